@@ -1,0 +1,134 @@
+"""The pipeline: read -> map -> validate -> emit, then swap the new output tree into place."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import Triple
+
+from .emit import Release, canonical, emit_release, serialize, write_files
+from .errors import InputError, Loc, NotConforming, Problem
+from .formats import BY_NAME
+from .mapping import map_data
+from .read import Data, read_data, read_rdf_dir
+from .terms import DEFAULT_BASE, rebase
+from .validate import Report, read_violation_queries, report_triples, validate
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    base: str = DEFAULT_BASE
+    out: Path | None = None
+
+    @property
+    def dist(self) -> Path:
+        return self.out or self.root / "dist"
+
+
+@dataclass
+class Graph:
+    """What read + map produce: the data, the sorted triples and where each node came from."""
+
+    data: Data
+    triples: list[Triple]
+    origins: dict[str, Loc]
+    release: Release
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+class _Timer:
+    def __init__(self, progress: Progress, timings: dict[str, float]):
+        self.progress, self.timings = progress, timings
+
+    def __call__(self, stage: str, fn, *args):
+        self.progress(f"{stage} ...")
+        start = time.perf_counter()
+        result = fn(*args)
+        self.timings[stage] = time.perf_counter() - start
+        self.progress(f"{stage}: {self.timings[stage]:.2f} s")
+        return result
+
+
+def read_release(root: Path, base: str) -> Release:
+    path = root / "data" / "dataset.toml"
+    try:
+        meta = tomllib.loads(path.read_text(encoding="utf-8"))
+        return Release(base=base, **{k: str(v) for k, v in meta["release"].items()})
+    except FileNotFoundError:
+        raise InputError([Problem(Loc("data/dataset.toml"), "missing release metadata")]) from None
+    except (tomllib.TOMLDecodeError, KeyError, TypeError) as e:
+        raise InputError([Problem(Loc("data/dataset.toml"), f"bad release metadata: {e}")]) \
+            from None
+
+
+def load_graph(config: Config, progress: Progress = _quiet) -> Graph:
+    """Read and map: the whole graph (ontology, code lists and data) with its origins."""
+    timings: dict[str, float] = {}
+    timed = _Timer(progress, timings)
+    root = config.root
+    release = read_release(root, config.base)
+    data = timed("read data", read_data, root / "data", root)
+    ontology = timed("read ontology", read_rdf_dir, root / "ontology", root)
+    mapped = timed("map", map_data, data)
+    triples = canonical(rebase(list(mapped.triples) + ontology, config.base))
+    origins = {_rebased(k, config.base): v for k, v in mapped.origins.items()}
+    return Graph(data, triples, origins, release, timings)
+
+
+def _rebased(iri: str, base: str) -> str:
+    return base + iri[len(DEFAULT_BASE):] if iri.startswith(DEFAULT_BASE) else iri
+
+
+def check(graph: Graph, config: Config, progress: Progress = _quiet) -> Report:
+    timed = _Timer(progress, graph.timings)
+    root = config.root
+    shapes = timed("read shapes", read_rdf_dir, root / "shapes", root)
+    queries = read_violation_queries(root / "shapes", root)
+    return timed("validate", validate, graph.triples, rebase(shapes, config.base), queries,
+                 graph.origins)
+
+
+def build(config: Config, progress: Progress = _quiet) -> tuple[Graph, Report]:
+    """Build into a new tree and swap it in; on any failure the old output stays as it was."""
+    graph = load_graph(config, progress)
+    report = check(graph, config, progress)
+    if not report.conforms:
+        raise NotConforming(report)
+    files = _Timer(progress, graph.timings)("emit", emit_all, graph, report)
+    swap_in(config.dist, files)
+    return graph, report
+
+
+def emit_all(graph: Graph, report: Report) -> dict[str, bytes]:
+    release = graph.release
+    report_ttl = serialize(canonical(report_triples(report, release.release_iri + "/shacl")),
+                           BY_NAME["ttl"], release.base)
+    return emit_release(graph.triples, release, [f.line() for f in report.findings], report_ttl)
+
+
+def swap_in(dist: Path, files: dict[str, bytes]) -> None:
+    """Write a complete new tree beside dist/, then rename it into place."""
+    new = dist.with_name(f"{dist.name}.new-{os.getpid()}")
+    old = dist.with_name(f"{dist.name}.old-{os.getpid()}")
+    shutil.rmtree(new, ignore_errors=True)
+    try:
+        write_files(new, files)
+        if dist.exists():
+            dist.rename(old)
+        new.rename(dist)
+    finally:
+        shutil.rmtree(new, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,86 @@
+"""The command line: the only place that prints errors and chooses exit codes.
+
+Exit codes: 0 success (the graph conforms), 1 the graph does not conform to the shapes,
+2 bad input or usage (one line per problem, with file:line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .build import Config, build, check, load_graph
+from .errors import KgError, UsageError
+from .terms import DEFAULT_BASE
+
+
+def _progress(quiet: bool):
+    def say(message: str) -> None:
+        if not quiet:
+            print(f"kgbuild: {message}", file=sys.stderr, flush=True)
+    return say
+
+
+def cmd_build(args) -> int:
+    graph, report = build(_config(args), _progress(args.quiet))
+    print(f"built {len(graph.triples)} triples into {_config(args).dist} "
+          f"({len(report.findings)} non-blocking finding(s))")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    config = _config(args)
+    graph = load_graph(config, _progress(args.quiet))
+    report = check(graph, config, _progress(args.quiet))
+    for finding in report.findings:
+        print(finding.line())
+    print(f"{'conforms' if report.conforms else 'does not conform'}: "
+          f"{len(report.violations)} violation(s), {len(report.findings)} finding(s)")
+    return 0 if report.conforms else 1
+
+
+def _config(args) -> Config:
+    root = Path(args.root).resolve()
+    if not (root / "data").is_dir():
+        raise UsageError(f"{root}: no data/ folder here (use --root)")
+    base = args.base if args.base.endswith("/") else args.base + "/"
+    if not base.startswith(("http://", "https://")):
+        raise UsageError(f"--base must be an http(s) URL: {args.base!r}")
+    return Config(root=root, base=base, out=Path(args.out).resolve() if args.out else None)
+
+
+def common() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--root", default=".", help="project folder with data/, ontology/, shapes/")
+    p.add_argument("--base", default=DEFAULT_BASE, help="base of minted URIs")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    return p
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kgbuild", description=__doc__.splitlines()[0])
+    sub = p.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", parents=[common()], help="read, map, validate and emit into dist/")
+    b.add_argument("--out", help="output folder (default: ROOT/dist)")
+    b.set_defaults(func=cmd_build)
+    v = sub.add_parser("validate", parents=[common()], help="validate; one line per finding")
+    v.set_defaults(func=cmd_validate, out=None)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as e:
+        return 2 if e.code not in (0, None) else 0
+    try:
+        return args.func(args)
+    except KgError as e:
+        for line in e.lines():
+            print(f"error: {line}" if e.exit_code == 2 else line, file=sys.stderr)
+        return e.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

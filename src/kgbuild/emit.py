@@ -1,0 +1,157 @@
+"""Stage 4: write the dumps, checksums, dataset description and validation report.
+
+Everything here is a pure function of the graph and the release metadata, so two builds of the
+same input are byte-identical.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph
+from pyoxigraph import Literal, NamedNode, Triple
+
+from .formats import BY_NAME, RDF_FORMATS, Format
+from .terms import DCAT, DCT, DEFAULT_BASE, NS, PREFIXES, VOID, XSD, A
+
+SPDX = NS("http://spdx.org/rdf/terms#")
+DUMP_NAME = "cultuurregios"
+
+
+@dataclass(frozen=True)
+class Release:
+    version: str
+    issued: str
+    title_nl: str
+    title_en: str
+    description_nl: str
+    description_en: str
+    license: str
+    publisher: str
+    base: str
+
+    @property
+    def dataset_iri(self) -> str:
+        return f"{self.base}id/dataset/cultuurregios"
+
+    @property
+    def release_iri(self) -> str:
+        return f"{self.dataset_iri}/{self.version}"
+
+    def download_url(self, filename: str) -> str:
+        return f"{self.base}download/{self.version}/{filename}"
+
+
+def sort_key(t: Triple):
+    return (t.subject.value, t.predicate != A, t.predicate.value, str(t.object))
+
+
+def canonical(triples) -> list[Triple]:
+    return sorted(set(triples), key=sort_key)
+
+
+def serialize(triples: list[Triple], fmt: Format, base: str) -> bytes:
+    """Serialise already-sorted triples; Turtle gets readable prefixes."""
+    if fmt.rdf == pyoxigraph.RdfFormat.TURTLE:
+        data = pyoxigraph.serialize(triples, format=fmt.rdf, prefixes=prefixes(base))
+        return sorted_prefix_lines(data)
+    return pyoxigraph.serialize(triples, format=fmt.rdf)
+
+
+def sorted_prefix_lines(turtle: bytes) -> bytes:
+    """Put the @prefix header in a fixed order, whatever order the serialiser chose."""
+    lines = turtle.split(b"\n")
+    n = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix")), len(lines))
+    return b"\n".join(sorted(lines[:n]) + lines[n:])
+
+
+def prefixes(base: str) -> dict[str, str]:
+    return {k: v.replace(DEFAULT_BASE, base, 1) for k, v in PREFIXES.items() if k != "sh"}
+
+
+def gzipped(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def dump_files(triples: list[Triple], base: str) -> dict[str, bytes]:
+    """{filename: bytes} for every RDF format, plain and gzipped."""
+    files = {}
+    for fmt in RDF_FORMATS:
+        data = serialize(triples, fmt, base)
+        name = f"{DUMP_NAME}.{fmt.extension}"
+        files[name] = data
+        files[name + ".gz"] = gzipped(data)
+    return files
+
+
+def sha256sums(files: dict[str, bytes]) -> bytes:
+    return "".join(f"{sha256(files[n])}  {n}\n" for n in sorted(files)).encode()
+
+
+def dataset_triples(release: Release, files: dict[str, bytes], count: int) -> list[Triple]:
+    """DCAT and VoID description of the dataset, this release and each download."""
+    ds, rel = NamedNode(release.dataset_iri), NamedNode(release.release_iri)
+    out = [
+        Triple(ds, A, DCAT.Dataset), Triple(ds, A, VOID.Dataset),
+        Triple(ds, DCT.title, Literal(release.title_nl, language="nl")),
+        Triple(ds, DCT.title, Literal(release.title_en, language="en")),
+        Triple(ds, DCT.description, Literal(release.description_nl, language="nl")),
+        Triple(ds, DCT.description, Literal(release.description_en, language="en")),
+        Triple(ds, DCT.license, NamedNode(release.license)),
+        Triple(ds, DCT.publisher, Literal(release.publisher)),
+        Triple(ds, DCAT.hasVersion, rel),
+        Triple(rel, A, DCAT.Dataset), Triple(rel, A, VOID.Dataset),
+        Triple(rel, DCT.isVersionOf, ds),
+        Triple(rel, DCAT.version, Literal(release.version)),
+        Triple(rel, DCT.issued, Literal(release.issued, datatype=XSD.date)),
+        Triple(rel, DCT.license, NamedNode(release.license)),
+        Triple(rel, VOID.triples, Literal(str(count), datatype=XSD.integer)),
+        Triple(rel, VOID.uriSpace, Literal(release.base + "id/")),
+    ]
+    for fmt in RDF_FORMATS:
+        name = f"{DUMP_NAME}.{fmt.extension}"
+        dist = NamedNode(release.download_url(name))
+        out += [
+            Triple(rel, DCAT.distribution, dist), Triple(dist, A, DCAT.Distribution),
+            Triple(rel, VOID.dataDump, dist),
+            Triple(dist, DCAT.downloadURL, dist),
+            Triple(dist, DCAT.mediaType, NamedNode(
+                f"https://www.iana.org/assignments/media-types/{fmt.media_type}")),
+            Triple(dist, DCT.format, Literal(fmt.media_type)),
+            Triple(dist, DCAT.byteSize, Literal(str(len(files[name])), datatype=XSD.decimal)),
+            Triple(dist, SPDX.checksum, NamedNode(dist.value + "#sha256")),
+            Triple(NamedNode(dist.value + "#sha256"), SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
+            Triple(NamedNode(dist.value + "#sha256"), SPDX.checksumValue,
+                   Literal(sha256(files[name]), datatype=XSD.hexBinary)),
+        ]
+    return canonical(out)
+
+
+def write_files(out: Path, files: dict[str, bytes]) -> None:
+    for rel, data in sorted(files.items()):
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def emit_release(triples: list[Triple], release: Release, report_lines: list[str],
+                 report_ttl: bytes) -> dict[str, bytes]:
+    """All files of the download area, as {relative path: bytes}."""
+    files = dump_files(triples, release.base)
+    meta = serialize(dataset_triples(release, files, len(triples)), BY_NAME["ttl"],
+                     release.base)
+    files["dataset.ttl"] = meta
+    files["shacl-report.ttl"] = report_ttl
+    files["shacl-report.txt"] = "".join(line + "\n" for line in report_lines).encode()
+    files["SHA256SUMS"] = sha256sums(files)
+    out = {}
+    for folder in (release.version, "latest"):
+        out.update({f"download/{folder}/{name}": data for name, data in files.items()})
+    return out

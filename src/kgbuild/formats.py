@@ -1,0 +1,34 @@
+"""The one table of formats: it drives dumps, per-resource documents and content negotiation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyoxigraph import RdfFormat
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str  # the ?format= value
+    extension: str
+    media_type: str
+    rdf: RdfFormat | None  # None: not an RDF serialisation (HTML)
+    aliases: tuple[str, ...] = ()  # other media types that ask for the same thing
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("html", "html", "text/html", None, ("application/xhtml+xml",)),
+    Format("ttl", "ttl", "text/turtle", RdfFormat.TURTLE, ("application/x-turtle",)),
+    Format("jsonld", "jsonld", "application/ld+json", RdfFormat.JSON_LD, ("application/json",)),
+    Format("nt", "nt", "application/n-triples", RdfFormat.N_TRIPLES, ("text/plain",)),
+)
+RDF_FORMATS = tuple(f for f in FORMATS if f.rdf is not None)
+BY_NAME = {f.name: f for f in FORMATS}
+BY_EXTENSION = {f.extension: f for f in FORMATS}
+
+
+def by_media_type(media_type: str) -> Format | None:
+    for f in FORMATS:
+        if media_type == f.media_type or media_type in f.aliases:
+            return f
+    return None

@@ -1,0 +1,21 @@
+"""Stage 2: map records to RDF triples, remembering the file:line each node came from."""
+
+from __future__ import annotations
+
+from ..read import Data
+from .activities import map_activities
+from .agents import map_agents
+from .core import Agents, Mapped
+from .regions import map_regions
+
+
+def map_data(data: Data) -> Mapped:
+    g = Mapped()
+    agents = Agents(data)
+    map_agents(g, data, agents)
+    map_regions(g, data, agents)
+    map_activities(g, data, agents)
+    return g
+
+
+__all__ = ["Mapped", "map_data"]

@@ -1,0 +1,105 @@
+"""The growing graph of the map stage: triples plus the source location of each node."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from ..errors import Loc
+from ..read import Cite, Data, When
+from ..terms import CR, DCT, PROV, RDFS, XSD, A, minted, slugify, tooi_gemeente, tooi_provincie
+
+
+@dataclass
+class Mapped:
+    """The output of the map stage."""
+
+    triples: set[Triple] = field(default_factory=set)
+    origins: dict[str, Loc] = field(default_factory=dict)
+
+    def add(self, s: NamedNode, p: NamedNode, o) -> None:
+        if o is not None:
+            self.triples.add(Triple(s, p, o))
+
+    def add_all(self, s: NamedNode, p: NamedNode, objects) -> None:
+        for o in objects:
+            self.add(s, p, o)
+
+    def origin(self, node: NamedNode, loc: Loc) -> None:
+        self.origins.setdefault(node.value, loc)
+
+
+def text(value: str | None, lang: str | None = None) -> Literal | None:
+    if not value:
+        return None
+    return Literal(value, language=lang) if lang else Literal(value)
+
+
+def typed(value) -> Literal | None:
+    """A typed literal from a parsed cell value (When, int, Decimal, bool)."""
+    if value is None:
+        return None
+    if isinstance(value, When):
+        return Literal(value.text, datatype=XSD[value.datatype])
+    if isinstance(value, bool):
+        return Literal("true" if value else "false", datatype=XSD.boolean)
+    if isinstance(value, int):
+        return Literal(str(value), datatype=XSD.integer)
+    if isinstance(value, Decimal):
+        return Literal(format(value, "f"), datatype=XSD.decimal)
+    raise TypeError(f"no literal for {value!r}")
+
+
+def as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def source_iri(source_id: str) -> NamedNode:
+    return minted(f"bron/{source_id}")
+
+
+def location_iri(cite: Cite) -> NamedNode:
+    doc = source_iri(cite.source)
+    return NamedNode(f"{doc.value}#{slugify(cite.locator)}") if cite.locator else doc
+
+
+def cite(g: Mapped, node: NamedNode, cites: list[Cite] | None) -> None:
+    """Attach sources: dct:source the document, prov:wasDerivedFrom the place in it."""
+    for c in cites or []:
+        doc = source_iri(c.source)
+        g.add(node, DCT.source, doc)
+        where = location_iri(c)
+        g.add(node, PROV.wasDerivedFrom, where)
+        if where != doc:
+            g.add(where, A, CR.SourceLocation)
+            g.add(where, DCT.isPartOf, doc)
+            g.add(where, CR.locator, Literal(c.locator))
+            g.add(where, RDFS.label, Literal(c.locator))
+
+
+class Agents:
+    """Resolves an identifier in data/ (GM code, PV code, slug) to the IRI of that agent."""
+
+    def __init__(self, data: Data):
+        self.iris: dict[str, NamedNode] = {}
+        for r in data.rows("gemeenten"):
+            self.iris[r["gemeentecode"]] = tooi_gemeente(r["gemeentecode"])
+        for r in data.rows("provincies"):
+            self.iris[r["provinciecode"]] = tooi_provincie(r["provinciecode"])
+        for r in data.rows("organisations"):
+            self.iris[r["id"]] = NamedNode(r["tooi_uri"]) if r["tooi_uri"] else minted(
+                f"organisatie/{r['id']}")
+        for r in data.rows("people"):
+            self.iris[r["id"]] = minted(f"persoon/{r['id']}")
+        for r in data.rows("regions"):
+            self.iris[r["id"]] = minted(f"regio/{r['id']}")
+
+    def __call__(self, ident: str | None) -> NamedNode | None:
+        return self.iris[ident] if ident else None
+
+    def all(self, idents) -> list[NamedNode]:
+        return [self.iris[i] for i in as_list(idents)]

@@ -1,0 +1,118 @@
+"""Map regions, memberships and recognitions."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from pyoxigraph import Literal, NamedNode
+
+from ..read import Data, Record
+from ..terms import CR, DCT, ORG, ROL, SCHEMA, SKOS, STATUS, TIME, A, minted
+from .core import Agents, Mapped, cite, text, typed
+
+ROLES = {"member": ROL.lid, "representative": ROL.vertegenwoordiger, "lead": ROL.trekker}
+ROLE_SLUGS = {"member": "lid", "representative": "vertegenwoordiger", "lead": "trekker"}
+STATUSES = {"stated": STATUS.vermeld, "inferred": STATUS.afgeleid}
+REGION_TYPES = {"cultuurregio": CR.Cultuurregio, "landsdeel": CR.Landsdeel}
+
+
+def map_region(g: Mapped, r: Record, agents: Agents) -> None:
+    s = agents(r["id"])
+    g.origin(s, r.loc)
+    g.add(s, A, REGION_TYPES[r["kind"]])
+    g.add(s, SKOS.prefLabel, Literal(r["name"], language="nl"))
+    g.add(s, SKOS.prefLabel, Literal(r["name_en"] or r["name"], language="en"))
+    g.add_all(s, SKOS.altLabel, [Literal(n, language="nl") for n in r["alt_names"] or []])
+    for parent in agents.all(r["part_of"]):
+        g.add(s, ORG.subOrganizationOf, parent)
+        g.add(parent, ORG.hasSubOrganization, s)
+    g.add(s, SCHEMA.foundingDate, typed(r["founded"]))
+    g.add(s, SCHEMA.dissolutionDate, typed(r["ended"]))
+    g.add_all(s, CR.grewOutOf, agents.all(r["grew_out_of"]))
+    g.add(s, CR.coincidesWith, agents(r["coincides_with"]))
+    g.add_all(s, CR.statedToSpan, agents.all(r["stated_span"]))
+    g.add(s, CR.statedMemberCount, typed(r["stated_member_count"]))
+    if r["website"]:
+        g.add(s, SCHEMA.url, NamedNode(r["website"]))
+    g.add(s, DCT.description, text(r["description_nl"], "nl"))
+    g.add(s, DCT.description, text(r["description_en"], "en"))
+    g.add(s, CR.completenessNote, text(r["completeness_nl"], "nl"))
+    g.add(s, CR.completenessNote, text(r["completeness_en"], "en"))
+    cite(g, s, r["cites"])
+
+
+def membership_iri(r: Record) -> NamedNode:
+    parts = [r["region"], r["member"].lower(), ROLE_SLUGS[r["role"]]]
+    if r["begin"]:
+        parts.append(r["begin"].text)
+    return minted("lidmaatschap/" + "/".join(parts))
+
+
+def map_membership(g: Mapped, rows: list[Record], agents: Agents) -> None:
+    """One membership node from every row (one per source) that describes it."""
+    first = rows[0]
+    s = membership_iri(first)
+    g.origin(s, first.loc)
+    g.add(s, A, ORG.Membership)
+    g.add(s, ORG.member, agents(first["member"]))
+    g.add(s, ORG.organization, agents(first["region"]))
+    g.add(s, ORG.role, ROLES[first["role"]])
+    stated = [r for r in rows if r["status"] == "stated"]
+    g.add(s, CR.evidenceStatus, STATUSES["stated" if stated else "inferred"])
+    if not stated:
+        for r in rows:
+            g.add(s, CR.statusReason, text(r["reason_nl"], "nl"))
+            g.add(s, CR.statusReason, text(r["reason_en"], "en"))
+    for r in rows:
+        g.add(s, CR.attestedOn, typed(r["attested"]))
+        cite(g, s, r["cites"])
+    map_period(g, s, first["begin"], first["end"])
+
+
+def map_period(g: Mapped, s: NamedNode, begin, end) -> None:
+    """schema:startDate/endDate for plain queries, and an OWL-Time interval for ORG users."""
+    if not (begin or end):
+        return
+    g.add(s, SCHEMA.startDate, typed(begin))
+    g.add(s, SCHEMA.endDate, typed(end))
+    period = NamedNode(s.value + "#periode")
+    g.add(s, ORG.memberDuring, period)
+    g.add(period, A, TIME.Interval)
+    for prop, when, name in ((TIME.hasBeginning, begin, "begin"), (TIME.hasEnd, end, "eind")):
+        if when:
+            instant = NamedNode(s.value + "#" + name)
+            g.add(period, prop, instant)
+            g.add(instant, A, TIME.Instant)
+            in_xsd = {"date": TIME.inXSDDate, "gYear": TIME.inXSDgYear,
+                      "gYearMonth": TIME.inXSDgYearMonth}[when.datatype]
+            g.add(instant, in_xsd, typed(when))
+
+
+def map_recognition(g: Mapped, r: Record, agents: Agents, names: dict[str, str]) -> None:
+    s = minted(f"erkenning/{r['id']}")
+    g.origin(s, r.loc)
+    g.add(s, A, CR.Recognition)
+    g.add(s, CR.region, agents(r["region"]))
+    g.add(s, DCT.date, typed(r["date"]))
+    name, year = names[r["region"]], r["date"].text[:4]
+    g.add(s, SKOS.prefLabel, Literal(f"Erkenning van {name} ({year})", language="nl"))
+    g.add(s, SKOS.prefLabel, Literal(f"Recognition of {name} ({year})", language="en"))
+    g.add(s, CR.recognisedBy, agents(r["by"]))
+    g.add(s, CR.onBehalfOf, agents(r["on_behalf_of"]))
+    if r["document"]:
+        g.add(s, CR.document, minted(f"bron/{r['document']}"))
+    cite(g, s, r["cites"])
+
+
+def map_regions(g: Mapped, data: Data, agents: Agents) -> None:
+    for r in data.rows("regions"):
+        map_region(g, r, agents)
+    rows = sorted(data.rows("memberships"), key=lambda r: membership_iri(r).value)
+    for _, group in groupby(rows, key=lambda r: membership_iri(r).value):
+        map_membership(g, list(group), agents)
+    names = {r["id"]: r["name"] for r in data.rows("regions")}
+    for r in data.rows("recognitions"):
+        map_recognition(g, r, agents, names)
+
+
+__all__ = ["map_regions", "membership_iri"]

@@ -1,0 +1,103 @@
+"""Namespaces and IRI minting. The base of minted IRIs is configurable; the default is w3id."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pyoxigraph import NamedNode
+
+DEFAULT_BASE = "https://w3id.org/cultuurregio/"
+TOOI = "https://identifier.overheid.nl/tooi/id/"
+
+PREFIXES = {
+    "cr": DEFAULT_BASE + "def/cultuurregio#",
+    "rol": DEFAULT_BASE + "def/rol#",
+    "status": DEFAULT_BASE + "def/status#",
+    "bevinding": DEFAULT_BASE + "def/bevinding#",
+    "thema": DEFAULT_BASE + "def/thema#",
+    "regio": DEFAULT_BASE + "id/regio/",
+    "bron": DEFAULT_BASE + "id/bron/",
+    "org": "http://www.w3.org/ns/org#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dct": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "schema": "https://schema.org/",
+    "time": "http://www.w3.org/2006/time#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "void": "http://rdfs.org/ns/void#",
+    "tooi-gm": TOOI + "gemeente/",
+    "tooi-pv": TOOI + "provincie/",
+    "sh": "http://www.w3.org/ns/shacl#",
+}
+
+
+class NS:
+    """A namespace: NS('http://x#').term -> NamedNode('http://x#term')."""
+
+    def __init__(self, iri: str):
+        self.iri = iri
+
+    def __getattr__(self, name: str) -> NamedNode:
+        return NamedNode(self.iri + name)
+
+    def __getitem__(self, name: str) -> NamedNode:
+        return NamedNode(self.iri + name)
+
+
+CR = NS(PREFIXES["cr"])
+ROL = NS(PREFIXES["rol"])
+STATUS = NS(PREFIXES["status"])
+BEVINDING = NS(PREFIXES["bevinding"])
+THEMA = NS(PREFIXES["thema"])
+ORG = NS(PREFIXES["org"])
+SKOS = NS(PREFIXES["skos"])
+DCT = NS(PREFIXES["dct"])
+PROV = NS(PREFIXES["prov"])
+SCHEMA = NS(PREFIXES["schema"])
+TIME = NS(PREFIXES["time"])
+OWL = NS(PREFIXES["owl"])
+RDFS = NS(PREFIXES["rdfs"])
+RDF = NS(PREFIXES["rdf"])
+XSD = NS(PREFIXES["xsd"])
+DCAT = NS(PREFIXES["dcat"])
+VOID = NS(PREFIXES["void"])
+A = RDF.type
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII slug: 'Noot 5' -> 'noot-5', 'Fryslân' -> 'fryslan'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def minted(path: str) -> NamedNode:
+    """An IRI we mint, under the default base: minted('regio/twente') -> …/id/regio/twente."""
+    return NamedNode(DEFAULT_BASE + "id/" + path)
+
+
+def tooi_gemeente(code: str) -> NamedNode:
+    return NamedNode(TOOI + "gemeente/" + code.lower())
+
+
+def tooi_provincie(code: str) -> NamedNode:
+    return NamedNode(TOOI + "provincie/" + code.lower())
+
+
+def rebase(triples, base: str) -> list:
+    """Move every IRI under the default base to another base (one place decides the base)."""
+    from pyoxigraph import Triple
+
+    if base == DEFAULT_BASE:
+        return list(triples)
+
+    def move(term):
+        if isinstance(term, NamedNode) and term.value.startswith(DEFAULT_BASE):
+            return NamedNode(base + term.value[len(DEFAULT_BASE):])
+        return term
+
+    return [Triple(move(t.subject), move(t.predicate), move(t.object)) for t in triples]

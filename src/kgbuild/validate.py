@@ -1,0 +1,150 @@
+"""Stage 3: validate the graph against shapes/ (pyshacl) and the *-violation.rq queries.
+
+Returns a Report; each finding names severity, focus node, path, shape and the source file:line
+the focus node came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph
+from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple
+
+from .errors import InputError, Loc, Problem
+from .terms import NS, RDF, XSD, A
+
+SH = NS("http://www.w3.org/ns/shacl#")
+SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # Violation | Warning | Info
+    focus: str
+    path: str
+    shape: str
+    message: str
+    loc: Loc | None
+
+    def line(self) -> str:
+        where = str(self.loc) if self.loc else "-"
+        return (f"{where}: {self.severity}: <{self.focus}> path={self.path or '-'} "
+                f"shape={self.shape}: {self.message}")
+
+    def sort_key(self):
+        return (SEVERITY_ORDER.get(self.severity, 9), self.loc or Loc(""), self.focus,
+                self.path, self.shape, self.message)
+
+
+@dataclass
+class Report:
+    findings: list[Finding]
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "Violation"]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+
+def _short(term) -> str:
+    if term is None:
+        return ""
+    value = str(term)
+    for prefix, ns in (("sh:", str(SH.iri)),):
+        value = value.replace(ns, prefix)
+    return value
+
+
+def run_pyshacl(data_nt: bytes, shapes_nt: bytes, origins: dict[str, Loc]) -> list[Finding]:
+    import pyshacl
+    import rdflib
+
+    data = rdflib.Graph().parse(data=data_nt, format="nt")
+    shapes = rdflib.Graph().parse(data=shapes_nt, format="nt")
+    _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none",
+                                     allow_warnings=True, advanced=False)
+    sh = rdflib.Namespace(SH.iri)
+    findings = []
+    for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
+        def one(p, result=result):
+            return results.value(result, p)
+        focus = str(one(sh.focusNode))
+        findings.append(Finding(
+            severity=str(one(sh.resultSeverity)).rsplit("#", 1)[-1],
+            focus=focus,
+            path=str(one(sh.resultPath) or ""),
+            shape=_shape_name(one(sh.sourceShape), one(sh.sourceConstraintComponent)),
+            message=str(one(sh.resultMessage) or ""),
+            loc=origins.get(focus.split("#", 1)[0]) or origins.get(focus),
+        ))
+    return findings
+
+
+def _shape_name(shape, component) -> str:
+    import rdflib
+
+    comp = str(component).rsplit("#", 1)[-1] if component else ""
+    if isinstance(shape, rdflib.URIRef):
+        return f"{shape}" + (f" ({comp})" if comp else "")
+    return comp or "anonymous shape"
+
+
+def read_violation_queries(shapes_dir: Path, root: Path) -> dict[str, str]:
+    queries = {}
+    for path in sorted(shapes_dir.glob("*-violation.rq")):
+        text = path.read_text(encoding="utf-8")
+        try:
+            pyoxigraph.Store().query(text)
+        except SyntaxError as e:
+            raise InputError([Problem(Loc(path.relative_to(root).as_posix(), e.lineno or 0),
+                                      f"invalid SPARQL: {e.msg}")]) from None
+        queries[path.name] = text
+    return queries
+
+
+def run_violation_queries(store: pyoxigraph.Store, queries: dict[str, str],
+                          origins: dict[str, Loc]) -> list[Finding]:
+    """Each query selects ?focus and ?message (and optionally ?path): every row is a violation."""
+    findings = []
+    for name, text in queries.items():
+        for row in store.query(text):
+            focus = row["focus"].value
+            path = row["path"] if "path" in [v.value for v in row.variables] else None
+            findings.append(Finding("Violation", focus, path.value if path else "",
+                                    f"shapes/{name}", row["message"].value,
+                                    origins.get(focus.split("#", 1)[0]) or origins.get(focus)))
+    return findings
+
+
+def validate(triples: list[Triple], shape_triples: list[Triple], queries: dict[str, str],
+             origins: dict[str, Loc]) -> Report:
+    data_nt = pyoxigraph.serialize(triples, format=RdfFormat.N_TRIPLES)
+    shapes_nt = pyoxigraph.serialize(shape_triples, format=RdfFormat.N_TRIPLES)
+    findings = run_pyshacl(data_nt, shapes_nt, origins)
+    store = pyoxigraph.Store()
+    store.bulk_extend(Quad(t.subject, t.predicate, t.object) for t in triples)
+    findings += run_violation_queries(store, queries, origins)
+    return Report(sorted(set(findings), key=Finding.sort_key))
+
+
+def report_triples(report: Report, report_iri: str) -> list[Triple]:
+    """The report as SHACL results with stable hash IRIs (no blank nodes), for the dumps."""
+    node = NamedNode(report_iri)
+    out = [Triple(node, A, SH.ValidationReport),
+           Triple(node, SH.conforms, Literal(str(report.conforms).lower(), datatype=XSD.boolean))]
+    for i, f in enumerate(report.findings, 1):
+        r = NamedNode(f"{report_iri}#resultaat-{i}")
+        out += [Triple(node, SH.result, r), Triple(r, A, SH.ValidationResult),
+                Triple(r, SH.resultSeverity, SH[f.severity]),
+                Triple(r, SH.focusNode, NamedNode(f.focus)),
+                Triple(r, SH.resultMessage, Literal(f.message))]
+        if f.path:
+            out.append(Triple(r, SH.resultPath, NamedNode(f.path)))
+        if f.loc:
+            out.append(Triple(r, RDF.value, Literal(str(f.loc))))
+    return out

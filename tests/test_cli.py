@@ -1,0 +1,70 @@
+"""The CLI edge: exit codes 0/1/2, one line per problem, and dist/ untouched on failure."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kgbuild.cli import main
+
+
+def tree_digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            h.update(path.relative_to(folder).as_posix().encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.fixture
+def built(project):
+    assert main(["build", "--root", str(project), "-q"]) == 0
+    return project
+
+
+def run(project: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kgbuild.cli", *args, "--root", str(project),
+                           "-q"], capture_output=True, text=True, check=False)
+
+
+def test_build_then_validate_conforms(built):
+    result = run(built, "validate")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("0 violation(s), 0 finding(s)")
+    assert (built / "dist/download/latest/cultuurregios.ttl").stat().st_size > 0
+
+
+def test_violation_exits_1_with_source_line(built):
+    path = built / "data/artikel/regions.csv"
+    # a second row about the same region gives it a second English label: one too many
+    path.write_text(path.read_text() + "025-arnhem-nijmegen,cultuurregio,025 Arnhem-Nijmegen,"
+                    "Second English,,,,,,,samenwerking-in-cultuurregios#noot 5\n")
+    before = tree_digest(built / "dist")
+    result = run(built, "build")
+    assert result.returncode == 1
+    assert "data/artikel/regions.csv:2: Violation: <https://w3id.org/cultuurregio/id/regio/" \
+           "025-arnhem-nijmegen> path=http://www.w3.org/2004/02/skos/core#prefLabel" \
+           in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree_digest(built / "dist") == before
+
+
+def test_bad_input_exits_2_and_leaves_dist(built):
+    path = built / "data/artikel/sources.csv"
+    path.write_text(path.read_text() + "broken,report,\n")
+    before = tree_digest(built / "dist")
+    result = run(built, "build")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "error: data/artikel/sources.csv:9: expected 11 fields, got 3"]
+    assert tree_digest(built / "dist") == before
+
+
+def test_usage_error_exits_2(project):
+    assert run(project, "build", "--base", "ftp://x/").returncode == 2
+    assert subprocess.run([sys.executable, "-m", "kgbuild.cli", "nonsense"],
+                          capture_output=True, check=False).returncode == 2
