@@ -43,21 +43,29 @@ def problems(root: Path) -> list[str]:
     return e.value.lines()
 
 
+def next_line(path: Path) -> int:
+    """The line number a row appended to this file will have."""
+    return len(path.read_text(encoding="utf-8").splitlines()) + 1
+
+
 def test_a_problem_names_file_and_line(project):
+    path = project / "data/artikel/regions.csv"
+    n = next_line(path)
     write(project, "data/artikel/regions.csv",
-          (project / "data/artikel/regions.csv").read_text() + "x,cultuurregio,X,,,2018-99,,,,,"
+          path.read_text() + "x,cultuurregio,X,,,2018-99,,,,,"
           "samenwerking-in-cultuurregios#noot 5\n")
     lines = problems(project)
-    assert lines == ["data/artikel/regions.csv:21: founded: month out of range: '2018-99'"]
+    assert lines == [f"data/artikel/regions.csv:{n}: founded: month out of range: '2018-99'"]
 
 
 def test_unknown_reference_and_unknown_source(project):
     path = project / "data/artikel/regions.csv"
+    n = next_line(path)
     write(project, "data/artikel/regions.csv", path.read_text() +
           "y,cultuurregio,Y,,,,,PV99,,,nergens#noot 1\n")
     lines = problems(project)
-    assert any("regions.csv:21: coincides_with: unknown reference 'PV99'" in x for x in lines)
-    assert any("regions.csv:21: cites: unknown source 'nergens'" in x for x in lines)
+    assert any(f"regions.csv:{n}: coincides_with: unknown reference 'PV99'" in x for x in lines)
+    assert any(f"regions.csv:{n}: cites: unknown source 'nergens'" in x for x in lines)
 
 
 def test_duplicate_identifier_points_at_both_rows(project):
@@ -71,8 +79,10 @@ def test_duplicate_identifier_points_at_both_rows(project):
 
 def test_row_with_too_many_fields(project):
     path = project / "data/artikel/organisations.csv"
+    n = next_line(path)
     write(project, "data/artikel/organisations.csv", path.read_text() + "a,b,c\n")
-    assert problems(project) == ["data/artikel/organisations.csv:3: expected 10 fields, got 3"]
+    expected = f"data/artikel/organisations.csv:{n}: expected 10 fields, got 3"
+    assert problems(project) == [expected]
 
 
 def test_invalid_turtle_gives_its_line(project):

@@ -1,0 +1,128 @@
+"""Data rules over the whole built graph: every n-ary node is sourced, and no text copies the article.
+
+The article is kept in the repository (data/artikel/bron/) so this runs without ../shared.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from kgbuild.terms import PREFIXES
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE = ROOT / "data/artikel/bron/samenwerking-in-cultuurregios.txt"
+RUN = 8  # a shared run of this many words counts as copying
+
+SPARQL_PREFIXES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+
+# The kinds of n-ary node (and their subclasses) that must each carry their own source.
+NARY = ("org:Membership", "cr:Recognition", "cr:Funding", "cr:Project", "cr:Finding",
+        "cr:PolicyEvent", "cr:ConvenantParty")
+
+# Names carry over from the sources: the titles of cited documents and the bibliographic line
+# built from them are names, not sentences, so they are not held to the no-copy rule.
+NAME_PREDICATES = ("http://purl.org/dc/terms/title",
+                   "http://purl.org/dc/terms/bibliographicCitation")
+
+
+def words(text: str) -> list[str]:
+    """Lower-case ASCII words; apostrophes vanish (regio's -> regios); lone digits (notes) go."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    ascii_text = re.sub(r"['\u2019`]", "", ascii_text)
+    return [w for w in re.split(r"[^a-z0-9]+", ascii_text) if w and not re.fullmatch(r"\d", w)]
+
+
+def runs(tokens: list[str], n: int = RUN) -> set[tuple[str, ...]]:
+    return {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
+
+
+def article_runs(text: str) -> set[tuple[str, ...]]:
+    """Runs of the article read two ways: lines as separate words, and a line without a
+    trailing space glued to the next (the PDF text lost the hyphens of split words)."""
+    lines = text.splitlines()
+    spaced = " ".join(lines)
+    glued = "".join(line or " " for line in lines)
+    return runs(words(spaced)) | runs(words(glued))
+
+
+def copied(literal: str, article: set[tuple[str, ...]]) -> list[str]:
+    return sorted(" ".join(r) for r in runs(words(literal)) & article)
+
+
+@pytest.fixture(scope="module")
+def article() -> set[tuple[str, ...]]:
+    return article_runs(ARTICLE.read_text(encoding="utf-8"))
+
+
+def test_the_article_copy_is_the_seed_article():
+    text = ARTICLE.read_text(encoding="utf-8")
+    assert "Samenwerking" in text and "cultuurregio" in text
+    assert len(words(text)) > 1500
+
+
+def test_the_copy_check_catches_a_copied_sentence(article):
+    # a sentence of the article, with the word the PDF text split over two lines joined again
+    sentence = ("Bovendien kan het Rijk bij landelijk beleid en bij de samenstelling van de "
+                "Culturele basisinfrastructuur sterker rekening houden.")
+    assert copied(sentence, article)
+    assert copied("Het stelsel besloeg dus niet het hele land, zo bleek.", article) == []
+    assert copied("In 2018 gingen vijftien cultuurregio's van start: 025 Arnhem-Nijmegen, "
+                  "BrabantStad", article)
+
+
+def test_no_literal_copies_a_run_of_the_article(store, article):
+    rows = store.query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o FILTER(isLiteral(?o)) }")
+    checked, offenders = 0, []
+    for row in rows:
+        if row["p"].value in NAME_PREDICATES:
+            continue
+        checked += 1
+        found = copied(row["o"].value, article)
+        if found:
+            offenders.append(f"{row['s'].value} {row['p'].value}: {found[0]!r} "
+                             f"(rewrite {row['o'].value[:60]!r} in your own words)")
+    assert checked > 500
+    assert offenders == [], "\n".join(offenders)
+
+
+def nodes_missing(store, cls: str, prop: str) -> list[str]:
+    query = SPARQL_PREFIXES + f"""
+        SELECT DISTINCT ?n WHERE {{
+          ?n a/rdfs:subClassOf* {cls} .
+          MINUS {{ ?n {prop} ?x }}
+        }}"""
+    return sorted(r["n"].value for r in store.query(query))
+
+
+def count(store, cls: str) -> int:
+    query = SPARQL_PREFIXES + ("SELECT (COUNT(DISTINCT ?n) AS ?c) "
+                               f"WHERE {{ ?n a/rdfs:subClassOf* {cls} }}")
+    return int(next(iter(store.query(query)))["c"].value)
+
+
+@pytest.mark.parametrize("cls", NARY)
+@pytest.mark.parametrize("prop", ["dct:source", "prov:wasDerivedFrom"])
+def test_every_nary_node_has_a_source(store, cls, prop):
+    missing = nodes_missing(store, cls, prop)
+    assert missing == [], f"{cls} without {prop}: {missing[:5]}"
+
+
+def test_the_article_gives_nodes_of_each_kind(store):
+    counts = {cls: count(store, cls) for cls in NARY if cls != "cr:ConvenantParty"}
+    assert all(n > 0 for n in counts.values()), counts
+    assert sum(counts.values()) > 60
+
+
+def test_the_source_rule_can_fail(store):
+    import pyoxigraph
+
+    broken = pyoxigraph.Store()
+    broken.bulk_extend(store)
+    membership = next(iter(store.query(SPARQL_PREFIXES + "SELECT ?m WHERE { ?m a org:Membership }"
+                                       " LIMIT 1")))["m"]
+    broken.update(SPARQL_PREFIXES + f"DELETE WHERE {{ <{membership.value}> dct:source ?d }}")
+    assert nodes_missing(broken, "org:Membership", "dct:source") == [membership.value]
