@@ -40,6 +40,33 @@ def cmd_validate(args) -> int:
     return 0 if report.conforms else 1
 
 
+def cmd_query(args) -> int:
+    from . import queries as q
+
+    root = Path(args.root).resolve()
+    specs = {s.name: s for s in q.read_queries(root / "queries", root)}
+    if not args.name:
+        for spec in specs.values():
+            print(f"{spec.name}: {spec.summary}")
+        return 0
+    if args.name not in specs:
+        raise UsageError(f"no query {args.name!r} in {root / 'queries'} "
+                         f"(kgbuild query lists them)")
+    spec = specs[args.name]
+    terms = q.bind(spec, q.parse_assignments(args.param or []), args.base)
+    if args.endpoint:
+        table = q.run_remote(args.endpoint, spec, terms, args.base)
+    else:
+        dist = Path(args.dist).resolve() if args.dist else root / "dist"
+        table = q.run_embedded(q.dump_store(dist), spec, terms, args.base)
+    out = {"csv": q.results.to_csv, "json": q.results.to_json}.get(args.format)
+    if out:
+        sys.stdout.buffer.write(out(table))
+    else:
+        sys.stdout.write(q.results.to_text(table))
+    return 0
+
+
 def _config(args) -> Config:
     root = Path(args.root).resolve()
     if not (root / "data").is_dir():
@@ -66,6 +93,13 @@ def parser() -> argparse.ArgumentParser:
     b.set_defaults(func=cmd_build)
     v = sub.add_parser("validate", parents=[common()], help="validate; one line per finding")
     v.set_defaults(func=cmd_validate, out=None)
+    q = sub.add_parser("query", parents=[common()], help="run a canned query from queries/")
+    q.add_argument("name", nargs="?", help="query name (file name without .rq); none: list")
+    q.add_argument("--param", action="append", metavar="NAME=VALUE", help="a parameter value")
+    q.add_argument("--endpoint", help="SPARQL endpoint URL (default: the built dump, embedded)")
+    q.add_argument("--dist", help="built output folder (default: ROOT/dist)")
+    q.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    q.set_defaults(func=cmd_query)
     return p
 
 

@@ -1,0 +1,103 @@
+"""Query results as one value (variables and rows of RDF terms), whatever store answered.
+
+Results from pyoxigraph and from SPARQL 1.1 JSON results (any endpoint) become the same Table,
+so the answers of different stores can be compared row by row; tables are written as SPARQL 1.1
+JSON results, SPARQL 1.1 CSV results, or aligned text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+from pyoxigraph import BlankNode, Literal, NamedNode
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+@dataclass(frozen=True)
+class Table:
+    vars: tuple[str, ...]
+    rows: tuple[tuple, ...]  # each a tuple of terms (None: unbound)
+
+    def values(self) -> list[tuple]:
+        """Rows of plain strings (unbound: ''): what a person compares by eye."""
+        return [tuple("" if t is None else t.value for t in row) for row in self.rows]
+
+    def column(self, var: str) -> list:
+        i = self.vars.index(var)
+        return [row[i] for row in self.rows]
+
+
+def from_solutions(solutions) -> Table:
+    """A Table from pyoxigraph QuerySolutions."""
+    names = tuple(v.value for v in solutions.variables)
+    rows = tuple(tuple(s[n] for n in names) for s in solutions)
+    return Table(names, rows)
+
+
+def term_from_json(b: dict | None):
+    if b is None:
+        return None
+    kind, value = b["type"], b["value"]
+    if kind == "uri":
+        return NamedNode(value)
+    if kind == "bnode":
+        return BlankNode(value)
+    if "xml:lang" in b:
+        return Literal(value, language=b["xml:lang"].lower())
+    datatype = b.get("datatype")
+    if datatype and datatype not in (XSD_STRING, RDF_LANGSTRING):
+        return Literal(value, datatype=NamedNode(datatype))
+    return Literal(value)
+
+
+def from_json(doc: dict) -> Table:
+    """A Table from SPARQL 1.1 JSON results (also the older 'typed-literal' kind)."""
+    names = tuple(doc["head"]["vars"])
+    rows = tuple(tuple(term_from_json(b.get(n)) for n in names)
+                 for b in doc["results"]["bindings"])
+    return Table(names, rows)
+
+
+def term_json(t) -> dict:
+    if isinstance(t, NamedNode):
+        return {"type": "uri", "value": t.value}
+    if isinstance(t, BlankNode):
+        return {"type": "bnode", "value": t.value}
+    out = {"type": "literal", "value": t.value}
+    if t.language:
+        out["xml:lang"] = t.language
+    elif t.datatype.value != XSD_STRING:
+        out["datatype"] = t.datatype.value
+    return out
+
+
+def to_json(table: Table) -> bytes:
+    doc = {"head": {"vars": list(table.vars)}, "results": {"bindings": [
+        {n: term_json(t) for n, t in zip(table.vars, row) if t is not None}
+        for row in table.rows]}}
+    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+
+
+def to_csv(table: Table) -> bytes:
+    """SPARQL 1.1 CSV results: a header of variable names, then values, CRLF line ends."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(table.vars)
+    w.writerows(table.values())
+    return buf.getvalue().encode()
+
+
+def to_text(table: Table, width: int = 60) -> str:
+    """Aligned columns for a terminal; long values are cut with an ellipsis."""
+    def cut(s: str) -> str:
+        return s if len(s) <= width else s[: width - 1] + "…"
+    rows = [list(table.vars)] + [[cut(v) for v in row] for row in table.values()]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(table.vars))]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines) + f"\n({len(table.rows)} row{'s' if len(table.rows) != 1 else ''})\n"

@@ -1,0 +1,122 @@
+"""Run a canned query with checked parameters: on an embedded store, or on any SPARQL endpoint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph
+
+from ..errors import UsageError
+from ..terms import DEFAULT_BASE
+from .params import ParamError, find_params, substitute, to_term
+from .results import Table, from_json, from_solutions
+from .spec import QuerySpec
+
+
+def parse_assignments(pairs: list[str]) -> dict[str, str]:
+    """`name=value` strings (from --param) as a dict; a bad one is a UsageError."""
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise UsageError(f"--param {pair!r}: expected name=value")
+        if name in out:
+            raise UsageError(f"--param {name}: given twice")
+        out[name] = value
+    return out
+
+
+def bind(spec: QuerySpec, given: dict[str, str], base: str = DEFAULT_BASE) -> dict[str, object]:
+    """{variable: term} for every parameter with a value; defaults fill what is not given."""
+    names = {p.name for p in spec.params}
+    for name in sorted(set(given) - names):
+        takes = ", ".join(sorted(names)) or "no parameters"
+        raise UsageError(f"query {spec.name}: unknown parameter {name!r} (it takes: {takes})")
+    terms = {}
+    for p in spec.params:
+        value = given.get(p.name, _default(spec, p.name, base))
+        if value is None:
+            if p.required:
+                raise UsageError(f"query {spec.name}: parameter {p.name!r} is required "
+                                 f"({p.type_label})")
+            continue
+        terms[p.var] = _checked(spec, p, value)
+    return terms
+
+
+def _default(spec: QuerySpec, name: str, base: str) -> str | None:
+    value = spec.defaults.get(name)
+    if value is not None and value.startswith(DEFAULT_BASE):
+        return base + value[len(DEFAULT_BASE):]
+    return value
+
+
+def _checked(spec: QuerySpec, p, value: str):
+    allowed = spec.enumerate.get(p.name)
+    if allowed and value not in allowed:
+        raise UsageError(f"query {spec.name}: parameter {p.name!r}: {value!r} is not one of "
+                         f"{', '.join(allowed)}")
+    try:
+        return to_term(p, value)
+    except ParamError as e:
+        raise UsageError(f"query {spec.name}: parameter {p.name!r} ({p.type_label}): "
+                         f"{value!r} refused: {e}") from None
+
+
+def query_text(spec: QuerySpec, base: str = DEFAULT_BASE) -> str:
+    """The query as published under a base (our IRIs move with --base)."""
+    return spec.text.replace(DEFAULT_BASE, base) if base != DEFAULT_BASE else spec.text
+
+
+def run_embedded(store: pyoxigraph.Store, spec: QuerySpec, terms: dict[str, object],
+                 base: str = DEFAULT_BASE) -> Table:
+    """Run on a pyoxigraph store, with the same text an endpoint would get."""
+    return from_solutions(store.query(bound_text(spec, terms, base)))
+
+
+def bound_text(spec: QuerySpec, terms: dict[str, object], base: str = DEFAULT_BASE) -> str:
+    """The query with each parameter variable replaced, token by token, by its checked term.
+
+    The result is parsed again: it must still be one query in which exactly the parameters
+    without a value remain variables, so no value can have changed the query's shape.
+    """
+    text = substitute(query_text(spec, base), terms)
+    left = {p.var for p in find_params(text)}
+    if left != {p.var for p in spec.params} - set(terms):
+        raise UsageError(f"query {spec.name}: parameter values changed the query; refused")
+    try:
+        pyoxigraph.Store().query(text)
+    except SyntaxError as e:
+        raise UsageError(f"query {spec.name}: parameter values broke the query: {e}") from None
+    return text
+
+
+def run_remote(endpoint: str, spec: QuerySpec, terms: dict[str, object],
+               base: str = DEFAULT_BASE, timeout: float = 60) -> Table:
+    """Run through SPARQLWrapper on any SPARQL 1.1 endpoint, asking for JSON results."""
+    from SPARQLWrapper import JSON, POST, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    client = SPARQLWrapper(endpoint)
+    client.setMethod(POST)
+    client.setReturnFormat(JSON)
+    client.setTimeout(int(timeout))
+    client.setQuery(bound_text(spec, terms, base))
+    try:
+        return from_json(client.queryAndConvert())
+    except (SPARQLWrapperException, OSError, ValueError) as e:
+        raise UsageError(f"{endpoint}: query {spec.name} failed: {_one_line(e)}") from None
+
+
+def _one_line(e: Exception) -> str:
+    return " ".join(str(e).split())[:300]
+
+
+def dump_store(dist: Path) -> pyoxigraph.Store:
+    """The built dump (dist/download/latest) in an in-memory store."""
+    path = dist / "download" / "latest" / "cultuurregios.nt"
+    if not path.is_file():
+        raise UsageError(f"{path}: no built dump here; run 'kgbuild build' first")
+    store = pyoxigraph.Store()
+    store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    return store

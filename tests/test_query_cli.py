@@ -1,0 +1,65 @@
+"""`kgbuild query`: names, formats, exit codes; run against the built dump."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from kgbuild.cli import main
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    import shutil
+
+    from conftest import PROJECT_DIRS, ROOT
+    root = tmp_path_factory.mktemp("built")
+    for name in PROJECT_DIRS:
+        shutil.copytree(ROOT / name, root / name)
+    assert main(["build", "--root", str(root), "-q"]) == 0
+    return root
+
+
+def kg(root, *args):
+    return subprocess.run([sys.executable, "-m", "kgbuild.cli", *args, "--root", str(root),
+                           "-q"], capture_output=True, text=True, check=False)
+
+
+def test_lists_queries(built):
+    r = kg(built, "query")
+    assert r.returncode == 0
+    assert "members-on-date: The members of a region on a date" in r.stdout
+
+
+def test_json_and_csv_agree(built):
+    j = json.loads(kg(built, "query", "regions", "--format", "json").stdout)
+    c = kg(built, "query", "regions", "--format", "csv").stdout.splitlines()
+    assert c[0] == ",".join(j["head"]["vars"])
+    assert len(c) - 1 == len(j["results"]["bindings"]) >= 19
+
+
+def test_hostile_parameter_is_refused_with_one_line(built):
+    r = kg(built, "query", "members-on-date", "--param", "regio=https://x/> } DROP ALL { <y")
+    assert r.returncode == 2
+    assert r.stderr.splitlines() == [(
+        "error: query members-on-date: parameter 'regio' (iri): 'https://x/> } DROP ALL { <y' "
+        "refused: not an absolute http(s) IRI (no spaces and none of <>\"{}|^`\\)")]
+
+
+def test_unknown_query_and_bad_param_syntax(built):
+    assert kg(built, "query", "nope").returncode == 2
+    assert kg(built, "query", "regions", "--param", "novalue").returncode == 2
+
+
+def test_missing_dump_is_a_usage_error(project):
+    r = kg(project, "query", "regions")
+    assert r.returncode == 2 and "run 'kgbuild build' first" in r.stderr
+
+
+def test_unreachable_endpoint_is_one_line(built):
+    r = kg(built, "query", "regions", "--endpoint", "http://127.0.0.1:9/query")
+    assert r.returncode == 2
+    assert len(r.stderr.splitlines()) == 1 and "query regions failed" in r.stderr
