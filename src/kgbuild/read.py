@@ -66,7 +66,10 @@ def parse_date(text: str) -> When:
         raise ValueError(f"not a date (YYYY, YYYY-MM or YYYY-MM-DD): {text!r}")
     year, month, day = m.groups()
     if day:
-        date(int(year), int(month), int(day))
+        try:
+            date(int(year), int(month), int(day))
+        except ValueError as e:
+            raise ValueError(f"not a calendar date ({e}): {text!r}") from None
         return When(text, "date")
     if month:
         if not 1 <= int(month) <= 12:
@@ -143,13 +146,17 @@ def _decode(raw: bytes, path: str) -> str:
         raise InputError([Problem(Loc(path, line), "not valid UTF-8")]) from None
 
 
-def _rows(text: str):
-    """Yield (first line number, fields) for each CSV record."""
+def _rows(text: str, rel: str) -> list[tuple[int, list[str]]]:
+    """(first line number, fields) of each CSV record; a malformed record names its first line."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    start = 1
-    for fields in reader:
-        yield start, fields
-        start = reader.line_num + 1
+    rows, start = [], 1
+    try:
+        for fields in reader:
+            rows.append((start, fields))
+            start = reader.line_num + 1
+    except csv.Error as e:
+        raise InputError([Problem(Loc(rel, start), f"malformed CSV: {e}")]) from None
+    return rows
 
 
 def read_table_file(table: Table, path: Path, rel: str) -> tuple[list[Record], list[Problem]]:
@@ -157,9 +164,9 @@ def read_table_file(table: Table, path: Path, rel: str) -> tuple[list[Record], l
     problems: list[Problem] = []
     records: list[Record] = []
     try:
-        rows = list(_rows(text))
-    except csv.Error as e:
-        return [], [Problem(Loc(rel, 0), f"malformed CSV: {e}")]
+        rows = _rows(text, rel)
+    except InputError as e:
+        return [], e.problems
     if not rows:
         return [], [Problem(Loc(rel, 1), "empty file: expected a header row")]
     header = [h.strip() for h in rows[0][1]]
@@ -211,6 +218,7 @@ def read_data(data_dir: Path, root: Path | None = None) -> Data:
     root = root or data_dir.parent
     tables: dict[str, list[Record]] = {}
     problems: list[Problem] = []
+    incomplete: set[str] = set()  # tables with rows that could not be read
     for name, table in TABLES.items():
         tables[name] = []
         for path in sorted(data_dir.rglob(f"{name}.csv")):
@@ -218,12 +226,13 @@ def read_data(data_dir: Path, root: Path | None = None) -> Data:
             try:
                 records, found = read_table_file(table, path, rel)
             except InputError as e:
-                problems += e.problems
-                continue
+                records, found = [], e.problems
             tables[name] += records
             problems += found
+            if found:
+                incomplete.add(name)
     data = Data(tables)
-    problems += check_keys(data) + check_references(data)
+    problems += check_keys(data) + check_references(data, incomplete)
     if problems:
         raise InputError(problems)
     return data
@@ -253,8 +262,11 @@ def check_keys(data: Data) -> list[Problem]:
     return problems
 
 
-def check_references(data: Data) -> list[Problem]:
+def check_references(data: Data, incomplete: set[str] | None = None) -> list[Problem]:
+    """Unknown references and sources. A reference into a table that had unreadable rows is
+    not reported: the row it points at may be one of them, and that problem is reported."""
     index = {name: data.index(name) for name in data.tables}
+    incomplete = incomplete or set()
     problems = []
     for name, records in data.tables.items():
         table = TABLES[name]
@@ -265,13 +277,14 @@ def check_references(data: Data) -> list[Problem]:
                     continue
                 if col.kind in (REF, REFS):
                     for ref in [value] if isinstance(value, str) else value:
-                        if not any(ref in index[t] for t in col.ref):
+                        if not any(ref in index[t] for t in col.ref) and \
+                                not incomplete.intersection(col.ref):
                             problems.append(Problem(
                                 r.loc, f"{col.name}: unknown reference {ref!r} "
                                        f"(not in {', '.join(col.ref)})"))
                 elif col.kind == CITES:
                     for c in value:
-                        if c.source not in index["sources"]:
+                        if c.source not in index["sources"] and "sources" not in incomplete:
                             problems.append(Problem(
                                 r.loc, f"{col.name}: unknown source {c.source!r}"))
     return problems

@@ -6,6 +6,7 @@ the focus node came from.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,6 +95,25 @@ def _shape_name(shape, component) -> str:
     return comp or "anonymous shape"
 
 
+def _syntax_error(query: str, e: SyntaxError) -> tuple[int, str]:
+    """Line and message of a query pyoxigraph rejects.
+
+    pyoxigraph reports the furthest point its parser reached, often past the mistake; rdflib's
+    parser names the offending token and its line, so it is asked where the error is.
+    """
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        parseQuery(query)
+    except Exception as pe:  # noqa: BLE001 - pyparsing's ParseException; others fall through
+        if getattr(pe, "lineno", None) and getattr(pe, "msg", None):
+            found = getattr(pe, "found", "")
+            return pe.lineno, str(pe.msg) + (f", found {found}" if found else "")
+    text = str(e.msg or e)
+    m = re.match(r"error at (\d+):\d+: (.*)", text, re.DOTALL)
+    return (int(m.group(1)), m.group(2)) if m else (e.lineno or 0, text)
+
+
 def read_violation_queries(shapes_dir: Path, root: Path) -> dict[str, str]:
     queries = {}
     for path in sorted(shapes_dir.glob("*-violation.rq")):
@@ -101,8 +121,9 @@ def read_violation_queries(shapes_dir: Path, root: Path) -> dict[str, str]:
         try:
             pyoxigraph.Store().query(text)
         except SyntaxError as e:
-            raise InputError([Problem(Loc(path.relative_to(root).as_posix(), e.lineno or 0),
-                                      f"invalid SPARQL: {e.msg}")]) from None
+            line, message = _syntax_error(text, e)
+            raise InputError([Problem(Loc(path.relative_to(root).as_posix(), line),
+                                      f"invalid SPARQL: {message}")]) from None
         queries[path.name] = text
     return queries
 
