@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: build test lint system-deps clean
+.PHONY: build test bench lint system-deps clean
 
 $(BIN)/kgbuild: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -13,6 +13,11 @@ $(BIN)/kgbuild: pyproject.toml
 
 build: $(BIN)/kgbuild
 	$(BIN)/kgbuild build
+
+# Scale factors 1, 10 and 100 by default; SCALES=1,10,100,1000 for the million-triple run.
+SCALES ?= 1,10,100
+bench: $(BIN)/kgbuild
+	$(BIN)/kgbuild bench --scales $(SCALES)
 
 system-deps:
 	bash scripts/system-deps.sh

@@ -67,6 +67,23 @@ def cmd_query(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    from .bench.harness import Options, run_all
+    from .bench.report import render
+
+    try:
+        scales = tuple(int(s) for s in args.scales.split(",") if s.strip())
+    except ValueError:
+        raise UsageError(f"--scales takes whole numbers separated by commas: {args.scales!r}") \
+            from None
+    repo = Path(args.root).resolve()
+    work = Path(args.work).resolve() if args.work else repo / "build" / "bench"
+    opts = Options(repo=repo, work=work, scales=scales, rdflib_budget=args.rdflib_budget,
+                   real=not args.no_real)
+    print(render(run_all(opts, _progress(args.quiet))))
+    return 0
+
+
 def _config(args) -> Config:
     root = Path(args.root).resolve()
     if not (root / "data").is_dir():
@@ -100,6 +117,14 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--dist", help="built output folder (default: ROOT/dist)")
     q.add_argument("--format", choices=("table", "csv", "json"), default="table")
     q.set_defaults(func=cmd_query)
+    n = sub.add_parser("bench", parents=[common()],
+                       help="build synthetic scales end to end; time and memory per stage")
+    n.add_argument("--scales", default="1,10,100", help="scale factors, e.g. 1,10,100,1000")
+    n.add_argument("--work", help="folder for generated projects (default: ROOT/build/bench)")
+    n.add_argument("--rdflib-budget", type=float, default=600.0,
+                   help="skip the rdflib path where its estimate exceeds this many seconds")
+    n.add_argument("--no-real", action="store_true", help="leave out the bundled data")
+    n.set_defaults(func=cmd_bench)
     return p
 
 

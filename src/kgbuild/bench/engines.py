@@ -1,0 +1,141 @@
+"""The stages measured side by side: the build's engines and the straightforward rdflib path.
+
+Each engine has the same stages, run on the same mapped graph, so their ratio is per stage:
+parse (the Turtle dump, as a loader would), validate (shapes/ and the *-violation.rq queries),
+serialize (Turtle, N-Triples, JSON-LD) and query (queries/*.rq, or the violation queries where
+a project has no queries/ yet).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph
+
+from ..build import Config, Graph, load_graph
+from ..emit import dump_files
+from ..read import read_rdf_dir
+from ..terms import rebase
+from ..validate import read_violation_queries, validate
+
+
+@dataclass
+class Context:
+    """What the stages share: the mapped graph, the project's shapes and queries, files."""
+
+    root: Path
+    graph: Graph
+    work: Path
+    shapes: list = field(default_factory=list)
+    violation_queries: dict[str, str] = field(default_factory=dict)
+    queries: dict[str, str] = field(default_factory=dict)
+    state: dict = field(default_factory=dict)
+
+    @property
+    def turtle(self) -> Path:
+        return self.work / "graph.ttl"
+
+
+def context(root: Path, work: Path) -> Context:
+    config = Config(root=root)
+    graph = load_graph(config)
+    ctx = Context(root, graph, work)
+    ctx.shapes = rebase(read_rdf_dir(root / "shapes", root), config.base)
+    ctx.violation_queries = read_violation_queries(root / "shapes", root)
+    ctx.queries = canned_queries(root) or dict(ctx.violation_queries)
+    work.mkdir(parents=True, exist_ok=True)
+    ctx.turtle.write_bytes(dump_files(graph.triples, config.base)["cultuurregios.ttl"])
+    return ctx
+
+
+def canned_queries(root: Path) -> dict[str, str]:
+    """queries/*.rq with grlc parameters left unbound (each asks the whole graph)."""
+    folder = root / "queries"
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.rq"))} \
+        if folder.is_dir() else {}
+
+
+# The build's engines -------------------------------------------------------------------------
+
+def fast_parse(ctx: Context) -> int:
+    store = pyoxigraph.Store()
+    store.bulk_load(path=str(ctx.turtle), format=pyoxigraph.RdfFormat.TURTLE)
+    ctx.state["store"] = store
+    return len(store)
+
+
+def fast_validate(ctx: Context) -> int:
+    report = validate(ctx.graph.triples, ctx.shapes, ctx.violation_queries, ctx.graph.origins)
+    return len(report.findings)
+
+
+def fast_serialize(ctx: Context) -> int:
+    return sum(len(v) for v in dump_files(ctx.graph.triples, ctx.graph.release.base).values())
+
+
+def fast_query(ctx: Context) -> int:
+    store = ctx.state["store"]
+    rows = 0
+    for name, text in ctx.queries.items():
+        start = _now()
+        rows += sum(1 for _ in store.query(text))
+        ctx.state.setdefault("per_query", {})[name] = _now() - start
+    return rows
+
+
+# The straightforward path: rdflib for parsing, serialising and querying, pyshacl whole -------
+
+def rdflib_parse(ctx: Context) -> int:
+    import rdflib
+
+    g = rdflib.Graph()
+    g.parse(str(ctx.turtle), format="turtle")
+    ctx.state["rdflib"] = g
+    return len(g)
+
+
+def rdflib_validate(ctx: Context) -> int:
+    import pyshacl
+    import rdflib
+
+    shapes = rdflib.Graph().parse(
+        data=pyoxigraph.serialize(ctx.shapes, format=pyoxigraph.RdfFormat.N_TRIPLES), format="nt")
+    _, results, _ = pyshacl.validate(ctx.state["rdflib"], shacl_graph=shapes, inference="none",
+                                     allow_warnings=True, advanced=False)
+    found = len(list(results.subjects(rdflib.RDF.type, rdflib.URIRef(
+        "http://www.w3.org/ns/shacl#ValidationResult"))))
+    for text in ctx.violation_queries.values():
+        found += len(ctx.state["rdflib"].query(text))
+    return found
+
+
+def rdflib_serialize(ctx: Context) -> int:
+    g = ctx.state["rdflib"]
+    return sum(len(g.serialize(format=f, encoding="utf-8")) for f in ("turtle", "nt", "json-ld"))
+
+
+def rdflib_query(ctx: Context) -> int:
+    g = ctx.state["rdflib"]
+    rows = 0
+    for name, text in ctx.queries.items():
+        start = _now()
+        rows += len(g.query(text))
+        ctx.state.setdefault("per_query", {})[name] = _now() - start
+    return rows
+
+
+def _now() -> float:
+    import time
+
+    return time.perf_counter()
+
+
+Stage = tuple[str, Callable[[Context], int]]
+ENGINES: dict[str, list[Stage]] = {
+    "fast": [("parse", fast_parse), ("validate", fast_validate),
+             ("serialize", fast_serialize), ("query", fast_query)],
+    "rdflib": [("parse", rdflib_parse), ("validate", rdflib_validate),
+               ("serialize", rdflib_serialize), ("query", rdflib_query)],
+}

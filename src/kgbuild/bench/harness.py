@@ -1,0 +1,116 @@
+"""The benchmark: build the real data and each synthetic scale end to end, then compare engines.
+
+For every scale, in fresh processes: `kgbuild build` as a user runs it (Python start included),
+the build's own stages with their peak memory, and the side-by-side stages of the build's engines
+and of the straightforward rdflib + pyshacl path. The rdflib path is skipped where its estimate
+(the previous scale's time times the growth in triples) exceeds a budget; the table says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .synth import write_project
+
+REAL = 0  # the scale label of the bundled data
+
+
+@dataclass
+class Run:
+    label: str
+    triples: int = 0
+    whole: dict = field(default_factory=dict)  # kgbuild build: seconds, peak_mb
+    build: dict = field(default_factory=dict)  # stage -> {seconds, peak_mb}
+    engines: dict = field(default_factory=dict)  # engine -> probe result, or {"skipped": why}
+
+
+@dataclass(frozen=True)
+class Options:
+    repo: Path
+    work: Path
+    scales: tuple[int, ...] = (1, 10, 100)
+    rdflib_budget: float = 600.0  # seconds; skip the rdflib path where it would take longer
+    real: bool = True
+
+
+def child_env(repo: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(repo / "src"),
+                                                      env.get("PYTHONPATH", "")]))
+    return env
+
+
+def timed_child(args: list[str], env: dict[str, str]) -> dict:
+    """Run a Python child; its wall time and peak memory (ru_maxrss of that child alone)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, *args], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise RuntimeError(f"{' '.join(args[:3])} failed ({proc.returncode}): {stderr[-2000:]}")
+    return {"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024}
+
+
+def probe(args: list[str], env: dict[str, str], result: Path) -> dict:
+    timed_child(["-m", "kgbuild.bench.probe", *args, str(result)], env)
+    return json.loads(result.read_text(encoding="utf-8"))
+
+
+def project_root(opts: Options, scale: int) -> Path:
+    if scale == REAL:
+        return opts.repo
+    root = opts.work / f"scale-{scale}"
+    if not (root / "data").is_dir():
+        write_project(root, scale, opts.repo)
+    return root
+
+
+def measure(opts: Options, scale: int, previous: Run | None) -> Run:
+    env, root = child_env(opts.repo), project_root(opts, scale)
+    here = opts.work / f"out-{scale}"
+    run = Run("real" if scale == REAL else f"{scale}x")
+    run.whole = timed_child(["-m", "kgbuild.cli", "build", "-q", "--root", str(root),
+                             "--out", str(here / "whole")], env)
+    built = probe(["build", str(root), str(here / "probe")], env, here / "build.json")
+    run.triples, run.build = built["triples"], built["stages"]
+    run.engines["fast"] = probe(["engine", "fast", str(root), str(here / "fast")], env,
+                                here / "fast.json")
+    why = rdflib_skip(previous, run.triples, opts.rdflib_budget)
+    run.engines["rdflib"] = {"skipped": why} if why else probe(
+        ["engine", "rdflib", str(root), str(here / "rdflib")], env, here / "rdflib.json")
+    return run
+
+
+def rdflib_skip(previous: Run | None, triples: int, budget: float) -> str:
+    """Why the rdflib path is not run at this size, or '' to run it."""
+    before = previous.engines.get("rdflib") if previous else None
+    if not before or "stages" not in before:
+        return ""
+    spent = sum(s["seconds"] for s in before["stages"].values())
+    estimate = spent * triples / max(previous.triples, 1)
+    if estimate <= budget:
+        return ""
+    return (f"estimated {estimate:.0f} s from {previous.label} ({spent:.0f} s for "
+            f"{previous.triples} triples), over the {budget:.0f} s budget")
+
+
+def run_all(opts: Options, progress=lambda _: None) -> list[Run]:
+    opts.work.mkdir(parents=True, exist_ok=True)
+    runs: list[Run] = []
+    scales = ((REAL,) if opts.real else ()) + tuple(opts.scales)
+    for scale in scales:
+        progress(f"scale {'real' if scale == REAL else f'{scale}x'} ...")
+        previous = next((r for r in reversed(runs) if r.label != "real"), None)
+        runs.append(measure(opts, scale, previous if scale != REAL else None))
+        progress(f"scale {runs[-1].label}: {runs[-1].triples} triples, "
+                 f"{runs[-1].whole['seconds']:.1f} s")
+    return runs

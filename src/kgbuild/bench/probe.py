@@ -1,0 +1,67 @@
+"""One measurement in a fresh process, so each has its own peak memory; results go to a JSON file.
+
+    python -m kgbuild.bench.probe build ROOT OUT RESULT.json
+    python -m kgbuild.bench.probe engine fast|rdflib ROOT WORK RESULT.json
+
+Peak memory is the process's high-water mark (ru_maxrss) at the end of each stage, so it only
+grows from stage to stage: a stage's figure is the peak of everything up to and including it.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_build(root: Path, out: Path) -> dict:
+    """The real build (kgbuild.build.build), its stages as it times them itself."""
+    from ..build import Config, build
+
+    stages: dict[str, dict] = {}
+
+    def progress(message: str) -> None:
+        name, _, rest = message.rpartition(": ")
+        if name and rest.endswith(" s"):
+            stages[name] = {"peak_mb": peak_mb()}
+
+    start = time.perf_counter()
+    graph, _ = build(Config(root=root, out=out), progress)
+    for name, seconds in graph.timings.items():
+        stages.setdefault(name, {"peak_mb": peak_mb()})["seconds"] = seconds
+    return {"stages": stages, "seconds": time.perf_counter() - start, "peak_mb": peak_mb(),
+            "triples": len(graph.triples)}
+
+
+def measure_engine(name: str, root: Path, work: Path) -> dict:
+    from .engines import ENGINES, context
+
+    start = time.perf_counter()
+    ctx = context(root, work)
+    stages = {"read+map": {"seconds": time.perf_counter() - start, "peak_mb": peak_mb()}}
+    for stage, fn in ENGINES[name]:
+        start = time.perf_counter()
+        size = fn(ctx)
+        stages[stage] = {"seconds": time.perf_counter() - start, "peak_mb": peak_mb(),
+                         "size": size}
+    return {"stages": stages, "per_query": ctx.state.get("per_query", {}),
+            "triples": len(ctx.graph.triples), "peak_mb": peak_mb()}
+
+
+def main(argv: list[str]) -> int:
+    if argv[0] == "build":
+        result = measure_build(Path(argv[1]), Path(argv[2]))
+    else:
+        result = measure_engine(argv[1], Path(argv[2]), Path(argv[3]))
+    Path(argv[-1]).write_text(json.dumps(result, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,94 @@
+"""The benchmark's tables, as Markdown (they go into docs/performance.md as printed)."""
+
+from __future__ import annotations
+
+from .harness import Run
+
+
+def _row(cells) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def _table(header: list[str], rows: list[list]) -> list[str]:
+    return [_row(header), _row(["---"] * len(header)), *(_row(r) for r in rows)]
+
+
+def _growth(now: float | None, before: float | None) -> str:
+    if now is None or not before:
+        return ""
+    return f"×{now / before:.1f}"
+
+
+def build_table(runs: list[Run]) -> list[str]:
+    """Per stage of `kgbuild build`: seconds and peak MB per scale, growth to the next scale."""
+    stages = list(dict.fromkeys(["kgbuild build (whole, incl. Python start)"] +
+                                [s for r in runs for s in r.build]))
+    header, rows = ["stage"], []
+    for i, r in enumerate(runs):
+        header += [f"{r.label} s", f"{r.label} MB"] + (["growth"] if _synth(runs, i) else [])
+    for stage in stages:
+        row = [stage]
+        for i, r in enumerate(runs):
+            now = _stage(r, stage)
+            row += [f"{now['seconds']:.2f}" if now else "", f"{now['peak_mb']:.0f}" if now else ""]
+            if _synth(runs, i):
+                before = _stage(runs[i - 1], stage)
+                row.append(_growth(now and now["seconds"], before and before["seconds"]))
+        rows.append(row)
+    counts = ["triples"]
+    for i, r in enumerate(runs):
+        counts += [r.triples, ""] + ([_growth(r.triples, runs[i - 1].triples)]
+                                     if _synth(runs, i) else [])
+    rows.append(counts)
+    return _table(header, rows)
+
+
+def _synth(runs: list[Run], i: int) -> bool:
+    """A growth column follows every synthetic scale that has a synthetic scale before it."""
+    return i > 0 and runs[i].label != "real" and runs[i - 1].label != "real"
+
+
+def _stage(run: Run, stage: str) -> dict | None:
+    if stage.startswith("kgbuild build"):
+        return run.whole
+    return run.build.get(stage)
+
+
+def engines_table(runs: list[Run]) -> list[str]:
+    header = ["scale", "stage", "build s", "rdflib s", "rdflib / build", "build MB", "rdflib MB"]
+    rows = []
+    for r in runs:
+        fast, slow = r.engines["fast"]["stages"], r.engines["rdflib"].get("stages")
+        for stage, f in fast.items():
+            s = slow.get(stage) if slow else None
+            rows.append([r.label, stage, f"{f['seconds']:.2f}",
+                         f"{s['seconds']:.2f}" if s else "skipped",
+                         f"{s['seconds'] / max(f['seconds'], 1e-6):.1f}" if s else "",
+                         f"{f['peak_mb']:.0f}", f"{s['peak_mb']:.0f}" if s else ""])
+        total_f = sum(f["seconds"] for f in fast.values())
+        total_s = sum(s["seconds"] for s in slow.values()) if slow else None
+        rows.append([r.label, "**all stages**", f"{total_f:.2f}",
+                     f"{total_s:.2f}" if total_s else "skipped",
+                     f"{total_s / total_f:.1f}" if total_s else "", "", ""])
+    return _table(header, rows)
+
+
+def skipped_lines(runs: list[Run]) -> list[str]:
+    return [f"- rdflib path at {r.label} skipped: {r.engines['rdflib']['skipped']}"
+            for r in runs if "skipped" in r.engines["rdflib"]]
+
+
+def queries_table(run: Run) -> list[str]:
+    fast = run.engines["fast"].get("per_query", {})
+    slow = run.engines["rdflib"].get("per_query", {})
+    rows = [[name, f"{t:.3f}", f"{slow[name]:.3f}" if name in slow else "skipped"]
+            for name, t in sorted(fast.items())]
+    return _table([f"query at {run.label}", "pyoxigraph s", "rdflib s"], rows)
+
+
+def render(runs: list[Run]) -> str:
+    lines = ["## The build, stage by stage", "", *build_table(runs), "",
+             "## Side by side: the build's engines and the straightforward rdflib path", "",
+             *engines_table(runs), "", *skipped_lines(runs), "",
+             "## Canned queries on the largest scale", "", *queries_table(runs[-1]), ""]
+    return "\n".join(lines)
