@@ -84,6 +84,24 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    from .serve import make_server
+
+    root = Path(args.root).resolve()
+    site = root / "dist" if (root / "dist" / "index.html").is_file() else root
+    if not (site / "index.html").is_file():
+        raise UsageError(f"{root}: no built site here (run `kgbuild build`, or use --root)")
+    server = make_server(site, args.port)
+    print(f"serving {site} on http://127.0.0.1:{server.server_address[1]}/", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
 def _config(args) -> Config:
     root = Path(args.root).resolve()
     if not (root / "data").is_dir():
@@ -125,6 +143,10 @@ def parser() -> argparse.ArgumentParser:
                    help="skip the rdflib path where its estimate exceeds this many seconds")
     n.add_argument("--no-real", action="store_true", help="leave out the bundled data")
     n.set_defaults(func=cmd_bench)
+    s = sub.add_parser("serve", help="serve the built dist/ on 127.0.0.1 with content negotiation")
+    s.add_argument("--root", default=".", help="project folder (serves ROOT/dist) or a dist/")
+    s.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free one)")
+    s.set_defaults(func=cmd_serve)
     return p
 
 
