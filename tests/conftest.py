@@ -36,3 +36,13 @@ def store(graph):
     s = pyoxigraph.Store()
     s.bulk_extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in graph.triples)
     return s
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The bundled project built once into a temporary dist/ (the published tree)."""
+    from kgbuild.build import build
+
+    out = tmp_path_factory.mktemp("site") / "dist"
+    build(Config(root=ROOT, out=out))
+    return out

@@ -16,6 +16,7 @@ from .emit import Release, canonical, emit_release, serialize, write_files
 from .errors import InputError, Loc, NotConforming, Problem
 from .formats import BY_NAME
 from .mapping import map_data
+from .publish import publish_files
 from .read import Data, read_data, read_rdf_dir
 from .terms import DEFAULT_BASE, rebase
 from .validate import Report, read_violation_queries, report_triples, validate
@@ -108,6 +109,8 @@ def build(config: Config, progress: Progress = _quiet) -> tuple[Graph, Report]:
     if not report.conforms:
         raise NotConforming(report)
     files = _Timer(progress, graph.timings)("emit", emit_all, graph, report)
+    files.update(_Timer(progress, graph.timings)("publish", publish_files, graph.triples,
+                                                 graph.release, files, config.root))
     swap_in(config.dist, files)
     return graph, report
 

@@ -1,0 +1,60 @@
+"""Per-resource documents: which document describes each IRI, and its RDF in every format.
+
+Every subject of the graph belongs to exactly one document, so the documents' union is the dump:
+- `{base}id/{path}` and its hash IRIs (`…#periode`, source locations) -> `doc/{path}`
+- `{base}def/{name}` and its terms (`…#Term`, `…#code`) -> `def/{name}`
+- TOOI IRIs (`…/tooi/id/gemeente/gm0153`) -> `doc/gemeente/gm0153` (we publish about them)
+- any other subject (a statement about an outside term) -> `doc/extern`
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from pyoxigraph import Triple
+
+from .emit import serialize
+from .formats import RDF_FORMATS
+from .terms import TOOI
+
+
+def document_of(iri: str, base: str) -> str | None:
+    """The document path (no extension) that describes an IRI, or None for outside IRIs."""
+    iri = iri.split("#", 1)[0]
+    if iri.startswith(base + "id/"):
+        return "doc/" + iri[len(base) + 3:]
+    if iri.startswith(base + "def/"):
+        return iri[len(base):]
+    if iri.startswith(TOOI):
+        return "doc/" + iri[len(TOOI):]
+    return None
+
+
+def iri_of(path: str, base: str) -> str:
+    """The IRI a document is about: doc/regio/twente -> {base}id/regio/twente."""
+    if path.startswith("def/"):
+        return base + path
+    rest = path[4:]
+    if rest.startswith(("gemeente/", "provincie/", "ministerie/")):
+        return TOOI + rest
+    return base + "id/" + rest
+
+
+EXTERN = "doc/extern"
+
+
+def partition(triples: list[Triple], base: str) -> dict[str, list[Triple]]:
+    """{document path: its triples, in the graph's order}."""
+    docs: dict[str, list[Triple]] = defaultdict(list)
+    for t in triples:
+        docs[document_of(t.subject.value, base) or EXTERN].append(t)
+    return dict(docs)
+
+
+def document_files(docs: dict[str, list[Triple]], base: str) -> dict[str, bytes]:
+    """{doc/x.ttl: bytes, ...} for every document and RDF format."""
+    files = {}
+    for path, triples in docs.items():
+        for fmt in RDF_FORMATS:
+            files[f"{path}.{fmt.extension}"] = serialize(triples, fmt, base)
+    return files

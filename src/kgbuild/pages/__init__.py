@@ -1,0 +1,1 @@
+"""HTML pages of the register: graph index, typed contexts, maps and rendering."""

@@ -1,0 +1,142 @@
+"""Typed page contexts: what each template may use, built from the graph index.
+
+A `Site` knows where every page lives, so it turns IRIs into relative links (the output works
+from any folder or host) and literals into display values.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from markupsafe import Markup
+from pyoxigraph import Literal, NamedNode
+
+from ..emit import Release
+from ..formats import RDF_FORMATS
+from ..terms import PREFIXES
+from .index import GraphIndex
+from .words import PROPERTY_LABELS, UI
+
+WITHDRAWN = "http://www.w3.org/2002/07/owl#deprecated"
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    href: str | None = None  # None: shown as text
+    iri: str = ""
+    external: bool = False
+
+
+@dataclass(frozen=True)
+class Value:
+    text: str
+    link: Link | None = None
+    lang: str | None = None
+    datatype: str | None = None  # as a CURIE, e.g. xsd:date
+
+
+@dataclass(frozen=True)
+class Fact:
+    prop: Link
+    values: tuple[Value, ...]
+    sources: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class Alternate:
+    label: str
+    href: str
+    media_type: str
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """What every page has: language, navigation, alternates, citation, embedded JSON-LD."""
+
+    lang: str
+    title: str
+    root: str  # relative path to the top of the site, '' or '../../'
+    words: dict[str, str]
+    other_lang: Link
+    alternates: tuple[Alternate, ...]
+    release: Release
+    cite: str
+    jsonld: Markup
+    iri: str = ""
+
+
+def curie(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+class Site:
+    """Links between pages of one language, relative to the page being rendered."""
+
+    def __init__(self, index: GraphIndex, release: Release, lang: str, page: str):
+        self.index, self.release, self.lang, self.page = index, release, lang, page
+        self.root = "../" * page.count("/")
+        self.words = UI[lang]
+
+    def href(self, path: str, ext: str | None = None, fragment: str = "") -> str:
+        """Relative link from this page to a document path (no extension)."""
+        ext = ext or ("html" if self.lang == "nl" else "en.html")
+        rel = posixpath.relpath(f"{path}.{ext}", posixpath.dirname(self.page) or ".")
+        return rel + (f"#{fragment}" if fragment else "")
+
+    def link(self, iri: str) -> Link:
+        label = self.index.label(iri, self.lang)
+        doc = self.index.document(iri)
+        if doc is None:
+            return Link(label if label != iri else curie(iri), iri, iri, external=True)
+        fragment = iri.split("#", 1)[1] if "#" in iri else ""
+        return Link(label, self.href(doc, fragment=fragment), iri)
+
+    def prop(self, iri: str) -> Link:
+        if iri in PROPERTY_LABELS:
+            label = PROPERTY_LABELS[iri][0 if self.lang == "nl" else 1]
+        else:
+            label = self.index.label(iri, self.lang)
+        doc = self.index.document(iri)
+        href = self.href(doc, fragment=iri.split("#", 1)[-1]) if doc else iri
+        return Link(label, href, iri, external=doc is None)
+
+    def value(self, term) -> Value:
+        if isinstance(term, NamedNode):
+            link = self.link(term.value)
+            return Value(link.label, link)
+        if isinstance(term, Literal):
+            dt = term.datatype.value if term.datatype else ""
+            short = curie(dt) if dt and not term.language and not dt.endswith("#string") else None
+            return Value(term.value, None, term.language, short)
+        return Value(str(term))
+
+    def values(self, terms) -> tuple[Value, ...]:
+        """Display values, keeping only this page's language where a property has it."""
+        vals = [self.value(t) for t in terms]
+        if any(v.lang == self.lang for v in vals):
+            vals = [v for v in vals if v.lang in (None, self.lang)]
+        return tuple(vals)
+
+    def chrome(self, title: str, iri: str, alternates_of: str | None, jsonld: Markup) -> Chrome:
+        other = "en" if self.lang == "nl" else "nl"
+        other_ext = "html" if other == "nl" else "en.html"
+        stem = self.page.rsplit(".", 2 if self.lang == "en" else 1)[0]
+        other_href = posixpath.basename(f"{stem}.{other_ext}")
+        alternates = tuple(
+            Alternate(f.extension, self.href(alternates_of, f.extension), f.media_type)
+            for f in RDF_FORMATS) if alternates_of else ()
+        return Chrome(self.lang, title, self.root, self.words,
+                      Link(self.words["other_lang"], other_href), alternates, self.release,
+                      self.cite_line(title, iri), jsonld, iri)
+
+    def cite_line(self, title: str, iri: str) -> str:
+        r = self.release
+        name = r.title_nl if self.lang == "nl" else r.title_en
+        what = f"{title}. " if title else ""
+        version = "versie" if self.lang == "nl" else "release"
+        return f"{what}{name}, {version} {r.version} ({r.issued}). {iri or r.dataset_iri}"

@@ -1,0 +1,80 @@
+"""One pass over the graph: triples by subject and by object, labels, types, documents.
+
+Everything the page contexts need is looked up here, so rendering never scans the graph again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from pyoxigraph import Literal, NamedNode, Triple
+
+from ..documents import document_of
+from ..terms import DCT, RDFS, SCHEMA, SKOS, A
+
+LABEL_PROPS = (SKOS.prefLabel.value, RDFS.label.value, DCT.title.value, SCHEMA.name.value)
+
+
+@dataclass
+class GraphIndex:
+    base: str
+    by_subject: dict[str, list[Triple]] = field(default_factory=lambda: defaultdict(list))
+    by_object: dict[str, list[Triple]] = field(default_factory=lambda: defaultdict(list))
+    types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    labels: dict[str, dict[str, tuple[int, str]]] = field(default_factory=dict)
+
+    def add(self, t: Triple) -> None:
+        s = t.subject.value
+        self.by_subject[s].append(t)
+        if isinstance(t.object, NamedNode):
+            self.by_object[t.object.value].append(t)
+            if t.predicate == A:
+                self.types[s].add(t.object.value)
+        elif isinstance(t.object, Literal) and t.predicate.value in LABEL_PROPS:
+            self.add_label(s, t.predicate.value, t.object)
+
+    def add_label(self, s: str, prop: str, lit: Literal) -> None:
+        rank, lang = LABEL_PROPS.index(prop), lit.language or ""
+        current = self.labels.setdefault(s, {})
+        if lang not in current or rank < current[lang][0]:
+            current[lang] = (rank, lit.value)
+
+    def label(self, iri: str, lang: str) -> str:
+        """The best label in a language: that language, then none, then nl/en, then the IRI."""
+        found = self.labels.get(iri, {})
+        for key in (lang, "", "nl", "en"):
+            if key in found:
+                return found[key][1]
+        return short_name(iri)
+
+    def values(self, iri: str, prop: NamedNode) -> list:
+        return [t.object for t in self.by_subject.get(iri, ()) if t.predicate == prop]
+
+    def first(self, iri: str, prop: NamedNode, lang: str | None = None):
+        """The first value of a property; for literals, prefer the language asked for."""
+        vals = self.values(iri, prop)
+        if lang:
+            tagged = [v for v in vals if isinstance(v, Literal) and v.language == lang]
+            vals = tagged or vals
+        return vals[0] if vals else None
+
+    def subjects(self, prop: NamedNode, obj: str) -> list[str]:
+        return [t.subject.value for t in self.by_object.get(obj, ()) if t.predicate == prop]
+
+    def document(self, iri: str) -> str | None:
+        return document_of(iri, self.base)
+
+    def of_type(self, cls: str) -> list[str]:
+        return sorted(s for s in self.subjects(A, cls))
+
+
+def short_name(iri: str) -> str:
+    return iri.rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1] or iri
+
+
+def build_index(triples: list[Triple], base: str) -> GraphIndex:
+    index = GraphIndex(base)
+    for t in triples:
+        index.add(t)
+    return index

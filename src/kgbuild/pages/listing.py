@@ -1,0 +1,197 @@
+"""Contexts of the pages that are not about one resource: home, class indexes, dataset,
+vocabularies (ontology and code lists) and error pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from markupsafe import Markup
+
+from ..emit import DUMP_NAME, sha256
+from ..formats import RDF_FORMATS
+from ..terms import CR, DCT, OWL, RDFS, SKOS
+from .context import Chrome, Link, Site, curie
+from .jsonld import script_json
+
+REGION_CLASSES = (CR.Cultuurregio.value, CR.Landsdeel.value)
+
+
+@dataclass(frozen=True)
+class ClassEntry:
+    link: Link
+    count: int
+
+
+@dataclass(frozen=True)
+class HomePage:
+    chrome: Chrome
+    description: str
+    regions: tuple[Link, ...]
+    classes: tuple[ClassEntry, ...]
+    map_svg: Markup | None
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    chrome: Chrome
+    items: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class Download:
+    name: str
+    href: str
+    media_type: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class DatasetPage:
+    chrome: Chrome
+    description: str
+    license: Link
+    downloads: tuple[Download, ...]
+    triples: int
+    metadata: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class Term:
+    anchor: str
+    iri: str
+    label: str
+    kind: Link
+    definition: str
+    supers: tuple[Link, ...]
+    domain: tuple[Link, ...]
+    range: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class VocabularyPage:
+    chrome: Chrome
+    description: str
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class ErrorPage:
+    chrome: Chrome
+    status: int
+    message: str
+
+
+def index_path(cls: str) -> str:
+    """index/cr-Cultuurregio: the page listing every resource of a class."""
+    return "index/" + curie(cls).replace(":", "-").replace("/", "-").replace("#", "-")
+
+
+def class_counts(index, documents: dict[str, str]) -> dict[str, list[str]]:
+    """{class IRI: main subjects of that class}, over the documents' main subjects."""
+    out: dict[str, list[str]] = {}
+    for iri in documents.values():
+        for cls in index.types.get(iri, ()):
+            out.setdefault(cls, []).append(iri)
+    return out
+
+
+def home_page(site: Site, members: dict[str, list[str]], map_svg: Markup | None) -> HomePage:
+    r = site.release
+    regions = sorted((site.link(i) for c in REGION_CLASSES for i in members.get(c, [])),
+                     key=lambda link: link.label)
+    classes = sorted((ClassEntry(Link(site.index.label(c, site.lang), site.href(index_path(c)),
+                                      c), len(v)) for c, v in members.items()),
+                     key=lambda e: e.link.label.lower())
+    title = r.title_nl if site.lang == "nl" else r.title_en
+    jsonld = script_json({"@context": "https://schema.org/", "@type": "WebSite", "name": title,
+                          "about": {"@id": r.dataset_iri}})
+    return HomePage(site.chrome(title, r.dataset_iri, None, jsonld),
+                    r.description_nl if site.lang == "nl" else r.description_en,
+                    tuple(regions), tuple(classes), map_svg)
+
+
+def class_page(site: Site, cls: str, iris: list[str]) -> IndexPage:
+    label = site.index.label(cls, site.lang)
+    title = f"{site.words['index_of']}: {label}"
+    items = tuple(sorted((site.link(i) for i in iris), key=lambda link: link.label.lower()))
+    jsonld = script_json({"@context": "https://schema.org/", "@type": "CollectionPage",
+                          "name": title, "about": {"@id": cls}})
+    return IndexPage(site.chrome(title, cls, None, jsonld), items)
+
+
+def downloads(site: Site, files: dict[str, bytes]) -> tuple[Download, ...]:
+    out = []
+    folder = f"download/{site.release.version}/"
+    for fmt in RDF_FORMATS:
+        for name in (f"{DUMP_NAME}.{fmt.extension}", f"{DUMP_NAME}.{fmt.extension}.gz"):
+            data = files[folder + name]
+            media = fmt.media_type if not name.endswith(".gz") else "application/gzip"
+            out.append(Download(name, site.root + folder + name, media, len(data), sha256(data)))
+    return tuple(out)
+
+
+def dataset_page(site: Site, files: dict[str, bytes], triples: int, path: str) -> DatasetPage:
+    r = site.release
+    title = r.title_nl if site.lang == "nl" else r.title_en
+    folder = f"download/{r.version}/"
+    meta = tuple(Link(n, site.root + folder + n) for n in
+                 ("dataset.ttl", "SHA256SUMS", "shacl-report.ttl", "shacl-report.txt"))
+    jsonld = script_json({
+        "@context": "https://schema.org/", "@type": "Dataset", "@id": r.dataset_iri,
+        "name": title, "version": r.version, "datePublished": r.issued, "license": r.license,
+        "description": r.description_nl if site.lang == "nl" else r.description_en,
+        "distribution": [{"@type": "DataDownload", "contentUrl": r.download_url(d.name),
+                          "encodingFormat": d.media_type, "contentSize": str(d.size)}
+                         for d in downloads(site, files)]})
+    return DatasetPage(site.chrome(title, r.dataset_iri, path, jsonld),
+                       r.description_nl if site.lang == "nl" else r.description_en,
+                       Link(r.license, r.license, r.license, True), downloads(site, files),
+                       triples, meta)
+
+
+def term(site: Site, iri: str) -> Term:
+    ix = site.index
+    types = [t for t in ix.types.get(iri, ()) if t != SKOS.Concept.value] or \
+        sorted(ix.types.get(iri, ()))
+    definition = ix.first(iri, SKOS.definition, site.lang)
+
+    def links(prop) -> tuple[Link, ...]:
+        return tuple(site.link(v.value) for v in ix.values(iri, prop))
+
+    return Term(iri.split("#", 1)[-1], iri, ix.label(iri, site.lang),
+                site.link(min(types)) if types else Link(""),
+                definition.value if definition is not None else "",
+                links(RDFS.subClassOf) + links(RDFS.subPropertyOf),
+                links(RDFS.domain), links(RDFS.range))
+
+
+def vocabulary_page(site: Site, path: str, iri: str, subjects: list[str]) -> VocabularyPage:
+    ix = site.index
+    title = ix.label(iri, site.lang)
+    description = ix.first(iri, DCT.description, site.lang)
+    terms = [s for s in subjects if s != iri and "#" in s]
+    terms.sort(key=lambda s: (min(ix.types.get(s, {""})), ix.label(s, site.lang).lower()))
+    jsonld = script_json({"@context": "https://schema.org/", "@type": "DefinedTermSet",
+                          "@id": iri, "name": title,
+                          "hasDefinedTerm": [{"@type": "DefinedTerm", "@id": s,
+                                              "name": ix.label(s, site.lang)} for s in terms]})
+    return VocabularyPage(site.chrome(title, iri, path, jsonld),
+                          description.value if description is not None else "",
+                          tuple(term(site, s) for s in terms))
+
+
+def is_vocabulary(index, iri: str) -> bool:
+    types = index.types.get(iri, set())
+    return bool(types & {OWL.Ontology.value, SKOS.ConceptScheme.value})
+
+
+def error_page(site: Site, status: int, message: str) -> ErrorPage:
+    """An error page is served at any URL, so its links start at the site root ('/')."""
+    site.root = "/"
+    title = f"{status} {message}"
+    chrome = site.chrome(title, "", None, script_json(
+        {"@context": "https://schema.org/", "@type": "WebPage", "name": title}))
+    chrome = replace(chrome, other_lang=Link(site.words["other_lang"], "/index.en.html"))
+    return ErrorPage(chrome, status, message)
+

@@ -1,0 +1,110 @@
+"""Maps drawn at build time as inline SVG from the municipal boundaries (no outside requests).
+
+The outlines are projected once (equirectangular, scaled by cos(52°) so the Netherlands keeps
+its shape); each map only chooses a class per gemeente: confirmed member, inferred member,
+not a member, or (on the home page) the region it belongs to.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup, escape
+
+from ..terms import CR, ORG
+from .context import Site
+from .resource import REGION_TYPES, STATED
+
+WIDTH = 400.0
+LAT0 = 52.2
+PALETTE = 12  # colour classes region-0 .. region-11 in style.css
+
+
+@dataclass
+class Maps:
+    paths: dict[str, str]  # CBS code -> SVG path data
+    names: dict[str, str]
+    height: float
+
+    def region(self, site: Site, iri: str) -> Markup | None:
+        if not site.index.types.get(iri, set()) & REGION_TYPES:
+            return None
+        status = member_status(site.index, iri)
+        classes = {code: ("stated" if stated else "inferred") for code, stated in status.items()}
+        return self.svg(classes, {}, "none")
+
+    def home(self, site: Site) -> Markup:
+        regions = sorted(s for c in REGION_TYPES for s in site.index.of_type(c))
+        classes, titles = {}, {}
+        for n, region in enumerate(regions):
+            for code in member_status(site.index, region):
+                classes.setdefault(code, f"region-{n % PALETTE}")
+                titles.setdefault(code, []).append(site.index.label(region, site.lang))
+        return self.svg(classes, {c: ", ".join(t) for c, t in titles.items()}, "noregion")
+
+    def svg(self, classes: dict[str, str], notes: dict[str, str], other: str) -> Markup:
+        parts = [(f'<svg class="nlmap" xmlns="http://www.w3.org/2000/svg" role="img" '
+                  f'viewBox="0 0 {WIDTH:.0f} {self.height:.0f}">')]
+        for code in sorted(self.paths):
+            title = self.names[code] + (f" ({notes[code]})" if code in notes else "")
+            cls = classes.get(code, other)
+            parts.append(f'<path class="{cls}" d="{self.paths[code]}"><title>'
+                         f'{escape(title)}</title></path>')
+        parts.append("</svg>")
+        return Markup("".join(parts))
+
+
+def member_status(index, region: str) -> dict[str, bool]:
+    """{CBS code of a member gemeente: confirmed?} for a region and the regions it contains."""
+    out: dict[str, bool] = {}
+    for r in [region, *(v.value for v in index.values(region, ORG.hasSubOrganization))]:
+        for m in index.subjects(ORG.organization, r):
+            member, status = index.first(m, ORG.member), index.first(m, CR.evidenceStatus)
+            code = index.first(member.value, CR.cbsCode) if member is not None else None
+            if code is not None and CR.Gemeente.value in index.types.get(member.value, ()):
+                stated = status is not None and status.value == STATED
+                out[code.value] = out.get(code.value, False) or stated
+    return out
+
+
+def ring_path(ring, project) -> str:
+    points = [project(lon, lat) for lon, lat in ring]
+    return "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in points) + "Z"
+
+
+def geometry_path(geometry: dict, project) -> str:
+    polygons = geometry["coordinates"]
+    if geometry["type"] == "Polygon":
+        polygons = [polygons]
+    return "".join(ring_path(ring, project) for polygon in polygons for ring in polygon)
+
+
+def bounds(features) -> tuple[float, float, float, float]:
+    xs, ys = [], []
+    for f in features:
+        for polygon in ([f["geometry"]["coordinates"]] if f["geometry"]["type"] == "Polygon"
+                        else f["geometry"]["coordinates"]):
+            for ring in polygon:
+                xs += [p[0] for p in ring]
+                ys += [p[1] for p in ring]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def load_maps(geojson: Path) -> Maps | None:
+    """The gemeente outlines of a GeoJSON file (features with `statcode`), or None if absent."""
+    if not geojson.exists():
+        return None
+    features = json.loads(geojson.read_text(encoding="utf-8"))["features"]
+    west, south, east, north = bounds(features)
+    kx = math.cos(math.radians(LAT0))
+    scale = WIDTH / ((east - west) * kx)
+
+    def project(lon: float, lat: float) -> tuple[float, float]:
+        return (lon - west) * kx * scale, (north - lat) * scale
+
+    paths = {f["properties"]["statcode"]: geometry_path(f["geometry"], project) for f in features}
+    names = {f["properties"]["statcode"]: f["properties"]["statnaam"] for f in features}
+    return Maps(paths, names, (north - south) * scale)

@@ -1,0 +1,106 @@
+"""Render every HTML page of the site, in Dutch (`x.html`) and English (`x.en.html`).
+
+Templates are strict (an unknown name is an error) and autoescaping; each renders one typed
+context. Input: the graph index built once, the documents and the files already emitted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+import jinja2
+from pyoxigraph import Triple
+
+from ..documents import iri_of
+from ..emit import Release
+from .context import Site
+from .index import GraphIndex
+from .listing import (
+    class_counts,
+    class_page,
+    dataset_page,
+    error_page,
+    home_page,
+    index_path,
+    is_vocabulary,
+    vocabulary_page,
+)
+from .maps import Maps
+from .resource import resource_page
+from .words import LANGS
+
+DATASET_DOC = "doc/dataset/cultuurregios"
+ERRORS = {404: ("Niet gevonden", "Not found"), 406: ("Formaat niet leverbaar",
+          "Format not available"), 410: ("Ingetrokken", "Withdrawn")}
+
+
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("kgbuild", "templates"),
+        undefined=jinja2.StrictUndefined, autoescape=True, trim_blocks=True,
+        lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def page_file(path: str, lang: str) -> str:
+    return f"{path}.html" if lang == "nl" else f"{path}.en.html"
+
+
+@dataclass
+class Renderer:
+    env: jinja2.Environment
+    index: GraphIndex
+    release: Release
+    maps: Maps | None
+
+    def site(self, path: str, lang: str) -> Site:
+        return Site(self.index, self.release, lang, page_file(path, lang))
+
+    def render(self, template: str, **context) -> bytes:
+        return self.env.get_template(template).render(**context).encode("utf-8")
+
+    def document(self, path: str, triples: list[Triple], lang: str) -> bytes:
+        site, iri = self.site(path, lang), iri_of(path, self.index.base)
+        if is_vocabulary(self.index, iri):
+            subjects = sorted({t.subject.value for t in triples})
+            page = vocabulary_page(site, path, iri, subjects)
+            return self.render("vocabulary.html", page=page, chrome=page.chrome)
+        svg = self.maps.region(site, iri) if self.maps else None
+        page = resource_page(site, path, iri, triples, svg)
+        return self.render(f"{page.kind}.html", page=page, chrome=page.chrome)
+
+
+def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple]],
+                files: dict[str, bytes], triple_count: int,
+                maps: Maps | None = None) -> dict[str, bytes]:
+    """{relative path: bytes} of every page, the stylesheet and the sitemap's pages."""
+    r = Renderer(environment(), index, release, maps)
+    out: dict[str, bytes] = {}
+    mains = {path: iri_of(path, index.base) for path in docs}
+    members = class_counts(index, mains)
+    for lang in LANGS:
+        for path, triples in docs.items():
+            out[page_file(path, lang)] = r.document(path, triples, lang)
+        for cls, iris in members.items():
+            page = class_page(r.site(index_path(cls), lang), cls, iris)
+            out[page_file(index_path(cls), lang)] = r.render("classindex.html", page=page,
+                                                               chrome=page.chrome)
+        site = r.site("index", lang)
+        home = home_page(site, members, maps.home(site) if maps else None)
+        out[page_file("index", lang)] = r.render("home.html", page=home, chrome=home.chrome)
+        site = r.site(DATASET_DOC, lang)
+        ds = dataset_page(site, files, triple_count, DATASET_DOC)
+        out[page_file(DATASET_DOC, lang)] = r.render("dataset.html", page=ds, chrome=ds.chrome)
+    out.update(error_pages(r))
+    out["static/style.css"] = resources.files("kgbuild").joinpath("static/style.css").read_bytes()
+    return out
+
+
+def error_pages(r: Renderer) -> dict[str, bytes]:
+    """404/406/410 pages in both languages."""
+    out = {}
+    for status, (nl, en) in ERRORS.items():
+        site = r.site(str(status), "nl")
+        page = error_page(site, status, f"{nl} / {en}")
+        out[f"{status}.html"] = r.render("error.html", page=page, chrome=page.chrome)
+    return out

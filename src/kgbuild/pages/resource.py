@@ -1,0 +1,169 @@
+"""The context of a resource page: its nodes with facts and sources, and what points at it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from markupsafe import Markup
+from pyoxigraph import NamedNode, Triple
+
+from ..terms import CR, DCT, ORG, PROV, SCHEMA, A
+from .context import Chrome, Fact, Link, Site, Value
+from .jsonld import schema_jsonld
+
+SOURCE_PROPS = {DCT.source.value, PROV.wasDerivedFrom.value}
+HIDDEN_INVERSE = SOURCE_PROPS | {A.value}
+REGION_TYPES = {CR.Cultuurregio.value, CR.Landsdeel.value}
+AGENT_TYPES = {CR.Gemeente.value, CR.Provincie.value, CR.Ministerie.value}
+SOURCE_TYPES = {DCT.BibliographicResource.value}
+STATED = "https://w3id.org/cultuurregio/def/status#vermeld"
+
+
+@dataclass(frozen=True)
+class Node:
+    """One subject shown on the page: the resource itself or one of its hash IRIs."""
+
+    anchor: str
+    iri: str
+    label: str
+    facts: tuple[Fact, ...]
+    sources: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class Inverse:
+    prop: Link
+    subjects: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class MembershipRow:
+    membership: Link
+    region: Link
+    member: Link
+    role: str
+    stated: bool
+    status: str
+    begin: str
+    end: str
+    reason: str
+    sources: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class Claim:
+    location: Link
+    claims: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class ResourcePage:
+    chrome: Chrome
+    kind: str  # the template: region, agent, source or resource
+    main: Node
+    parts: tuple[Node, ...]
+    inverse: tuple[Inverse, ...]
+    memberships: tuple[MembershipRow, ...]
+    claims: tuple[Claim, ...]
+    map_svg: Markup | None = None
+
+
+def kind_of(types: set[str]) -> str:
+    for kind, classes in (("region", REGION_TYPES), ("agent", AGENT_TYPES),
+                          ("source", SOURCE_TYPES)):
+        if types & classes:
+            return kind
+    return "resource"
+
+
+def sources_of(site: Site, iri: str) -> tuple[Link, ...]:
+    """The places a node's facts rest on (prov:wasDerivedFrom), else its documents."""
+    places = site.index.values(iri, PROV.wasDerivedFrom) or site.index.values(iri, DCT.source)
+    return tuple(site.link(p.value) for p in places)
+
+
+def node(site: Site, iri: str, triples: list[Triple]) -> Node:
+    grouped: dict[str, list] = defaultdict(list)
+    for t in triples:
+        if t.predicate.value not in SOURCE_PROPS:
+            grouped[t.predicate.value].append(t.object)
+    sources = sources_of(site, iri)
+    order = sorted(grouped, key=lambda p: (p != A.value, site.prop(p).label))
+    facts = tuple(Fact(site.prop(p), site.values(grouped[p]), sources) for p in order)
+    anchor = iri.split("#", 1)[1] if "#" in iri else ""
+    return Node(anchor, iri, site.index.label(iri, site.lang), facts, sources)
+
+
+def inverse(site: Site, iri: str, skip: set[str]) -> tuple[Inverse, ...]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for t in site.index.by_object.get(iri, ()):
+        s = t.subject.value
+        if t.predicate.value not in HIDDEN_INVERSE and s.split("#")[0] != iri and s not in skip:
+            grouped[t.predicate.value].append(s)
+    return tuple(Inverse(site.prop(p), tuple(site.link(s) for s in sorted(set(grouped[p]))))
+                 for p in sorted(grouped, key=lambda p: site.prop(p).label))
+
+
+def text_of(site: Site, iri: str, prop: NamedNode) -> str:
+    v = site.index.first(iri, prop, site.lang)
+    return v.value if v is not None else ""
+
+
+def membership_row(site: Site, m: str) -> MembershipRow:
+    ix = site.index
+    status = ix.first(m, CR.evidenceStatus)
+    role = ix.first(m, ORG.role)
+    return MembershipRow(
+        site.link(m), site.link(ix.first(m, ORG.organization).value),
+        site.link(ix.first(m, ORG.member).value),
+        ix.label(role.value, site.lang) if role else "",
+        status is not None and status.value == STATED,
+        ix.label(status.value, site.lang) if status else "",
+        text_of(site, m, SCHEMA.startDate), text_of(site, m, SCHEMA.endDate),
+        text_of(site, m, CR.statusReason), sources_of(site, m))
+
+
+def memberships(site: Site, iri: str, kind: str) -> tuple[MembershipRow, ...]:
+    prop = {"region": ORG.organization, "agent": ORG.member}.get(kind)
+    if prop is None:
+        return ()
+    rows = [membership_row(site, m) for m in site.index.subjects(prop, iri)
+            if ORG.Membership.value in site.index.types.get(m, ())]
+    key = (lambda r: (not r.stated, r.member.label, r.begin)) if kind == "region" else (
+        lambda r: (r.begin, r.region.label, r.role))
+    return tuple(sorted(rows, key=key))
+
+
+def claims(site: Site, iri: str, parts: list[str]) -> tuple[Claim, ...]:
+    """For a source: which nodes rest on it, per place in it."""
+    out = []
+    for place in [iri, *parts]:
+        prop = DCT.source if place == iri else PROV.wasDerivedFrom
+        nodes = sorted(set(site.index.subjects(prop, place)))
+        if place == iri:
+            cited_at_place = {s for p in parts for s in site.index.subjects(PROV.wasDerivedFrom, p)}
+            nodes = [n for n in nodes if n not in cited_at_place]
+        if nodes:
+            out.append(Claim(site.link(place), tuple(site.link(n) for n in nodes)))
+    return tuple(out)
+
+
+def resource_page(site: Site, path: str, iri: str, triples: list[Triple],
+                  map_svg: Markup | None = None) -> ResourcePage:
+    by_subject: dict[str, list[Triple]] = defaultdict(list)
+    for t in triples:
+        by_subject[t.subject.value].append(t)
+    kind = kind_of(site.index.types.get(iri, set()))
+    main = node(site, iri, by_subject.pop(iri, []))
+    part_iris = sorted(by_subject)
+    parts = tuple(node(site, s, by_subject[s]) for s in part_iris)
+    rows = memberships(site, iri, kind)
+    skip = {r.membership.iri for r in rows}
+    title = main.label
+    chrome = site.chrome(title, iri, path, schema_jsonld(site, iri, kind, title))
+    return ResourcePage(chrome, kind, main, parts, inverse(site, iri, skip), rows,
+                        claims(site, iri, part_iris) if kind == "source" else (), map_svg)
+
+
+__all__ = ["Node", "ResourcePage", "Value", "resource_page"]

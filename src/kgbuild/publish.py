@@ -1,0 +1,65 @@
+"""Emit the linked-data site: per-resource documents, pages, maps, sitemap and conneg configs.
+
+Input: the canonical triples and the download files already emitted (sizes and checksums on the
+dataset page are read from those bytes). Output: {relative path: bytes} for the new tree.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph
+from pyoxigraph import Literal, Triple
+
+from .conf_render import server_configs
+from .documents import document_files, partition
+from .emit import Release
+from .formats import BY_NAME
+from .pages.index import build_index
+from .pages.maps import load_maps
+from .pages.render import DATASET_DOC, render_site
+from .terms import OWL, XSD
+
+GEO = Path("data/referentie/geo/gemeente_2025.geojson")
+TRUE = Literal("true", datatype=XSD.boolean)
+
+
+def withdrawn(triples: list[Triple], base: str) -> list[str]:
+    """Paths (after id/) of the minted IRIs marked owl:deprecated true: they answer 410."""
+    prefix = base + "id/"
+    return sorted({t.subject.value[len(prefix):] for t in triples
+                   if t.predicate == OWL.deprecated and t.object == TRUE
+                   and t.subject.value.startswith(prefix) and "#" not in t.subject.value})
+
+
+def dataset_documents(files: dict[str, bytes], release: Release) -> dict[str, list[Triple]]:
+    """The dataset description (download/…/dataset.ttl) as the document of the dataset IRI."""
+    data = files[f"download/{release.version}/dataset.ttl"]
+    triples = list(pyoxigraph.parse(data, format=BY_NAME["ttl"].rdf))
+    return {DATASET_DOC: triples}
+
+
+def sitemap(pages: list[str], base: str) -> bytes:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines += [f"<url><loc>{base}{p}</loc></url>" for p in sorted(pages)]
+    return ("\n".join(lines + ["</urlset>"]) + "\n").encode()
+
+
+def publish_files(triples: list[Triple], release: Release, files: dict[str, bytes],
+                  root: Path | None = None) -> dict[str, bytes]:
+    """Everything of the site beside the downloads."""
+    base = release.base
+    docs = partition(triples, base)
+    out = document_files(docs, base)
+    meta = dataset_documents(files, release)
+    out.update(document_files(meta, base))
+    maps = load_maps(root / GEO) if root else None
+    pages = render_site(build_index(triples, base), release, docs, files, len(triples), maps)
+    out.update(pages)
+    out["sitemap.xml"] = sitemap([p for p in pages if p.endswith(".html")
+                                  and p[0].isalpha() and not p[0].isdigit()], base)
+    gone = withdrawn(triples, base)
+    out["conf/gone.txt"] = "".join(p + "\n" for p in gone).encode()
+    out.update(server_configs(gone))
+    return out

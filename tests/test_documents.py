@@ -1,0 +1,73 @@
+"""Per-resource documents: every subject has one document, and their union is the dump."""
+
+from __future__ import annotations
+
+import pyoxigraph
+import rdflib
+from rdflib.compare import graph_diff, isomorphic
+
+from kgbuild.documents import document_of, iri_of, partition
+from kgbuild.formats import RDF_FORMATS
+from kgbuild.terms import DEFAULT_BASE as B
+
+
+def test_document_of_follows_the_uri_scheme():
+    assert document_of(B + "id/regio/twente", B) == "doc/regio/twente"
+    assert document_of(B + "id/bron/x#noot-5", B) == "doc/bron/x"
+    assert document_of(B + "id/lidmaatschap/twente/gm0153/lid#periode", B) == \
+        "doc/lidmaatschap/twente/gm0153/lid"
+    assert document_of(B + "def/cultuurregio#Cultuurregio", B) == "def/cultuurregio"
+    assert document_of(B + "def/rol#lid", B) == "def/rol"
+    assert document_of("https://identifier.overheid.nl/tooi/id/gemeente/gm0153", B) == \
+        "doc/gemeente/gm0153"
+    assert document_of("http://www.w3.org/ns/org#Membership", B) is None
+
+
+def test_iri_of_inverts_document_of():
+    for iri in (B + "id/regio/twente", B + "def/rol",
+                "https://identifier.overheid.nl/tooi/id/provincie/pv23"):
+        assert iri_of(document_of(iri, B), B) == iri
+
+
+def test_every_subject_lands_in_exactly_one_document(graph):
+    docs = partition(graph.triples, graph.release.base)
+    assert sum(len(ts) for ts in docs.values()) == len(graph.triples)
+    owners = {}
+    for path, triples in docs.items():
+        for t in triples:
+            assert owners.setdefault(t.subject.value, path) == path
+
+
+def _parse_rdflib(data: bytes, ext: str) -> rdflib.Graph:
+    fmt = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[ext]
+    return rdflib.Graph().parse(data=data, format=fmt)
+
+
+def test_union_of_the_documents_is_the_dump(site):
+    dump = _parse_rdflib((site / "download/latest/cultuurregios.ttl").read_bytes(), "ttl")
+    for fmt in RDF_FORMATS:
+        union = rdflib.Graph()
+        files = sorted(p for folder in ("doc", "def")
+                       for p in (site / folder).rglob(f"*.{fmt.extension}")
+                       if "doc/dataset/" not in p.as_posix())
+        assert len(files) > 300
+        for path in files:
+            union += _parse_rdflib(path.read_bytes(), fmt.extension)
+        if not isomorphic(union, dump):
+            _, only_docs, only_dump = graph_diff(union, dump)
+            raise AssertionError(f"{fmt.name}: only in documents {len(only_docs)}: "
+                                 f"{sorted(only_docs)[:3]}; only in dump {len(only_dump)}: "
+                                 f"{sorted(only_dump)[:3]}")
+
+
+def test_documents_parse_in_pyoxigraph_and_name_their_subject(site):
+    doc = site / "doc/regio/twente.ttl"
+    triples = list(pyoxigraph.parse(doc.read_bytes(), format=pyoxigraph.RdfFormat.TURTLE))
+    assert {t.subject.value for t in triples} == {B + "id/regio/twente"}
+
+
+def test_dataset_description_has_its_own_document(site):
+    data = (site / "doc/dataset/cultuurregios.ttl").read_bytes()
+    assert data == (site / "download/latest/dataset.ttl").read_bytes() or \
+        isomorphic(_parse_rdflib(data, "ttl"),
+                   _parse_rdflib((site / "download/latest/dataset.ttl").read_bytes(), "ttl"))
