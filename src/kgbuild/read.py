@@ -252,7 +252,8 @@ def check_keys(data: Data) -> list[Problem]:
             else:
                 seen[r.key] = r.loc
     ids: dict[str, tuple[str, Loc]] = {}
-    for name in ("gemeenten", "provincies", "organisations", "people", "regions"):
+    for name in ("gemeenten", "former_gemeenten", "provincies", "organisations", "people",
+                 "regions"):
         for r in data.rows(name):
             other = ids.get(r.key[0])
             if other and other[0] != name:

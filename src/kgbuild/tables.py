@@ -35,7 +35,7 @@ class Table:
         return next(c for c in self.cols if c.name == name)
 
 
-AGENTS = ("gemeenten", "provincies", "organisations", "people", "regions")
+AGENTS = ("gemeenten", "former_gemeenten", "provincies", "organisations", "people", "regions")
 CITES_COL = Col("cites", CITES, required=True)
 
 TABLES: dict[str, Table] = {t.name: t for t in [
@@ -59,6 +59,22 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         Col("provincienaam"), Col("tooi_uri", URL, True), Col("tooi_provincie_uri", URL),
         CITES_COL,
     )),
+    Table("former_gemeenten", ("gemeentecode",), (
+        Col("gemeentecode", required=True), Col("gemeentecode_num", required=True),
+        Col("gemeentenaam", required=True), Col("provinciecode", REF, ref=("provincies",)),
+        Col("ended", DATE, True), Col("tooi_uri", URL, True),
+        Col("status", ENUM, True, ("stated", "inferred")), Col("reason_nl"), Col("reason_en"),
+        CITES_COL,
+    ), extra_ok=("code_source",)),
+    Table("mergers", ("event", "predecessor"), (
+        Col("event", required=True), Col("date", DATE, True),
+        Col("kind", ENUM, True, ("merger", "annexation", "split", "new-municipality")),
+        Col("successor", REFS, True, ref=("gemeenten",)), Col("successor_new", BOOL, True),
+        Col("predecessor", REF, ref=("former_gemeenten",)),
+        Col("status", ENUM, True, ("stated", "inferred")), Col("reason_nl"), Col("reason_en"),
+        Col("note_nl"), Col("note_en"), CITES_COL,
+    ), extra_ok=("successor_name", "predecessor_name", "change_type", "source_url",
+                 "source_date", "code_source"), unique=False),
     Table("organisations", ("id",), (
         Col("id", required=True),
         Col("kind", ENUM, True, ("ministry", "advisory-council", "institution", "research-firm",
@@ -90,8 +106,9 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         Col("role", ENUM, True, ("member", "representative", "lead")),
         Col("begin", DATE), Col("end", DATE), Col("attested", DATE),
         Col("status", ENUM, True, ("stated", "inferred")),
-        Col("reason_nl"), Col("reason_en"), CITES_COL,
-    ), unique=False),
+        Col("reason_nl"), Col("reason_en"),
+        Col("named_as", REFS, ref=("former_gemeenten",)), CITES_COL,
+    ), extra_ok=("member_name", "source_url", "source_date", "evidence"), unique=False),
     Table("recognitions", ("id",), (
         Col("id", required=True), Col("region", REF, True, ref=("regions",)),
         Col("date", DATE, True), Col("by", REF, ref=AGENTS),

@@ -16,6 +16,7 @@ PREFIXES = {
     "status": DEFAULT_BASE + "def/status#",
     "bevinding": DEFAULT_BASE + "def/bevinding#",
     "thema": DEFAULT_BASE + "def/thema#",
+    "wijziging": DEFAULT_BASE + "def/wijziging#",
     "regio": DEFAULT_BASE + "id/regio/",
     "bron": DEFAULT_BASE + "id/bron/",
     "org": "http://www.w3.org/ns/org#",
@@ -54,6 +55,7 @@ ROL = NS(PREFIXES["rol"])
 STATUS = NS(PREFIXES["status"])
 BEVINDING = NS(PREFIXES["bevinding"])
 THEMA = NS(PREFIXES["thema"])
+WIJZIGING = NS(PREFIXES["wijziging"])
 ORG = NS(PREFIXES["org"])
 SKOS = NS(PREFIXES["skos"])
 DCT = NS(PREFIXES["dct"])

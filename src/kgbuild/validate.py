@@ -133,9 +133,11 @@ def run_violation_queries(store: pyoxigraph.Store, queries: dict[str, str],
     """Each query selects ?focus and ?message (and optionally ?path): every row is a violation."""
     findings = []
     for name, text in queries.items():
-        for row in store.query(text):
+        solutions = store.query(text)
+        has_path = "path" in [v.value for v in solutions.variables]
+        for row in solutions:
             focus = row["focus"].value
-            path = row["path"] if "path" in [v.value for v in row.variables] else None
+            path = row["path"] if has_path else None
             findings.append(Finding("Violation", focus, path.value if path else "",
                                     f"shapes/{name}", row["message"].value,
                                     origins.get(focus.split("#", 1)[0]) or origins.get(focus)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..read import Data
 from .activities import map_activities
 from .agents import map_agents
+from .changes import map_changes
 from .core import Agents, Mapped
 from .regions import map_regions
 
@@ -13,6 +14,7 @@ def map_data(data: Data) -> Mapped:
     g = Mapped()
     agents = Agents(data)
     map_agents(g, data, agents)
+    map_changes(g, data, agents)
     map_regions(g, data, agents)
     map_activities(g, data, agents)
     return g

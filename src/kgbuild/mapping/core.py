@@ -86,8 +86,9 @@ class Agents:
 
     def __init__(self, data: Data):
         self.iris: dict[str, NamedNode] = {}
-        for r in data.rows("gemeenten"):
-            self.iris[r["gemeentecode"]] = tooi_gemeente(r["gemeentecode"])
+        for table in ("gemeenten", "former_gemeenten"):
+            for r in data.rows(table):
+                self.iris[r["gemeentecode"]] = tooi_gemeente(r["gemeentecode"])
         for r in data.rows("provincies"):
             self.iris[r["provinciecode"]] = tooi_provincie(r["provinciecode"])
         for r in data.rows("organisations"):

@@ -16,12 +16,23 @@ STATUSES = {"stated": STATUS.vermeld, "inferred": STATUS.afgeleid}
 REGION_TYPES = {"cultuurregio": CR.Cultuurregio, "landsdeel": CR.Landsdeel}
 
 
-def map_region(g: Mapped, r: Record, agents: Agents) -> None:
+def english_names(rows: list[Record]) -> dict[str, list[str]]:
+    """The English labels of each region: every name_en its rows give, else its Dutch name.
+
+    A row without name_en adds no fallback label next to another row's English name."""
+    names: dict[str, list[str]] = {}
+    for r in rows:
+        if r["name_en"] and r["name_en"] not in names.setdefault(r["id"], []):
+            names[r["id"]].append(r["name_en"])
+    return {r["id"]: names.get(r["id"]) or [r["name"]] for r in rows}
+
+
+def map_region(g: Mapped, r: Record, agents: Agents, names_en: list[str]) -> None:
     s = agents(r["id"])
     g.origin(s, r.loc)
     g.add(s, A, REGION_TYPES[r["kind"]])
     g.add(s, SKOS.prefLabel, Literal(r["name"], language="nl"))
-    g.add(s, SKOS.prefLabel, Literal(r["name_en"] or r["name"], language="en"))
+    g.add_all(s, SKOS.prefLabel, [Literal(n, language="en") for n in names_en])
     g.add_all(s, SKOS.altLabel, [Literal(n, language="nl") for n in r["alt_names"] or []])
     for parent in agents.all(r["part_of"]):
         g.add(s, ORG.subOrganizationOf, parent)
@@ -65,6 +76,7 @@ def map_membership(g: Mapped, rows: list[Record], agents: Agents) -> None:
             g.add(s, CR.statusReason, text(r["reason_en"], "en"))
     for r in rows:
         g.add(s, CR.attestedOn, typed(r["attested"]))
+        g.add_all(s, CR.namedPredecessor, agents.all(r["named_as"]))
         cite(g, s, r["cites"])
     map_period(g, s, first["begin"], first["end"])
 
@@ -105,8 +117,9 @@ def map_recognition(g: Mapped, r: Record, agents: Agents, names: dict[str, str])
 
 
 def map_regions(g: Mapped, data: Data, agents: Agents) -> None:
+    english = english_names(data.rows("regions"))
     for r in data.rows("regions"):
-        map_region(g, r, agents)
+        map_region(g, r, agents, english[r["id"]])
     rows = sorted(data.rows("memberships"), key=lambda r: membership_iri(r).value)
     for _, group in groupby(rows, key=lambda r: membership_iri(r).value):
         map_membership(g, list(group), agents)
