@@ -38,9 +38,10 @@ def label(store, iri: str, lang: str = "nl") -> str:
 
 
 def members(store, region: str, role: str = "rol:lid") -> list[str]:
+    """Members the article names (other sources add more in data/register/)."""
     return column(store, f"""SELECT ?x WHERE {{
         ?m a org:Membership ; org:organization regio:{region} ; org:role {role} ;
-           org:member ?who . ?who cr:cbsCode ?x }}""")
+           org:member ?who ; dct:source <{ARTICLE}> . ?who cr:cbsCode ?x }}""")
 
 
 # ------------------------------------------------------------------ regions and counts
@@ -101,8 +102,9 @@ def test_members_of_zeeland_are_the_province_and_the_z4(store):
 
 
 def test_stedendriehoek_has_three_cities_and_spans_two_provinces(store):
-    assert column(store, """SELECT ?x WHERE { ?m org:organization regio:stedendriehoek ;
-        org:member ?g . ?g skos:prefLabel ?x }""") == ["Apeldoorn", "Deventer", "Zutphen"]
+    assert column(store, f"""SELECT ?x WHERE {{ ?m org:organization regio:stedendriehoek ;
+        org:member ?g ; dct:source <{ARTICLE}> . ?g skos:prefLabel ?x }}""") == [
+        "Apeldoorn", "Deventer", "Zutphen"]
     assert column(store, """SELECT ?x WHERE { regio:stedendriehoek cr:statedToSpan ?p .
         ?p skos:prefLabel ?x }""") == ["Gelderland", "Overijssel"]
 
@@ -131,21 +133,22 @@ def test_utrecht_coincides_with_its_province(store):
 
 
 def test_rotterdam_leads_and_dordrecht_is_only_inferred(store):
-    rows = ask(store, """SELECT ?code ?role ?status WHERE {
+    rows = ask(store, f"""SELECT ?code ?role ?status WHERE {{
         ?m org:organization regio:rotterdam-dordrecht ; org:member ?g ; org:role ?role ;
-           cr:evidenceStatus ?status . ?g cr:cbsCode ?code }""")
+           cr:evidenceStatus ?status ; dct:source <{ARTICLE}> . ?g cr:cbsCode ?code }}""")
     assert sorted((r["code"], r["role"].rsplit("#")[1], r["status"].rsplit("#")[1])
                   for r in rows) == [("GM0505", "lid", "afgeleid"),
                                      ("GM0599", "trekker", "vermeld")]
-    reason = one(store, """SELECT ?x WHERE { ?m org:member gm:gm0505 ; cr:statusReason ?x
-        FILTER(lang(?x) = "en") }""")
+    reason = one(store, f"""SELECT ?x WHERE {{ ?m org:member gm:gm0505 ; cr:statusReason ?x ;
+        dct:source <{ARTICLE}> FILTER(lang(?x) = "en") }}""")
     assert "Dordrecht" in reason and "not" in reason
 
 
 def test_almere_in_two_regions_is_a_finding_without_memberships(store):
     kinds = column(store, """SELECT ?x WHERE { ?f cr:concerns gm:gm0034 ; cr:findingKind ?x }""")
     assert kinds == [PREFIXES["bevinding"] + "context"]
-    assert column(store, "SELECT ?x WHERE { ?x org:member gm:gm0034 }") == []
+    assert column(store, f"SELECT ?x WHERE {{ ?x org:member gm:gm0034 ; dct:source <{ARTICLE}> }}") \
+        == []
 
 
 def test_regions_that_grew_out_of_administrative_networks(store):

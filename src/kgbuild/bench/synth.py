@@ -89,6 +89,27 @@ def gemeenten(plan: Plan, rng: random.Random) -> Iterator[Row]:
                "cites": cite(min(n // 8, plan.scale - 1), f"gemeente {gm(n)}")}
 
 
+def former_codes(plan: Plan) -> range:
+    """Codes above the current gemeenten for gemeenten that ended in a merger (one per ten units)."""
+    return range(plan.gemeenten + 1, min(MAX_GEMEENTEN, plan.gemeenten + plan.scale // 10 + 1) + 1)
+
+
+def former_gemeenten(plan: Plan, rng: random.Random) -> Iterator[Row]:
+    for n in former_codes(plan):
+        yield {"gemeentecode": gm(n), "gemeentecode_num": f"{n:04d}",
+               "gemeentenaam": f"Voormalige gemeente {n}", "ended": "2019-01-01",
+               "tooi_uri": f"https://identifier.overheid.nl/tooi/id/gemeente/gm{n:04d}",
+               "status": "stated", "cites": cite(0, f"opgeheven {gm(n)}")}
+
+
+def mergers(plan: Plan, rng: random.Random) -> Iterator[Row]:
+    for n in former_codes(plan):
+        successor = rng.randint(1, plan.gemeenten)
+        yield {"event": f"2019-01-01-synth-{n}", "date": "2019-01-01", "kind": "annexation",
+               "successor": gm(successor), "successor_new": "no", "predecessor": gm(n),
+               "status": "stated", "cites": cite(0, f"herindeling {gm(n)}")}
+
+
 def organisations(plan: Plan, rng: random.Random) -> Iterator[Row]:
     kinds = ("network", "institution", "orchestra", "theatre", "research-firm", "other")
     yield {"id": "synth-ministerie", "kind": "ministry", "name": "Synthetisch ministerie",
@@ -217,6 +238,7 @@ def convenant_parties(plan: Plan, rng: random.Random) -> Iterator[Row]:
 
 MAKERS: dict[str, Callable[[Plan, random.Random], Iterator[Row]]] = {
     "sources": sources, "provincies": provincies, "gemeenten": gemeenten,
+    "former_gemeenten": former_gemeenten, "mergers": mergers,
     "organisations": organisations, "people": people, "regions": regions,
     "memberships": memberships, "recognitions": recognitions, "projects": projects,
     "fundings": fundings, "findings": findings, "events": events, "convenants": convenants,
