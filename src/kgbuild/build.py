@@ -17,6 +17,8 @@ from .errors import InputError, Loc, NotConforming, Problem
 from .formats import BY_NAME
 from .mapping import map_data
 from .publish import publish_files
+from .queries import read_queries
+from .queries.pages import query_files
 from .read import Data, read_data, read_rdf_dir
 from .terms import DEFAULT_BASE, rebase
 from .validate import Report, read_violation_queries, report_triples, validate
@@ -105,12 +107,16 @@ def check(graph: Graph, config: Config, progress: Progress = _quiet) -> Report:
 def build(config: Config, progress: Progress = _quiet) -> tuple[Graph, Report]:
     """Build into a new tree and swap it in; on any failure the old output stays as it was."""
     graph = load_graph(config, progress)
+    specs = read_queries(config.root / "queries", config.root)
     report = check(graph, config, progress)
     if not report.conforms:
         raise NotConforming(report)
-    files = _Timer(progress, graph.timings)("emit", emit_all, graph, report)
-    files.update(_Timer(progress, graph.timings)("publish", publish_files, graph.triples,
-                                                 graph.release, files, config.root))
+    timed = _Timer(progress, graph.timings)
+    files = timed("emit", emit_all, graph, report)
+    files.update(timed("publish", publish_files, graph.triples, graph.release, files,
+                       config.root))
+    files.update(timed("queries", query_files, graph.triples, specs, config.base,
+                       graph.release.title_nl))
     swap_in(config.dist, files)
     return graph, report
 

@@ -1,7 +1,8 @@
 """The command line: the only place that prints errors and chooses exit codes.
 
 Exit codes: 0 success (the graph conforms), 1 the graph does not conform to the shapes,
-2 bad input or usage (one line per problem, with file:line).
+2 bad input or usage (one line per problem, with file:line), 3 a store failed or does not hold
+what was loaded.
 """
 
 from __future__ import annotations
@@ -91,8 +92,57 @@ def cmd_serve(args) -> int:
     site = root / "dist" if (root / "dist" / "index.html").is_file() else root
     if not (site / "index.html").is_file():
         raise UsageError(f"{root}: no built site here (run `kgbuild build`, or use --root)")
-    server = make_server(site, args.port)
+    server = make_server(site, args.port, app=_app_with_sparql(site, args))
     print(f"serving {site} on http://127.0.0.1:{server.server_address[1]}/", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def _app_with_sparql(site: Path, args):
+    """The site, with the read-only SPARQL endpoint at /sparql over its dump."""
+    from .serve import App
+    from .sparql import Endpoint, serve_handler
+
+    app = App(site)
+    dump = site / "download" / "latest" / "cultuurregios.nt"
+    if dump.is_file():
+        app.mount("/sparql", serve_handler(Endpoint(dump, args.time_limit, args.max_bytes)))
+    return app
+
+
+def cmd_load(args) -> int:
+    from .load import Target, guess_query_endpoint, load
+
+    root = Path(args.root).resolve()
+    dist = Path(args.dist).resolve() if args.dist else root / "dist"
+    if args.attempts < 1:
+        raise UsageError("--attempts must be at least 1")
+    target = Target(args.endpoint, args.query_endpoint or guess_query_endpoint(args.endpoint),
+                    None if args.default_graph else args.graph, attempts=args.attempts)
+    n = load(target, dist, args.format)
+    where = "the default graph" if target.graph is None else f"<{target.graph}>"
+    print(f"loaded {n} triples into {where} at {args.endpoint}; the store holds exactly them")
+    return 0
+
+
+def cmd_sparql(args) -> int:
+    from .load import dump_path
+    from .sparql import Endpoint, make_server
+
+    root = Path(args.root).resolve()
+    dist = Path(args.dist).resolve() if args.dist else root / "dist"
+    try:
+        dump = dump_path(dist, "nt")
+    except KgError as e:
+        raise UsageError(str(e)) from None
+    server = make_server(Endpoint(dump, args.time_limit, args.max_bytes), args.host, args.port)
+    print(f"SPARQL endpoint at http://{args.host}:{server.server_address[1]}/sparql "
+          f"(read-only; Ctrl-C stops)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -146,7 +196,28 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="serve the built dist/ on 127.0.0.1 with content negotiation")
     s.add_argument("--root", default=".", help="project folder (serves ROOT/dist) or a dist/")
     s.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free one)")
+    s.add_argument("--time-limit", type=float, default=10.0, help="seconds per SPARQL query")
+    s.add_argument("--max-bytes", type=int, default=50_000_000, help="largest SPARQL result")
     s.set_defaults(func=cmd_serve)
+    ld = sub.add_parser("load", parents=[common()],
+                        help="load the built dump into a store (Graph Store Protocol) and verify")
+    ld.add_argument("--endpoint", required=True, help="Graph Store Protocol URL, e.g. .../store")
+    ld.add_argument("--graph", default=DEFAULT_BASE + "graph",
+                    help="target graph IRI, replaced as a whole (default: %(default)s)")
+    ld.add_argument("--default-graph", action="store_true", help="load into the default graph")
+    ld.add_argument("--query-endpoint", help="SPARQL query URL of the store (default: guessed)")
+    ld.add_argument("--format", choices=("nt", "ttl"), default="nt", help="what to send")
+    ld.add_argument("--dist", help="built output folder (default: ROOT/dist)")
+    ld.add_argument("--attempts", type=int, default=5, help="tries per request (default 5)")
+    ld.set_defaults(func=cmd_load)
+    sp = sub.add_parser("sparql", parents=[common()],
+                        help="read-only SPARQL 1.1 Protocol endpoint over the built dump")
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=int, default=7879, help="0: any free port")
+    sp.add_argument("--dist", help="built output folder (default: ROOT/dist)")
+    sp.add_argument("--time-limit", type=float, default=10.0, help="seconds per query")
+    sp.add_argument("--max-bytes", type=int, default=50_000_000, help="largest result")
+    sp.set_defaults(func=cmd_sparql)
     return p
 
 
@@ -159,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except KgError as e:
         for line in e.lines():
-            print(f"error: {line}" if e.exit_code == 2 else line, file=sys.stderr)
+            print(line if e.exit_code == 1 else f"error: {line}", file=sys.stderr)
         return e.exit_code
 
 

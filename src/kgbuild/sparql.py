@@ -1,0 +1,253 @@
+"""A read-only SPARQL 1.1 Protocol endpoint over the built dump, as one request -> response
+function that any HTTP server can mount at /sparql.
+
+GET ?query=..., POST application/x-www-form-urlencoded (query=...) and POST
+application/sparql-query. SELECT/ASK answer in SPARQL JSON, XML, CSV or TSV, CONSTRUCT/DESCRIBE
+in Turtle or N-Triples, chosen by Accept (q-values honoured). Updates are refused (403). Each
+query runs in a forked child that is killed at the time limit (503), and a result larger than
+the size cap is refused (413) rather than cut short.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import re
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph
+from pyoxigraph import QueryResultsFormat as R
+from pyoxigraph import RdfFormat
+
+from .queries.params import tokens
+
+RESULT_TYPES = {  # media type -> format, for SELECT and ASK
+    "application/sparql-results+json": R.JSON, "application/json": R.JSON,
+    "application/sparql-results+xml": R.XML, "application/xml": R.XML,
+    "text/csv": R.CSV, "text/tab-separated-values": R.TSV,
+}
+GRAPH_TYPES = {"text/turtle": RdfFormat.TURTLE, "application/n-triples": RdfFormat.N_TRIPLES,
+               "text/plain": RdfFormat.N_TRIPLES}
+DEFAULT_RESULT, DEFAULT_GRAPH = "application/sparql-results+json", "text/turtle"
+UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
+CORS = [("Access-Control-Allow-Origin", "*")]
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    query_string: str = ""
+    headers: dict[str, str] = field(default_factory=dict)  # names in lower case
+    body: bytes = b""
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+def text_response(status: int, message: str, extra=()) -> Response:
+    return Response(status, [("Content-Type", "text/plain; charset=utf-8"), *CORS, *extra],
+                    (message + "\n").encode())
+
+
+def accepted(accept: str) -> list[str]:
+    """Media types in the order the client prefers them (q=0 dropped)."""
+    ranked = []
+    for i, part in enumerate(p.strip() for p in (accept or "*/*").split(",")):
+        if not part:
+            continue
+        mtype, *params = [x.strip() for x in part.split(";")]
+        q = next((float(v) for k, _, v in (x.partition("=") for x in params)
+                  if k.strip() == "q" and _is_float(v)), 1.0)
+        if q > 0:
+            ranked.append((-q, i, mtype.lower()))
+    return [m for _, _, m in sorted(ranked)]
+
+
+def _is_float(v: str) -> bool:
+    return re.fullmatch(r"\s*[01](\.\d{0,3})?\s*", v) is not None
+
+
+def choose(accept: str, table: dict, default: str) -> str | None:
+    for mtype in accepted(accept):
+        if mtype in table:
+            return mtype
+        if mtype in ("*/*", default.split("/")[0] + "/*"):
+            return default
+    return None
+
+
+def is_update(text: str) -> bool:
+    """Does the text (after its PREFIX and BASE lines) begin with an update operation?"""
+    words = "".join(t if k == "other" else " x " for k, t in tokens(text) if k != "comment")
+    body = re.sub(r"(?is)^\s*((PREFIX\s+\S*\s*x|BASE\s+x)\s*)*", "", words)
+    return UPDATE.match(body) is not None
+
+
+def uses_service(text: str) -> bool:
+    return any(k == "other" and re.search(r"\bSERVICE\b", t, re.IGNORECASE) for k, t in tokens(text))
+
+
+def query_of(req: Request) -> tuple[str | None, Response | None]:
+    """The query text of a protocol request, or the error response to give instead."""
+    params = urllib.parse.parse_qs(req.query_string, keep_blank_values=True)
+    ctype = req.headers.get("content-type", "").split(";")[0].strip().lower()
+    if req.method == "POST" and ctype == "application/sparql-update":
+        return None, text_response(403, "updates are refused: this endpoint is read-only")
+    if req.method == "POST" and ctype == "application/x-www-form-urlencoded":
+        params = urllib.parse.parse_qs(req.body.decode("utf-8", "replace"),
+                                       keep_blank_values=True)
+    elif req.method == "POST" and ctype == "application/sparql-query":
+        params = {**params, "query": [req.body.decode("utf-8", "replace")]}
+    elif req.method == "POST":
+        return None, text_response(415, "POST application/sparql-query or "
+                                        "application/x-www-form-urlencoded")
+    if "update" in params:
+        return None, text_response(403, "updates are refused: this endpoint is read-only")
+    if "default-graph-uri" in params or "named-graph-uri" in params:
+        return None, text_response(400, "this endpoint has one graph: no dataset parameters")
+    queries = params.get("query", [])
+    if len(queries) != 1 or not queries[0].strip():
+        return None, text_response(400, "give exactly one 'query' parameter")
+    return queries[0], None
+
+
+def answer(store: pyoxigraph.Store, text: str, accept: str, max_bytes: int) -> tuple:
+    """(status, content type, body) for one query; runs in the child process."""
+    try:
+        result = store.query(text)
+    except SyntaxError as e:
+        return 400, "text/plain; charset=utf-8", f"query does not parse: {e}\n".encode()
+    graph = isinstance(result, pyoxigraph.QueryTriples)
+    table, default = (GRAPH_TYPES, DEFAULT_GRAPH) if graph else (RESULT_TYPES, DEFAULT_RESULT)
+    mtype = choose(accept, table, default)
+    if mtype is None:
+        return 406, "text/plain; charset=utf-8", \
+            f"cannot answer this query as any of: {accept}; try {default}\n".encode()
+    out = Capped(max_bytes)
+    try:
+        result.serialize(out, table[mtype])
+    except ResultTooLarge:
+        return 413, "text/plain; charset=utf-8", \
+            f"result larger than {max_bytes} bytes: add LIMIT or narrow the query\n".encode()
+    charset = "; charset=utf-8" if mtype.startswith("text/") or "json" in mtype else ""
+    return 200, mtype + charset, bytes(out.data)
+
+
+class ResultTooLarge(Exception):
+    pass
+
+
+class Capped:
+    """A write-only file that refuses to grow past a size."""
+
+    def __init__(self, limit: int):
+        self.limit, self.data = limit, bytearray()
+
+    def write(self, b) -> int:
+        self.data += b
+        if len(self.data) > self.limit:
+            raise ResultTooLarge()
+        return len(b)
+
+    def flush(self) -> None:
+        pass
+
+
+def _child(conn, store, text: str, accept: str, max_bytes: int) -> None:
+    try:
+        conn.send(answer(store, text, accept, max_bytes))
+    except Exception as e:  # noqa: BLE001 - any failure becomes an answer, never a hang
+        conn.send((500, "text/plain; charset=utf-8", f"query failed: {e}\n".encode()))
+    finally:
+        conn.close()
+
+
+class Endpoint:
+    """The dump in memory, answering protocol requests one at a time in forked children."""
+
+    def __init__(self, dump: Path, time_limit: float = 10.0, max_bytes: int = 50_000_000):
+        self.store = pyoxigraph.Store()
+        self.store.bulk_load(path=str(dump), format=RdfFormat.N_TRIPLES)
+        self.time_limit, self.max_bytes = time_limit, max_bytes
+        self.ctx = multiprocessing.get_context("fork")
+
+    def handle(self, req: Request) -> Response:
+        if req.method == "OPTIONS":
+            return Response(204, [*CORS, ("Access-Control-Allow-Methods", "GET, POST"),
+                                  ("Access-Control-Allow-Headers", "Content-Type, Accept")], b"")
+        if req.method not in ("GET", "HEAD", "POST"):
+            return text_response(405, "use GET or POST", [("Allow", "GET, HEAD, POST")])
+        text, error = query_of(req)
+        if error:
+            return error
+        if is_update(text):
+            return text_response(403, "updates are refused: this endpoint is read-only")
+        if uses_service(text):
+            return text_response(400, "SERVICE (federated query) is not allowed here")
+        status, ctype, body = self.run(text, req.headers.get("accept", ""))
+        headers = [("Content-Type", ctype), ("Vary", "Accept"), *CORS]
+        return Response(status, headers, b"" if req.method == "HEAD" else body)
+
+    def run(self, text: str, accept: str) -> tuple:
+        parent, child = self.ctx.Pipe(duplex=False)
+        proc = self.ctx.Process(target=_child, daemon=True,
+                                args=(child, self.store, text, accept, self.max_bytes))
+        proc.start()
+        child.close()
+        try:
+            if parent.poll(self.time_limit):
+                return parent.recv()
+            return 503, "text/plain; charset=utf-8", \
+                f"query stopped at the time limit of {self.time_limit:g} s\n".encode()
+        except EOFError:
+            return 500, "text/plain; charset=utf-8", b"query process ended without answer\n"
+        finally:
+            parent.close()
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+
+
+def make_server(endpoint: Endpoint, host: str, port: int, path: str = "/sparql"):
+    """A threading HTTP server answering `path` with the endpoint (and 404 elsewhere)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self) -> None:
+            url = urllib.parse.urlsplit(self.path)
+            size = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(size) if size else b""
+            if url.path != path:
+                resp = text_response(404, f"not found; the SPARQL endpoint is at {path}")
+            else:
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                resp = endpoint.handle(Request(self.command, url.query, headers, body))
+            self.send_response(resp.status)
+            for name, value in resp.headers:
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(resp.body)))
+            self.end_headers()
+            self.wfile.write(resp.body)
+
+        do_GET = do_POST = do_HEAD = do_OPTIONS = do_PUT = do_DELETE = _serve
+
+        def log_message(self, *args) -> None:
+            pass
+
+    return ThreadingHTTPServer((host, port), Handler)
+
+
+def serve_handler(endpoint: Endpoint):
+    """The endpoint as a handler for `kgbuild serve` (serve.App.mount('/sparql', ...))."""
+    from . import serve
+
+    def handle(req: serve.Request) -> serve.Response:
+        qs = urllib.parse.urlencode(req.query, doseq=True)
+        resp = endpoint.handle(Request(req.method, qs, req.headers, req.body))
+        return serve.Response(resp.status, resp.body, dict(resp.headers))
+    return handle

@@ -1,0 +1,132 @@
+"""Start and stop the real stores the tests talk to, on 127.0.0.1 and free ports only."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {d}/virtuoso.db
+ErrorLogFile = {d}/virtuoso.log
+LockFile = {d}/virtuoso.lck
+TransactionFile = {d}/virtuoso.trx
+xa_persistent_file = {d}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+Striping = 0
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {d}/virtuoso-temp.db
+TransactionFile = {d}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+CheckpointInterval = 0
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = .
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {d}/vsp
+ServerThreads = 4
+Charset = UTF-8
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 60
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
+    """Until the URL answers 200, the process dies, or the timeout passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode} while starting")
+        with contextlib.suppress(OSError, urllib.error.URLError), \
+                urllib.request.urlopen(url, timeout=2) as r:
+            if r.status == 200:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} not ready after {timeout} s")
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def oxigraph_binary() -> str:
+    found = shutil.which("oxigraph") or str(Path(os.sys.executable).parent / "oxigraph")
+    if not Path(found).exists():
+        raise RuntimeError("the oxigraph server is not installed (pip install oxigraph)")
+    return found
+
+
+@contextlib.contextmanager
+def oxigraph(folder: Path):
+    """Oxigraph server; yields its base URL (/store, /query). Queries see all graphs."""
+    port = free_port()
+    proc = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(folder), "--bind",
+                             f"127.0.0.1:{port}", "--union-default-graph"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_http(base + "/query?query=ASK%7B%7D", 20, proc)
+        yield base
+    finally:
+        stop(proc)
+
+
+@contextlib.contextmanager
+def virtuoso(folder: Path):
+    """Virtuoso with a configuration of ours; yields its base URL (/sparql, GSP at
+    /sparql-graph-crud-auth with digest authentication as dba)."""
+    binary = shutil.which("virtuoso-t")
+    if binary is None:
+        raise RuntimeError("virtuoso-t is not installed (scripts/system-deps.sh installs it)")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "vsp").mkdir(exist_ok=True)
+    http_port, sql_port = free_port(), free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(d=folder, sql_port=sql_port, http_port=http_port))
+    proc = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=folder,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{http_port}"
+        wait_http(base + "/sparql?query=ASK%7B%7D", 60, proc)
+        yield base
+    finally:
+        stop(proc)
+
+
+@contextlib.contextmanager
+def in_thread(server):
+    """Run an http.server-style server in a thread; yields its base URL."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
