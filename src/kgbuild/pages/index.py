@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 from pyoxigraph import Literal, NamedNode, Triple
 
 from ..documents import document_of
-from ..terms import DCT, RDFS, SCHEMA, SKOS, A
+from ..terms import CR, DCT, RDFS, SCHEMA, SKOS, A
 
-LABEL_PROPS = (SKOS.prefLabel.value, RDFS.label.value, DCT.title.value, SCHEMA.name.value)
+# Label properties, best first; a finding has only its statement, shortened for links.
+LABEL_PROPS = (SKOS.prefLabel.value, RDFS.label.value, DCT.title.value, SCHEMA.name.value,
+               CR.statement.value)
+MAX_LABEL = 90
 
 
 @dataclass
@@ -38,7 +41,7 @@ class GraphIndex:
         rank, lang = LABEL_PROPS.index(prop), lit.language or ""
         current = self.labels.setdefault(s, {})
         if lang not in current or rank < current[lang][0]:
-            current[lang] = (rank, lit.value)
+            current[lang] = (rank, shorten(lit.value))
 
     def label(self, iri: str, lang: str) -> str:
         """The best label in a language: that language, then none, then nl/en, then the IRI."""
@@ -67,6 +70,13 @@ class GraphIndex:
 
     def of_type(self, cls: str) -> list[str]:
         return sorted(s for s in self.subjects(A, cls))
+
+
+def shorten(text: str) -> str:
+    """A label short enough for a link: cut at a word boundary, with an ellipsis."""
+    if len(text) <= MAX_LABEL:
+        return text
+    return text[:MAX_LABEL].rsplit(" ", 1)[0].rstrip(",.;:") + " …"
 
 
 def short_name(iri: str) -> str:

@@ -23,10 +23,16 @@ class ClassEntry:
 
 
 @dataclass(frozen=True)
+class RegionEntry:
+    link: Link
+    colour: str  # the CSS class of the region on the home map ('' without a map)
+
+
+@dataclass(frozen=True)
 class HomePage:
     chrome: Chrome
     description: str
-    regions: tuple[Link, ...]
+    regions: tuple[RegionEntry, ...]
     classes: tuple[ClassEntry, ...]
     map_svg: Markup | None
 
@@ -96,10 +102,13 @@ def class_counts(index, documents: dict[str, str]) -> dict[str, list[str]]:
     return out
 
 
-def home_page(site: Site, members: dict[str, list[str]], map_svg: Markup | None) -> HomePage:
+def home_page(site: Site, members: dict[str, list[str]],
+              drawn: tuple[Markup, dict[str, str]] | None) -> HomePage:
     r = site.release
-    regions = sorted((site.link(i) for c in REGION_CLASSES for i in members.get(c, [])),
-                     key=lambda link: link.label)
+    map_svg, colours = drawn if drawn else (None, {})
+    regions = sorted((RegionEntry(site.link(i), colours.get(i, ""))
+                      for c in REGION_CLASSES for i in members.get(c, [])),
+                     key=lambda e: e.link.label.lower())
     classes = sorted((ClassEntry(Link(site.index.label(c, site.lang), site.href(index_path(c)),
                                       c), len(v)) for c, v in members.items()),
                      key=lambda e: e.link.label.lower())

@@ -36,14 +36,17 @@ class Maps:
         classes = {code: ("stated" if stated else "inferred") for code, stated in status.items()}
         return self.svg(classes, {}, "none")
 
-    def home(self, site: Site) -> Markup:
+    def home(self, site: Site) -> tuple[Markup, dict[str, str]]:
+        """The map of every region, and the colour class of each region (its legend)."""
         regions = sorted(s for c in REGION_TYPES for s in site.index.of_type(c))
+        colours = {r: f"region-{n % PALETTE}" for n, r in enumerate(regions)}
         classes, titles = {}, {}
-        for n, region in enumerate(regions):
+        for region in regions:
             for code in member_status(site.index, region):
-                classes.setdefault(code, f"region-{n % PALETTE}")
+                classes.setdefault(code, colours[region])
                 titles.setdefault(code, []).append(site.index.label(region, site.lang))
-        return self.svg(classes, {c: ", ".join(t) for c, t in titles.items()}, "noregion")
+        notes = {c: ", ".join(t) for c, t in titles.items()}
+        return self.svg(classes, notes, "noregion"), colours
 
     def svg(self, classes: dict[str, str], notes: dict[str, str], other: str) -> Markup:
         parts = [(f'<svg class="nlmap" xmlns="http://www.w3.org/2000/svg" role="img" '

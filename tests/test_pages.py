@@ -1,0 +1,165 @@
+"""The published pages: links resolve inside dist/, pages render in headless chromium without
+console errors, nothing is loaded from outside, JSON-LD cannot break out of its element."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from httpservers import kgbuild_server
+
+from kgbuild.pages.jsonld import script_json
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+class Links(HTMLParser):
+    """Collects href/src values and element ids of one page."""
+
+    def __init__(self):
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.links.append((tag, value))
+            if name == "id" and value:
+                self.ids.add(value)
+
+
+def parse(path: Path) -> Links:
+    p = Links()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+def local_target(site: Path, page: Path, href: str) -> tuple[Path, str] | None:
+    url = urlsplit(href)
+    if url.scheme or url.netloc:
+        return None
+    base = site if url.path.startswith("/") else page.parent
+    target = (base / unquote(url.path.lstrip("/"))).resolve() if url.path else page
+    return target, url.fragment
+
+
+def broken_links(site: Path) -> list[str]:
+    pages = sorted(site.rglob("*.html"))
+    parsed = {p.resolve(): parse(p) for p in pages}
+    broken = []
+    for page, links in parsed.items():
+        for _, href in links.links:
+            found = local_target(site, page, href)
+            if found is None:
+                continue
+            target, fragment = found
+            if not target.is_file():
+                broken.append(f"{page.relative_to(site)}: {href} (no file)")
+            elif fragment and target in parsed and fragment not in parsed[target].ids:
+                broken.append(f"{page.relative_to(site)}: {href} (no id {fragment!r})")
+    return broken
+
+
+def test_no_page_links_to_a_local_url_that_does_not_exist(site):
+    assert len(list(site.rglob("*.html"))) > 700
+    assert broken_links(site) == []
+
+
+def test_the_link_check_finds_a_broken_link(tmp_path):
+    (tmp_path / "a.html").write_text('<a href="b.html">b</a><a href="a.html#nergens">x</a>')
+    assert broken_links(tmp_path) == ["a.html: b.html (no file)",
+                                      "a.html: a.html#nergens (no id 'nergens')"]
+
+
+def test_pages_load_nothing_from_outside(site):
+    for page in [site / "index.html", site / "doc/regio/twente.html",
+                 site / "doc/dataset/cultuurregios.html", site / "def/cultuurregio.html"]:
+        for tag, href in parse(page).links:
+            if tag in ("link", "script", "img", "iframe", "source") and \
+                    not (tag == "link" and "alternate" in href):
+                assert not urlsplit(href).scheme, f"{page.name}: {tag} {href}"
+
+
+def test_every_page_links_its_alternates_and_english_variant(site):
+    html = (site / "doc/regio/twente.html").read_text()
+    for ext, media in (("ttl", "text/turtle"), ("jsonld", "application/ld+json"),
+                       ("nt", "application/n-triples")):
+        assert f'<link rel="alternate" type="{media}" href="twente.{ext}">' in html
+        assert f'<a href="twente.{ext}" type="{media}">' in html
+    assert 'hreflang="en" href="twente.en.html"' in html
+    en = (site / "doc/regio/twente.en.html").read_text()
+    assert '<html lang="en">' in en and "Members" in en
+
+
+def test_cite_line_names_release_and_date(site):
+    html = (site / "doc/regio/twente.html").read_text()
+    assert re.search(r"versie 0\.\d+\.\d+ \(\d{4}-\d\d-\d\d\)\. https://w3id.org/cultuurregio/"
+                     r"id/regio/twente", html)
+
+
+def test_embedded_json_ld_cannot_end_the_script_element():
+    text = str(script_json({"name": "</script><script>alert(1)</script> & <!--"}))
+    assert "</script" not in text.lower() and "<!--" not in text
+    assert json.loads(text)["name"] == "</script><script>alert(1)</script> & <!--"
+
+
+def test_embedded_json_ld_parses(site):
+    html = (site / "doc/regio/twente.html").read_text()
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL)
+    data = json.loads(block.group(1))
+    assert data["@id"] == "https://w3id.org/cultuurregio/id/regio/twente"
+    assert data["@type"] == "Organization"
+
+
+def chromium(url: str, tmp: Path) -> subprocess.CompletedProcess:
+    profile = tmp / "profile"
+    return subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--no-first-run", f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
+         "--virtual-time-budget=3000", "--dump-dom", url],
+        capture_output=True, text=True, timeout=120, check=False)
+
+
+def console_errors(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines()
+            if "CONSOLE" in line or "Uncaught" in line or "Failed to load resource" in line]
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    with kgbuild_server(site) as port:
+        yield f"http://127.0.0.1:{port}"
+
+
+def test_region_page_renders_its_map_without_console_errors(served, tmp_path):
+    result = chromium(served + "/doc/regio/twente.html", tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    dom = result.stdout
+    assert '<svg class="nlmap"' in dom
+    assert len(re.findall(r'<path class="(?:stated|inferred)"', dom)) >= 1
+    assert len(re.findall(r"<path ", dom)) == 342
+    assert console_errors(result.stderr) == []
+
+
+def test_home_page_renders_every_region_on_its_map(served, tmp_path):
+    result = chromium(served + "/index.html", tmp_path)
+    assert result.returncode == 0
+    assert re.search(r'<path class="region-\d+"', result.stdout)
+    assert '<path class="noregion"' in result.stdout
+    assert console_errors(result.stderr) == []
+
+
+def test_console_error_detection_works(tmp_path):
+    page = tmp_path / "bad.html"
+    page.write_text('<html><body><script>console.error("boom")</script>'
+                    '<img src="missing.png"></body></html>')
+    result = chromium(page.as_uri(), tmp_path)
+    assert console_errors(result.stderr)
