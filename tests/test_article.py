@@ -75,7 +75,8 @@ def test_four_regions_recognised_in_2024_by_the_state_secretary(store):
         ?r skos:prefLabel ?name FILTER(lang(?name) = "nl") ?p schema:name ?by }""")
     assert sorted(r["name"] for r in rows) == [
         "Achterhoek", "Midden-Holland", "Noord-Holland Noord", "Noord-Limburg"]
-    assert {(r["year"], r["by"], r["org"]) for r in rows} == {
+    # the article gives the year; an outside source may make a date more precise
+    assert {(r["year"][:4], r["by"], r["org"]) for r in rows} == {
         ("2024", "Fleur Gräper-van Koolwijk",
          "https://identifier.overheid.nl/tooi/id/ministerie/mnre1109")}
     assert {r["doc"] for r in rows} == {
@@ -176,20 +177,21 @@ def test_proeftuin_money_from_the_rijk_is_matched_by_each_region(store):
         GROUP BY ?f""")
     counts = {r["f"].rsplit("/", 1)[1]: int(r["n"]) for r in rows}
     assert counts == {"proeftuin-per-regio": 15, "proeftuin-twente": 1}
-    assert column(store, """SELECT ?x WHERE { ?f cr:fundedProject ?p . ?p a cr:Proeftuin ;
-        cr:region ?r . ?r skos:prefLabel ?x FILTER(lang(?x) = "nl") }""") == ["Twente"]
+    assert column(store, f"""SELECT ?x WHERE {{ ?f cr:fundedProject ?p ; dct:source <{ARTICLE}> .
+        ?p a cr:Proeftuin ; cr:region ?r . ?r skos:prefLabel ?x FILTER(lang(?x) = "nl") }}""") \
+        == ["Twente"]
 
 
 def test_the_2024_budget_of_4_85_million(store):
-    rows = ask(store, """SELECT ?amount ?year ?funder (COUNT(DISTINCT ?r) AS ?n) WHERE {
+    rows = ask(store, f"""SELECT ?amount ?year ?funder (COUNT(DISTINCT ?r) AS ?n) WHERE {{
         ?f a cr:Funding ; cr:amount ?amount ; dct:date ?year ; cr:funder ?funder ;
-           cr:recipient ?r } GROUP BY ?amount ?year ?funder""")
+           cr:recipient ?r ; dct:source <{ARTICLE}> }} GROUP BY ?amount ?year ?funder""")
     assert len(rows) == 1
     assert Decimal(rows[0]["amount"]) == Decimal(4850000)
     assert rows[0]["year"] == "2024" and rows[0]["n"] == "19"
     assert rows[0]["funder"].endswith("/ministerie/mnre1109")
-    themes = column(store, """SELECT ?x WHERE { ?f cr:amount ?a ; cr:theme ?t .
-        ?t skos:prefLabel ?x FILTER(lang(?x) = "en") }""")
+    themes = column(store, f"""SELECT ?x WHERE {{ ?f cr:amount ?a ; cr:theme ?t ;
+        dct:source <{ARTICLE}> . ?t skos:prefLabel ?x FILTER(lang(?x) = "en") }}""")
     assert themes == ["talent development", "youth culture"]
 
 

@@ -100,3 +100,77 @@ def test_every_membership_has_a_source_url_and_a_standing(store):
     # the seed article has no URL; memberships citing only it are the ones allowed without one
     assert all(values(store, f"SELECT ?d WHERE {{ <{m}> dct:source ?d }}") == {
         "https://w3id.org/cultuurregio/id/bron/samenwerking-in-cultuurregios"} for m in missing)
+
+
+def test_regions_of_almere_are_flevoland_and_the_mra(store):
+    found = rows(store, """SELECT DISTINCT ?r ?s WHERE {
+        ?m org:member gm:gm0034 ; org:organization ?r ; cr:evidenceStatus ?s }""")
+    assert sorted((r.rsplit("/", 1)[1], s.rsplit("#", 1)[1]) for r, s in found) == [
+        ("flevoland", "vermeld"), ("metropoolregio-amsterdam", "vermeld")]
+
+
+def test_nineteen_culture_regions_plus_landsdeel_oost_containing_five(store):
+    assert len(values(store, "SELECT ?r WHERE { ?r a cr:Cultuurregio }")) == 19
+    assert values(store, "SELECT ?r WHERE { ?r a cr:Landsdeel }") == {
+        "https://w3id.org/cultuurregio/id/regio/landsdeel-oost"}
+    parts = values(store, "SELECT ?r WHERE { regio:landsdeel-oost org:hasSubOrganization ?r }")
+    assert {p.rsplit("/", 1)[1] for p in parts} == {
+        "025-arnhem-nijmegen", "stedendriehoek", "ede-wageningen", "zwolle", "twente"}
+    assert len(values(store, "SELECT ?d WHERE { regio:landsdeel-oost dct:source ?d }")) >= 3
+
+
+def test_representatives_per_convenant(store):
+    found = rows(store, """SELECT ?c ?code ?region ?s WHERE {
+        ?p a cr:ConvenantParty ; cr:convenant ?c ; cr:party ?who ; cr:actsFor ?region ;
+           cr:evidenceStatus ?s . ?who cr:cbsCode ?code }""")
+    by = {}
+    for c, code, region, s in found:
+        by.setdefault(c.rsplit("/", 1)[1], set()).add(
+            (code, region.rsplit("/", 1)[1], s.rsplit("#", 1)[1]))
+    assert by["stcrt-2025-3774"] == {(c, "brabantstad", "vermeld") for c in (
+        "PV30", "GM0758", "GM0796", "GM0772", "GM0794", "GM0828", "GM1674", "GM0855")}
+    assert by["stcrt-2025-3778"] == {(c, "utrecht", "vermeld") for c in ("PV26", "GM0307", "GM0344")}
+    assert by["stcrt-2025-3776"] == {
+        ("GM0518", "haaglanden", "vermeld"), ("GM0546", "holland-rijnland", "vermeld"),
+        ("GM0484", "holland-rijnland", "vermeld"), ("GM0599", "rotterdam-dordrecht", "afgeleid"),
+        ("GM0505", "rotterdam-dordrecht", "afgeleid"), ("GM1892", "midden-holland", "afgeleid")}
+    assert ("PV27", "noord-holland-noord", "afgeleid") in by["stcrt-2025-3779"]
+    assert ("GM0361", "noord-holland-noord", "afgeleid") in by["stcrt-2025-3779"]
+    # the Landsdeel Oost excerpt shows no clause: every region there is inferred, the provinces none
+    assert {s for _, _, s in by["stcrt-2025-3767"]} == {"afgeleid"}
+    assert not {code for code, _, _ in by["stcrt-2025-3767"]} & {"PV25", "PV23"}
+    assert len(by["stcrt-2025-3772"]) == 7
+
+
+def test_cut_off_party_lists_are_flagged(store):
+    flagged = values(store, "SELECT ?c WHERE { ?c cr:partyListIncomplete true }")
+    assert {c.rsplit("/", 1)[1] for c in flagged} == {
+        "stcrt-2025-3767", "stcrt-2025-3776", "stcrt-2025-3779"}
+
+
+def test_recognition_of_noord_holland_noord_cites_article_and_news_with_one_date(store):
+    dates = values(store, """SELECT ?d WHERE {
+        <https://w3id.org/cultuurregio/id/erkenning/noord-holland-noord-2024> dct:date ?d }""")
+    assert dates == {"2024-03-01"}
+    docs = values(store, """SELECT ?d WHERE {
+        <https://w3id.org/cultuurregio/id/erkenning/noord-holland-noord-2024> dct:source ?d }""")
+    assert {"samenwerking-in-cultuurregios",
+            "wieringernieuws-nieuws-41278-ministerie-erkent-noordholland-noord"} <= {
+        d.rsplit("/", 1)[1] for d in docs}
+
+
+def test_completeness_notes_for_incomplete_or_disputed_regions(store):
+    for region in ("rotterdam-dordrecht", "achterhoek", "noord-limburg", "noord-holland-noord"):
+        notes = rows(store, f"""SELECT ?n WHERE {{ regio:{region} cr:completenessNote ?n }}""")
+        assert len(notes) == 2, region
+    (nl,) = rows(store, """SELECT ?n WHERE { regio:noord-holland-noord cr:completenessNote ?n
+        FILTER(lang(?n) = "nl") }""")
+    assert "zeventien" in nl[0] and "achttien" in nl[0]
+
+
+def test_proeftuinen_of_the_2019_round(store):
+    found = values(store, "SELECT ?r WHERE { ?p a cr:Proeftuin ; cr:region ?r }")
+    assert len(found) == 15  # fourteen from the sources, Twente's from the article
+    executors = rows(store, """SELECT ?p ?e WHERE { ?p a cr:Proeftuin ; cr:executor ?x .
+        ?x skos:prefLabel ?e }""")
+    assert {e for _, e in executors} == {"FleCk", "Stichting IJsselbiennale", "Tetem"}

@@ -114,7 +114,7 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         Col("date", DATE, True), Col("by", REF, ref=AGENTS),
         Col("on_behalf_of", REF, ref=AGENTS), Col("document", REF, ref=("sources",)),
         CITES_COL,
-    )),
+    ), unique=False),  # several rows (one per source) describe the same recognition
     Table("projects", ("id",), (
         Col("id", required=True),
         Col("kind", ENUM, True, ("proeftuin", "programme", "subsidy-scheme", "project")),
@@ -157,6 +157,7 @@ TABLES: dict[str, Table] = {t.name: t for t in [
     Table("convenant_parties", ("convenant", "number"), (
         Col("convenant", REF, True, ref=("convenants",)), Col("number", INT, True),
         Col("party", REF, True, ref=AGENTS), Col("acts_for", REFS, ref=("regions",)),
-        Col("acts_for_status", ENUM, choices=("stated", "inferred")), CITES_COL,
-    )),
+        Col("acts_for_status", ENUM, choices=("stated", "inferred")),
+        Col("reason_nl"), Col("reason_en"), CITES_COL,
+    ), extra_ok=("party_name", "acts_for_region_as_stated")),
 ]}

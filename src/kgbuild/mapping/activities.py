@@ -123,6 +123,8 @@ def map_convenant_party(g: Mapped, r: Record, agents: Agents) -> None:
     g.add_all(s, CR.actsFor, agents.all(r["acts_for"]))
     if r["acts_for_status"]:
         g.add(s, CR.evidenceStatus, STATUSES[r["acts_for_status"]])
+    g.add(s, CR.statusReason, text(r["reason_nl"], "nl"))
+    g.add(s, CR.statusReason, text(r["reason_en"], "en"))
     cite(g, s, r["cites"])
 
 

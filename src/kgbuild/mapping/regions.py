@@ -100,13 +100,24 @@ def map_period(g: Mapped, s: NamedNode, begin, end) -> None:
             g.add(instant, in_xsd, typed(when))
 
 
-def map_recognition(g: Mapped, r: Record, agents: Agents, names: dict[str, str]) -> None:
+def recognition_dates(rows: list[Record]) -> dict[str, list]:
+    """Per recognition, the dates its rows give, less any a more precise one refines
+    (2024 and 2024-03-01 are one date; two different days stay two, and the shapes object)."""
+    dates: dict[str, list] = {}
+    for r in rows:
+        dates.setdefault(r["id"], []).append(r["date"])
+    return {k: sorted({d for d in ds if not any(o.text.startswith(d.text + "-") for o in ds)},
+                      key=lambda d: d.text) for k, ds in dates.items()}
+
+
+def map_recognition(g: Mapped, r: Record, agents: Agents, names: dict[str, str],
+                    dates: list) -> None:
     s = minted(f"erkenning/{r['id']}")
     g.origin(s, r.loc)
     g.add(s, A, CR.Recognition)
     g.add(s, CR.region, agents(r["region"]))
-    g.add(s, DCT.date, typed(r["date"]))
-    name, year = names[r["region"]], r["date"].text[:4]
+    g.add_all(s, DCT.date, [typed(d) for d in dates])
+    name, year = names[r["region"]], dates[0].text[:4]
     g.add(s, SKOS.prefLabel, Literal(f"Erkenning van {name} ({year})", language="nl"))
     g.add(s, SKOS.prefLabel, Literal(f"Recognition of {name} ({year})", language="en"))
     g.add(s, CR.recognisedBy, agents(r["by"]))
@@ -124,8 +135,9 @@ def map_regions(g: Mapped, data: Data, agents: Agents) -> None:
     for _, group in groupby(rows, key=lambda r: membership_iri(r).value):
         map_membership(g, list(group), agents)
     names = {r["id"]: r["name"] for r in data.rows("regions")}
+    dates = recognition_dates(data.rows("recognitions"))
     for r in data.rows("recognitions"):
-        map_recognition(g, r, agents, names)
+        map_recognition(g, r, agents, names, dates[r["id"]])
 
 
 __all__ = ["map_regions", "membership_iri"]
