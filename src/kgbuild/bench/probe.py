@@ -51,6 +51,7 @@ def measure_engine(name: str, root: Path, work: Path) -> dict:
         stages[stage] = {"seconds": time.perf_counter() - start, "peak_mb": peak_mb(),
                          "size": size}
     return {"stages": stages, "per_query": ctx.state.get("per_query", {}),
+            "failed": ctx.state.get("failed", {}),
             "triples": len(ctx.graph.triples), "peak_mb": peak_mb()}
 
 

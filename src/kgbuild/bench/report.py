@@ -59,31 +59,43 @@ def engines_table(runs: list[Run]) -> list[str]:
     rows = []
     for r in runs:
         fast, slow = r.engines["fast"]["stages"], r.engines["rdflib"].get("stages")
+        cut = "≥" if r.engines["rdflib"].get("failed") else ""
         for stage, f in fast.items():
             s = slow.get(stage) if slow else None
+            at_least = cut if stage == "query" else ""
             rows.append([r.label, stage, f"{f['seconds']:.2f}",
-                         f"{s['seconds']:.2f}" if s else "skipped",
-                         f"{s['seconds'] / max(f['seconds'], 1e-6):.1f}" if s else "",
+                         f"{at_least}{s['seconds']:.2f}" if s else "skipped",
+                         f"{at_least}{s['seconds'] / max(f['seconds'], 1e-6):.1f}" if s else "",
                          f"{f['peak_mb']:.0f}", f"{s['peak_mb']:.0f}" if s else ""])
         total_f = sum(f["seconds"] for f in fast.values())
         total_s = sum(s["seconds"] for s in slow.values()) if slow else None
         rows.append([r.label, "**all stages**", f"{total_f:.2f}",
-                     f"{total_s:.2f}" if total_s else "skipped",
-                     f"{total_s / total_f:.1f}" if total_s else "", "", ""])
+                     f"{cut}{total_s:.2f}" if total_s else "skipped",
+                     f"{cut}{total_s / total_f:.1f}" if total_s else "", "", ""])
     return _table(header, rows)
 
 
 def skipped_lines(runs: list[Run]) -> list[str]:
-    return [f"- rdflib path at {r.label} skipped: {r.engines['rdflib']['skipped']}"
-            for r in runs if "skipped" in r.engines["rdflib"]]
+    lines = [f"- rdflib path at {r.label} skipped: {r.engines['rdflib']['skipped']}"
+             for r in runs if "skipped" in r.engines["rdflib"]]
+    for r in runs:
+        for name, why in sorted(r.engines["rdflib"].get("failed", {}).items()):
+            lines.append(f"- rdflib at {r.label}, query {name}: {why} (≥: a lower bound)")
+    return lines
 
 
 def queries_table(run: Run) -> list[str]:
     fast = run.engines["fast"].get("per_query", {})
     slow = run.engines["rdflib"].get("per_query", {})
-    rows = [[name, f"{t:.3f}", f"{slow[name]:.3f}" if name in slow else "skipped"]
-            for name, t in sorted(fast.items())]
+    failed = run.engines["rdflib"].get("failed", {})
+    rows = [[name, f"{t:.3f}", _slow_cell(name, slow, failed)] for name, t in sorted(fast.items())]
     return _table([f"query at {run.label}", "pyoxigraph s", "rdflib s"], rows)
+
+
+def _slow_cell(name: str, slow: dict, failed: dict) -> str:
+    if name in failed:
+        return f"failed after {slow[name]:.3f} ({failed[name]})"
+    return f"{slow[name]:.3f}" if name in slow else "skipped"
 
 
 def render(runs: list[Run]) -> str:

@@ -1,0 +1,133 @@
+"""The narrowed validation (shacl/) gives exactly pyshacl's findings on the whole graph.
+
+Compared on the real graph, on graphs broken on purpose (one per kind of constraint the shapes
+use) and on graphs broken at random; every broken graph must give findings, so the comparison
+cannot pass by both sides finding nothing.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+from kgbuild.read import read_rdf_dir
+from kgbuild.shacl import narrow
+from kgbuild.terms import CR, DCT, ORG, ROL, SCHEMA, SKOS, XSD, A
+from kgbuild.validate import run_pyshacl, shape_findings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def shapes():
+    return read_rdf_dir(ROOT / "shapes", ROOT)
+
+
+def nt(triples) -> bytes:
+    return pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.N_TRIPLES)
+
+
+def whole(triples, shapes, origins):
+    return sorted(set(run_pyshacl(nt(triples), nt(shapes), origins)), key=lambda f: f.sort_key())
+
+
+def fast(triples, shapes, origins):
+    return sorted(set(shape_findings(triples, shapes, origins)), key=lambda f: f.sort_key())
+
+
+def of_type(triples, cls) -> list:
+    return sorted({t.subject for t in triples if t.predicate == A and t.object == cls},
+                  key=str)
+
+
+def one(triples, s, p):
+    return next(t for t in triples if t.subject == s and t.predicate == p)
+
+
+def test_real_graph_same_findings(graph, shapes):
+    assert fast(graph.triples, shapes, graph.origins) == whole(graph.triples, shapes,
+                                                               graph.origins)
+
+
+def test_conforming_graph_needs_no_pyshacl(graph, shapes):
+    if whole(graph.triples, shapes, graph.origins):
+        pytest.skip("the real graph has findings")
+    assert narrow(graph.triples, shapes).focus == []
+
+
+def breakages(triples):
+    """(name, triples to drop, triples to add): one per kind of constraint in shapes/."""
+    region = of_type(triples, CR.Cultuurregio)[0]
+    gemeente = of_type(triples, CR.Gemeente)[0]
+    membership = of_type(triples, ORG.Membership)[0]
+    project = of_type(triples, CR.Proeftuin)[0]
+    org = of_type(triples, ORG.Organization)[-1]
+    en_label = next(t for t in triples if t.subject == region and t.predicate == SKOS.prefLabel
+                    and t.object.language == "en")
+    nl_org = one(triples, org, SKOS.prefLabel)
+    return [
+        ("minCount", [en_label], []),
+        ("maxCount", [], [Triple(gemeente, CR.cbsCode, Literal("GM9998"))]),
+        ("pattern", [one(triples, gemeente, CR.cbsCode)],
+         [Triple(gemeente, CR.cbsCode, Literal("XX12"))]),
+        ("in", [one(triples, membership, ORG.role)],
+         [Triple(membership, ORG.role, ROL.onbekend)]),
+        ("class", [one(triples, membership, ORG.member)],
+         [Triple(membership, ORG.member, NamedNode("https://example.org/untyped"))]),
+        ("languageIn", [], [Triple(region, DCT.description, Literal("Region", language="de"))]),
+        ("uniqueLang", [], [Triple(project, SKOS.prefLabel, Literal("Nog een", language="nl"))]),
+        ("datatype", [], [Triple(gemeente, SKOS.prefLabel, Literal("x", datatype=XSD.integer))]),
+        ("ill-typed date", [], [Triple(project, SCHEMA.startDate,
+                                       Literal("2024-02-30", datatype=XSD.date))]),
+        ("or", [], [Triple(project, SCHEMA.endDate, Literal("later"))]),
+        ("qualified", [nl_org], [Triple(org, SKOS.prefLabel,
+                                        Literal(nl_org.object.value, language="en"))]),
+        ("node pattern", [], [Triple(NamedNode(gemeente.value + "x"), A, CR.Gemeente)]),
+        ("minExclusive", [], [Triple(NamedNode(project.value + "-geld"), A, CR.Funding),
+                              Triple(NamedNode(project.value + "-geld"), CR.amount,
+                                     Literal("-5", datatype=XSD.decimal))]),
+    ]
+
+
+def test_each_breakage_same_findings(graph, shapes):
+    for name, drop, add in breakages(graph.triples):
+        broken = sorted(set(graph.triples) - set(drop) | set(add), key=str)
+        expected = whole(broken, shapes, graph.origins)
+        assert expected, f"{name}: the broken graph should not conform"
+        assert fast(broken, shapes, graph.origins) == expected, name
+
+
+def test_blank_node_focus_falls_back_to_whole_graph(graph, shapes):
+    blank = BlankNode()
+    broken = [*graph.triples, Triple(blank, A, CR.Proeftuin)]
+    assert narrow(broken, shapes).focus is None
+    expected = without_blank_ids(whole(broken, shapes, graph.origins))
+    assert expected and without_blank_ids(fast(broken, shapes, graph.origins)) == expected
+
+
+def without_blank_ids(findings) -> list:
+    """Each parse names blank nodes anew; compare them as one anonymous node."""
+    return sorted((re.sub(r"^N[0-9a-f]{32}$", "_:b", f.focus), f.path, f.shape, f.message)
+                  for f in findings)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_breakage_same_findings(graph, shapes, seed):
+    rng = random.Random(seed)
+    triples = list(graph.triples)
+    literals = [t for t in triples if isinstance(t.object, Literal)]
+    drop = set(rng.sample(triples, 40))
+    add = set()
+    for t in rng.sample(literals, 20):
+        add.add(Triple(t.subject, t.predicate, Literal(t.object.value + " ", language="nl")))
+    for t in rng.sample(triples, 10):
+        add.add(Triple(t.subject, t.predicate, t.subject))
+    broken = sorted(set(triples) - drop | add, key=str)
+    expected = whole(broken, shapes, graph.origins)
+    assert expected
+    assert fast(broken, shapes, graph.origins) == expected
