@@ -91,8 +91,9 @@ def test_every_page_links_its_alternates_and_english_variant(site):
     html = (site / "doc/regio/twente.html").read_text()
     for ext, media in (("ttl", "text/turtle"), ("jsonld", "application/ld+json"),
                        ("nt", "application/n-triples")):
-        assert f'<link rel="alternate" type="{media}" href="twente.{ext}">' in html
-        assert f'<a href="twente.{ext}" type="{media}">' in html
+        href = f"../../doc/regio/twente.{ext}"
+        assert f'<link rel="alternate" type="{media}" href="{href}">' in html
+        assert f'<a href="{href}" type="{media}">' in html
     assert 'hreflang="en" href="twente.en.html"' in html
     en = (site / "doc/regio/twente.en.html").read_text()
     assert '<html lang="en">' in en and "Members" in en

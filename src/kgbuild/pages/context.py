@@ -85,8 +85,7 @@ class Site:
     def href(self, path: str, ext: str | None = None, fragment: str = "") -> str:
         """Relative link from this page to a document path (no extension)."""
         ext = ext or ("html" if self.lang == "nl" else "en.html")
-        rel = posixpath.relpath(f"{path}.{ext}", posixpath.dirname(self.page) or ".")
-        return rel + (f"#{fragment}" if fragment else "")
+        return f"{self.root}{path}.{ext}" + (f"#{fragment}" if fragment else "")
 
     def link(self, iri: str) -> Link:
         label = self.index.label(iri, self.lang)

@@ -18,7 +18,7 @@ from ..terms import CR, ORG
 from .context import Site
 from .resource import REGION_TYPES, STATED
 
-WIDTH = 400.0
+WIDTH = 4000.0  # SVG units (whole numbers keep the path data short)
 LAT0 = 52.2
 PALETTE = 12  # colour classes region-0 .. region-11 in style.css
 
@@ -73,9 +73,21 @@ def member_status(index, region: str) -> dict[str, bool]:
     return out
 
 
+def numbers(values: list[int]) -> str:
+    """SVG number list, as short as it gets: '12-5 3' is 12, -5, 3."""
+    return "".join(f"{v}" if v < 0 or i == 0 else f" {v}" for i, v in enumerate(values))
+
+
 def ring_path(ring, project) -> str:
+    """One closed ring in whole units, as a start point and relative steps."""
     points = [project(lon, lat) for lon, lat in ring]
-    return "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in points) + "Z"
+    x0, y0 = points[0]
+    steps, (px, py) = [], (x0, y0)
+    for x, y in points[1:]:
+        if (x, y) != (px, py):
+            steps += [x - px, y - py]
+            px, py = x, y
+    return f"M{numbers([x0, y0])}l{numbers(steps)}z"
 
 
 def geometry_path(geometry: dict, project) -> str:
@@ -105,8 +117,8 @@ def load_maps(geojson: Path) -> Maps | None:
     kx = math.cos(math.radians(LAT0))
     scale = WIDTH / ((east - west) * kx)
 
-    def project(lon: float, lat: float) -> tuple[float, float]:
-        return (lon - west) * kx * scale, (north - lat) * scale
+    def project(lon: float, lat: float) -> tuple[int, int]:
+        return round((lon - west) * kx * scale), round((north - lat) * scale)
 
     paths = {f["properties"]["statcode"]: geometry_path(f["geometry"], project) for f in features}
     names = {f["properties"]["statcode"]: f["properties"]["statnaam"] for f in features}

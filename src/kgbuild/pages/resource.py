@@ -53,6 +53,9 @@ class MembershipRow:
 
 @dataclass(frozen=True)
 class Claim:
+    """A place in a source (anchor: its fragment, '' for the whole document) and what rests on it."""
+
+    anchor: str
     location: Link
     claims: tuple[Link, ...]
 
@@ -144,8 +147,9 @@ def claims(site: Site, iri: str, parts: list[str]) -> tuple[Claim, ...]:
         if place == iri:
             cited_at_place = {s for p in parts for s in site.index.subjects(PROV.wasDerivedFrom, p)}
             nodes = [n for n in nodes if n not in cited_at_place]
-        if nodes:
-            out.append(Claim(site.link(place), tuple(site.link(n) for n in nodes)))
+        if nodes or place != iri:
+            anchor = place.split("#", 1)[1] if "#" in place else ""
+            out.append(Claim(anchor, site.link(place), tuple(site.link(n) for n in nodes)))
     return tuple(out)
 
 
@@ -157,7 +161,8 @@ def resource_page(site: Site, path: str, iri: str, triples: list[Triple],
     kind = kind_of(site.index.types.get(iri, set()))
     main = node(site, iri, by_subject.pop(iri, []))
     part_iris = sorted(by_subject)
-    parts = tuple(node(site, s, by_subject[s]) for s in part_iris)
+    locations = set(part_iris) if kind == "source" else set()  # shown as claims instead
+    parts = tuple(node(site, s, by_subject[s]) for s in part_iris if s not in locations)
     rows = memberships(site, iri, kind)
     skip = {r.membership.iri for r in rows}
     title = main.label
