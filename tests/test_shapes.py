@@ -30,7 +30,7 @@ NAMES = {**PREFIXES, "regio": ID + "regio/", "lm": ID + "lidmaatschap/voorbeeld/
          "noot": ID + "bron/voorbeeld#", "project": ID + "project/",
          "financiering": ID + "financiering/", "bev": ID + "bevinding/",
          "gebeurtenis": ID + "gebeurtenis/", "convenant": ID + "convenant/",
-         "partij": ID + "convenant/voorbeeld/partij/",
+         "partij": ID + "convenant/voorbeeld/partij/", "wijziging-id": ID + "wijziging/",
          "gm": "https://identifier.overheid.nl/tooi/id/gemeente/",
          "pv": "https://identifier.overheid.nl/tooi/id/provincie/"}
 SPARQL_PREFIXES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in NAMES.items())
