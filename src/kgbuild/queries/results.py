@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+# "1" and "0" are valid lexical forms of xsd:boolean; Virtuoso answers with them
+CANONICAL_BOOLEAN = {"1": "true", "0": "false"}
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
@@ -50,6 +53,8 @@ def term_from_json(b: dict | None):
     if "xml:lang" in b:
         return Literal(value, language=b["xml:lang"].lower())
     datatype = b.get("datatype")
+    if datatype == XSD_BOOLEAN:
+        value = CANONICAL_BOOLEAN.get(value, value)
     if datatype and datatype not in (XSD_STRING, RDF_LANGSTRING):
         return Literal(value, datatype=NamedNode(datatype))
     return Literal(value)
