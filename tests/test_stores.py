@@ -14,6 +14,8 @@ from kgbuild.queries import bind, dump_store, read_queries, run_embedded, run_re
 from kgbuild.sparql import Endpoint, make_server
 
 GRAPH = "https://w3id.org/cultuurregio/graph"
+REGIO = "https://w3id.org/cultuurregio/id/regio/"
+GM = "https://identifier.overheid.nl/tooi/id/gemeente/"
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +39,36 @@ def embedded(built, specs):
     return {s.name: run_embedded(store, s, bind(s, {})) for s in specs}
 
 
-def same_everywhere(endpoint: str, specs, embedded) -> None:
-    for spec in specs:
-        remote = run_remote(endpoint, spec, bind(spec, {}))
-        assert remote.vars == embedded[spec.name].vars, spec.name
-        assert remote.rows == embedded[spec.name].rows, spec.name
+# parameter values beyond the defaults, so dates, optional filters and IRIs are compared too
+CASES = [
+    ("members-on-date", {"regio": REGIO + "025-arnhem-nijmegen", "peildatum": "2020-06-01"}),
+    ("member-counts-on-date", {"peildatum": "2019-01-01"}),
+    ("gemeenten-without-region", {"peildatum": "2018-06-01"}),
+    ("gemeenten-in-several-regions", {"peildatum": "2020-01-01"}),
+    ("regions-of-gemeente", {"gemeente": GM + "gm1961"}),
+    ("findings-by-theme", {"thema": "https://w3id.org/cultuurregio/def/thema#bibliotheken"}),
+    ("region-roles", {"regio": REGIO + "stedendriehoek"}),
+    ("sources-of", {"resource": GM + "gm1980"}),
+]
+
+
+@pytest.fixture(scope="module")
+def embedded_cases(built, specs):
+    store, by_name = dump_store(built / "dist"), {s.name: s for s in specs}
+    return [(by_name[n], p, run_embedded(store, by_name[n], bind(by_name[n], p)))
+            for n, p in CASES]
+
+
+def same_everywhere(endpoint: str, specs, embedded, cases) -> None:
+    runs = [(s, {}, embedded[s.name]) for s in specs] + cases
+    for spec, params, expected in runs:
+        remote = run_remote(endpoint, spec, bind(spec, params))
+        assert remote.vars == expected.vars, spec.name
+        assert remote.rows == expected.rows, (spec.name, params)
+
+
+def test_cases_have_rows(embedded_cases):
+    assert all(table.rows for _, _, table in embedded_cases)
 
 
 def test_queries_give_rows(embedded):
@@ -54,7 +81,8 @@ def oxigraph_server(built, tmp_path_factory):
         yield base
 
 
-def test_load_into_oxigraph_and_query(built, oxigraph_server, specs, embedded, capsys):
+def test_load_into_oxigraph_and_query(built, oxigraph_server, specs, embedded, embedded_cases,
+                                     capsys):
     args = ["load", "--root", str(built), "-q", "--endpoint", oxigraph_server + "/store"]
     assert main(args) == 0
     assert main(args) == 0  # a second load replaces the graph: still exactly the dump
@@ -63,18 +91,18 @@ def test_load_into_oxigraph_and_query(built, oxigraph_server, specs, embedded, c
     assert f"loaded {n} triples into <{GRAPH}>" in out
     target = Target(oxigraph_server + "/store", oxigraph_server + "/query", GRAPH)
     assert sum(store_counts(target).values()) == n
-    same_everywhere(oxigraph_server + "/query", specs, embedded)
+    same_everywhere(oxigraph_server + "/query", specs, embedded, embedded_cases)
 
 
-def test_our_sparql_endpoint_answers_alike(built, specs, embedded):
+def test_our_sparql_endpoint_answers_alike(built, specs, embedded, embedded_cases):
     server = make_server(Endpoint(built / "dist/download/latest/cultuurregios.nt"),
                          "127.0.0.1", 0)
     with in_thread(server) as base:
-        same_everywhere(base + "/sparql", specs, embedded)
+        same_everywhere(base + "/sparql", specs, embedded, embedded_cases)
 
 
-def test_virtuoso_loads_with_digest_and_answers_alike(built, specs, embedded, tmp_path,
-                                                      monkeypatch, capsys):
+def test_virtuoso_loads_with_digest_and_answers_alike(built, specs, embedded, embedded_cases,
+                                                      tmp_path, monkeypatch, capsys):
     with virtuoso(tmp_path / "virtuoso") as base:
         args = ["load", "--root", str(built), "-q", "--endpoint",
                 base + "/sparql-graph-crud-auth", "--format", "ttl"]
@@ -83,4 +111,4 @@ def test_virtuoso_loads_with_digest_and_answers_alike(built, specs, embedded, tm
         monkeypatch.setenv("KGBUILD_STORE_USER", "dba")
         monkeypatch.setenv("KGBUILD_STORE_PASSWORD", "dba")
         assert main(args) == 0
-        same_everywhere(base + "/sparql", specs, embedded)
+        same_everywhere(base + "/sparql", specs, embedded, embedded_cases)

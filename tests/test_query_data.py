@@ -1,0 +1,243 @@
+"""Each canned query on the bundled data, with expected rows checked by hand against data/.
+
+Where a whole column is asserted (counts per region, gemeenten in no region), the expectation
+was read from data/*/memberships.csv and the source README's table of stated and inferred
+members per region; test_no_region_matches_the_csvs recomputes one answer from the CSVs.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from conftest import ROOT
+
+from kgbuild.queries import bind, read_queries, run_embedded
+
+REGIO = "https://w3id.org/cultuurregio/id/regio/"
+GM = "https://identifier.overheid.nl/tooi/id/gemeente/"
+
+
+@pytest.fixture(scope="module")
+def ask(store):
+    specs = {s.name: s for s in read_queries(ROOT / "queries", ROOT)}
+
+    def run(name: str, **params):
+        spec = specs[name]
+        table = run_embedded(store, spec, bind(spec, params))
+        return [dict(zip(table.vars, row)) for row in table.values()]
+    return run
+
+
+def test_every_query_is_covered_here():
+    names = {s.name for s in read_queries(ROOT / "queries", ROOT)}
+    tested = {n[len("test_"):].replace("_", "-") for n in globals() if n.startswith("test_")}
+    assert names <= tested, sorted(names - tested)
+
+
+# stated / inferred-only members per region, as in the research README's table
+COUNTS = {
+    "025-arnhem-nijmegen": (19, 0), "achterhoek": (0, 10), "brabantstad": (8, 0),
+    "haaglanden": (8, 0), "ede-wageningen": (2, 0), "flevoland": (3, 0),
+    "holland-rijnland": (2, 11), "metropoolregio-amsterdam": (20, 12), "midden-holland": (5, 0),
+    "noord-holland-noord": (1, 17), "noord-limburg": (3, 7), "rotterdam-dordrecht": (1, 1),
+    "stedelijke-cultuurregio-zuid": (4, 0), "stedendriehoek": (3, 5), "twente": (3, 11),
+    "utrecht": (3, 24), "we-the-north": (7, 0), "zeeland": (5, 9), "zwolle": (3, 20),
+}
+RECOGNISED_2024 = {"achterhoek", "midden-holland", "noord-holland-noord", "noord-limburg"}
+
+
+def test_regions(ask):
+    rows = {r["region"].removeprefix(REGIO): r for r in ask("regions")}
+    assert {k: (int(r["members_stated"]), int(r["members_inferred"]))
+            for k, r in rows.items() if k in COUNTS} == COUNTS
+    assert {k for k, r in rows.items() if r["recognised"] == "2024"} == RECOGNISED_2024
+    assert {k for k, r in rows.items() if r["founded"] == "2018"} == set(COUNTS) - RECOGNISED_2024
+    assert rows["twente"]["stated_member_count"] == "14"
+    assert rows["ede-wageningen"]["stated_member_count"] == "2"
+
+
+def test_member_counts_on_date(ask):
+    now = {r["region"].removeprefix(REGIO): (int(r["members_stated"]),
+                                             int(r["members_inferred"]))
+           for r in ask("member-counts-on-date")}
+    assert {k: v for k, v in now.items() if k in COUNTS} == COUNTS
+    # the 18 gemeenten that joined 025 in 2021 were not yet members in 2020; Gelderland and
+    # the two cities that started it (no begin date) were
+    before = {r["region"].removeprefix(REGIO): int(r["members_stated"])
+              for r in ask("member-counts-on-date", peildatum="2020-06-01")}
+    assert before["025-arnhem-nijmegen"] == 3
+
+
+def test_members_on_date(ask):
+    rows = ask("members-on-date", regio=REGIO + "twente")
+    assert len({r["member"] for r in rows}) == 14
+    stated = {(r["name"], r["role"]) for r in rows if r["status"] == "stated"}
+    assert stated == {("Almelo", "member"), ("Enschede", "member"),
+                      ("Enschede", "representative"), ("Hengelo (O.)", "member")}
+    inferred = [r for r in rows if r["status"] == "inferred"]
+    assert len(inferred) == 11 and all(r["reason"].startswith("Het artikel noemt veertien")
+                                       for r in inferred)
+    early = {r["name"] for r in ask("members-on-date", regio=REGIO + "025-arnhem-nijmegen",
+                                    peildatum="2020-06-01")}
+    assert early == {"Arnhem", "Nijmegen", "Gelderland"}
+
+
+def test_regions_of_gemeente(ask):
+    rows = ask("regions-of-gemeente", gemeente=GM + "gm0034")
+    assert [(r["region_name"], r["role"], r["status"]) for r in rows] == [
+        ("Flevoland", "member", "stated"), ("Metropoolregio Amsterdam", "member", "stated")]
+    vijf = ask("regions-of-gemeente", gemeente=GM + "gm1961")
+    assert [(r["region_name"], r["begin"], r["status"]) for r in vijf] == [
+        ("Utrecht", "2019-01-01", "inferred")]
+
+
+def test_gemeenten_in_several_regions(ask):
+    rows = ask("gemeenten-in-several-regions")
+    assert sorted({r["name"] for r in rows}) == [
+        "Almere", "Doesburg", "Heerde", "Lelystad", "Montferland", "Mook en Middelaar",
+        "Uitgeest"]
+    assert {(r["name"], r["region_name"], r["status"]) for r in rows if r["name"] == "Heerde"} \
+        == {("Heerde", "Stedendriehoek", "inferred"), ("Heerde", "Zwolle en regio", "inferred")}
+    # 025's members from 2021 were in one region only before then
+    assert sorted({r["name"] for r in ask("gemeenten-in-several-regions",
+                                          peildatum="2020-01-01")}) == [
+        "Almere", "Heerde", "Lelystad", "Uitgeest"]
+
+
+def csv_rows(*parts):
+    rows = []
+    for path in sorted(ROOT.joinpath("data").glob("*/" + parts[0])):
+        with path.open(encoding="utf-8") as f:
+            rows += list(csv.DictReader(f))
+    return rows
+
+
+def test_gemeenten_without_region(ask):
+    rows = ask("gemeenten-without-region")
+    codes = {r["code"] for r in rows}
+    assert "GM0037" in codes and "GM0034" not in codes  # Stadskanaal none, Almere two
+    assert next(r for r in rows if r["code"] == "GM0037")["provincie_name"] == "Groningen"
+    old = {r["code"] for r in ask("gemeenten-without-region", peildatum="2018-06-01")}
+    assert "GM0017" in old and "GM0017" not in codes  # Haren, gone on 2019-01-01
+    assert "GM1980" in codes or "GM1980" not in old  # Dijk en Waard did not exist in 2018
+    assert "GM1980" not in old
+
+
+def test_no_region_matches_the_csvs(ask):
+    """Recompute gemeenten in no region on 2025-01-01 from the CSVs, without SPARQL."""
+    regions = {r["id"] for r in csv_rows("regions.csv") if r["kind"] == "cultuurregio"}
+    members = {r["member"] for r in csv_rows("memberships.csv") if r["region"] in regions
+               and (r["begin"] or "0") <= "2025-01-01"[:len(r["begin"] or "0")]
+               and (not r["end"] or r["end"] >= "2025-01-01"[:len(r["end"])])}
+    expected = {r["gemeentecode"] for r in csv_rows("gemeenten.csv")} - members
+    assert {r["code"] for r in ask("gemeenten-without-region")} == expected
+    assert len(expected) == 137
+
+
+def test_regions_spanning_provincies(ask):
+    rows = ask("regions-spanning-provincies")
+    spans = {}
+    for r in rows:
+        spans.setdefault(r["region_name"], set()).add((r["provincie_name"], r["status"]))
+    assert spans["We The North"] == {("Groningen", "stated"), ("Fryslân", "stated"),
+                                     ("Drenthe", "stated")}
+    assert spans["Stedendriehoek"] == {("Gelderland", "stated"), ("Overijssel", "stated")}
+    assert spans["Zwolle en regio"] == {("Overijssel", "stated"), ("Drenthe", "inferred"),
+                                        ("Flevoland", "inferred"), ("Gelderland", "inferred")}
+    assert set(spans) == {"025 Arnhem-Nijmegen", "Metropoolregio Amsterdam", "Stedendriehoek",
+                          "We The North", "Zwolle en regio"}
+    sd = next(r for r in rows if r["region_name"] == "Stedendriehoek"
+              and r["provincie_name"] == "Overijssel")
+    assert (sd["members_stated"], sd["stated_by_source"]) == ("1", "yes")  # Deventer
+
+
+def test_representatives_per_convenant(ask):
+    rows = ask("representatives-per-convenant")
+    if not rows:
+        pytest.skip("no convenant parties in data/ yet")
+    assert all(r["status"] in ("stated", "inferred") for r in rows)
+
+
+def test_convenants(ask):
+    rows = ask("convenants")
+    if not rows:
+        pytest.skip("no convenants in data/ yet")
+    assert all(r["title"] for r in rows)
+
+
+def test_region_roles(ask):
+    rows = ask("region-roles", regio=REGIO + "twente")
+    assert [(r["role"], r["member_name"], r["status"]) for r in rows] == [
+        ("representative", "Enschede", "stated")]
+    sd = ask("region-roles", regio=REGIO + "stedendriehoek",
+             rol="https://w3id.org/cultuurregio/def/rol#vertegenwoordiger")
+    assert {(r["member_name"], r["status"]) for r in sd} == {
+        ("Apeldoorn", "inferred"), ("Deventer", "inferred"), ("Zutphen", "inferred")}
+
+
+def test_proeftuinen(ask):
+    rows = ask("proeftuinen")
+    assert [(r["name"], r["region_name"], r["executor_name"], r["funder_name"],
+             r["matched_by_name"], r["status"]) for r in rows] == [
+        ("Proeftuin Twente", "Twente", "Tetem",
+         "Ministerie van Onderwijs, Cultuur en Wetenschap", "Twente", "stated")]
+
+
+def test_recognitions(ask):
+    rows = ask("recognitions")
+    assert {r["region"].removeprefix(REGIO) for r in rows} == RECOGNISED_2024
+    assert {(r["date"], r["by_name"], r["on_behalf_of_name"]) for r in rows} == {
+        ("2024", "Fleur Gräper-van Koolwijk", "Ministerie van Onderwijs, Cultuur en Wetenschap")}
+    assert all(r["document"].endswith("graper-van-koolwijk-2024-stand-van-zaken-moties")
+               for r in rows)
+
+
+def test_grew_out_of(ask):
+    rows = ask("grew-out-of")
+    assert [(r["region_name"], r["network_name"]) for r in rows] == [
+        ("BrabantStad", "BrabantStad (bestuurlijk netwerk)"),
+        ("Den Haag (Haaglanden)", "Haaglanden (bestuurlijk netwerk)"),
+        ("Metropoolregio Amsterdam", "Metropoolregio Amsterdam (bestuurlijk netwerk)"),
+        ("Stedendriehoek", "Stedendriehoek (bestuurlijk netwerk)"), ("Zeeland", "Z4")]
+
+
+def test_fundings(ask):
+    rows = ask("fundings")
+    per_region = [r for r in rows if r["funding"].endswith("/proeftuin-per-regio")]
+    assert len([r for r in per_region if r["party_role"] == "recipient"]) == 15
+    talent = [r for r in rows if r["funding"].endswith("/talent-en-jongerencultuur-2024")]
+    assert len([r for r in talent if r["party_role"] == "recipient"]) == 19
+    assert {r["funder_name"] for r in rows} == {"Ministerie van Onderwijs, Cultuur en Wetenschap"}
+
+
+def test_sources_of(ask):
+    rows = ask("sources-of", resource=REGIO + "twente")
+    own = {r["locator"] for r in rows if r["via"] == REGIO + "twente"}
+    assert {"noot 5", "Voorbeelden van samenwerking, alinea 1"} <= own
+    assert any(r["status"] == "inferred" and "/lidmaatschap/twente/" in r["via"] for r in rows)
+
+
+def test_merger_membership_changes(ask):
+    rows = ask("merger-membership-changes")
+    dw = [r for r in rows if r["successor_name"] == "Dijk en Waard"]
+    assert {(r["predecessor_name"], r["region_name"], r["begin"], r["named_in_source"],
+             r["membership_status"]) for r in dw} == {
+        ("Heerhugowaard", "Noord-Holland Noord", "2022-01-01", "yes", "inferred"),
+        ("Langedijk", "Noord-Holland Noord", "2022-01-01", "yes", "inferred")}
+    assert all(r["holder"] == "successor" for r in rows)
+    assert {r["successor_name"] for r in rows} >= {"Groningen", "Vijfheerenlanden", "Amsterdam"}
+
+
+def test_findings_by_theme(ask):
+    rows = ask("findings-by-theme")
+    assert len({r["finding"] for r in rows}) == 38
+    lib = ask("findings-by-theme", thema="https://w3id.org/cultuurregio/def/thema#bibliotheken")
+    assert lib and all(r["theme_label"] == "bibliotheken" for r in lib)
+    assert all(r["statement_nl"] and r["statement_en"] for r in rows)
+
+
+def test_policy_events(ask):
+    rows = ask("policy-events")
+    assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
+    assert ("2018", "Ingrid van Engelshoven") in {(r["date"], r["agent_name"]) for r in rows}
