@@ -51,10 +51,13 @@ def test_regions(ask):
     rows = {r["region"].removeprefix(REGIO): r for r in ask("regions")}
     assert {k: (int(r["members_stated"]), int(r["members_inferred"]))
             for k, r in rows.items() if k in COUNTS} == COUNTS
-    assert {k for k, r in rows.items() if r["recognised"] == "2024"} == RECOGNISED_2024
+    assert {k for k, r in rows.items() if r["recognised"].startswith("2024")} == RECOGNISED_2024
+    assert rows["noord-holland-noord"]["recognised"] == "2024-03-01"  # wieringernieuws.nl
     assert {k for k, r in rows.items() if r["founded"] == "2018"} == set(COUNTS) - RECOGNISED_2024
-    assert rows["twente"]["stated_member_count"] == "14"
-    assert rows["ede-wageningen"]["stated_member_count"] == "2"
+    assert {k: r["stated_member_count"] for k, r in rows.items() if r["stated_member_count"]} \
+        == {"twente": "14", "ede-wageningen": "2", "haaglanden": "8", "noord-limburg": "13",
+            "zwolle": "22"}
+    assert rows["landsdeel-oost"]["kind"] == "landsdeel"
 
 
 def test_member_counts_on_date(ask):
@@ -152,18 +155,47 @@ def test_regions_spanning_provincies(ask):
     assert (sd["members_stated"], sd["stated_by_source"]) == ("1", "yes")  # Deventer
 
 
+STCRT = "https://w3id.org/cultuurregio/id/convenant/stcrt-2025-"
+
+
 def test_representatives_per_convenant(ask):
     rows = ask("representatives-per-convenant")
-    if not rows:
-        pytest.skip("no convenant parties in data/ yet")
-    assert all(r["status"] in ("stated", "inferred") for r in rows)
+    signs = {(r["convenant"].removeprefix(STCRT), r["party_number"], r["party_name"],
+              r["region"].removeprefix(REGIO), r["status"]) for r in rows}
+    # data/register/convenant_parties.csv: clause visible (stated) or cut off (inferred)
+    assert {x for x in signs if x[0] == "3776"} == {
+        ("3776", "3", "'s-Gravenhage", "haaglanden", "stated"),
+        ("3776", "4", "Leiden", "holland-rijnland", "stated"),
+        ("3776", "5", "Alphen aan den Rijn", "holland-rijnland", "stated"),
+        ("3776", "6", "Rotterdam", "rotterdam-dordrecht", "inferred"),
+        ("3776", "7", "Dordrecht", "rotterdam-dordrecht", "inferred"),
+        ("3776", "8", "Zuidplas", "midden-holland", "inferred")}
+    # the province of Noord-Holland signs for two regions, the second one inferred
+    assert {x for x in signs if x[2] == "Noord-Holland"} == {
+        ("3779", "2", "Noord-Holland", "metropoolregio-amsterdam", "inferred"),
+        ("3779", "2", "Noord-Holland", "noord-holland-noord", "inferred")}
+    assert len(rows) == 40 and {r["party_number"] for r in rows} >= {"2", "11"}
+    only = ask("representatives-per-convenant", convenant=STCRT + "3778")
+    assert [(r["party_number"], r["party_name"]) for r in only] == [
+        ("2", "Utrecht"), ("3", "Amersfoort"), ("4", "Utrecht")]
 
 
 def test_convenants(ask):
     rows = ask("convenants")
-    if not rows:
-        pytest.skip("no convenants in data/ yet")
-    assert all(r["title"] for r in rows)
+    parties = {}
+    for r in rows:
+        parties.setdefault(r["convenant"].rsplit("/", 1)[-1], []).append(r["party_number"])
+    assert {k: len(v) for k, v in parties.items()} == {
+        "landsdeel-oost-2017": 11, "stcrt-2025-3767": 11, "stcrt-2025-3772": 8,
+        "stcrt-2025-3774": 9, "stcrt-2025-3776": 8, "stcrt-2025-3778": 4, "stcrt-2025-3779": 8}
+    assert all(v == [str(i) for i in range(1, len(v) + 1)] for v in parties.values())
+    we = [r for r in rows if r["convenant"] == STCRT + "3772"]
+    assert (we[0]["identifier"], we[0]["start"], we[0]["end"], we[0]["party_list_incomplete"],
+            we[0]["party_name"], we[0]["party_kind"]) == (
+        "Stcrt. 2025, 3772", "2025", "2028", "false",
+        "Ministerie van Onderwijs, Cultuur en Wetenschap", "ministerie")
+    assert {r["party_list_incomplete"] for r in rows if r["convenant"] == STCRT + "3767"} \
+        == {"true"}
 
 
 def test_region_roles(ask):
@@ -178,17 +210,27 @@ def test_region_roles(ask):
 
 def test_proeftuinen(ask):
     rows = ask("proeftuinen")
-    assert [(r["name"], r["region_name"], r["executor_name"], r["funder_name"],
-             r["matched_by_name"], r["status"]) for r in rows] == [
-        ("Proeftuin Twente", "Twente", "Tetem",
-         "Ministerie van Onderwijs, Cultuur en Wetenschap", "Twente", "stated")]
+    assert len({r["proeftuin"] for r in rows}) == 15  # one per region of 2018
+    assert {r["region_name"] for r in rows} == {
+        r["name"] for r in ask("regions") if r["founded"] == "2018"}
+    with_executor = {(r["name"], r["executor_name"], r["funder_name"], r["amount"], r["year"],
+                      r["matched_by_name"], r["status"]) for r in rows if r["executor"]}
+    assert with_executor == {
+        ("Proeftuin Twente", "Tetem", "Ministerie van Onderwijs, Cultuur en Wetenschap", "",
+         "", "Twente", "stated"),
+        ("Kunst en landschap", "Stichting IJsselbiennale",
+         "Ministerie van Onderwijs, Cultuur en Wetenschap", "235000", "2019", "", "stated"),
+        ("Studio VMBO", "FleCk", "", "", "", "", "stated")}
 
 
 def test_recognitions(ask):
     rows = ask("recognitions")
     assert {r["region"].removeprefix(REGIO) for r in rows} == RECOGNISED_2024
     assert {(r["date"], r["by_name"], r["on_behalf_of_name"]) for r in rows} == {
-        ("2024", "Fleur Gräper-van Koolwijk", "Ministerie van Onderwijs, Cultuur en Wetenschap")}
+        ("2024", "Fleur Gräper-van Koolwijk", "Ministerie van Onderwijs, Cultuur en Wetenschap"),
+        ("2024-03-01", "Fleur Gräper-van Koolwijk",
+         "Ministerie van Onderwijs, Cultuur en Wetenschap")}
+    assert [r["region_name"] for r in rows][-1] == "Noord-Holland Noord"  # the one dated day
     assert all(r["document"].endswith("graper-van-koolwijk-2024-stand-van-zaken-moties")
                for r in rows)
 
