@@ -11,6 +11,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from kgbuild.serve import make_server
 
@@ -46,7 +47,10 @@ def fetch(port: int, path: str, accept: str | None = None, method: str = "GET") 
         headers = {} if accept is None else {"Accept": accept}
         conn.request(method, path, headers=headers)
         r = conn.getresponse()
-        return Reply(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
+        headers = {k.lower(): v for k, v in r.getheaders()}
+        if "location" in headers:  # Apache makes it absolute, nginx and serve send the path
+            headers["location"] = urlsplit(headers["location"]).path
+        return Reply(r.status, headers, r.read())
     finally:
         conn.close()
 
@@ -106,3 +110,67 @@ def nginx_server(root: Path, tmp: Path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
+APACHE_MODULES = ("mpm_event", "authz_core", "rewrite", "headers", "mime", "dir")
+APACHE_CONF = """ServerRoot {tmp}
+PidFile {tmp}/httpd.pid
+Listen 127.0.0.1:{port}
+ServerName 127.0.0.1
+{modules}
+{user}
+ErrorLog {tmp}/error.log
+LogLevel warn
+TypesConfig /etc/mime.types
+DocumentRoot {root}
+<Directory />
+    AllowOverride None
+    Require all denied
+</Directory>
+<Directory {root}>
+    AllowOverride FileInfo Indexes
+    Require all granted
+</Directory>
+"""
+
+
+@contextmanager
+def apache_server(dist: Path, tmp: Path):
+    """Apache 2.4 serving a copy of dist/ with the generated conf/apache.htaccess as .htaccess.
+
+    The copy lives in a world-readable folder because Apache started as root serves as
+    www-data; the folder is removed afterwards.
+    """
+    import os
+    import tempfile
+
+    port = free_port()
+    public = Path(tempfile.mkdtemp(prefix="kgbuild-apache-"))
+    try:
+        os.chmod(public, 0o755)
+        root = public / "dist"
+        shutil.copytree(dist, root)
+        shutil.copy(root / "conf/apache.htaccess", root / ".htaccess")
+        for path in [root, *root.rglob("*")]:
+            os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        modules = "\n".join(f"LoadModule {m}_module /usr/lib/apache2/modules/mod_{m}.so"
+                            for m in APACHE_MODULES)
+        user = "User www-data\nGroup www-data" if os.geteuid() == 0 else ""
+        conf = tmp / "httpd.conf"
+        conf.write_text(APACHE_CONF.format(tmp=tmp, port=port, root=root, modules=modules,
+                                           user=user))
+        proc = subprocess.Popen([APACHE, "-f", str(conf), "-DFOREGROUND"],
+                                stderr=subprocess.PIPE)
+        try:
+            wait_for(port)
+            yield port
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    finally:
+        shutil.rmtree(public, ignore_errors=True)

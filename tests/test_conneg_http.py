@@ -1,5 +1,5 @@
-"""Content negotiation over HTTP, the same cases against nginx (generated config) and
-`kgbuild serve`; both must also agree with negotiate.choose() on random Accept headers."""
+"""Content negotiation over HTTP, the same cases against nginx and Apache (generated configs)
+and `kgbuild serve`; both must also agree with negotiate.choose() on random Accept headers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import random
 import shutil
 
 import pytest
-from httpservers import fetch, kgbuild_server, nginx_server
+from httpservers import apache_server, fetch, kgbuild_server, nginx_server
 
 from kgbuild.build import Config, build
 from kgbuild.formats import FORMATS
@@ -36,10 +36,13 @@ def published(tmp_path_factory):
     return project / "dist"
 
 
-@pytest.fixture(scope="module", params=["nginx", "kgbuild"])
+@pytest.fixture(scope="module", params=["nginx", "apache", "kgbuild"])
 def port(request, published, tmp_path_factory):
     if request.param == "nginx":
         with nginx_server(published, tmp_path_factory.mktemp("nginx")) as p:
+            yield p
+    elif request.param == "apache":
+        with apache_server(published, tmp_path_factory.mktemp("apache")) as p:
             yield p
     else:
         with kgbuild_server(published) as p:
