@@ -42,12 +42,19 @@ class NS:
 
     def __init__(self, iri: str):
         self.iri = iri
+        self._terms: dict[str, NamedNode] = {}
 
     def __getattr__(self, name: str) -> NamedNode:
-        return NamedNode(self.iri + name)
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self[name]
 
     def __getitem__(self, name: str) -> NamedNode:
-        return NamedNode(self.iri + name)
+        """Each term is made once (the map stage asks for them about a million times)."""
+        term = self._terms.get(name)
+        if term is None:
+            term = self._terms[name] = NamedNode(self.iri + name)
+        return term
 
 
 CR = NS(PREFIXES["cr"])

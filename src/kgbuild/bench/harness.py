@@ -19,6 +19,7 @@ from pathlib import Path
 from .synth import write_project
 
 REAL = 0  # the scale label of the bundled data
+UNMEASURED_LIMIT = 300_000  # triples; above this the rdflib path runs only with an estimate
 
 
 @dataclass
@@ -94,6 +95,9 @@ def rdflib_skip(previous: Run | None, triples: int, budget: float) -> str:
     """Why the rdflib path is not run at this size, or '' to run it."""
     before = previous.engines.get("rdflib") if previous else None
     if not before or "stages" not in before:
+        if triples > UNMEASURED_LIMIT:
+            return (f"no smaller scale measured in this run to estimate from, and above "
+                    f"{UNMEASURED_LIMIT} triples it takes tens of minutes")
         return ""
     spent = sum(s["seconds"] for s in before["stages"].values())
     estimate = spent * triples / max(previous.triples, 1)

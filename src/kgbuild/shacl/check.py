@@ -52,6 +52,12 @@ class Index:
             elif p == SUBCLASS:
                 self.by_predicate[p].append(t)
         self._supers: dict[str, set[str]] = {}
+        self._checks: dict[int, list] = {}
+
+    def checks(self, shape: Shape) -> list:
+        if id(shape) not in self._checks:
+            self._checks[id(shape)] = value_checks(self, shape)
+        return self._checks[id(shape)]
 
     def values(self, node, path: str) -> list:
         return self.out.get(node, {}).get(path, [])
@@ -120,24 +126,30 @@ def qualified_ok(ix: Index, shape: Shape, values: list) -> bool:
 
 
 def value_ok(ix: Index, shape: Shape, v) -> bool:
+    return all(check(v) for check in ix.checks(shape))
+
+
+def value_checks(ix: Index, shape: Shape) -> list:
+    """The shape's per-value constraints as functions of the value, made once per shape."""
     p = shape.params
-    checks = (
-        ("nodeKind", lambda k: isinstance(v, NODE_KINDS.get(k.value[len(SH):], ()))),
-        ("datatype", lambda d: datatype_ok(v, d.value)),
-        ("class", lambda c: not isinstance(v, Literal) and ix.is_instance(v, c.value)),
-        ("in", lambda items: v in items),
-        ("languageIn", lambda tags: language_ok(v, tags)),
-        ("pattern", lambda pf: pattern_ok(v, *pf)),
-        ("minLength", lambda n: length(v) is not None and length(v) >= int(n.value)),
-        ("maxLength", lambda n: length(v) is not None and length(v) <= int(n.value)),
-        ("minInclusive", lambda b: compare(v, b) in (0, 1)),
-        ("minExclusive", lambda b: compare(v, b) == 1),
-        ("maxInclusive", lambda b: compare(v, b) in (0, -1)),
-        ("maxExclusive", lambda b: compare(v, b) == -1),
-    )
-    if not all(check(p[name]) for name, check in checks if name in p):
-        return False
-    return nested_ok(ix, shape, v)
+    made = {
+        "nodeKind": node_kind_check,
+        "datatype": lambda d: (lambda v: datatype_ok(v, d.value)),
+        "class": lambda c: (lambda v: not isinstance(v, Literal) and ix.is_instance(v, c.value)),
+        "in": lambda items: frozenset(items).__contains__,
+        "languageIn": lambda tags: (lambda v: language_ok(v, tags)),
+        "pattern": pattern_check,
+        "minLength": lambda n: (lambda v: length(v) is not None and length(v) >= int(n.value)),
+        "maxLength": lambda n: (lambda v: length(v) is not None and length(v) <= int(n.value)),
+        "minInclusive": lambda b: (lambda v: compare(v, b) in (0, 1)),
+        "minExclusive": lambda b: (lambda v: compare(v, b) == 1),
+        "maxInclusive": lambda b: (lambda v: compare(v, b) in (0, -1)),
+        "maxExclusive": lambda b: (lambda v: compare(v, b) == -1),
+    }
+    checks = [make(p[name]) for name, make in made.items() if name in p]
+    if any(name != "qualifiedValueShape" for name in shape.nested):
+        checks.append(lambda v: nested_ok(ix, shape, v))
+    return checks
 
 
 def nested_ok(ix: Index, shape: Shape, v) -> bool:
@@ -175,15 +187,30 @@ def language_ok(v, tags: list) -> bool:
     return v.language.lower() in {t.value.lower() for t in tags}
 
 
-def pattern_ok(v, pattern: str, flags) -> bool:
-    if isinstance(v, BlankNode):
-        return False
+def node_kind_check(kind):
+    kinds = NODE_KINDS.get(kind.value[len(SH):], ())
+    return lambda v: isinstance(v, kinds)
+
+
+def pattern_check(pattern_flags):
+    rx = compiled_pattern(*pattern_flags)
+    return lambda v: pattern_ok(v, rx)
+
+
+def compiled_pattern(pattern: str, flags) -> re.Pattern | None:
+    """The regular expression with its sh:flags; None (flag every value) for unknown flags."""
     bits = 0
     for ch in flags.value if flags is not None else "":
         if ch not in FLAGS:
-            return False
+            return None
         bits |= FLAGS[ch]
-    return re.search(pattern, v.value, bits) is not None
+    return re.compile(pattern, bits)
+
+
+def pattern_ok(v, rx: re.Pattern | None) -> bool:
+    if rx is None or isinstance(v, BlankNode):
+        return False
+    return rx.search(v.value) is not None
 
 
 def length(v) -> int | None:
