@@ -8,8 +8,10 @@ import time
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
+import pyoxigraph
 from pyoxigraph import Triple
 
 from .emit import Release, canonical, emit_release, serialize, write_files
@@ -46,6 +48,14 @@ class Graph:
     origins: dict[str, Loc]
     release: Release
     timings: dict[str, float] = field(default_factory=dict)
+
+    @cached_property
+    def store(self) -> pyoxigraph.Store:
+        """The triples in an embedded store, loaded once for validation and the query results."""
+        store = pyoxigraph.Store()
+        store.bulk_extend(pyoxigraph.Quad(t.subject, t.predicate, t.object)
+                          for t in self.triples)
+        return store
 
 
 def _quiet(_: str) -> None:
@@ -100,8 +110,9 @@ def check(graph: Graph, config: Config, progress: Progress = _quiet) -> Report:
     root = config.root
     shapes = timed("read shapes", read_rdf_dir, root / "shapes", root)
     queries = read_violation_queries(root / "shapes", root)
+    store = timed("load store", getattr, graph, "store")
     return timed("validate", validate, graph.triples, rebase(shapes, config.base), queries,
-                 graph.origins)
+                 graph.origins, store)
 
 
 def build(config: Config, progress: Progress = _quiet) -> tuple[Graph, Report]:
@@ -116,7 +127,7 @@ def build(config: Config, progress: Progress = _quiet) -> tuple[Graph, Report]:
     files.update(timed("publish", publish_files, graph.triples, graph.release, files,
                        config.root))
     files.update(timed("queries", query_files, graph.triples, specs, config.base,
-                       graph.release.title_nl))
+                       graph.release.title_nl, graph.store))
     swap_in(config.dist, files)
     return graph, report
 

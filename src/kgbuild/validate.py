@@ -166,10 +166,12 @@ def shape_findings(triples: list[Triple], shape_triples: list[Triple],
 
 
 def validate(triples: list[Triple], shape_triples: list[Triple], queries: dict[str, str],
-             origins: dict[str, Loc]) -> Report:
+             origins: dict[str, Loc], store: pyoxigraph.Store | None = None) -> Report:
+    """Shapes and violation queries; `store` holds the same triples when the caller has one."""
     findings = shape_findings(triples, shape_triples, origins)
-    store = pyoxigraph.Store()
-    store.bulk_extend(Quad(t.subject, t.predicate, t.object) for t in triples)
+    if store is None:
+        store = pyoxigraph.Store()
+        store.bulk_extend(Quad(t.subject, t.predicate, t.object) for t in triples)
     findings += run_violation_queries(store, queries, origins)
     return Report(sorted(set(findings), key=Finding.sort_key))
 

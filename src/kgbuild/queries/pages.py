@@ -86,10 +86,14 @@ def run_for_build(store, spec: QuerySpec, base: str) -> tuple[Table, dict[str, s
     return run_embedded(store, spec, terms, base), used_values(spec, terms)
 
 
-def query_files(triples, specs: list[QuerySpec], base: str, title: str) -> dict[str, bytes]:
-    """{path under dist/: bytes} for query/{name}.rq|.csv|.json|.html and query/index.html."""
-    store = pyoxigraph.Store()
-    store.bulk_extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples)
+def query_files(triples, specs: list[QuerySpec], base: str, title: str,
+                store: pyoxigraph.Store | None = None) -> dict[str, bytes]:
+    """{path under dist/: bytes} for query/{name}.rq|.csv|.json|.html and query/index.html.
+
+    `store` holds the same triples when the caller has loaded them already."""
+    if store is None:
+        store = pyoxigraph.Store()
+        store.bulk_extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples)
     env = environment()
     files, pages = {}, []
     for spec in specs:
