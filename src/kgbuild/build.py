@@ -96,7 +96,7 @@ def load_graph(config: Config, progress: Progress = _quiet) -> Graph:
     data = timed("read data", read_data, root / "data", root)
     ontology = timed("read ontology", read_rdf_dir, root / "ontology", root)
     mapped = timed("map", map_data, data)
-    triples = canonical(rebase(list(mapped.triples) + ontology, config.base))
+    triples = timed("sort", canonical, rebase(list(mapped.triples) + ontology, config.base))
     origins = {_rebased(k, config.base): v for k, v in mapped.origins.items()}
     return Graph(data, triples, origins, release, timings)
 
@@ -128,7 +128,7 @@ def build(config: Config, progress: Progress = _quiet) -> tuple[Graph, Report]:
                        config.root))
     files.update(timed("queries", query_files, graph.triples, specs, config.base,
                        graph.release.title_nl, graph.store))
-    swap_in(config.dist, files)
+    timed("write", swap_in, config.dist, files)
     return graph, report
 
 
