@@ -164,3 +164,72 @@ def test_console_error_detection_works(tmp_path):
                     '<img src="missing.png"></body></html>')
     result = chromium(page.as_uri(), tmp_path)
     assert console_errors(result.stderr)
+
+
+def test_dataset_page_lists_downloads_with_size_and_sha256_of_the_files(site):
+    import hashlib
+
+    html = (site / "doc/dataset/cultuurregios.html").read_text()
+    rows = re.findall(r'<tr><td><a href="([^"]+)">([^<]+)</a></td><td>[^<]+</td><td>(\d+)</td>'
+                      r"<td><code>([0-9a-f]{64})</code></td></tr>", html)
+    assert len(rows) == 6
+    page = site / "doc/dataset/cultuurregios.html"
+    for href, name, size, digest in rows:
+        data = (page.parent / href).resolve().read_bytes()
+        assert (int(size), digest) == (len(data), hashlib.sha256(data).hexdigest()), name
+
+
+def test_dataset_description_is_dcat_ap_nl_and_void(site):
+    import pyoxigraph
+
+    store = pyoxigraph.Store()
+    store.load((site / "doc/dataset/cultuurregios.ttl").read_bytes(),
+               format=pyoxigraph.RdfFormat.TURTLE)
+    ask = """PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX dct: <http://purl.org/dc/terms/>
+    PREFIX void: <http://rdfs.org/ns/void#>
+    ASK { ?ds a dcat:Dataset, void:Dataset ; dct:license ?l ; dct:language ?lang ;
+              dcat:theme ?theme ; dcat:landingPage ?page ; dct:accessRights ?rights ;
+              dcat:hasVersion ?rel .
+          ?rel dcat:distribution ?d ; void:triples ?n .
+          ?d dcat:accessURL ?u ; dcat:downloadURL ?u ; dct:format ?f ; dcat:byteSize ?size ;
+             dct:license ?l . }"""
+    assert store.query(ask)
+
+
+def test_sitemap_lists_existing_pages_under_the_base(site):
+    urls = re.findall(r"<loc>([^<]+)</loc>", (site / "sitemap.xml").read_text())
+    base = "https://w3id.org/cultuurregio/"
+    assert base + "index.html" in urls and base + "doc/regio/twente.en.html" in urls
+    assert all(u.startswith(base) and (site / u[len(base):]).is_file() for u in urls)
+
+
+def test_ontology_page_shows_every_term_with_domain_and_range(site):
+    html = (site / "def/cultuurregio.html").read_text()
+    assert 'id="Cultuurregio"' in html and 'id="coincidesWith"' in html
+    term = html[html.index('id="coincidesWith"'):]
+    term = term[:term.index("</dd>")]
+    assert "Domein" in term and "Bereik" in term and "provincie" in term
+
+
+def test_templates_are_strict_and_escape():
+    import jinja2
+
+    from kgbuild.pages.render import environment
+
+    env = environment()
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ nothing_here }}").render()
+    assert env.from_string("{{ x }}").render(x="<b>&") == "&lt;b&gt;&amp;"
+
+
+def test_pages_follow_the_configured_base(tmp_path):
+    from conftest import ROOT
+
+    from kgbuild.build import Config, build
+
+    out = tmp_path / "dist"
+    build(Config(root=ROOT, base="https://example.org/cr/", out=out))
+    html = (out / "doc/regio/twente.html").read_text()
+    assert "https://example.org/cr/id/regio/twente" in html
+    assert "w3id.org/cultuurregio/id/" not in html
+    assert broken_links(out) == []

@@ -18,6 +18,8 @@ from .formats import BY_NAME, RDF_FORMATS, Format
 from .terms import DCAT, DCT, DEFAULT_BASE, NS, PREFIXES, VOID, XSD, A
 
 SPDX = NS("http://spdx.org/rdf/terms#")
+EU = "http://publications.europa.eu/resource/authority/"
+EU_FILE_TYPES = {"ttl": "RDF_TURTLE", "jsonld": "JSON_LD", "nt": "RDF_N_TRIPLES"}
 DUMP_NAME = "cultuurregios"
 
 
@@ -95,6 +97,27 @@ def sha256sums(files: dict[str, bytes]) -> bytes:
     return "".join(f"{sha256(files[n])}  {n}\n" for n in sorted(files)).encode()
 
 
+def dcat_ap_nl(release: Release) -> list[Triple]:
+    """What DCAT-AP(-NL) asks beyond plain DCAT: identifier, landing page, languages, access
+    rights, themes (EU vocabularies), keywords, vocabularies used and a citation."""
+    ds = NamedNode(release.dataset_iri)
+    out = [
+        Triple(ds, DCT.identifier, Literal(release.dataset_iri)),
+        Triple(ds, DCAT.landingPage, NamedNode(release.base + "doc/dataset/cultuurregios")),
+        Triple(ds, DCT.accessRights, NamedNode(EU + "access-right/PUBLIC")),
+        Triple(ds, VOID.uriSpace, Literal(release.base + "id/")),
+        Triple(ds, VOID.vocabulary, NamedNode(release.base + "def/cultuurregio")),
+        Triple(ds, DCT.bibliographicCitation, Literal(
+            f"{release.title_nl}, versie {release.version} ({release.issued}). "
+            f"{release.dataset_iri}")),
+    ]
+    out += [Triple(ds, DCT.language, NamedNode(EU + f"language/{c}")) for c in ("NLD", "ENG")]
+    out += [Triple(ds, DCAT.theme, NamedNode(EU + f"data-theme/{t}")) for t in ("EDUC", "GOVE")]
+    out += [Triple(ds, DCAT.keyword, Literal(k, language="nl"))
+            for k in ("cultuurregio", "cultuurbeleid", "gemeenten", "provincies")]
+    return out
+
+
 def dataset_triples(release: Release, files: dict[str, bytes], count: int) -> list[Triple]:
     """DCAT and VoID description of the dataset, this release and each download."""
     ds, rel = NamedNode(release.dataset_iri), NamedNode(release.release_iri)
@@ -121,17 +144,18 @@ def dataset_triples(release: Release, files: dict[str, bytes], count: int) -> li
         out += [
             Triple(rel, DCAT.distribution, dist), Triple(dist, A, DCAT.Distribution),
             Triple(rel, VOID.dataDump, dist),
-            Triple(dist, DCAT.downloadURL, dist),
+            Triple(dist, DCAT.downloadURL, dist), Triple(dist, DCAT.accessURL, dist),
+            Triple(dist, DCT.license, NamedNode(release.license)),
+            Triple(dist, DCT.format, NamedNode(EU + f"file-type/{EU_FILE_TYPES[fmt.extension]}")),
             Triple(dist, DCAT.mediaType, NamedNode(
                 f"https://www.iana.org/assignments/media-types/{fmt.media_type}")),
-            Triple(dist, DCT.format, Literal(fmt.media_type)),
             Triple(dist, DCAT.byteSize, Literal(str(len(files[name])), datatype=XSD.decimal)),
             Triple(dist, SPDX.checksum, NamedNode(dist.value + "#sha256")),
             Triple(NamedNode(dist.value + "#sha256"), SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
             Triple(NamedNode(dist.value + "#sha256"), SPDX.checksumValue,
                    Literal(sha256(files[name]), datatype=XSD.hexBinary)),
         ]
-    return canonical(out)
+    return canonical(out + dcat_ap_nl(release))
 
 
 def write_files(out: Path, files: dict[str, bytes]) -> None:
