@@ -233,3 +233,11 @@ def test_pages_follow_the_configured_base(tmp_path):
     assert "https://example.org/cr/id/regio/twente" in html
     assert "w3id.org/cultuurregio/id/" not in html
     assert broken_links(out) == []
+
+
+def test_unnamed_nodes_get_labels_from_what_they_connect(site):
+    pages = sorted((site / "doc/lidmaatschap").rglob("*.html"))
+    assert pages
+    for page in pages[:20]:
+        html = page.read_text()
+        assert re.search(r"<h1>[^<]+ in [^<]+ \([^<]+\)</h1>", html), page

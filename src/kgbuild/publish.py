@@ -16,6 +16,7 @@ from .documents import document_files, partition
 from .emit import Release
 from .formats import BY_NAME
 from .pages.index import build_index
+from .pages.labels import derive_labels
 from .pages.maps import load_maps
 from .pages.render import DATASET_DOC, render_site
 from .terms import OWL, XSD
@@ -55,7 +56,9 @@ def publish_files(triples: list[Triple], release: Release, files: dict[str, byte
     meta = dataset_documents(files, release)
     out.update(document_files(meta, base))
     maps = load_maps(root / GEO) if root else None
-    pages = render_site(build_index(triples, base), release, docs, files, len(triples), maps)
+    index = build_index(triples, base)
+    derive_labels(index)
+    pages = render_site(index, release, docs, files, len(triples), maps)
     out.update(pages)
     out["sitemap.xml"] = sitemap([p for p in pages if p.endswith(".html")
                                   and p[0].isalpha() and not p[0].isdigit()], base)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from pyoxigraph import Literal, NamedNode
 
 from ..emit import Release
@@ -23,10 +23,19 @@ WITHDRAWN = "http://www.w3.org/2002/07/owl#deprecated"
 
 @dataclass(frozen=True)
 class Link:
+    """A link; templates print it as an escaped <a> element (no macro call per link)."""
+
     label: str
     href: str | None = None  # None: shown as text
     iri: str = ""
     external: bool = False
+
+    def __html__(self) -> str:
+        label = escape(self.label)
+        if self.href is None:
+            return str(label)
+        cls = ' class="ext"' if self.external else ""
+        return f'<a{cls} href="{escape(self.href)}">{label}</a>'
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,16 @@ class Value:
     link: Link | None = None
     lang: str | None = None
     datatype: str | None = None  # as a CURIE, e.g. xsd:date
+
+    def __html__(self) -> str:
+        if self.link is not None:
+            return self.link.__html__()
+        out = str(escape(self.text))
+        if self.lang:
+            out += f' <span class="tag">@{escape(self.lang)}</span>'
+        if self.datatype:
+            out += f' <span class="tag">{escape(self.datatype)}</span>'
+        return out
 
 
 @dataclass(frozen=True)

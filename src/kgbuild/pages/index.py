@@ -71,6 +71,9 @@ class GraphIndex:
     def of_type(self, cls: str) -> list[str]:
         return sorted(s for s in self.subjects(A, cls))
 
+    def subjects_of_type(self, cls: str) -> list[str]:
+        return self.subjects(A, cls)
+
 
 def shorten(text: str) -> str:
     """A label short enough for a link: cut at a word boundary, with an ellipsis."""
