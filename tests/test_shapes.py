@@ -31,6 +31,7 @@ NAMES = {**PREFIXES, "regio": ID + "regio/", "lm": ID + "lidmaatschap/voorbeeld/
          "financiering": ID + "financiering/", "bev": ID + "bevinding/",
          "gebeurtenis": ID + "gebeurtenis/", "convenant": ID + "convenant/",
          "partij": ID + "convenant/voorbeeld/partij/", "wijziging-id": ID + "wijziging/",
+         "cnt": ID + "telling/voorbeeld/2025-01-01/", "peil": ID + "peildatum/",
          "gm": "https://identifier.overheid.nl/tooi/id/gemeente/",
          "pv": "https://identifier.overheid.nl/tooi/id/provincie/"}
 SPARQL_PREFIXES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in NAMES.items())

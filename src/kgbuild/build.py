@@ -14,6 +14,7 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import Triple
 
+from .derive import derive
 from .emit import Release, canonical, emit_release, serialize, write_files
 from .errors import InputError, Loc, NotConforming, Problem
 from .formats import BY_NAME
@@ -96,7 +97,9 @@ def load_graph(config: Config, progress: Progress = _quiet) -> Graph:
     data = timed("read data", read_data, root / "data", root)
     ontology = timed("read ontology", read_rdf_dir, root / "ontology", root)
     mapped = timed("map", map_data, data)
-    triples = timed("sort", canonical, rebase(list(mapped.triples) + ontology, config.base))
+    derived = timed("derive", derive, mapped)
+    triples = timed("sort", canonical, rebase(
+        list(mapped.triples) + list(derived.triples) + ontology, config.base))
     origins = {_rebased(k, config.base): v for k, v in mapped.origins.items()}
     return Graph(data, triples, origins, release, timings)
 
