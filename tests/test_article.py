@@ -287,3 +287,14 @@ def test_every_article_locator_is_one_the_article_has(store):
         f"{s}, alinea {n}" for s in sections for n in range(1, 6)}
     assert set(locators) <= allowed, set(locators) - allowed
     assert len(locators) >= 20
+
+
+def test_who_said_what_about_twente_and_station_noord(store):
+    rows = ask(store, """SELECT ?f ?who WHERE { ?f a cr:Finding ; prov:wasAttributedTo ?p ;
+        cr:concerns ?r . ?p schema:name ?who . ?r skos:prefLabel ?region
+        FILTER(?region IN ("Twente"@nl, "We The North"@nl)) }""")
+    said = {(r["f"].rsplit("/", 1)[1], r["who"]) for r in rows}
+    assert said == {("twente-slagkracht-en-aansluiting", "Anja van den Dolder"),
+                    ("enschede-spreekt-voor-twente", "Anja van den Dolder"),
+                    ("we-the-north-succes", "Mark Fischer"),
+                    ("station-noord-betaalbaar", "Niek vom Bruch")}

@@ -138,7 +138,8 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         Col("kind", ENUM, True, ("meerwaarde", "resultaat", "nadeel", "knelpunt", "optie",
                                  "kans", "context")),
         Col("statement_nl", required=True), Col("statement_en", required=True),
-        Col("themes", LIST), Col("concerns", REFS, ref=AGENTS), CITES_COL,
+        Col("themes", LIST), Col("concerns", REFS, ref=AGENTS),
+        Col("attributed_to", REFS, ref=AGENTS), CITES_COL,
     )),
     Table("events", ("id",), (
         Col("id", required=True), Col("date", DATE),

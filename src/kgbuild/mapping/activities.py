@@ -70,6 +70,7 @@ def map_finding(g: Mapped, r: Record, agents: Agents) -> None:
     g.add(s, CR.statement, Literal(r["statement_en"], language="en"))
     g.add_all(s, CR.theme, themes(r["themes"]))
     g.add_all(s, CR.concerns, agents.all(r["concerns"]))
+    g.add_all(s, PROV.wasAttributedTo, agents.all(r["attributed_to"]))
     cite(g, s, r["cites"])
 
 
