@@ -131,3 +131,17 @@ def test_random_breakage_same_findings(graph, shapes, seed):
     expected = whole(broken, shapes, graph.origins)
     assert expected
     assert fast(broken, shapes, graph.origins) == expected
+
+
+def test_unknown_parameter_sends_every_focus_node_to_pyshacl(graph, shapes):
+    """A shape with a parameter the pre-check does not model flags all its focus nodes."""
+    shape = NamedNode("https://example.org/shapes#Closed")
+    sh = "http://www.w3.org/ns/shacl#"
+    extra = [Triple(shape, A, NamedNode(sh + "NodeShape")),
+             Triple(shape, NamedNode(sh + "targetClass"), CR.Gemeente),
+             Triple(shape, NamedNode(sh + "closed"), Literal("true", datatype=XSD.boolean))]
+    narrowed = narrow(graph.triples, shapes + extra)
+    gemeenten = set(of_type(graph.triples, CR.Gemeente))
+    assert gemeenten and gemeenten <= set(narrowed.focus)
+    expected = whole(graph.triples, shapes + extra, graph.origins)
+    assert expected and fast(graph.triples, shapes + extra, graph.origins) == expected

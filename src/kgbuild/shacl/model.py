@@ -69,7 +69,8 @@ class ShapesGraph:
         for pred, objects in sorted(self.out.get(node, {}).items()):
             if not pred.startswith(SH):
                 continue
-            s.unsupported = s.unsupported or self._param(s, pred[len(SH):], objects, stack)
+            why = self._param(s, pred[len(SH):], objects, stack)  # always: it records targets
+            s.unsupported = s.unsupported or why
         path = self.one(node, "path")
         if path is not None and not isinstance(path, NamedNode):
             s.unsupported = s.unsupported or "a path that is not a single property"
