@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 import tomllib
@@ -14,6 +15,7 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import Triple
 
+from .cells import parse_date, parse_url
 from .derive import derive
 from .emit import Release, canonical, emit_release, serialize, write_files
 from .errors import InputError, Loc, NotConforming, Problem
@@ -23,6 +25,7 @@ from .publish import publish_files
 from .queries import read_queries
 from .queries.pages import query_files
 from .read import Data, read_data, read_rdf_dir
+from .shapecheck import check_shapes
 from .terms import DEFAULT_BASE, rebase
 from .validate import Report, read_violation_queries, report_triples, validate
 
@@ -76,16 +79,44 @@ class _Timer:
         return result
 
 
+_TOML_LINE = re.compile(r"\(at line (\d+)")
+_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]*")
+
+
 def read_release(root: Path, base: str) -> Release:
-    path = root / "data" / "dataset.toml"
+    rel = "data/dataset.toml"
     try:
-        meta = tomllib.loads(path.read_text(encoding="utf-8"))
-        return Release(base=base, **{k: str(v) for k, v in meta["release"].items()})
+        meta = tomllib.loads((root / rel).read_bytes().decode("utf-8"))
+        release = Release(base=base, **{k: str(v) for k, v in meta["release"].items()})
     except FileNotFoundError:
-        raise InputError([Problem(Loc("data/dataset.toml"), "missing release metadata")]) from None
-    except (tomllib.TOMLDecodeError, KeyError, TypeError) as e:
-        raise InputError([Problem(Loc("data/dataset.toml"), f"bad release metadata: {e}")]) \
+        raise InputError([Problem(Loc(rel, 1), "missing release metadata")]) from None
+    except UnicodeDecodeError:
+        raise InputError([Problem(Loc(rel, 1), "not valid UTF-8")]) from None
+    except tomllib.TOMLDecodeError as e:
+        m = _TOML_LINE.search(str(e))
+        raise InputError([Problem(Loc(rel, int(m.group(1)) if m else 1), f"invalid TOML: {e}")]) \
             from None
+    except (KeyError, TypeError, AttributeError) as e:
+        raise InputError([Problem(Loc(rel, 1), f"bad release metadata: {e}")]) from None
+    return check_release(release, rel)
+
+
+def check_release(release: Release, rel: str) -> Release:
+    """The version names a folder of dist/ and issued is a date: refuse anything else."""
+    problems = []
+    if not _VERSION.fullmatch(release.version):
+        problems.append(Problem(Loc(rel, 1), f"version {release.version!r}: use letters, "
+                                             "digits, '.', '_' and '-' only"))
+    try:
+        parse_date(release.issued)
+        parse_url(release.license)
+        if len(release.issued) != 10:
+            raise ValueError(f"issued must be YYYY-MM-DD: {release.issued!r}")
+    except ValueError as e:
+        problems.append(Problem(Loc(rel, 1), f"bad release metadata: {e}"))
+    if problems:
+        raise InputError(problems)
+    return release
 
 
 def load_graph(config: Config, progress: Progress = _quiet) -> Graph:
@@ -112,6 +143,7 @@ def check(graph: Graph, config: Config, progress: Progress = _quiet) -> Report:
     timed = _Timer(progress, graph.timings)
     root = config.root
     shapes = timed("read shapes", read_rdf_dir, root / "shapes", root)
+    timed("check shapes", check_shapes, root / "shapes", root)
     queries = read_violation_queries(root / "shapes", root)
     store = timed("load store", getattr, graph, "store")
     return timed("validate", validate, graph.triples, rebase(shapes, config.base), queries,

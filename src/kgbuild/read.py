@@ -4,30 +4,26 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph
 
+from .cells import (
+    Cite,
+    When,
+    check_characters,
+    parse_cites,
+    parse_date,
+    parse_identifier,
+    parse_value,
+    shown,
+)
 from .errors import InputError, Loc, Problem
-from .tables import BOOL, CITES, DATE, DECIMAL, ENUM, INT, LIST, REF, REFS, TABLES, URL, Col, Table
+from .tables import CITES, REF, REFS, TABLES, TEXT, Col, Table
 
-
-@dataclass(frozen=True)
-class When:
-    """A date of year, month or day precision, with its XSD datatype name."""
-
-    text: str
-    datatype: str  # "gYear" | "gYearMonth" | "date"
-
-
-@dataclass(frozen=True)
-class Cite:
-    source: str
-    locator: str
+__all__ = ["Cite", "Data", "Record", "When", "parse_cites", "parse_date", "parse_value",
+           "read_data", "read_rdf", "read_rdf_dir"]
 
 
 @dataclass
@@ -47,6 +43,10 @@ class Record:
 @dataclass
 class Data:
     tables: dict[str, list[Record]]
+    # Identifiers of rows that were refused (already reported), and tables of which a whole
+    # file was refused: references to them are not reported a second time.
+    refused: dict[str, set[str]] = field(default_factory=dict)
+    incomplete: set[str] = field(default_factory=set)
 
     def rows(self, table: str) -> list[Record]:
         return self.tables.get(table, [])
@@ -54,88 +54,22 @@ class Data:
     def index(self, table: str) -> dict[str, Record]:
         return {r.key[0]: r for r in self.rows(table)}
 
-
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
-_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    def may_exist(self, table: str, ident: str) -> bool:
+        return table in self.incomplete or ident in self.refused.get(table, ())
 
 
-def parse_date(text: str) -> When:
-    m = _DATE.match(text)
-    if not m:
-        raise ValueError(f"not a date (YYYY, YYYY-MM or YYYY-MM-DD): {text!r}")
-    year, month, day = m.groups()
-    if day:
-        try:
-            date(int(year), int(month), int(day))
-        except ValueError as e:
-            raise ValueError(f"not a calendar date ({e}): {text!r}") from None
-        return When(text, "date")
-    if month:
-        if not 1 <= int(month) <= 12:
-            raise ValueError(f"month out of range: {text!r}")
-        return When(text, "gYearMonth")
-    return When(text, "gYear")
+@dataclass
+class TableFile:
+    """What one CSV file gave: its records, its problems, and the keys of refused rows.
 
+    incomplete: a row (or the whole file) could not be split into columns, so which
+    identifiers it holds is unknown.
+    """
 
-def parse_cites(text: str) -> list[Cite]:
-    cites = []
-    for part in (p.strip() for p in text.split(";")):
-        if not part:
-            continue
-        source, _, locator = part.partition("#")
-        if not source.strip():
-            raise ValueError(f"citation without a source id: {part!r}")
-        cites.append(Cite(source.strip(), locator.strip()))
-    if not cites:
-        raise ValueError("no citation")
-    return cites
-
-
-def _split(text: str) -> list[str]:
-    return [p.strip() for p in text.split(";") if p.strip()]
-
-
-def parse_value(col: Col, text: str):
-    """Turn one cell into a typed value; raise ValueError with a short reason."""
-    if col.kind == INT:
-        if not re.fullmatch(r"-?\d+", text):
-            raise ValueError(f"not a whole number: {text!r}")
-        return int(text)
-    if col.kind == DECIMAL:
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"not a number: {text!r}") from None
-    if col.kind == BOOL:
-        if text not in ("yes", "no", "true", "false"):
-            raise ValueError(f"not yes/no: {text!r}")
-        return text in ("yes", "true")
-    if col.kind == DATE:
-        return parse_date(text)
-    if col.kind == URL:
-        if not _URL.match(text):
-            raise ValueError(f"not an http(s) URL: {text!r}")
-        return text
-    if col.kind == ENUM:
-        if text not in col.choices:
-            raise ValueError(f"{text!r} is not one of {', '.join(col.choices)}")
-        return text
-    if col.kind in (REF, REFS):
-        ids = _split(text)
-        bad = [i for i in ids if not _SAFE_ID.match(i)]
-        if bad:
-            raise ValueError(f"not an identifier: {bad[0]!r}")
-        if col.kind == REF:
-            if len(ids) != 1:
-                raise ValueError(f"expected one identifier, got {len(ids)}")
-            return ids[0]
-        return ids
-    if col.kind == LIST:
-        return _split(text)
-    if col.kind == CITES:
-        return parse_cites(text)
-    return text
+    records: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    refused: set[str] = field(default_factory=set)
+    incomplete: bool = False
 
 
 def _decode(raw: bytes, path: str) -> str:
@@ -143,96 +77,129 @@ def _decode(raw: bytes, path: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise InputError([Problem(Loc(path, line), "not valid UTF-8")]) from None
+        raise InputError([Problem(Loc(path, line), "not valid UTF-8 (save the file as UTF-8)")]) \
+            from None
 
 
-def _rows(text: str, rel: str) -> list[tuple[int, list[str]]]:
-    """(first line number, fields) of each CSV record; a malformed record names its first line."""
+def _csv_reason(e: csv.Error) -> str:
+    text = str(e)
+    if "field limit" in text:
+        return f"a value is longer than {csv.field_size_limit()} characters"
+    return text
+
+
+def _rows(text: str, rel: str):
+    """Yield (first line number, fields) for each CSV record; a malformed record stops it."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows, start = [], 1
-    try:
-        for fields in reader:
-            rows.append((start, fields))
-            start = reader.line_num + 1
-    except csv.Error as e:
-        raise InputError([Problem(Loc(rel, start), f"malformed CSV: {e}")]) from None
-    return rows
+    start = 1
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            raise InputError([Problem(Loc(rel, start), f"malformed CSV: {_csv_reason(e)}")]) \
+                from None
+        yield start, fields
+        start = reader.line_num + 1
 
 
-def read_table_file(table: Table, path: Path, rel: str) -> tuple[list[Record], list[Problem]]:
-    text = _decode(path.read_bytes(), rel)
-    problems: list[Problem] = []
-    records: list[Record] = []
+def _read_text(path: Path, rel: str) -> str:
+    if not path.is_file():
+        raise InputError([Problem(Loc(rel, 1), "not a regular file")])
     try:
-        rows = _rows(text, rel)
-    except InputError as e:
-        return [], e.problems
-    if not rows:
-        return [], [Problem(Loc(rel, 1), "empty file: expected a header row")]
-    header = [h.strip() for h in rows[0][1]]
+        return _decode(path.read_bytes(), rel)
+    except OSError as e:
+        raise InputError([Problem(Loc(rel, 1), f"cannot read: {e.strerror}")]) from None
+
+
+def header_problems(table: Table, header: list[str], rel: str) -> list[Problem]:
+    loc = Loc(rel, 1)
     known = {c.name for c in table.cols} | set(table.extra_ok)
-    for name in header:
-        if name not in known:
-            problems.append(Problem(Loc(rel, 1), f"unknown column {name!r} for table {table.name}"))
-    for col in table.cols:
-        if col.required and col.name not in header:
-            problems.append(Problem(Loc(rel, 1), f"missing column {col.name!r}"))
+    problems = [Problem(loc, f"unknown column {shown(n)} for table {table.name}")
+                for n in header if n not in known]
+    problems += [Problem(loc, f"column {shown(n)} appears {header.count(n)} times")
+                 for n in sorted(set(header)) if header.count(n) > 1]
+    problems += [Problem(loc, f"missing column {c.name!r}")
+                 for c in table.cols if c.required and c.name not in header]
+    return problems
+
+
+def read_table_file(table: Table, path: Path, rel: str) -> TableFile:
+    try:
+        rows = list(_rows(_read_text(path, rel), rel))
+    except InputError as e:
+        return TableFile(problems=e.problems, incomplete=True)
+    if not rows or not any(h.strip() for h in rows[0][1]):
+        return TableFile(problems=[Problem(Loc(rel, 1), "empty file: expected a header row")],
+                         incomplete=True)
+    header = [h.strip() for h in rows[0][1]]
+    problems = header_problems(table, header, rel)
     if problems:
-        return [], problems
-    cols = {c.name: c for c in table.cols}
+        return TableFile(problems=problems, incomplete=True)
+    out = TableFile()
     for line, fields in rows[1:]:
-        if not any(f.strip() for f in fields):
-            continue
-        loc = Loc(rel, line)
-        if len(fields) != len(header):
-            problems.append(Problem(loc, f"expected {len(header)} fields, got {len(fields)}"))
-            continue
-        values, row_problems = _typed(cols, dict(zip(header, fields)), loc)
-        problems += row_problems
-        if not row_problems:
-            records.append(Record(table.name, loc, values))
-    return records, problems
+        if any(f.strip() for f in fields):
+            _read_row(table, header, fields, Loc(rel, line), out)
+    return out
 
 
-def _typed(cols: dict[str, Col], raw: dict[str, str], loc: Loc) -> tuple[dict, list[Problem]]:
+def _read_row(table: Table, header: list[str], fields: list[str], loc: Loc,
+              out: TableFile) -> None:
+    raw, values = dict(zip(header, fields)), {}
+    if len(fields) != len(header):
+        problems = [Problem(loc, f"expected {len(header)} fields, got {len(fields)}")]
+        out.incomplete = True
+    else:
+        values, problems = _typed(table, raw, loc)
+    if problems:
+        out.problems += problems
+        out.refused.add(raw.get(table.key[0], "").strip())
+        if table.key[0] not in values:  # the identifier itself is broken: which one is unknown
+            out.incomplete = True
+    else:
+        out.records.append(Record(table.name, loc, values))
+
+
+def _typed(table: Table, raw: dict[str, str], loc: Loc) -> tuple[dict, list[Problem]]:
+    cols = {c.name: c for c in table.cols}
     values, problems = {}, []
     for name, text in raw.items():
         text = text.strip()
-        col = cols.get(name)
-        if col is None:
-            values[name] = text
-            continue
-        if not text:
-            if col.required:
-                problems.append(Problem(loc, f"{name}: required value missing"))
-            continue
         try:
-            values[name] = parse_value(col, text)
+            if text:
+                values[name] = _cell(cols.get(name), name in table.key, text)
+            elif name in cols and cols[name].required:
+                problems.append(Problem(loc, f"{name}: required value missing"))
         except ValueError as e:
             problems.append(Problem(loc, f"{name}: {e}"))
     return values, problems
 
 
+def _cell(col: Col | None, is_key: bool, text: str):
+    """A key column of plain text becomes part of an IRI, so it must be an identifier."""
+    if col is None:
+        check_characters(text)
+        return text
+    if is_key and col.kind == TEXT:
+        return parse_identifier(text)
+    return parse_value(col, text)
+
+
 def read_data(data_dir: Path, root: Path | None = None) -> Data:
     """Read every table below data_dir, check keys and references; raise InputError."""
     root = root or data_dir.parent
-    tables: dict[str, list[Record]] = {}
+    data = Data({name: [] for name in TABLES})
     problems: list[Problem] = []
-    incomplete: set[str] = set()  # tables with rows that could not be read
     for name, table in TABLES.items():
-        tables[name] = []
         for path in sorted(data_dir.rglob(f"{name}.csv")):
-            rel = path.relative_to(root).as_posix()
-            try:
-                records, found = read_table_file(table, path, rel)
-            except InputError as e:
-                records, found = [], e.problems
-            tables[name] += records
-            problems += found
-            if found:
-                incomplete.add(name)
-    data = Data(tables)
-    problems += check_keys(data) + check_references(data, incomplete)
+            got = read_table_file(table, path, path.relative_to(root).as_posix())
+            data.tables[name] += got.records
+            data.refused.setdefault(name, set()).update(got.refused)
+            if got.incomplete:
+                data.incomplete.add(name)
+            problems += got.problems
+    problems += check_keys(data) + check_references(data)
     if problems:
         raise InputError(problems)
     return data
@@ -263,44 +230,50 @@ def check_keys(data: Data) -> list[Problem]:
     return problems
 
 
-def check_references(data: Data, incomplete: set[str] | None = None) -> list[Problem]:
-    """Unknown references and sources. A reference into a table that had unreadable rows is
-    not reported: the row it points at may be one of them, and that problem is reported."""
+def check_references(data: Data) -> list[Problem]:
     index = {name: data.index(name) for name in data.tables}
-    incomplete = incomplete or set()
     problems = []
     for name, records in data.tables.items():
-        table = TABLES[name]
         for r in records:
-            for col in table.cols:
-                value = r[col.name]
-                if value is None:
-                    continue
-                if col.kind in (REF, REFS):
-                    for ref in [value] if isinstance(value, str) else value:
-                        if not any(ref in index[t] for t in col.ref) and \
-                                not incomplete.intersection(col.ref):
-                            problems.append(Problem(
-                                r.loc, f"{col.name}: unknown reference {ref!r} "
-                                       f"(not in {', '.join(col.ref)})"))
-                elif col.kind == CITES:
-                    for c in value:
-                        if c.source not in index["sources"] and "sources" not in incomplete:
-                            problems.append(Problem(
-                                r.loc, f"{col.name}: unknown source {c.source!r}"))
+            for col in TABLES[name].cols:
+                if r[col.name] is not None:
+                    problems += _reference_problems(data, index, col, r)
     return problems
+
+
+def _known(data: Data, index: dict, tables, ident: str) -> bool:
+    return any(ident in index[t] or data.may_exist(t, ident) for t in tables)
+
+
+def _reference_problems(data: Data, index: dict, col: Col, r: Record) -> list[Problem]:
+    value = r[col.name]
+    if col.kind in (REF, REFS):
+        refs = [value] if isinstance(value, str) else value
+        return [Problem(r.loc, f"{col.name}: unknown reference {ref!r} "
+                               f"(not in {', '.join(col.ref)})")
+                for ref in refs if not _known(data, index, col.ref, ref)]
+    if col.kind == CITES:
+        return [Problem(r.loc, f"{col.name}: unknown source {c.source!r}")
+                for c in value if not _known(data, index, ("sources",), c.source)]
+    return []
+
+
+def first_line(message: str) -> str:
+    return message.strip().splitlines()[0] if message.strip() else "unknown error"
 
 
 def read_rdf(path: Path, root: Path) -> list[pyoxigraph.Triple]:
     """Parse a Turtle file of ontology/ or shapes/; a syntax error becomes file:line."""
     rel = path.relative_to(root).as_posix()
     try:
-        return list(pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE))
+        raw = path.read_bytes()
+        raw = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+        return list(pyoxigraph.parse(raw, format=pyoxigraph.RdfFormat.TURTLE))
     except SyntaxError as e:
-        msg = str(e.msg).split(": ", 1)[-1]
-        raise InputError([Problem(Loc(rel, e.lineno or 0), f"invalid Turtle: {msg}")]) from None
+        msg = first_line(str(e.msg).split(": ", 1)[-1])
+        raise InputError([Problem(Loc(rel, e.lineno or 1), f"invalid Turtle: {msg}")]) from None
     except (OSError, ValueError) as e:
-        raise InputError([Problem(Loc(rel, 0), f"cannot read: {e}")]) from None
+        raise InputError([Problem(Loc(rel, 1), f"cannot read: {first_line(str(e))}")]) from None
 
 
 def read_rdf_dir(directory: Path, root: Path) -> list[pyoxigraph.Triple]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 TEXT, INT, DECIMAL, BOOL, DATE, URL, ENUM, REF, REFS, LIST, CITES = (
     "text", "int", "decimal", "bool", "date", "url", "enum", "ref", "refs", "list", "cites",
 )
+CODES = "codes"  # a list of code-list codes; each becomes part of an IRI, so each is an identifier
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         Col("kind", ENUM, True, ("proeftuin", "programme", "subsidy-scheme", "project")),
         Col("name", required=True), Col("name_en"), Col("region", REFS, ref=("regions",)),
         Col("executor", REFS, ref=AGENTS), Col("partners", REFS, ref=AGENTS),
-        Col("participants", REFS, ref=AGENTS), Col("themes", LIST),
+        Col("participants", REFS, ref=AGENTS), Col("themes", CODES),
         Col("description_nl", required=True), Col("description_en", required=True),
         Col("start", DATE), Col("end", DATE), Col("stated_participant_count", INT),
         Col("status", ENUM, choices=("stated", "inferred")), Col("reason_nl"), Col("reason_en"),
@@ -131,14 +132,14 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         Col("recipient", REFS, ref=AGENTS), Col("project", REF, ref=("projects",)),
         Col("amount", DECIMAL), Col("year", DATE),
         Col("purpose_nl", required=True), Col("purpose_en", required=True),
-        Col("matched_by", REFS, ref=AGENTS), Col("themes", LIST), CITES_COL,
+        Col("matched_by", REFS, ref=AGENTS), Col("themes", CODES), CITES_COL,
     )),
     Table("findings", ("id",), (
         Col("id", required=True),
         Col("kind", ENUM, True, ("meerwaarde", "resultaat", "nadeel", "knelpunt", "optie",
                                  "kans", "context")),
         Col("statement_nl", required=True), Col("statement_en", required=True),
-        Col("themes", LIST), Col("concerns", REFS, ref=AGENTS),
+        Col("themes", CODES), Col("concerns", REFS, ref=AGENTS),
         Col("attributed_to", REFS, ref=AGENTS), CITES_COL,
     )),
     Table("events", ("id",), (

@@ -112,21 +112,61 @@ def _syntax_error(query: str, e: SyntaxError) -> tuple[int, str]:
             return pe.lineno, str(pe.msg) + (f", found {found}" if found else "")
     text = str(e.msg or e)
     m = re.match(r"error at (\d+):\d+: (.*)", text, re.DOTALL)
-    return (int(m.group(1)), m.group(2)) if m else (e.lineno or 0, text)
+    return (int(m.group(1)), m.group(2)) if m else (e.lineno or 1, text)
+
+
+def _one_line(message: str) -> str:
+    return (message.strip().splitlines() or ["syntax error"])[0][:200]
+
+
+def check_violation_query(text: str, rel: str) -> None:
+    """A violation query must be a SELECT with ?focus and ?message; raise InputError if not."""
+    try:
+        result = pyoxigraph.Store().query(text)
+    except SyntaxError as e:
+        line, message = _syntax_error(text, e)
+        raise InputError([Problem(Loc(rel, line or 1), f"invalid SPARQL: {_one_line(message)}")]) \
+            from None
+    names = {v.value for v in getattr(result, "variables", [])}
+    if not isinstance(result, pyoxigraph.QuerySolutions) or not {"focus", "message"} <= names:
+        raise InputError([Problem(Loc(rel, 1), "a violation query must be a SELECT of ?focus "
+                                               "and ?message (and optionally ?path)")])
 
 
 def read_violation_queries(shapes_dir: Path, root: Path) -> dict[str, str]:
-    queries = {}
+    queries, problems = {}, []
     for path in sorted(shapes_dir.glob("*-violation.rq")):
-        text = path.read_text(encoding="utf-8")
+        rel = path.relative_to(root).as_posix()
         try:
-            pyoxigraph.Store().query(text)
-        except SyntaxError as e:
-            line, message = _syntax_error(text, e)
-            raise InputError([Problem(Loc(path.relative_to(root).as_posix(), line),
-                                      f"invalid SPARQL: {message}")]) from None
-        queries[path.name] = text
+            text = path.read_bytes().decode("utf-8-sig")
+            check_violation_query(text, rel)
+            queries[path.name] = text
+        except UnicodeDecodeError:
+            problems.append(Problem(Loc(rel, 1), "not valid UTF-8 (save the file as UTF-8)"))
+        except InputError as e:
+            problems += e.problems
+    if problems:
+        raise InputError(problems)
     return queries
+
+
+def _violation(name: str, row, has_path: bool, origins: dict[str, Loc]) -> Finding:
+    focus = row["focus"].value if row["focus"] is not None else ""
+    path = row["path"].value if has_path and row["path"] is not None else ""
+    message = row["message"].value if row["message"] is not None else "(no message)"
+    return Finding("Violation", focus, path, f"shapes/{name}", message,
+                   origins.get(focus.split("#", 1)[0]) or origins.get(focus))
+
+
+def run_violation_query(store: pyoxigraph.Store, name: str, text: str,
+                        origins: dict[str, Loc]) -> list[Finding]:
+    try:
+        results = store.query(text)
+        has_path = "path" in {v.value for v in results.variables}
+        return [_violation(name, row, has_path, origins) for row in results]
+    except (OSError, RuntimeError, ValueError) as e:
+        raise InputError([Problem(Loc(f"shapes/{name}", 1),
+                                  f"violation query failed: {str(e).splitlines()[0]}")]) from None
 
 
 def run_violation_queries(store: pyoxigraph.Store, queries: dict[str, str],
@@ -134,14 +174,7 @@ def run_violation_queries(store: pyoxigraph.Store, queries: dict[str, str],
     """Each query selects ?focus and ?message (and optionally ?path): every row is a violation."""
     findings = []
     for name, text in queries.items():
-        solutions = store.query(text)
-        has_path = "path" in [v.value for v in solutions.variables]
-        for row in solutions:
-            focus = row["focus"].value
-            path = row["path"] if has_path else None
-            findings.append(Finding("Violation", focus, path.value if path else "",
-                                    f"shapes/{name}", row["message"].value,
-                                    origins.get(focus.split("#", 1)[0]) or origins.get(focus)))
+        findings += run_violation_query(store, name, text, origins)
     return findings
 
 
