@@ -26,16 +26,21 @@ def run(project: Path, *args: str) -> tuple[int, list[str]]:
     return code, err.getvalue().splitlines()
 
 
-def append(project: Path, rel: str, text: str) -> None:
+def append(project: Path, rel: str, text: str) -> int:
+    """Append text to a file; return the line number it starts on."""
     path = project / rel
-    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+    old = path.read_text(encoding="utf-8")
+    path.write_text(old + text, encoding="utf-8")
+    return len(old.splitlines()) + 1
 
 
-def replace(project: Path, rel: str, old: str, new: str) -> None:
+def replace(project: Path, rel: str, old: str, new: str) -> int:
+    """Replace the first old by new; return the line it was on."""
     path = project / rel
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
 
 
 REGION = ",cultuurregio,X,,,,,,,,samenwerking-in-cultuurregios#noot 5\n"
@@ -44,10 +49,10 @@ REGION = ",cultuurregio,X,,,,,,,,samenwerking-in-cultuurregios#noot 5\n"
 @pytest.mark.parametrize("ident", ["a b", "<script>", "../x", "\ufeffx"])
 def test_identifier_that_is_no_iri_segment(project, ident):
     """Was: ValueError 'Invalid IRI code point' from the map stage (traceback)."""
-    append(project, "data/artikel/regions.csv", ident + REGION)
+    line = append(project, "data/artikel/regions.csv", ident + REGION)
     code, lines = run(project)
     assert code == 2
-    assert lines == [(f"error: data/artikel/regions.csv:21: id: not an identifier (letters, "
+    assert lines == [(f"error: data/artikel/regions.csv:{line}: id: not an identifier (letters, "
                      f"digits, '.', '_', '-'): {ident!r}")]
 
 
@@ -72,21 +77,21 @@ def test_numbers_and_dates_are_ascii_xsd_forms(kind, text):
 
 def test_very_long_value_names_its_line(project):
     """Was: 'data/artikel/regions.csv: malformed CSV: field larger than field limit' (no line)."""
-    replace(project, "data/artikel/regions.csv", "BrabantStad", "B" * 200_000)
-    assert run(project) == (2, [("error: data/artikel/regions.csv:3: malformed CSV: a value is "
+    line = replace(project, "data/artikel/regions.csv", "BrabantStad", "B" * 200_000)
+    assert run(project) == (2, [(f"error: data/artikel/regions.csv:{line}: malformed CSV: a value is "
                                 "longer than 131072 characters")])
 
 
 def test_unterminated_quote_names_the_line_of_its_row(project):
-    append(project, "data/artikel/regions.csv", 'x,"cultuurregio\n')
-    assert run(project) == (2, [("error: data/artikel/regions.csv:21: malformed CSV: unexpected "
+    line = append(project, "data/artikel/regions.csv", 'x,"cultuurregio\n')
+    assert run(project) == (2, [(f"error: data/artikel/regions.csv:{line}: malformed CSV: unexpected "
                                 "end of data")])
 
 
 def test_nul_and_control_characters_are_refused(project):
     """Was: a NUL byte inside a name went into the dumps."""
-    replace(project, "data/artikel/regions.csv", "BrabantStad", "Brabant\x00Stad")
-    assert run(project) == (2, [("error: data/artikel/regions.csv:3: name: control character "
+    line = replace(project, "data/artikel/regions.csv", "BrabantStad", "Brabant\x00Stad")
+    assert run(project) == (2, [(f"error: data/artikel/regions.csv:{line}: name: control character "
                                 "U+0000 at position 8")])
 
 
@@ -176,8 +181,9 @@ def test_violation_query_that_finds_something_exits_1(project):
         "  BIND(<https://w3id.org/cultuurregio/id/regio/zwolle> AS ?focus)\n"
         "  BIND(<http://example.org/p> AS ?path) BIND('a test violation' AS ?message) }\n")
     code, out = run(project)
+    line = replace(project, "data/artikel/regions.csv", "\nzwolle,", "\nzwolle,") + 1
     assert code == 1
-    assert out == [("data/artikel/regions.csv:16: Violation: <https://w3id.org/cultuurregio/id/"
+    assert out == [(f"data/artikel/regions.csv:{line}: Violation: <https://w3id.org/cultuurregio/id/"
                    "regio/zwolle> path=http://example.org/p shape=shapes/zwolle-violation.rq: "
                    "a test violation")]
 

@@ -20,6 +20,7 @@ from .derive import derive
 from .emit import Release, canonical, emit_release, serialize, write_files
 from .errors import InputError, Loc, NotConforming, Problem
 from .formats import BY_NAME
+from .manifest import MANIFEST, check_manifest, record
 from .mapping import map_data
 from .publish import publish_files
 from .queries import read_queries
@@ -153,6 +154,7 @@ def check(graph: Graph, config: Config, progress: Progress = _quiet) -> Report:
 def build(config: Config, progress: Progress = _quiet) -> tuple[Graph, Report]:
     """Build into a new tree and swap it in; on any failure the old output stays as it was."""
     graph = load_graph(config, progress)
+    new_uris = check_manifest(graph.data, graph.triples, config.base, config.root)
     specs = read_queries(config.root / "queries", config.root)
     report = check(graph, config, progress)
     if not report.conforms:
@@ -164,6 +166,9 @@ def build(config: Config, progress: Progress = _quiet) -> tuple[Graph, Report]:
     files.update(timed("queries", query_files, graph.triples, specs, config.base,
                        graph.release.title_nl, graph.store))
     timed("write", swap_in, config.dist, files)
+    record(config.root, new_uris)
+    if new_uris:
+        progress(f"recorded {len(new_uris)} new URI(s) in {MANIFEST}")
     return graph, report
 
 

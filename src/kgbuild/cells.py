@@ -65,8 +65,8 @@ def parse_date(text: str) -> When:
     if day:
         try:
             date(int(year), int(month), int(day))
-        except ValueError:
-            raise ValueError(f"day out of range: {shown(text)}") from None
+        except ValueError as e:
+            raise ValueError(f"not a calendar date ({e}): {shown(text)}") from None
         return When(text, "date")
     return When(text, "gYearMonth" if month else "gYear")
 

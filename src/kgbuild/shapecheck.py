@@ -17,14 +17,16 @@ from .errors import InputError, Loc, Problem
 SH = "http://www.w3.org/ns/shacl#"
 
 
-def find_line(text: str, key: str, forms: list[str]) -> int:
-    """The first line with key and one of the forms of the value; else with key; else 1."""
-    lines = text.splitlines()
-    for wanted in [(key, f) for f in forms] + [(f,) for f in forms] + [(key,)]:
-        for number, line in enumerate(lines, 1):
-            if all(w and w in line for w in wanted):
-                return number
-    return 1
+def find_line(texts: dict[str, str], key: str, forms: list[str]) -> Loc:
+    """The first line (over all files) with key and one of the forms of the value; else with
+    one of the forms; else with key; else line 1 of the first file."""
+    wanted = [(key, f) for f in forms] + [(f,) for f in forms] + [(key,)]
+    for needles in wanted:
+        for rel, text in texts.items():
+            for number, line in enumerate(text.splitlines(), 1):
+                if all(n and n in line for n in needles):
+                    return Loc(rel, number)
+    return Loc(next(iter(texts), "shapes"), 1)
 
 
 def value_forms(value) -> list[str]:
@@ -36,7 +38,7 @@ def value_forms(value) -> list[str]:
     return [_local(value)] if value is not None else []
 
 
-def pattern_problems(graph, text: str, rel: str) -> list[Problem]:
+def pattern_problems(graph, texts: dict[str, str]) -> list[Problem]:
     import rdflib
 
     problems = []
@@ -44,8 +46,7 @@ def pattern_problems(graph, text: str, rel: str) -> list[Problem]:
         try:
             re.compile(str(value))
         except re.error as e:
-            line = find_line(text, "pattern", value_forms(value))
-            problems.append(Problem(Loc(rel, line),
+            problems.append(Problem(find_line(texts, "pattern", value_forms(value)),
                                     f"sh:pattern {shown(str(value))} is not a valid regular "
                                     f"expression: {e}"))
     return problems
@@ -64,7 +65,7 @@ def _local(iri) -> str:
     return re.split(r"[#/]", str(iri))[-1]
 
 
-def shacl_shacl_problems(graph, text: str, rel: str) -> list[Problem]:
+def shacl_shacl_problems(graph, texts: dict[str, str]) -> list[Problem]:
     import pyshacl
     import rdflib
 
@@ -77,26 +78,33 @@ def shacl_shacl_problems(graph, text: str, rel: str) -> list[Problem]:
         path = results.value(result, sh.resultPath)
         if isinstance(value, rdflib.BNode):
             continue  # the same mistake is reported by the result about its value
-        line = find_line(text, _local(path) if path else "", value_forms(value))
+        loc = find_line(texts, _local(path) if path else "", value_forms(value))
         what = f"sh:{_local(path)} " if path else ""
-        found.append(Problem(Loc(rel, line), f"invalid SHACL: {what}value "
-                                             f"{shown(str(value))}: not allowed by SHACL"))
+        shown_value = shown(str(value)) if value is not None else "(missing)"
+        found.append(Problem(loc, f"invalid SHACL: {what}value {shown_value}: not allowed by "
+                                  f"SHACL ({results.value(result, sh.resultMessage)})"))
     return found
 
 
-def check_shapes_file(path: Path, root: Path) -> list[Problem]:
+def check_shapes(directory: Path, root: Path) -> None:
+    """Raise InputError for every shape that SHACL does not allow; call after read_rdf_dir.
+
+    The files are checked together: a shape in one file may use shapes of another. The answer
+    is remembered per content, so building the same shapes again costs nothing.
+    """
+    texts = tuple((p.relative_to(root).as_posix(), p.read_bytes().decode("utf-8-sig"))
+                  for p in sorted(directory.glob("*.ttl")))
+    problems = shapes_problems(texts)
+    if problems:
+        raise InputError(list(problems))
+
+
+@cache
+def shapes_problems(texts: tuple[tuple[str, str], ...]) -> tuple[Problem, ...]:
     import rdflib
 
-    rel = path.relative_to(root).as_posix()
-    text = path.read_bytes().decode("utf-8-sig")
-    graph = rdflib.Graph().parse(data=text, format="turtle")
-    return pattern_problems(graph, text, rel) + shacl_shacl_problems(graph, text, rel)
-
-
-def check_shapes(directory: Path, root: Path) -> None:
-    """Raise InputError for every shape that SHACL does not allow; call after read_rdf_dir."""
-    problems = []
-    for path in sorted(directory.glob("*.ttl")):
-        problems += check_shapes_file(path, root)
-    if problems:
-        raise InputError(problems)
+    graph = rdflib.Graph()
+    for _, text in texts:
+        graph.parse(data=text, format="turtle")
+    by_file = dict(texts)
+    return tuple(pattern_problems(graph, by_file) + shacl_shacl_problems(graph, by_file))

@@ -162,4 +162,9 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         Col("acts_for_status", ENUM, choices=("stated", "inferred")),
         Col("reason_nl"), Col("reason_en"), CITES_COL,
     ), extra_ok=("party_name", "acts_for_region_as_stated")),
+    Table("tombstones", ("iri",), (
+        Col("iri", URL, True), Col("label_nl"), Col("label_en"),
+        Col("reason_nl", required=True), Col("reason_en", required=True),
+        Col("date", DATE, True), Col("successor", URL), CITES_COL,
+    )),
 ]}

@@ -236,13 +236,23 @@ def convenant_parties(plan: Plan, rng: random.Random) -> Iterator[Row]:
                    "acts_for_status": "stated", "cites": cite(u, f"partij {u}.{k}")}
 
 
+def tombstones(plan: Plan, rng: random.Random) -> Iterator[Row]:
+    """One retired region URI per ten units, replaced by a region that exists."""
+    for u in plan.units[::10]:
+        yield {"iri": f"https://w3id.org/cultuurregio/id/regio/synth-opgeheven-{u}",
+               "reason_nl": f"Synthetische regio {u} is opgegaan in een andere.",
+               "reason_en": f"Synthetic region {u} merged into another.", "date": "2025-01-01",
+               "successor": f"https://w3id.org/cultuurregio/id/regio/{region_id(u, 0)}",
+               "cites": cite(u, f"opgeheven {u}")}
+
+
 MAKERS: dict[str, Callable[[Plan, random.Random], Iterator[Row]]] = {
     "sources": sources, "provincies": provincies, "gemeenten": gemeenten,
     "former_gemeenten": former_gemeenten, "mergers": mergers,
     "organisations": organisations, "people": people, "regions": regions,
     "memberships": memberships, "recognitions": recognitions, "projects": projects,
     "fundings": fundings, "findings": findings, "events": events, "convenants": convenants,
-    "convenant_parties": convenant_parties,
+    "convenant_parties": convenant_parties, "tombstones": tombstones,
 }
 
 

@@ -8,6 +8,7 @@ from .agents import map_agents
 from .changes import map_changes
 from .core import Agents, Mapped
 from .regions import map_regions
+from .tombstones import map_tombstones
 
 
 def map_data(data: Data) -> Mapped:
@@ -17,6 +18,7 @@ def map_data(data: Data) -> Mapped:
     map_changes(g, data, agents)
     map_regions(g, data, agents)
     map_activities(g, data, agents)
+    map_tombstones(g, data)
     return g
 
 

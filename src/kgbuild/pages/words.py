@@ -98,5 +98,7 @@ PROPERTY_LABELS = {
     "http://www.w3.org/2006/time#inXSDgYear": ("jaar", "year"),
     "http://www.w3.org/2006/time#inXSDgYearMonth": ("maand", "month"),
     "http://www.w3.org/2002/07/owl#deprecated": ("ingetrokken", "withdrawn"),
+    "http://www.w3.org/2004/02/skos/core#changeNote": ("reden van intrekking", "why withdrawn"),
+    "https://schema.org/expires": ("ingetrokken op", "withdrawn on"),
     "http://www.w3.org/2002/07/owl#versionInfo": ("versie", "version"),
 }
