@@ -22,6 +22,7 @@ TEXT_TYPES = {"html": "text/html", "svg": "image/svg+xml", "xml": "application/x
               "htaccess": "text/plain", "rq": "application/sparql-query", "csv": "text/csv",
               "json": "application/json"}
 GONE_LIST = "conf/gone.txt"
+MAX_BODY = 1_000_000  # bytes of a request body (SPARQL queries); more is refused with 413
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,11 @@ class StaticSite:
             else frozenset()
 
     def is_file(self, rel: str) -> bool:
-        path = (self.root / rel).resolve()
-        return path.is_relative_to(self.root) and path.is_file()
+        try:  # a NUL byte or a name too long for the file system is simply not a file here
+            path = (self.root / rel).resolve()
+            return path.is_relative_to(self.root) and path.is_file()
+        except (OSError, ValueError):
+            return False
 
     def read(self, rel: str) -> bytes:
         return (self.root / rel).read_bytes()
@@ -122,11 +126,16 @@ def request_handler(app: App) -> type[BaseHTTPRequestHandler]:
 
         def handle_any(self) -> None:
             url = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
+            length = self.headers.get("Content-Length") or "0"
+            if not (length.isascii() and length.isdigit()) or int(length) > MAX_BODY:
+                self.close_connection = True
+                return self.send(Response(400 if not length.isdigit() else 413))
             req = Request(self.command, unquote(url.path), parse_qs(url.query),
                           {k.lower(): v for k, v in self.headers.items()},
-                          self.rfile.read(length) if length else b"")
-            res = app(req)
+                          self.rfile.read(int(length)) if int(length) else b"")
+            self.send(app(req))
+
+        def send(self, res: Response) -> None:
             self.send_response(res.status)
             for name, value in res.headers.items():
                 self.send_header(name, value)
@@ -136,6 +145,7 @@ def request_handler(app: App) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(res.body)
 
         do_GET = do_HEAD = do_POST = handle_any
+        do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = handle_any
 
         def log_message(self, format: str, *args) -> None:
             pass
