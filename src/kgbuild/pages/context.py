@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 from pyoxigraph import Literal, NamedNode
@@ -15,10 +16,20 @@ from pyoxigraph import Literal, NamedNode
 from ..emit import Release
 from ..formats import RDF_FORMATS
 from ..terms import PREFIXES
+from .bidi import isolated, isolated_text
 from .index import GraphIndex
 from .words import PROPERTY_LABELS, UI
 
 WITHDRAWN = "http://www.w3.org/2002/07/owl#deprecated"
+LINK_SCHEMES = ("", "http", "https")  # '' is a link inside the site
+
+
+def linkable(href: str) -> bool:
+    """Only relative and http(s) links become an href: never javascript:, data:, file: ..."""
+    try:
+        return urlsplit(href.strip()).scheme.lower() in LINK_SCHEMES
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -31,8 +42,8 @@ class Link:
     external: bool = False
 
     def __html__(self) -> str:
-        label = escape(self.label)
-        if self.href is None:
+        label = isolated(self.label)
+        if self.href is None or not linkable(self.href):
             return str(label)
         cls = ' class="ext"' if self.external else ""
         return f'<a{cls} href="{escape(self.href)}">{label}</a>'
@@ -48,7 +59,7 @@ class Value:
     def __html__(self) -> str:
         if self.link is not None:
             return self.link.__html__()
-        out = str(escape(self.text))
+        out = str(isolated(self.text))
         if self.lang:
             out += f' <span class="tag">@{escape(self.lang)}</span>'
         if self.datatype:
@@ -155,6 +166,6 @@ class Site:
     def cite_line(self, title: str, iri: str) -> str:
         r = self.release
         name = r.title_nl if self.lang == "nl" else r.title_en
-        what = f"{title}. " if title else ""
+        what = f"{isolated_text(title)}. " if title else ""
         version = "versie" if self.lang == "nl" else "release"
         return f"{what}{name}, {version} {r.version} ({r.issued}). {iri or r.dataset_iri}"

@@ -15,6 +15,7 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from ..terms import CR, ORG
+from .bidi import isolated_text
 from .context import Site
 from .resource import REGION_TYPES, STATED
 
@@ -44,7 +45,8 @@ class Maps:
         for region in regions:
             for code in member_status(site.index, region):
                 classes.setdefault(code, colours[region])
-                titles.setdefault(code, []).append(site.index.label(region, site.lang))
+                label = site.index.label(region, site.lang)
+                titles.setdefault(code, []).append(isolated_text(label))
         notes = {c: ", ".join(t) for c, t in titles.items()}
         return self.svg(classes, notes, "noregion"), colours
 
@@ -52,7 +54,8 @@ class Maps:
         parts = [(f'<svg class="nlmap" xmlns="http://www.w3.org/2000/svg" role="img" '
                   f'viewBox="0 0 {WIDTH:.0f} {self.height:.0f}">')]
         for code in sorted(self.paths):
-            title = self.names[code] + (f" ({notes[code]})" if code in notes else "")
+            note = f" ({notes[code]})" if code in notes else ""
+            title = isolated_text(self.names[code]) + note
             cls = classes.get(code, other)
             parts.append(f'<path class="{cls}" d="{self.paths[code]}"><title>'
                          f'{escape(title)}</title></path>')

@@ -14,6 +14,7 @@ from pyoxigraph import Triple
 
 from ..documents import iri_of
 from ..emit import Release
+from .bidi import isolated, isolated_text
 from .context import Site
 from .index import GraphIndex
 from .listing import (
@@ -36,10 +37,12 @@ ERRORS = {404: ("Niet gevonden", "Not found"), 406: ("Formaat niet leverbaar",
 
 
 def environment() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("kgbuild", "templates"),
         undefined=jinja2.StrictUndefined, autoescape=True, trim_blocks=True,
         lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(bidi=isolated, bidi_text=isolated_text)
+    return env
 
 
 def page_file(path: str, lang: str) -> str:
