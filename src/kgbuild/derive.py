@@ -173,13 +173,13 @@ def add_spans(out: Mapped, held: list[Held], provinces: dict[str, str]) -> None:
         out.add(NamedNode(region), CR.possiblySpans, NamedNode(province))
 
 
-def members_on(held: list[Held], region: str, day: str) -> tuple[dict[str, list[str]], set[str]]:
-    """The members of a region surely held on `day` (each with the memberships that show it),
-    and which of them have a stated membership."""
+def members_on(held: list[Held], day: str) -> tuple[dict[str, list[str]], set[str]]:
+    """The members surely held on `day` by these memberships of one region (each with the
+    memberships that show it), and which of them have a stated membership."""
     found: dict[str, list[str]] = {}
     stated = set()
     for h in held:
-        if h.region == region and h.span.holds_on(day):
+        if h.span.holds_on(day):
             found.setdefault(h.member, []).append(h.iri)
             if h.stated:
                 stated.add(h.member)
@@ -205,9 +205,12 @@ def add_count(out: Mapped, region: str, day: str, status: NamedNode,
 
 
 def add_counts(out: Mapped, held: list[Held], regions: list[str]) -> None:
+    by_region: dict[str, list[Held]] = {}
+    for h in held:
+        by_region.setdefault(h.region, []).append(h)
     for region in regions:
         for day in REFERENCE_DATES:
-            found, stated = members_on(held, region, day)
+            found, stated = members_on(by_region.get(region, []), day)
             add_count(out, region, day, STATUS.vermeld,
                       {m: ms for m, ms in found.items() if m in stated})
             add_count(out, region, day, STATUS.afgeleid,
