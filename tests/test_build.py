@@ -11,8 +11,11 @@ import rdflib
 from kgbuild.build import Config, build
 
 
-def test_two_builds_are_byte_identical(project, tmp_path):
+def test_two_builds_are_byte_identical(project, tmp_path, monkeypatch):
+    """Also when one renders its pages in one process and the other in worker processes."""
+    monkeypatch.setenv("KGBUILD_JOBS", "1")
     build(Config(root=project, out=tmp_path / "a"))
+    monkeypatch.setenv("KGBUILD_JOBS", "2")
     build(Config(root=project, out=tmp_path / "b"))
     a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
     b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
@@ -49,3 +52,13 @@ def test_base_is_configurable_in_one_place(project):
     iris = {t.subject.value for t in graph.triples}
     assert "https://example.org/cr/id/regio/twente" in iris
     assert not any(i.startswith("https://w3id.org/cultuurregio/") for i in iris)
+
+
+def test_latest_is_the_same_file_as_the_versioned_download(project):
+    build(Config(root=project))
+    download = project / "dist/download"
+    [version] = [p for p in download.iterdir() if p.name != "latest"]
+    dump = "cultuurregios.nt"
+    assert (download / "latest" / dump).read_bytes() == (version / dump).read_bytes()
+    assert (download / "latest" / dump).samefile(version / dump)
+    assert not (download / "latest/SHA256SUMS").samefile(version / "SHA256SUMS")  # small files

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,7 @@ SPDX = NS("http://spdx.org/rdf/terms#")
 EU = "http://publications.europa.eu/resource/authority/"
 EU_FILE_TYPES = {"ttl": "RDF_TURTLE", "jsonld": "JSON_LD", "nt": "RDF_N_TRIPLES"}
 DUMP_NAME = "cultuurregios"
+LINK_MIN_BYTES = 1 << 20  # hard-link repeated files this large instead of writing them twice
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,7 @@ def prefixes(base: str) -> dict[str, str]:
 
 
 def gzipped(data: bytes) -> bytes:
-    return gzip.compress(data, compresslevel=9, mtime=0)
+    return gzip.compress(data, compresslevel=6, mtime=0)
 
 
 def sha256(data: bytes) -> str:
@@ -84,13 +87,11 @@ def sha256(data: bytes) -> str:
 
 def dump_files(triples: list[Triple], base: str) -> dict[str, bytes]:
     """{filename: bytes} for every RDF format, plain and gzipped."""
-    files = {}
-    for fmt in RDF_FORMATS:
-        data = serialize(triples, fmt, base)
-        name = f"{DUMP_NAME}.{fmt.extension}"
-        files[name] = data
-        files[name + ".gz"] = gzipped(data)
-    return files
+    files = {f"{DUMP_NAME}.{fmt.extension}": serialize(triples, fmt, base) for fmt in RDF_FORMATS}
+    with ThreadPoolExecutor() as pool:  # zlib lets go of the GIL while it compresses
+        packed = dict(zip(files, pool.map(gzipped, files.values())))
+    return {name: out for plain, data in files.items()
+            for name, out in ((plain, data), (plain + ".gz", packed[plain]))}
 
 
 def sha256sums(files: dict[str, bytes]) -> bytes:
@@ -159,10 +160,21 @@ def dataset_triples(release: Release, files: dict[str, bytes], count: int) -> li
 
 
 def write_files(out: Path, files: dict[str, bytes]) -> None:
+    """Write every file; a large file whose bytes are the very object of one already written
+    (download/latest/ and download/{version}/) becomes a hard link to it, not a second copy."""
+    folders: set[Path] = set()
+    written: dict[int, Path] = {}
     for rel, data in sorted(files.items()):
         path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(path.parent)
+        if id(data) in written:
+            os.link(written[id(data)], path)
+            continue
         path.write_bytes(data)
+        if len(data) >= LINK_MIN_BYTES:
+            written[id(data)] = path
 
 
 def emit_release(triples: list[Triple], release: Release, report_lines: list[str],

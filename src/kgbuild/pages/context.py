@@ -26,6 +26,8 @@ LINK_SCHEMES = ("", "http", "https")  # '' is a link inside the site
 
 def linkable(href: str) -> bool:
     """Only relative and http(s) links become an href: never javascript:, data:, file: ..."""
+    if href.startswith(("http://", "https://", "../")):
+        return True
     try:
         return urlsplit(href.strip()).scheme.lower() in LINK_SCHEMES
     except ValueError:

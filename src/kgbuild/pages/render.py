@@ -14,6 +14,7 @@ from pyoxigraph import Triple
 
 from ..documents import iri_of
 from ..emit import Release
+from ..parallel import ordered_map
 from .bidi import isolated, isolated_text
 from .context import Site
 from .index import GraphIndex
@@ -40,7 +41,7 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("kgbuild", "templates"),
         undefined=jinja2.StrictUndefined, autoescape=True, trim_blocks=True,
-        lstrip_blocks=True, keep_trailing_newline=True)
+        lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False)
     env.filters.update(bidi=isolated, bidi_text=isolated_text)
     return env
 
@@ -81,9 +82,10 @@ def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple
     out: dict[str, bytes] = {}
     mains = {path: iri_of(path, index.base) for path in docs}
     members = class_counts(index, mains)
+    work = [(path, lang) for lang in LANGS for path in docs]
+    pages = ordered_map(lambda job: r.document(job[0], docs[job[0]], job[1]), work)
+    out.update((page_file(path, lang), page) for (path, lang), page in zip(work, pages))
     for lang in LANGS:
-        for path, triples in docs.items():
-            out[page_file(path, lang)] = r.document(path, triples, lang)
         for cls, iris in members.items():
             page = class_page(r.site(index_path(cls), lang), cls, iris)
             out[page_file(index_path(cls), lang)] = r.render("classindex.html", page=page,

@@ -82,10 +82,12 @@ def term_json(t) -> dict:
 
 
 def to_json(table: Table) -> bytes:
-    doc = {"head": {"vars": list(table.vars)}, "results": {"bindings": [
-        {n: term_json(t) for n, t in zip(table.vars, row) if t is not None}
-        for row in table.rows]}}
-    return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
+    """SPARQL 1.1 JSON results, one binding a line (compact lines keep json's C encoder)."""
+    head = json.dumps({"vars": list(table.vars)}, ensure_ascii=False)
+    rows = [json.dumps({n: term_json(t) for n, t in zip(table.vars, row) if t is not None},
+                       ensure_ascii=False, sort_keys=True) for row in table.rows]
+    body = "\n" + ",\n".join(rows) + "\n" if rows else ""
+    return f'{{"head": {head}, "results": {{"bindings": [{body}]}}}}\n'.encode()
 
 
 def to_csv(table: Table) -> bytes:
