@@ -160,6 +160,19 @@ def test_broken_shape_is_an_input_error(project, shape, message):
     assert message in out[0]
 
 
+def test_shapes_found_sound_before_are_checked_again_once_changed(project):
+    """The check's answer is remembered by content: a sound build leaves its marker, and a
+    shape broken after it is still an input error."""
+    assert run(project)[0] == 0
+    assert len(list((project / "build/cache").glob("shapes-sound-*"))) == 1
+    path = project / "shapes/cultuurregio-shapes.ttl"
+    path.write_text(path.read_text() + "\n@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+                    '<http://x/S> a sh:NodeShape ; sh:targetNode <http://x/n> ; '
+                    'sh:property [ sh:path <http://x/p> ; sh:minCount "x" ] .\n')
+    code, out = run(project)
+    assert code == 2 and "sh:minCount value 'x'" in out[0]
+
+
 @pytest.mark.parametrize("query,message", [
     (b"ASK { ?s ?p ?o }", "a violation query must be a SELECT"),
     (b"SELECT ?x WHERE { ?x ?p ?o }", "a violation query must be a SELECT"),

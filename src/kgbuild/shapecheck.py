@@ -7,6 +7,8 @@ every sh:pattern must compile as a regular expression.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import re
 from functools import cache
 from pathlib import Path
@@ -15,6 +17,7 @@ from .cells import shown
 from .errors import InputError, Loc, Problem
 
 SH = "http://www.w3.org/ns/shacl#"
+CACHE = Path("build/cache")
 
 
 def find_line(texts: dict[str, str], key: str, forms: list[str]) -> Loc:
@@ -89,14 +92,32 @@ def shacl_shacl_problems(graph, texts: dict[str, str]) -> list[Problem]:
 def check_shapes(directory: Path, root: Path) -> None:
     """Raise InputError for every shape that SHACL does not allow; call after read_rdf_dir.
 
-    The files are checked together: a shape in one file may use shapes of another. The answer
-    is remembered per content, so building the same shapes again costs nothing.
+    The files are checked together: a shape in one file may use shapes of another. Shapes
+    found sound are remembered by their content (in this process, and as an empty marker
+    file under build/cache/), so building the same shapes again costs nothing.
     """
     texts = tuple((p.relative_to(root).as_posix(), p.read_bytes().decode("utf-8-sig"))
                   for p in sorted(directory.glob("*.ttl")))
+    marker = root / CACHE / f"shapes-sound-{fingerprint(texts)}"
+    if marker.is_file():
+        return
     problems = shapes_problems(texts)
     if problems:
         raise InputError(list(problems))
+    with contextlib.suppress(OSError):
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+
+
+def fingerprint(texts: tuple[tuple[str, str], ...]) -> str:
+    """Of the shapes' files and of the checker (pyshacl's version and this module)."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(version("pyshacl").encode())
+    digest.update(Path(__file__).read_bytes())
+    for rel, text in texts:
+        digest.update(f"\0{rel}\0{text}".encode())
+    return digest.hexdigest()[:32]
 
 
 @cache
