@@ -27,6 +27,18 @@ PREFIXES = """
 @prefix lm: <https://w3id.org/cultuurregio/id/lidmaatschap/> .
 @prefix gm: <https://identifier.overheid.nl/tooi/id/gemeente/> .
 @prefix pv: <https://identifier.overheid.nl/tooi/id/provincie/> .
+@prefix thema: <https://w3id.org/cultuurregio/def/thema#> .
+@prefix bevinding: <https://w3id.org/cultuurregio/def/bevinding#> .
+@prefix time: <http://www.w3.org/2006/time#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix project: <https://w3id.org/cultuurregio/id/project/> .
+@prefix financiering: <https://w3id.org/cultuurregio/id/financiering/> .
+@prefix bev: <https://w3id.org/cultuurregio/id/bevinding/> .
+@prefix gebeurtenis: <https://w3id.org/cultuurregio/id/gebeurtenis/> .
+@prefix convenant: <https://w3id.org/cultuurregio/id/convenant/> .
+@prefix erkenning: <https://w3id.org/cultuurregio/id/erkenning/> .
+@prefix organisatie: <https://w3id.org/cultuurregio/id/organisatie/> .
+@prefix persoon: <https://w3id.org/cultuurregio/id/persoon/> .
 """
 
 SOURCES = ("id,kind,title,authors,year,date,publisher,place,identifier,url,cites\n"
@@ -105,4 +117,314 @@ lm:twente\\/gm0153\\/vertegenwoordiger a org:Membership ;
     dct:isPartOf bron:art ; cr:locator "p 1" ; rdfs:label "p 1" .
 <https://w3id.org/cultuurregio/id/bron/art#p-2> a cr:SourceLocation ;
     dct:isPartOf bron:art ; cr:locator "p 2" ; rdfs:label "p 2" .
+""")
+
+
+def with_reference(files: dict[str, str], sources: str = SOURCES) -> dict[str, str]:
+    """The files of BASE_GRAPH (sources, provincies, gemeenten) plus the given tables."""
+    return {"s/sources.csv": sources, "r/provincies.csv": PROVINCIES,
+            "r/gemeenten.csv": GEMEENTEN, **files}
+
+
+TWENTE = "id,kind,name,cites\ntwente,cultuurregio,Twente,art#\n"
+TWENTE_GRAPH = """
+regio:twente a cr:Cultuurregio ; skos:prefLabel "Twente"@nl, "Twente"@en ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+"""
+# A second source: a letter with publisher and identifier but no authors or URL.
+SOURCES_BRIEF = SOURCES + "brief,letter,Een brief,,2018,,Tweede Kamer,,Kamerstuk 1,,art#\n"
+BRIEF_GRAPH = """
+bron:brief a dct:BibliographicResource, prov:Entity, schema:DigitalDocument ;
+    dct:title "Een brief" ; dct:issued "2018"^^xsd:gYear ; dct:publisher "Tweede Kamer" ;
+    dct:identifier "Kamerstuk 1" ;
+    dct:bibliographicCitation "(2018) Een brief. Kamerstuk 1. Tweede Kamer." ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+"""
+
+
+def test_project_proeftuin(tmp_path):
+    projects = (
+        "id,kind,name,name_en,region,executor,partners,participants,themes,description_nl,"
+        "description_en,start,end,stated_participant_count,status,reason_nl,reason_en,cites\n"
+        "proeftuin-twente,proeftuin,Proeftuin Twente,Twente pilot project,twente,GM0153,PV23,"
+        "GM0153,culturele-vernieuwing; digitale-cultuur,Een maakplaats.,A makerspace.,"
+        "2019,2020-06,14,inferred,afgeleid,inferred,art#\n")
+    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": TWENTE,
+                                               "a/projects.csv": projects}))
+    assert_same(g, BASE_GRAPH + TWENTE_GRAPH + """
+project:proeftuin-twente a cr:Proeftuin ;
+    skos:prefLabel "Proeftuin Twente"@nl, "Twente pilot project"@en ;
+    cr:region regio:twente ; cr:executor gm:gm0153 ; cr:partner pv:pv23 ;
+    cr:participant gm:gm0153 ;
+    cr:theme thema:culturele-vernieuwing, thema:digitale-cultuur ;
+    dct:description "Een maakplaats."@nl, "A makerspace."@en ;
+    schema:startDate "2019"^^xsd:gYear ; schema:endDate "2020-06"^^xsd:gYearMonth ;
+    cr:statedParticipantCount "14"^^xsd:integer ;
+    cr:evidenceStatus status:afgeleid ; cr:statusReason "afgeleid"@nl, "inferred"@en ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+""")
+
+
+def test_funding_of_a_project(tmp_path):
+    projects = ("id,kind,name,description_nl,description_en,cites\n"
+                "proeftuin-twente,project,Proeftuin,Een proeftuin.,A pilot.,art#\n")
+    fundings = ("id,funder,recipient,project,amount,year,purpose_nl,purpose_en,matched_by,"
+                "themes,cites\n"
+                "proeftuin-twente,PV23,twente,proeftuin-twente,235000.50,2019,Bijdrage.,"
+                "Contribution.,GM0153,culturele-vernieuwing,art#\n")
+    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": TWENTE,
+                                               "a/projects.csv": projects,
+                                               "a/fundings.csv": fundings}))
+    assert_same(g, BASE_GRAPH + TWENTE_GRAPH + """
+project:proeftuin-twente a cr:Project ; skos:prefLabel "Proeftuin"@nl, "Proeftuin"@en ;
+    dct:description "Een proeftuin."@nl, "A pilot."@en ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+financiering:proeftuin-twente a cr:Funding ;
+    cr:funder pv:pv23 ; cr:recipient regio:twente ; cr:fundedProject project:proeftuin-twente ;
+    cr:amount "235000.50"^^xsd:decimal ; dct:date "2019"^^xsd:gYear ;
+    cr:purpose "Bijdrage."@nl, "Contribution."@en ;
+    cr:matchedBy gm:gm0153 ; cr:theme thema:culturele-vernieuwing ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+""")
+
+
+def test_finding(tmp_path):
+    findings = ("id,kind,statement_nl,statement_en,themes,concerns,attributed_to,cites\n"
+                "benaming,context,Een uitspraak.,A statement.,culturele-vernieuwing,twente,"
+                "GM0153,art#\n")
+    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": TWENTE,
+                                               "a/findings.csv": findings}))
+    assert_same(g, BASE_GRAPH + TWENTE_GRAPH + """
+bev:benaming a cr:Finding ; cr:findingKind bevinding:context ;
+    cr:statement "Een uitspraak."@nl, "A statement."@en ;
+    cr:theme thema:culturele-vernieuwing ; cr:concerns regio:twente ;
+    prov:wasAttributedTo gm:gm0153 ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+""")
+
+
+def test_policy_event(tmp_path):
+    events = ("id,date,name_nl,name_en,agent,on_behalf_of,document,informed_by,description_nl,"
+              "description_en,cites\n"
+              "oproep-2018,2018-03-15,Oproep,Call,GM0153,PV23,brief,art; brief,Een oproep.,"
+              "A call.,art#\n")
+    g = mapped_graph(tmp_path, with_reference({"a/events.csv": events}, SOURCES_BRIEF))
+    assert_same(g, BASE_GRAPH + BRIEF_GRAPH + """
+gebeurtenis:oproep-2018 a cr:PolicyEvent ; skos:prefLabel "Oproep"@nl, "Call"@en ;
+    dct:date "2018-03-15"^^xsd:date ;
+    prov:wasAssociatedWith gm:gm0153 ; cr:onBehalfOf pv:pv23 ;
+    cr:document bron:brief ; prov:used bron:art, bron:brief ;
+    dct:description "Een oproep."@nl, "A call."@en ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+""")
+
+
+def test_convenant_in_a_round(tmp_path):
+    convenants = ("id,kind,title,part_of,start,end,date,identifier,url,party_list_incomplete,"
+                  "regions,cites\n"
+                  "ronde-2021,round,Ronde 2021-2024,,2021,2024,2021-04-22,,,,twente,art#\n"
+                  "twente-2021,convenant,Convenant Twente,ronde-2021,2021,2024-12,,Stcrt 1,"
+                  "https://example.org/c,yes,twente,art#\n")
+    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": TWENTE,
+                                               "a/convenants.csv": convenants}))
+    assert_same(g, BASE_GRAPH + TWENTE_GRAPH + """
+convenant:ronde-2021 a cr:ConvenantRound ;
+    dct:title "Ronde 2021-2024"@nl ; skos:prefLabel "Ronde 2021-2024"@nl ;
+    schema:startDate "2021"^^xsd:gYear ; schema:endDate "2024"^^xsd:gYear ;
+    dct:date "2021-04-22"^^xsd:date ; cr:region regio:twente ;
+    dct:hasPart convenant:twente-2021 ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+convenant:twente-2021 a cr:Convenant ;
+    dct:title "Convenant Twente"@nl ; skos:prefLabel "Convenant Twente"@nl ;
+    dct:isPartOf convenant:ronde-2021 ;
+    schema:startDate "2021"^^xsd:gYear ; schema:endDate "2024-12"^^xsd:gYearMonth ;
+    dct:identifier "Stcrt 1" ; schema:url <https://example.org/c> ;
+    cr:partyListIncomplete true ; cr:region regio:twente ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+""")
+
+
+def test_convenant_parties_and_the_region_a_party_acts_for(tmp_path):
+    convenants = "id,kind,title,cites\ntwente-2021,convenant,Convenant Twente,art#\n"
+    parties = ("convenant,number,party,acts_for,acts_for_status,reason_nl,reason_en,cites,"
+               "party_name,acts_for_region_as_stated\n"
+               "twente-2021,1,PV23,,,,,art#partij 1,Overijssel,\n"
+               "twente-2021,2,GM0153,twente,inferred,afgeleid,inferred,art#partij 2,Enschede,"
+               "Twente\n")
+    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": TWENTE,
+                                               "a/convenants.csv": convenants,
+                                               "a/convenant_parties.csv": parties}))
+    assert_same(g, BASE_GRAPH + TWENTE_GRAPH + """
+convenant:twente-2021 a cr:Convenant ;
+    dct:title "Convenant Twente"@nl ; skos:prefLabel "Convenant Twente"@nl ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+<https://w3id.org/cultuurregio/id/convenant/twente-2021/partij/1> a cr:ConvenantParty ;
+    cr:convenant convenant:twente-2021 ; cr:partyNumber 1 ; cr:party pv:pv23 ;
+    dct:source bron:art ;
+    prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#partij-1> .
+<https://w3id.org/cultuurregio/id/convenant/twente-2021/partij/2> a cr:ConvenantParty ;
+    cr:convenant convenant:twente-2021 ; cr:partyNumber 2 ; cr:party gm:gm0153 ;
+    cr:actsFor regio:twente ;
+    cr:evidenceStatus status:afgeleid ; cr:statusReason "afgeleid"@nl, "inferred"@en ;
+    dct:source bron:art ;
+    prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#partij-2> .
+<https://w3id.org/cultuurregio/id/bron/art#partij-1> a cr:SourceLocation ;
+    dct:isPartOf bron:art ; cr:locator "partij 1" ; rdfs:label "partij 1" .
+<https://w3id.org/cultuurregio/id/bron/art#partij-2> a cr:SourceLocation ;
+    dct:isPartOf bron:art ; cr:locator "partij 2" ; rdfs:label "partij 2" .
+""")
+
+
+def test_organisations_with_and_without_tooi_uri(tmp_path):
+    organisations = (
+        "id,kind,name,description_nl,description_en,based_in,website,tooi_uri,members,cites\n"
+        "ocw,ministry,Ministerie van OCW,Het ministerie.,The ministry.,,,"
+        "https://identifier.overheid.nl/tooi/id/ministerie/mnre1109,,art#\n"
+        "netwerk,network,Netwerk Oost,,,GM0153,https://example.org/netwerk,,GM0153; ocw,art#\n")
+    g = mapped_graph(tmp_path, with_reference({"a/organisations.csv": organisations}))
+    assert_same(g, BASE_GRAPH + """
+<https://identifier.overheid.nl/tooi/id/ministerie/mnre1109> a org:Organization, cr:Ministerie ;
+    skos:prefLabel "Ministerie van OCW"@nl ;
+    dct:description "Het ministerie."@nl, "The ministry."@en ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+organisatie:netwerk a org:Organization, cr:AdministrativeNetwork ;
+    skos:prefLabel "Netwerk Oost"@nl ; schema:location gm:gm0153 ;
+    org:hasMember gm:gm0153, <https://identifier.overheid.nl/tooi/id/ministerie/mnre1109> ;
+    schema:url <https://example.org/netwerk> ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+""")
+
+
+def test_person_and_affiliation(tmp_path):
+    organisations = "id,kind,name,cites\nocw,ministry,Ministerie van OCW,art#\n"
+    people = ("id,name,role_nl,role_en,affiliation,cites\n"
+              "ingrid,Ingrid van Engelshoven,minister,Minister,ocw,art#\n")
+    g = mapped_graph(tmp_path, with_reference({"a/organisations.csv": organisations,
+                                               "a/people.csv": people}))
+    assert_same(g, BASE_GRAPH + """
+organisatie:ocw a org:Organization, cr:Ministerie ; skos:prefLabel "Ministerie van OCW"@nl ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+persoon:ingrid a schema:Person, prov:Agent ;
+    schema:name "Ingrid van Engelshoven" ; skos:prefLabel "Ingrid van Engelshoven"@nl ;
+    schema:jobTitle "minister"@nl, "Minister"@en ; cr:affiliation organisatie:ocw ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+""")
+
+
+def test_recognition_rows_merge_and_precise_date_wins(tmp_path):
+    # Two rows (one per source) of one recognition: 2024 is refined by 2024-03-01.
+    recognitions = ("id,region,date,by,on_behalf_of,document,cites\n"
+                    "twente-2024,twente,2024,GM0153,PV23,brief,art#\n"
+                    "twente-2024,twente,2024-03-01,,,,brief#\n")
+    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": TWENTE,
+                                               "a/recognitions.csv": recognitions},
+                                              SOURCES_BRIEF))
+    assert_same(g, BASE_GRAPH + BRIEF_GRAPH + TWENTE_GRAPH + """
+erkenning:twente-2024 a cr:Recognition ; cr:region regio:twente ;
+    dct:date "2024-03-01"^^xsd:date ;
+    skos:prefLabel "Erkenning van Twente (2024)"@nl, "Recognition of Twente (2024)"@en ;
+    cr:recognisedBy gm:gm0153 ; cr:onBehalfOf pv:pv23 ; cr:document bron:brief ;
+    dct:source bron:art, bron:brief ; prov:wasDerivedFrom bron:art, bron:brief .
+""")
+
+
+def test_membership_with_begin_and_end_has_a_period(tmp_path):
+    memberships = ("region,member,role,begin,end,attested,status,reason_nl,reason_en,cites\n"
+                   "twente,GM0153,member,2018-01,2024-12-31,,stated,,,art#\n"
+                   "twente,PV23,lead,2019,,,stated,,,art#\n")
+    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": TWENTE,
+                                               "a/memberships.csv": memberships}))
+    assert_same(g, BASE_GRAPH + TWENTE_GRAPH + """
+@prefix lm1: <https://w3id.org/cultuurregio/id/lidmaatschap/twente/gm0153/lid/2018-01#> .
+@prefix lm2: <https://w3id.org/cultuurregio/id/lidmaatschap/twente/pv23/trekker/2019#> .
+lm:twente\\/gm0153\\/lid\\/2018-01 a org:Membership ;
+    org:member gm:gm0153 ; org:organization regio:twente ; org:role rol:lid ;
+    cr:evidenceStatus status:vermeld ;
+    schema:startDate "2018-01"^^xsd:gYearMonth ; schema:endDate "2024-12-31"^^xsd:date ;
+    org:memberDuring lm1:periode ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+lm1:periode a time:Interval ;
+    time:hasBeginning lm1:begin ;
+    time:hasEnd lm1:eind .
+lm1:begin a time:Instant ;
+    time:inXSDgYearMonth "2018-01"^^xsd:gYearMonth .
+lm1:eind a time:Instant ;
+    time:inXSDDate "2024-12-31"^^xsd:date .
+lm:twente\\/pv23\\/trekker\\/2019 a org:Membership ;
+    org:member pv:pv23 ; org:organization regio:twente ; org:role rol:trekker ;
+    cr:evidenceStatus status:vermeld ; schema:startDate "2019"^^xsd:gYear ;
+    org:memberDuring lm2:periode ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+lm2:periode a time:Interval ;
+    time:hasBeginning lm2:begin .
+lm2:begin a time:Instant ;
+    time:inXSDgYear "2019"^^xsd:gYear .
+""")
+
+
+def test_region_containing_a_region(tmp_path):
+    regions = ("id,kind,name,name_en,alt_names,part_of,founded,ended,coincides_with,stated_span,"
+               "website,description_nl,description_en,completeness_nl,completeness_en,cites\n"
+               "oost,landsdeel,Landsdeel Oost,Eastern Netherlands,,,,2024,PV23,PV23,,,,"
+               "Onvolledig.,Incomplete.,art#\n"
+               "twente,cultuurregio,Twente,,Regio Twente; Twentse regio,oost,2018,,,,"
+               "https://example.org/twente,Een regio.,A region.,,,art#\n")
+    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": regions}))
+    assert_same(g, BASE_GRAPH + """
+regio:oost a cr:Landsdeel ; skos:prefLabel "Landsdeel Oost"@nl, "Eastern Netherlands"@en ;
+    schema:dissolutionDate "2024"^^xsd:gYear ;
+    cr:coincidesWith pv:pv23 ; cr:statedToSpan pv:pv23 ;
+    org:hasSubOrganization regio:twente ;
+    cr:completenessNote "Onvolledig."@nl, "Incomplete."@en ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+regio:twente a cr:Cultuurregio ; skos:prefLabel "Twente"@nl, "Twente"@en ;
+    skos:altLabel "Regio Twente"@nl, "Twentse regio"@nl ;
+    org:subOrganizationOf regio:oost ; schema:foundingDate "2018"^^xsd:gYear ;
+    schema:url <https://example.org/twente> ;
+    dct:description "Een regio."@nl, "A region."@en ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+""")
+
+
+def test_tombstones_with_and_without_successor(tmp_path):
+    tombstones = ("iri,label_nl,label_en,reason_nl,reason_en,date,successor,cites\n"
+                  "https://w3id.org/cultuurregio/id/regio/oud,Oud,Old,Samengevoegd.,Merged.,"
+                  "2024-05-01,https://w3id.org/cultuurregio/id/regio/twente,art#\n"
+                  "https://w3id.org/cultuurregio/id/regio/fout,,,Ten onrechte.,In error.,2024,,"
+                  "art#\n")
+    g = mapped_graph(tmp_path, with_reference({"a/tombstones.csv": tombstones}))
+    assert_same(g, BASE_GRAPH + """
+regio:oud owl:deprecated true ; dct:isReplacedBy regio:twente ;
+    skos:prefLabel "Oud"@nl, "Old"@en ;
+    skos:changeNote "Samengevoegd."@nl, "Merged."@en ;
+    schema:expires "2024-05-01"^^xsd:date ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+regio:fout owl:deprecated true ;
+    skos:changeNote "Ten onrechte."@nl, "In error."@en ;
+    schema:expires "2024"^^xsd:gYear ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+""")
+
+
+def test_citations_with_locators_are_source_locations(tmp_path):
+    # Two nodes cite the same place (one location node); a locator is slugged into its IRI;
+    # a citation without a locator derives from the document itself.
+    organisations = ("id,kind,name,cites\n"
+                     "ocw,ministry,OCW,\"art#Noot 5, alinea 2; brief\"\n"
+                     "tetem,other,Tetem,\"art#Noot 5, alinea 2 ; art#§ 2 Fryslân\"\n")
+    g = mapped_graph(tmp_path, with_reference({"a/organisations.csv": organisations},
+                                              SOURCES_BRIEF))
+    assert_same(g, BASE_GRAPH + BRIEF_GRAPH + """
+organisatie:ocw a org:Organization, cr:Ministerie ; skos:prefLabel "OCW"@nl ;
+    dct:source bron:art, bron:brief ;
+    prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#noot-5-alinea-2>, bron:brief .
+organisatie:tetem a org:Organization ; skos:prefLabel "Tetem"@nl ;
+    dct:source bron:art ;
+    prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#noot-5-alinea-2>,
+                        <https://w3id.org/cultuurregio/id/bron/art#2-fryslan> .
+<https://w3id.org/cultuurregio/id/bron/art#noot-5-alinea-2> a cr:SourceLocation ;
+    dct:isPartOf bron:art ;
+    cr:locator "Noot 5, alinea 2" ; rdfs:label "Noot 5, alinea 2" .
+<https://w3id.org/cultuurregio/id/bron/art#2-fryslan> a cr:SourceLocation ;
+    dct:isPartOf bron:art ; cr:locator "§ 2 Fryslân" ; rdfs:label "§ 2 Fryslân" .
 """)
