@@ -101,6 +101,58 @@ def test_every_membership_has_a_source_url_and_a_standing(store):
     assert all(values(store, f"SELECT ?d WHERE {{ <{m}> dct:source ?d }}") == {
         "https://w3id.org/cultuurregio/id/bron/samenwerking-in-cultuurregios"} for m in missing)
 
+    # the source date: every source of a membership that ../shared/sources/region-members.csv
+    # dates (a plain year, month or day, as given there) carries it as dct:issued
+    dated = {r[0].rsplit("/", 1)[1]: r[1] for r in rows(store, """SELECT DISTINCT ?doc ?i WHERE {
+        ?m a org:Membership ; dct:source ?doc . ?doc dct:issued ?i }""")}
+    assert dated == {
+        "cultuurschakel-over-ons-cultuurschakel-archief-cultuurschakel-over": "2018-11-09",
+        "cultuurregionoordlimburg-nieuws-de-cultuurregio-noord-limburg-gaat": "2021-07-07",
+        "ede-nieuws-stedelijke-cultuurregio-ede-wageningen-werkt-samen-aan": "2021-12",
+        "lagroup-projecten-het-verschil-maken-stedelijke-cultuurregio-twente": "2018",
+        "lagroup-projecten-stedelijke-cultuurregio-zwolle-experiment-en-ernst": "2018",
+        "lkca-informatiebank-de-proeftuin-van-nederland": "2018",
+        "magazine-gruitpoort-bestuursverslag2019-cepa": "2019",  # "2019 (annual report)"
+        "noord-holland-actueel-archief-2022-maart-2022-noord-holland-noord-wil": "2022-03-28",
+        "omroeppenm-cultuurregio-noord-limburg-gaat-door-tot-2025": "2021-07-08",
+        "omroepzeeland-nieuws-109236-vier-zeeuwse-steden-willen-samen": "2018-11",
+        "plaatsengids-west-friesland": "2017",  # list "anno 2017"
+        "sittard-geleen-inwoners-actueel-nieuws-en-persberichten-archief": "2019-06-18",
+        "streekgids-regionaal-vlogs-brengen-achterhoekse-cultuurparels-in-beeld": "2021-01",
+        "toekomst-cultuurbeleid-cultuur-verkenning-bijlagen-initiatieven": "2017",  # RvC 2017
+        "wethenorth-diversen-nieuwsberichten-ministerie-ocw-sluit": "2021-04",
+        **{f"stcrt-2025-{n}": "2025" for n in (3767, 3772, 3774, 3776, 3778, 3779)},
+        "cbs-gebiedsindelingen-2025": "2025",  # Utrecht's 24 gemeenten: the 2025 division
+    }
+    # sources the research gives no date for, or only an approximate one ("c. 2018",
+    # "undated (c. 2024)", "before spring 2019", the almere.nl page that cites a 2018-10-31
+    # profile but is itself undated): no date, since the table cannot mark a date approximate
+    undated = {r[0].rsplit("/", 1)[1] for r in rows(store, """SELECT DISTINCT ?doc WHERE {
+        ?m a org:Membership ; dct:source ?doc . FILTER NOT EXISTS { ?doc dct:issued ?i } }""")}
+    assert undated == {
+        "025arnhemnijmegen-wat-is-025", "aalten-inwoners-cultuur-en-erfgoedpact-achterhoek-43323",
+        "almere-cultuur-cultuurbeleid-almere-en-de-regio", "amstelland-meerlanden-mra",
+        "cultuurregio025-nieuwe-naam-cultuurregio-025",
+        "hollandrijnland-cultuur-om-de-hoek-in-holland-rijnland", "kennisplatformoost-regio-zwolle",
+        "mookenmiddelaar-noord-limburg-gezondste-regio",
+        "nederweert-samenwerking-gemeenten-in-cultuurregio-noord-limburg",
+        "nieuwsbladcastricum-lokaal-gemeenten-stellen-regionaal-omgevingsbeeld",
+        "plaatsengids-kop-van-noord-holland", "plaatsengids-metropoolregio-amsterdam",
+        "plaatsengids-twente", "regiomiddenholland-strategische-agenda-cultuur-overleg-cultuur",
+        "regiostedendriehoek-over-ons-faq",
+        "steenwijkerland-over-steenwijkerland-toerisme-cultuur-en-evenementen",
+        "thomasvandalen-project-verkenning-cultuurprofielen-metropoolregio",
+        "vakantieinlimburg-cultuur-zuid-limburg-bundelt-krachten",
+        "samenwerking-in-cultuurregios",  # the seed article (data/artikel/), no date there
+    }
+    # memberships citing at least one dated source, counted by hand from memberships.csv per
+    # source (24 cbs + 40 stcrt + 69 others = 133 citations; Ede and Wageningen's member
+    # memberships cite both ede.nl and lkca.nl, hence 131); it was 117 before the 2017 RvC
+    # verkenning (6), plaatsengids West-Friesland (7) and the gruitpoort report (1) got a year
+    with_date = values(store, """SELECT ?m WHERE {
+        ?m a org:Membership ; dct:source ?doc . ?doc dct:issued ?i }""")
+    assert len(with_date) == 131 and len(total) == 266
+
 
 def test_regions_of_almere_are_flevoland_and_the_mra(store):
     found = rows(store, """SELECT DISTINCT ?r ?s WHERE {
