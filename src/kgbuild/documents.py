@@ -15,6 +15,7 @@ from pyoxigraph import Triple
 
 from .emit import serialize
 from .formats import RDF_FORMATS
+from .parallel import ordered_map
 from .terms import TOOI
 
 
@@ -53,8 +54,8 @@ def partition(triples: list[Triple], base: str) -> dict[str, list[Triple]]:
 
 def document_files(docs: dict[str, list[Triple]], base: str) -> dict[str, bytes]:
     """{doc/x.ttl: bytes, ...} for every document and RDF format."""
-    files = {}
-    for path, triples in docs.items():
-        for fmt in RDF_FORMATS:
-            files[f"{path}.{fmt.extension}"] = serialize(triples, fmt, base)
-    return files
+    paths = list(docs)
+    texts = ordered_map(lambda path: [serialize(docs[path], fmt, base) for fmt in RDF_FORMATS],
+                        paths)
+    return {f"{path}.{fmt.extension}": data for path, per_format in zip(paths, texts)
+            for fmt, data in zip(RDF_FORMATS, per_format)}
