@@ -62,3 +62,24 @@ def test_latest_is_the_same_file_as_the_versioned_download(project):
     assert (download / "latest" / dump).read_bytes() == (version / dump).read_bytes()
     assert (download / "latest" / dump).samefile(version / dump)
     assert not (download / "latest/SHA256SUMS").samefile(version / "SHA256SUMS")  # small files
+
+
+def test_turtle_writes_no_escaped_prefixed_names():
+    """Was: `bron:x\\#noot-5`, which Virtuoso 7 loads as an IRI with a backslash in it."""
+    from pyoxigraph import Literal, NamedNode, Triple
+
+    from kgbuild.emit import serialize
+    from kgbuild.formats import BY_NAME
+    from kgbuild.terms import DEFAULT_BASE
+
+    place = NamedNode(DEFAULT_BASE + "id/bron/nota#noot-5")
+    region = NamedNode(DEFAULT_BASE + "id/regio/twente")
+    label = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    data = serialize([Triple(place, label, Literal("noot 5")),
+                      Triple(region, label, Literal("Twente"))], BY_NAME["ttl"],
+                     DEFAULT_BASE).decode()
+    assert "\\" not in data
+    assert f"<{place.value}>" in data and "regio:twente" in data
+    parsed = pyoxigraph.parse(data.encode(), format=pyoxigraph.RdfFormat.TURTLE)
+    assert {q.triple for q in parsed} == {Triple(place, label, Literal("noot 5")),
+                                          Triple(region, label, Literal("Twente"))}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,7 +62,8 @@ def canonical(triples) -> list[Triple]:
 def serialize(triples: list[Triple], fmt: Format, base: str) -> bytes:
     """Serialise already-sorted triples; Turtle gets readable prefixes."""
     if fmt.rdf == pyoxigraph.RdfFormat.TURTLE:
-        data = pyoxigraph.serialize(triples, format=fmt.rdf, prefixes=prefixes(base))
+        data = pyoxigraph.serialize(triples, format=fmt.rdf,
+                                    prefixes=plain_prefixes(triples, prefixes(base)))
         return sorted_prefix_lines(data)
     return pyoxigraph.serialize(triples, format=fmt.rdf)
 
@@ -71,6 +73,21 @@ def sorted_prefix_lines(turtle: bytes) -> bytes:
     lines = turtle.split(b"\n")
     n = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix")), len(lines))
     return b"\n".join(sorted(lines[:n]) + lines[n:])
+
+
+# Characters a prefixed name can hold only behind a backslash (`bron:x\#y`); some stores
+# (Virtuoso 7) keep the backslash in the IRI, so such names are never written.
+ESCAPED_IN_LOCAL_NAME = re.compile(r"[~!$&'()*+,;=/?#@%]")
+
+
+def plain_prefixes(triples: list[Triple], spaces: dict[str, str]) -> dict[str, str]:
+    """The prefixes under which every IRI of the triples is a prefixed name with no escape;
+    IRIs of the others are written in full."""
+    iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
+            if isinstance(term, NamedNode)}
+    escaped = {name for iri in iris for name, ns in spaces.items()
+               if iri.startswith(ns) and ESCAPED_IN_LOCAL_NAME.search(iri, len(ns))}
+    return {name: ns for name, ns in spaces.items() if name not in escaped}
 
 
 def prefixes(base: str) -> dict[str, str]:
