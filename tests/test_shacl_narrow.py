@@ -145,3 +145,19 @@ def test_unknown_parameter_sends_every_focus_node_to_pyshacl(graph, shapes):
     assert gemeenten and gemeenten <= set(narrowed.focus)
     expected = whole(graph.triples, shapes + extra, graph.origins)
     assert expected and fast(graph.triples, shapes + extra, graph.origins) == expected
+
+
+def test_shape_targeting_objects_of_a_property_reports_like_pyshacl(graph, shapes):
+    """Was: nothing, because pyshacl got only the focus node's own triples, not the triple
+    pointing at it that makes it a focus node."""
+    shape = NamedNode("https://example.org/shapes#Members")
+    sh = "http://www.w3.org/ns/shacl#"
+    prop = BlankNode("p")
+    extra = [Triple(shape, A, NamedNode(sh + "NodeShape")),
+             Triple(shape, NamedNode(sh + "targetObjectsOf"), ORG.member),
+             Triple(shape, NamedNode(sh + "property"), prop),
+             Triple(prop, NamedNode(sh + "path"), NamedNode("https://example.org/missing")),
+             Triple(prop, NamedNode(sh + "minCount"), Literal("1", datatype=XSD.integer))]
+    expected = whole(graph.triples, shapes + extra, graph.origins)
+    assert expected
+    assert fast(graph.triples, shapes + extra, graph.origins) == expected

@@ -39,6 +39,13 @@ def hops(shape: Shape, seen: frozenset = frozenset()) -> int:
     return deepest
 
 
+def pointing_at(triples: list[Triple], focus: set, shapes: list[Shape]) -> list[Triple]:
+    """The triples that make a node a focus node of a shape with sh:targetObjectsOf."""
+    props = {p.value for s in shapes for p in s.targets.get("targetObjectsOf", [])}
+    return [t for t in triples if t.predicate.value in props and t.object in focus] \
+        if props else []
+
+
 def neighbourhood(ix: Index, focus: set, depth: int) -> list[Triple]:
     """Every triple within depth steps from the focus nodes, and the class hierarchy."""
     out, frontier, seen = [], set(focus), set()
@@ -62,8 +69,8 @@ def narrow(triples: list[Triple], shape_triples: list[Triple]) -> Narrowed:
     if any(not isinstance(f, NamedNode) for f in focus):
         return Narrowed(None, triples)
     depth = max(hops(s) for s in shapes)
-    return Narrowed(sorted(focus, key=lambda n: n.value),
-                    sorted(set(neighbourhood(ix, focus, depth)), key=str))
+    near = neighbourhood(ix, focus, depth) + pointing_at(triples, focus, shapes)
+    return Narrowed(sorted(focus, key=lambda n: n.value), sorted(set(near), key=str))
 
 
 __all__ = ["Narrowed", "narrow"]
