@@ -241,3 +241,14 @@ def test_unnamed_nodes_get_labels_from_what_they_connect(site):
     for page in pages[:20]:
         html = page.read_text()
         assert re.search(r"<h1>[^<]+ in [^<]+ \([^<]+\)</h1>", html), page
+
+
+def test_a_computed_fact_cites_its_rule_not_the_sources_of_the_region(site):
+    """Was: 'beslaat Overijssel' listed the article and the convenant as its sources."""
+    page = (site / "doc/regio/twente.html").read_text()
+    row = next(r for r in page.split("<tr>") if 'cultuurregio.html#spans">' in r)
+    assert 'href="../../doc/afleiding/beslaat.html"' in row
+    assert "bron/" not in row
+    name = next(r for r in page.split("<tr>") if 'cultuurregio.html#foundingDate"' in r
+                or "schema.org/foundingDate" in r)
+    assert "bron/samenwerking-in-cultuurregios" in name

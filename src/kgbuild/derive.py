@@ -43,6 +43,10 @@ RULES = {
                      "culture region, and those without a stated membership.")),
 }
 
+# Properties that derive() sets on nodes of the mapped graph, and the rule behind each: a page
+# cites the rule for them, not the sources of the node's other facts.
+DERIVED_PROPERTIES = {CR.spans.value: "beslaat", CR.possiblySpans.value: "beslaat"}
+
 SELECT_MEMBERSHIPS = """
 SELECT ?m ?region ?member ?status ?begin ?end WHERE {
   ?m a org:Membership ; org:organization ?region ; org:member ?member ;

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 from pyoxigraph import NamedNode, Triple
 
+from ..derive import DERIVED_PROPERTIES, rule_iri
 from ..terms import CR, DCT, ORG, PROV, SCHEMA, A
 from .context import Chrome, Fact, Link, Site, Value
 from .jsonld import schema_jsonld
@@ -86,6 +87,12 @@ def sources_of(site: Site, iri: str) -> tuple[Link, ...]:
     return tuple(site.link(p.value) for p in places)
 
 
+def fact_sources(site: Site, prop: str, sources: tuple[Link, ...]) -> tuple[Link, ...]:
+    """A computed fact cites the rule that computed it; any other the node's sources."""
+    rule = DERIVED_PROPERTIES.get(prop)
+    return (site.link(rule_iri(rule).value),) if rule else sources
+
+
 def node(site: Site, iri: str, triples: list[Triple]) -> Node:
     grouped: dict[str, list] = defaultdict(list)
     for t in triples:
@@ -93,7 +100,8 @@ def node(site: Site, iri: str, triples: list[Triple]) -> Node:
             grouped[t.predicate.value].append(t.object)
     sources = sources_of(site, iri)
     order = sorted(grouped, key=lambda p: (p != A.value, site.prop(p).label))
-    facts = tuple(Fact(site.prop(p), site.values(grouped[p]), sources) for p in order)
+    facts = tuple(Fact(site.prop(p), site.values(grouped[p]), fact_sources(site, p, sources))
+                  for p in order)
     anchor = iri.split("#", 1)[1] if "#" in iri else ""
     return Node(anchor, iri, site.index.label(iri, site.lang), facts, sources)
 
