@@ -83,8 +83,9 @@ def oxigraph_binary() -> str:
 
 
 @contextlib.contextmanager
-def oxigraph(folder: Path):
-    """Oxigraph server; yields its base URL (/store, /query). Queries see all graphs."""
+def oxigraph_process(folder: Path):
+    """Oxigraph server; yields its base URL (/store, /query) and its process, so that a test
+    can kill it. Queries see all graphs."""
     port = free_port()
     proc = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(folder), "--bind",
                              f"127.0.0.1:{port}", "--union-default-graph"],
@@ -92,9 +93,16 @@ def oxigraph(folder: Path):
     try:
         base = f"http://127.0.0.1:{port}"
         wait_http(base + "/query?query=ASK%7B%7D", 20, proc)
-        yield base
+        yield base, proc
     finally:
         stop(proc)
+
+
+@contextlib.contextmanager
+def oxigraph(folder: Path):
+    """Oxigraph server; yields its base URL."""
+    with oxigraph_process(folder) as (base, _):
+        yield base
 
 
 @contextlib.contextmanager
@@ -128,5 +136,7 @@ def in_thread(server):
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
+        server.server_close()
+        thread.join(10)
         server.server_close()
         thread.join(timeout=10)

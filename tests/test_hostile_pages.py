@@ -17,7 +17,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import threading
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from conftest import PROJECT_DIRS, ROOT
+from servers import in_thread
 
 from kgbuild.cli import main
 
@@ -192,15 +192,8 @@ def static_server(root: Path):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
+    with in_thread(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ import re
 import shutil
 import signal
 import socket
-import subprocess
 import threading
 import time
 import urllib.parse
@@ -27,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from servers import free_port, in_thread, oxigraph, oxigraph_binary, stop, wait_http
+from servers import free_port, in_thread, oxigraph, oxigraph_process
 
 import kgbuild.load
 from kgbuild.cli import main
@@ -222,21 +221,6 @@ class FaultHandler(BaseHTTPRequestHandler):
 
     def log_message(self, *args) -> None:
         pass
-
-
-@contextlib.contextmanager
-def oxigraph_process(folder: Path):
-    """Like servers.oxigraph, but also yields the process, so that a test can kill it."""
-    port = free_port()
-    proc = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(folder), "--bind",
-                             f"127.0.0.1:{port}", "--union-default-graph"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_http(base + "/query?query=ASK%7B%7D", 20, proc)
-        yield base, proc
-    finally:
-        stop(proc)
 
 
 # 1. the store down
