@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -11,8 +12,14 @@ import subprocess
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+from collections import Counter
 from pathlib import Path
+
+import pyoxigraph
+
+from kgbuild.load import Target, format_of, graph_pattern, request
 
 VIRTUOSO_INI = """[Database]
 DatabaseFile = {d}/virtuoso.db
@@ -140,3 +147,20 @@ def in_thread(server):
         thread.join(10)
         server.server_close()
         thread.join(timeout=10)
+
+
+def store_counts(target: Target) -> Counter:
+    """Triples per predicate in a store's target graph (SPARQL JSON results)."""
+    query = ("SELECT ?p (COUNT(*) AS ?n) WHERE { " + graph_pattern(target) + " } GROUP BY ?p")
+    req = urllib.request.Request(target.query, method="POST", headers={
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Accept": "application/sparql-results+json"},
+        data=urllib.parse.urlencode({"query": query}).encode())
+    rows = json.loads(request(target, req, "count"))["results"]["bindings"]
+    return Counter({r["p"]["value"]: int(r["n"]["value"]) for r in rows})
+
+
+def dump_counts(path: Path) -> Counter:
+    """Triples per predicate in a dump file."""
+    triples = pyoxigraph.parse(path=str(path), format=format_of(path))
+    return Counter(t.predicate.value for t in triples)

@@ -12,10 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pyoxigraph
 import pytest
-from servers import in_thread, oxigraph
+from servers import dump_counts, in_thread, oxigraph, store_counts
 
 from kgbuild.cli import main
-from kgbuild.load import LoadError, Target, dump_counts, load, store_counts, verify
+from kgbuild.load import LoadError, Target, load, verify
 
 GRAPH = "https://w3id.org/cultuurregio/graph"
 

@@ -26,11 +26,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from servers import free_port, in_thread, oxigraph, oxigraph_process
+from servers import dump_counts, free_port, in_thread, oxigraph, oxigraph_process, store_counts
 
 import kgbuild.load
 from kgbuild.cli import main
-from kgbuild.load import LoadError, Target, dump_counts, load, store_counts
+from kgbuild.load import LoadError, Target, load
 
 GRAPH = "https://w3id.org/cultuurregio/graph"
 DUMP = Path("download/latest/cultuurregios.nt")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from servers import in_thread, oxigraph, virtuoso
+from servers import in_thread, oxigraph, store_counts, virtuoso
 
 from kgbuild.cli import main
-from kgbuild.load import Target, store_counts
+from kgbuild.load import Target
 from kgbuild.queries import bind, dump_store, read_queries, run_embedded, run_remote
 from kgbuild.sparql import Endpoint, make_server
 
