@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import time
 import tomllib
 from collections.abc import Callable
@@ -17,7 +15,7 @@ from pyoxigraph import Triple
 
 from .cells import parse_date, parse_url
 from .derive import derive
-from .emit import Release, canonical, emit_release, serialize, write_files
+from .emit import Release, canonical, emit_release, serialize
 from .errors import InputError, Loc, NotConforming, Problem
 from .formats import BY_NAME
 from .manifest import MANIFEST, check_manifest, record
@@ -28,6 +26,7 @@ from .queries.pages import query_files
 from .read import Data, read_data, read_rdf_dir
 from .shapecheck import check_shapes
 from .terms import DEFAULT_BASE, rebase
+from .tree import NewTree, new_tree
 from .validate import Report, read_violation_queries, report_triples, validate
 
 Progress = Callable[[str], None]
@@ -160,35 +159,24 @@ def build(config: Config, progress: Progress = _quiet) -> tuple[Graph, Report]:
     if not report.conforms:
         raise NotConforming(report)
     timed = _Timer(progress, graph.timings)
-    files = timed("emit", emit_all, graph, report)
-    files.update(timed("publish", publish_files, graph.triples, graph.release, files,
-                       config.root))
-    files.update(timed("queries", query_files, graph.triples, specs, config.base,
-                       graph.release.title_nl, graph.store))
-    timed("write", swap_in, config.dist, files)
+    with new_tree(config.dist) as tree:
+        files = timed("emit", emit_all, graph, report, tree)
+        timed("publish", tree.write, publish_files(graph.triples, graph.release, files,
+                                                   config.root))
+        timed("queries", tree.write, query_files(graph.triples, specs, config.base,
+                                                 graph.release.title_nl, graph.store).items())
+        timed("swap in", tree.swap_in)
     record(config.root, new_uris)
     if new_uris:
         progress(f"recorded {len(new_uris)} new URI(s) in {MANIFEST}")
     return graph, report
 
 
-def emit_all(graph: Graph, report: Report) -> dict[str, bytes]:
+def emit_all(graph: Graph, report: Report, tree: NewTree) -> dict[str, bytes]:
+    """The download area, written into the tree; its files are returned for the dataset page."""
     release = graph.release
     report_ttl = serialize(canonical(report_triples(report, release.release_iri + "/shacl")),
                            BY_NAME["ttl"], release.base)
-    return emit_release(graph.triples, release, [f.line() for f in report.findings], report_ttl)
-
-
-def swap_in(dist: Path, files: dict[str, bytes]) -> None:
-    """Write a complete new tree beside dist/, then rename it into place."""
-    new = dist.with_name(f"{dist.name}.new-{os.getpid()}")
-    old = dist.with_name(f"{dist.name}.old-{os.getpid()}")
-    shutil.rmtree(new, ignore_errors=True)
-    try:
-        write_files(new, files)
-        if dist.exists():
-            dist.rename(old)
-        new.rename(dist)
-    finally:
-        shutil.rmtree(new, ignore_errors=True)
-        shutil.rmtree(old, ignore_errors=True)
+    files = emit_release(graph.triples, release, [f.line() for f in report.findings], report_ttl)
+    tree.write(files.items())
+    return files

@@ -10,12 +10,13 @@ Every subject of the graph belongs to exactly one document, so the documents' un
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 
 from pyoxigraph import Triple
 
 from .emit import serialize
 from .formats import RDF_FORMATS
-from .parallel import ordered_map
+from .parallel import ordered_iter
 from .terms import TOOI
 
 
@@ -52,10 +53,11 @@ def partition(triples: list[Triple], base: str) -> dict[str, list[Triple]]:
     return dict(docs)
 
 
-def document_files(docs: dict[str, list[Triple]], base: str) -> dict[str, bytes]:
-    """{doc/x.ttl: bytes, ...} for every document and RDF format."""
+def document_files(docs: dict[str, list[Triple]], base: str) -> Iterator[tuple[str, bytes]]:
+    """(doc/x.ttl, bytes), ... for every document and RDF format, each document as it is made."""
     paths = list(docs)
-    texts = ordered_map(lambda path: [serialize(docs[path], fmt, base) for fmt in RDF_FORMATS],
-                        paths)
-    return {f"{path}.{fmt.extension}": data for path, per_format in zip(paths, texts)
-            for fmt, data in zip(RDF_FORMATS, per_format)}
+    texts = ordered_iter(lambda path: [serialize(docs[path], fmt, base) for fmt in RDF_FORMATS],
+                         paths)
+    for path, per_format in zip(paths, texts):
+        for fmt, data in zip(RDF_FORMATS, per_format):
+            yield f"{path}.{fmt.extension}", data

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Triple
@@ -24,7 +22,6 @@ SPDX = NS("http://spdx.org/rdf/terms#")
 EU = "http://publications.europa.eu/resource/authority/"
 EU_FILE_TYPES = {"ttl": "RDF_TURTLE", "jsonld": "JSON_LD", "nt": "RDF_N_TRIPLES"}
 DUMP_NAME = "cultuurregios"
-LINK_MIN_BYTES = 1 << 20  # hard-link repeated files this large instead of writing them twice
 
 
 @dataclass(frozen=True)
@@ -174,24 +171,6 @@ def dataset_triples(release: Release, files: dict[str, bytes], count: int) -> li
                    Literal(sha256(files[name]), datatype=XSD.hexBinary)),
         ]
     return canonical(out + dcat_ap_nl(release))
-
-
-def write_files(out: Path, files: dict[str, bytes]) -> None:
-    """Write every file; a large file whose bytes are the very object of one already written
-    (download/latest/ and download/{version}/) becomes a hard link to it, not a second copy."""
-    folders: set[Path] = set()
-    written: dict[int, Path] = {}
-    for rel, data in sorted(files.items()):
-        path = out / rel
-        if path.parent not in folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            folders.add(path.parent)
-        if id(data) in written:
-            os.link(written[id(data)], path)
-            continue
-        path.write_bytes(data)
-        if len(data) >= LINK_MIN_BYTES:
-            written[id(data)] = path
 
 
 def emit_release(triples: list[Triple], release: Release, report_lines: list[str],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -35,15 +35,24 @@ def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
 def ordered_map(task: Callable[[Any], Any], items: Sequence[Any], jobs: int | None = None,
                 ) -> list[Any]:
     """[task(item) for item in items], in worker processes where that pays off."""
+    return list(ordered_iter(task, items, jobs))
+
+
+def ordered_iter(task: Callable[[Any], Any], items: Sequence[Any], jobs: int | None = None,
+                 ) -> Iterator[Any]:
+    """task(item) for each item, in item order, yielded as soon as the workers return it, so
+    the caller can write each result away while the workers go on."""
     jobs = available_cores() if jobs is None else jobs
     if jobs < 2 or len(items) < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
-        return [task(item) for item in items]
+        yield from (task(item) for item in items)
+        return
     global _task
     _task = task
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
     try:
         chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            return [result for part in pool.map(_run_chunk, chunks) for result in part]
+        for part in pool.map(_run_chunk, chunks):
+            yield from part
     finally:
+        pool.shutdown(cancel_futures=True)
         _task = None

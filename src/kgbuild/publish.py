@@ -1,11 +1,13 @@
 """Emit the linked-data site: per-resource documents, pages, maps, sitemap and conneg configs.
 
 Input: the canonical triples and the download files already emitted (sizes and checksums on the
-dataset page are read from those bytes). Output: {relative path: bytes} for the new tree.
+dataset page are read from those bytes). Output: (relative path, bytes) pairs for the new tree,
+yielded as they are made so that they can be written while the rest renders.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph
@@ -48,21 +50,22 @@ def sitemap(pages: list[str], base: str) -> bytes:
 
 
 def publish_files(triples: list[Triple], release: Release, files: dict[str, bytes],
-                  root: Path | None = None) -> dict[str, bytes]:
-    """Everything of the site beside the downloads."""
+                  root: Path | None = None) -> Iterator[tuple[str, bytes]]:
+    """Everything of the site beside the downloads, as (relative path, bytes), each file as
+    soon as it is made; the sitemap, which lists the pages, comes after them."""
     base = release.base
     docs = partition(triples, base)
-    out = document_files(docs, base)
-    meta = dataset_documents(files, release)
-    out.update(document_files(meta, base))
+    yield from document_files(docs, base)
+    yield from document_files(dataset_documents(files, release), base)
     maps = load_maps(root / GEO) if root else None
     index = build_index(triples, base)
     derive_labels(index)
-    pages = render_site(index, release, docs, files, len(triples), maps)
-    out.update(pages)
-    out["sitemap.xml"] = sitemap([p for p in pages if p.endswith(".html")
+    pages = []
+    for path, data in render_site(index, release, docs, files, len(triples), maps):
+        pages.append(path)
+        yield path, data
+    yield "sitemap.xml", sitemap([p for p in pages if p.endswith(".html")
                                   and p[0].isalpha() and not p[0].isdigit()], base)
     gone = withdrawn(triples, base)
-    out["conf/gone.txt"] = "".join(p + "\n" for p in gone).encode()
-    out.update(server_configs(gone))
-    return out
+    yield "conf/gone.txt", "".join(p + "\n" for p in gone).encode()
+    yield from server_configs(gone).items()

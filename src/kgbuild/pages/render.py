@@ -6,6 +6,7 @@ context. Input: the graph index built once, the documents and the files already 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 
@@ -14,7 +15,7 @@ from pyoxigraph import Triple
 
 from ..documents import iri_of
 from ..emit import Release
-from ..parallel import ordered_map
+from ..parallel import ordered_iter
 from .bidi import isolated, isolated_text
 from .context import Site
 from .index import GraphIndex
@@ -76,29 +77,27 @@ class Renderer:
 
 def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple]],
                 files: dict[str, bytes], triple_count: int,
-                maps: Maps | None = None) -> dict[str, bytes]:
-    """{relative path: bytes} of every page, the stylesheet and the sitemap's pages."""
+                maps: Maps | None = None) -> Iterator[tuple[str, bytes]]:
+    """(relative path, bytes) of every page and the stylesheet, each as soon as it is made."""
     r = Renderer(environment(), index, release, maps)
-    out: dict[str, bytes] = {}
     mains = {path: iri_of(path, index.base) for path in docs}
     members = class_counts(index, mains)
     work = [(path, lang) for lang in LANGS for path in docs]
-    pages = ordered_map(lambda job: r.document(job[0], docs[job[0]], job[1]), work)
-    out.update((page_file(path, lang), page) for (path, lang), page in zip(work, pages))
+    pages = ordered_iter(lambda job: r.document(job[0], docs[job[0]], job[1]), work)
+    yield from ((page_file(path, lang), page) for (path, lang), page in zip(work, pages))
     for lang in LANGS:
         for cls, iris in members.items():
             page = class_page(r.site(index_path(cls), lang), cls, iris)
-            out[page_file(index_path(cls), lang)] = r.render("classindex.html", page=page,
-                                                               chrome=page.chrome)
+            yield page_file(index_path(cls), lang), r.render("classindex.html", page=page,
+                                                             chrome=page.chrome)
         site = r.site("index", lang)
         home = home_page(site, members, maps.home(site) if maps else None)
-        out[page_file("index", lang)] = r.render("home.html", page=home, chrome=home.chrome)
+        yield page_file("index", lang), r.render("home.html", page=home, chrome=home.chrome)
         site = r.site(DATASET_DOC, lang)
         ds = dataset_page(site, files, triple_count, DATASET_DOC)
-        out[page_file(DATASET_DOC, lang)] = r.render("dataset.html", page=ds, chrome=ds.chrome)
-    out.update(error_pages(r))
-    out["static/style.css"] = resources.files("kgbuild").joinpath("static/style.css").read_bytes()
-    return out
+        yield page_file(DATASET_DOC, lang), r.render("dataset.html", page=ds, chrome=ds.chrome)
+    yield from error_pages(r).items()
+    yield "static/style.css", resources.files("kgbuild").joinpath("static/style.css").read_bytes()
 
 
 def error_pages(r: Renderer) -> dict[str, bytes]:

@@ -1,0 +1,63 @@
+"""The last stage: a new output tree written beside dist/ as the emitters produce it, then
+renamed into place in one step. Until that rename the old dist/ is untouched, and a build that
+fails on the way leaves no trace of the new tree."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+LINK_MIN_BYTES = 1 << 20  # hard-link repeated files this large instead of writing them twice
+
+
+class NewTree:
+    """Files written under a folder beside dist/; a large file whose bytes are the very object of
+    one already written (download/latest/ and download/{version}/) becomes a hard link to it."""
+
+    def __init__(self, dist: Path):
+        self.dist = dist
+        self.folder = dist.with_name(f"{dist.name}.new-{os.getpid()}")
+        self.old = dist.with_name(f"{dist.name}.old-{os.getpid()}")
+        self.folders: set[Path] = set()
+        self.linkable: dict[int, tuple[bytes, Path]] = {}  # keeps the bytes, so ids stay unique
+        self.discard()
+
+    def write(self, files: Iterable[tuple[str, bytes]]) -> None:
+        """Write (relative path, bytes) pairs as they come."""
+        for rel, data in files:
+            path = self.folder / rel
+            if path.parent not in self.folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.folders.add(path.parent)
+            seen = self.linkable.get(id(data))
+            if seen is not None and seen[0] is data:
+                os.link(seen[1], path)
+            else:
+                path.write_bytes(data)
+                if len(data) >= LINK_MIN_BYTES:
+                    self.linkable[id(data)] = (data, path)
+
+    def swap_in(self) -> None:
+        """Rename the new tree to dist/ (the old one moved aside first), then remove the old."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if self.dist.exists():
+            self.dist.rename(self.old)
+        self.folder.rename(self.dist)
+        self.discard()
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+        shutil.rmtree(self.old, ignore_errors=True)
+
+
+@contextmanager
+def new_tree(dist: Path) -> Iterator[NewTree]:
+    """A tree to write into; whatever has not been swapped in when the block ends is removed."""
+    tree = NewTree(dist)
+    try:
+        yield tree
+    finally:
+        tree.discard()
