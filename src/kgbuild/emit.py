@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import re
+from bisect import bisect_left
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -80,11 +81,14 @@ ESCAPED_IN_LOCAL_NAME = re.compile(r"[~!$&'()*+,;=/?#@%]")
 def plain_prefixes(triples: list[Triple], spaces: dict[str, str]) -> dict[str, str]:
     """The prefixes under which every IRI of the triples is a prefixed name with no escape;
     IRIs of the others are written in full."""
-    iris = {term.value for t in triples for term in (t.subject, t.predicate, t.object)
-            if isinstance(term, NamedNode)}
-    escaped = {name for iri in iris for name, ns in spaces.items()
-               if iri.startswith(ns) and ESCAPED_IN_LOCAL_NAME.search(iri, len(ns))}
-    return {name: ns for name, ns in spaces.items() if name not in escaped}
+    iris = sorted({term.value for t in triples for term in (t.subject, t.predicate, t.object)
+                   if isinstance(term, NamedNode)})
+    plain = {}
+    for name, ns in spaces.items():
+        first, last = bisect_left(iris, ns), bisect_left(iris, ns + "\U0010ffff")
+        if not any(ESCAPED_IN_LOCAL_NAME.search(iri, len(ns)) for iri in iris[first:last]):
+            plain[name] = ns
+    return plain
 
 
 def prefixes(base: str) -> dict[str, str]:

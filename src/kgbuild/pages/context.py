@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
@@ -44,6 +45,11 @@ class Link:
     external: bool = False
 
     def __html__(self) -> str:
+        return self.html
+
+    @cached_property
+    def html(self) -> str:
+        """Made once per link: the links of properties are shared by every page of a folder."""
         label = isolated(self.label)
         if self.href is None or not linkable(self.href):
             return str(label)
@@ -128,6 +134,14 @@ class Site:
         return Link(label, self.href(doc, fragment=fragment), iri)
 
     def prop(self, iri: str) -> Link:
+        """The link to a property's definition, made once per language and folder depth."""
+        key = (self.lang, self.root, iri)
+        link = self.index.prop_links.get(key)
+        if link is None:
+            link = self.index.prop_links[key] = self.new_prop(iri)
+        return link
+
+    def new_prop(self, iri: str) -> Link:
         if iri in PROPERTY_LABELS:
             label = PROPERTY_LABELS[iri][0 if self.lang == "nl" else 1]
         else:

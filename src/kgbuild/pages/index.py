@@ -26,6 +26,7 @@ class GraphIndex:
     by_object: dict[str, list[Triple]] = field(default_factory=lambda: defaultdict(list))
     types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     labels: dict[str, dict[str, tuple[int, str]]] = field(default_factory=dict)
+    prop_links: dict = field(default_factory=dict)  # Site.prop's links, shared by all pages
 
     def add(self, t: Triple) -> None:
         s = t.subject.value

@@ -15,7 +15,7 @@ SCHEMA_TYPES = {"region": "Organization", "agent": "GovernmentOrganization",
 
 def script_json(data: dict) -> Markup:
     """JSON for a <script> element: '<', '>' and '&' as \\u escapes (still valid JSON)."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)  # no indent: the C encoder
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)
 
