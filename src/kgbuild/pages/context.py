@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
@@ -55,6 +55,24 @@ class Link:
             return str(label)
         cls = ' class="ext"' if self.external else ""
         return f'<a{cls} href="{escape(self.href)}">{label}</a>'
+
+
+def cites(links: tuple[Link, ...], words: dict[str, str]) -> Markup:
+    """The places a fact rests on, as [label] links (a template filter)."""
+    return _cites(links, words["source"])
+
+
+def lines(values) -> Markup:
+    """Values one per line, each escaped (a template filter)."""
+    return Markup("<br>").join(values)
+
+
+@lru_cache(maxsize=4096)  # a node's sources are printed beside each of its facts
+def _cites(links: tuple[Link, ...], source_word: str) -> Markup:
+    what = escape(source_word)
+    return Markup("".join(
+        f'<a class="src" href="{escape(s.href)}" title="{what}: {escape(isolated_text(s.label))}">'
+        f'[{isolated(s.label)}]</a>' for s in links))
 
 
 @dataclass(frozen=True)
