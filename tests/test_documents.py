@@ -20,6 +20,11 @@ def test_document_of_follows_the_uri_scheme():
     assert document_of(B + "def/rol#lid", B) == "def/rol"
     assert document_of("https://identifier.overheid.nl/tooi/id/gemeente/gm0153", B) == \
         "doc/gemeente/gm0153"
+    # a statement about a TOOI gemeente lives in our document about it
+    assert document_of(B + "doc/gemeente/gm0153#bewering-0123456789ab", B) == \
+        "doc/gemeente/gm0153"
+    assert document_of("https://example.org/cr/doc/gemeente/gm0153#bewering-0123456789ab",
+                       "https://example.org/cr/") == "doc/gemeente/gm0153"
     assert document_of("http://www.w3.org/ns/org#Membership", B) is None
 
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from pyoxigraph import Triple
 
-from kgbuild.terms import PREFIXES
+from kgbuild.terms import PREFIXES, PROV, RDF
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "data/artikel/bron/samenwerking-in-cultuurregios.txt"
@@ -126,3 +128,31 @@ def test_the_source_rule_can_fail(store):
                                        " LIMIT 1")))["m"]
     broken.update(SPARQL_PREFIXES + f"DELETE WHERE {{ <{membership.value}> dct:source ?d }}")
     assert nodes_missing(broken, "org:Membership", "dct:source") == [membership.value]
+
+
+def statements(triples) -> dict[str, Triple]:
+    """{statement IRI: the triple it names}, from rdf:subject, rdf:predicate and rdf:object."""
+    parts: dict[str, dict[str, object]] = defaultdict(dict)
+    for t in triples:
+        if t.predicate in (RDF.subject, RDF.predicate, RDF.object):
+            parts[t.subject.value][t.predicate.value] = t.object
+    return {st: Triple(p[RDF.subject.value], p[RDF.predicate.value], p[RDF.object.value])
+            for st, p in parts.items()}
+
+
+def test_every_statement_names_a_triple_of_the_graph(graph):
+    named = statements(graph.triples)
+    assert len(named) > 100
+    present = set(graph.triples)
+    assert [st for st, t in named.items() if t not in present] == []
+
+
+def test_a_statement_cites_other_places_than_its_subject(graph):
+    """A fact resting on all its node's sources gets no statement: only narrower ones do."""
+    places: dict[str, set[str]] = defaultdict(set)
+    for t in graph.triples:
+        if t.predicate == PROV.wasDerivedFrom:
+            places[t.subject.value].add(t.object.value)
+    named = statements(graph.triples)
+    assert all(places[st] for st in named)
+    assert [st for st, t in named.items() if places[st] == places[t.subject.value]] == []
