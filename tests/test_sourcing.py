@@ -11,9 +11,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Triple
+from pyoxigraph import Literal, NamedNode, Triple
 
-from kgbuild.terms import PREFIXES, PROV, RDF
+from kgbuild.read import read_rdf_dir
+from kgbuild.terms import DEFAULT_BASE, PREFIXES, PROV, RDF, SCHEMA, XSD
+from kgbuild.validate import read_violation_queries, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "data/artikel/bron/samenwerking-in-cultuurregios.txt"
@@ -156,3 +158,15 @@ def test_a_statement_cites_other_places_than_its_subject(graph):
     named = statements(graph.triples)
     assert all(places[st] for st in named)
     assert [st for st, t in named.items() if places[st] == places[t.subject.value]] == []
+
+
+def test_a_statement_without_its_fact_is_reported_at_the_row_that_stated_it(graph):
+    twente = DEFAULT_BASE + "id/regio/twente"
+    founded = Triple(NamedNode(twente), SCHEMA.foundingDate, Literal("2018", datatype=XSD.gYear))
+    assert founded in graph.triples
+    broken = [t for t in graph.triples if t != founded]
+    report = validate(broken, read_rdf_dir(ROOT / "shapes", ROOT),
+                      read_violation_queries(ROOT / "shapes", ROOT), graph.origins)
+    assert [(str(f.loc), f.focus, f.shape) for f in report.violations] == [
+        ("data/artikel/regions.csv:11", twente + "#bewering-e844c7ec378b",
+         "shapes/statement-triple-violation.rq")]
