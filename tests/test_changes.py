@@ -40,6 +40,16 @@ gm:gm0017 a cr:Gemeente ; skos:prefLabel "Haren"@nl ; cr:cbsCode "GM0017" ;
 <https://w3id.org/cultuurregio/id/bron/art#p-3> a cr:SourceLocation ;
     dct:isPartOf bron:art ; cr:locator "p 3" ; rdfs:label "p 3" .
 gm:gm0153 org:resultedFrom <https://w3id.org/cultuurregio/id/wijziging/2019-01-01-enschede> .
+# the change's row tells both gemeenten what changed them, with its place in the source; we mint
+# no IRIs under TOOI, so these statements live in our documents about the two gemeenten
+<https://w3id.org/cultuurregio/doc/gemeente/gm0153#bewering-f95e1ad60360> a rdf:Statement ;
+    rdf:subject gm:gm0153 ; rdf:predicate org:resultedFrom ;
+    rdf:object <https://w3id.org/cultuurregio/id/wijziging/2019-01-01-enschede> ;
+    dct:source bron:art ; prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#p-3> .
+<https://w3id.org/cultuurregio/doc/gemeente/gm0017#bewering-8cd4e441c3ec> a rdf:Statement ;
+    rdf:subject gm:gm0017 ; rdf:predicate org:changedBy ;
+    rdf:object <https://w3id.org/cultuurregio/id/wijziging/2019-01-01-enschede> ;
+    dct:source bron:art ; prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#p-3> .
 """)
 
 

@@ -9,6 +9,7 @@ from rdflib.compare import graph_diff, isomorphic
 from kgbuild.documents import document_of, iri_of, partition
 from kgbuild.formats import RDF_FORMATS
 from kgbuild.terms import DEFAULT_BASE as B
+from kgbuild.terms import RDF
 
 
 def test_document_of_follows_the_uri_scheme():
@@ -20,6 +21,11 @@ def test_document_of_follows_the_uri_scheme():
     assert document_of(B + "def/rol#lid", B) == "def/rol"
     assert document_of("https://identifier.overheid.nl/tooi/id/gemeente/gm0153", B) == \
         "doc/gemeente/gm0153"
+    # a statement about a TOOI gemeente lives in our document about it
+    assert document_of(B + "doc/gemeente/gm0153#bewering-0123456789ab", B) == \
+        "doc/gemeente/gm0153"
+    assert document_of("https://example.org/cr/doc/gemeente/gm0153#bewering-0123456789ab",
+                       "https://example.org/cr/") == "doc/gemeente/gm0153"
     assert document_of("http://www.w3.org/ns/org#Membership", B) is None
 
 
@@ -60,10 +66,27 @@ def test_union_of_the_documents_is_the_dump(site):
                                  f"{sorted(only_dump)[:3]}")
 
 
+def _parse(path) -> list[pyoxigraph.Triple]:
+    return [q.triple for q in pyoxigraph.parse(path.read_bytes(),
+                                               format=pyoxigraph.RdfFormat.TURTLE)]
+
+
 def test_documents_parse_in_pyoxigraph_and_name_their_subject(site):
-    doc = site / "doc/regio/twente.ttl"
-    triples = list(pyoxigraph.parse(doc.read_bytes(), format=pyoxigraph.RdfFormat.TURTLE))
-    assert {t.subject.value for t in triples} == {B + "id/regio/twente"}
+    subjects = {t.subject.value for t in _parse(site / "doc/regio/twente.ttl")}
+    assert B + "id/regio/twente" in subjects
+    # beside it only the statements giving the sources of some of its facts
+    assert {s.split("#bewering-")[0] for s in subjects} == {B + "id/regio/twente"}
+    assert len(subjects) > 1
+
+
+def test_statements_about_a_tooi_gemeente_are_in_our_document_about_it(site):
+    triples = _parse(site / "doc/gemeente/gm0014.ttl")
+    statements = {t.subject.value for t in triples if t.predicate == RDF.type
+                  and t.object == RDF.Statement}
+    assert statements
+    assert all(s.startswith(B + "doc/gemeente/gm0014#bewering-") for s in statements)
+    assert {t.object.value for t in triples if t.predicate == RDF.subject} == \
+        {"https://identifier.overheid.nl/tooi/id/gemeente/gm0014"}
 
 
 def test_dataset_description_has_its_own_document(site):

@@ -42,15 +42,17 @@ def proxy(upstream: str, fail_first: int = 0, user: str | None = None):
 
     class Handler(BaseHTTPRequestHandler):
         def forward(self) -> None:
+            # the whole request is read before answering: closing the connection on an unread
+            # upload resets it, and the client gets a broken pipe instead of the status
+            size = int(self.headers.get("Content-Length") or 0)
+            data = self.rfile.read(size) if size else None
             state["seen"] += 1
             if state["seen"] <= fail_first:
                 return self.reply(503, {}, b"busy")
             expected = "Basic " + base64.b64encode(f"{user}:secret".encode()).decode()
             if user and self.headers.get("Authorization") != expected:
                 return self.reply(401, {"WWW-Authenticate": 'Basic realm="store"'}, b"")
-            size = int(self.headers.get("Content-Length") or 0)
-            req = urllib.request.Request(upstream + self.path, method=self.command,
-                                         data=self.rfile.read(size) if size else None,
+            req = urllib.request.Request(upstream + self.path, method=self.command, data=data,
                                          headers={k: v for k, v in self.headers.items()
                                                   if k.lower() in ("content-type", "accept")})
             try:

@@ -21,6 +21,7 @@ PREFIXES = """
 @prefix prov: <http://www.w3.org/ns/prov#> .
 @prefix schema: <https://schema.org/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix bron: <https://w3id.org/cultuurregio/id/bron/> .
 @prefix regio: <https://w3id.org/cultuurregio/id/regio/> .
@@ -117,6 +118,11 @@ lm:twente\\/gm0153\\/vertegenwoordiger a org:Membership ;
     dct:isPartOf bron:art ; cr:locator "p 1" ; rdfs:label "p 1" .
 <https://w3id.org/cultuurregio/id/bron/art#p-2> a cr:SourceLocation ;
     dct:isPartOf bron:art ; cr:locator "p 2" ; rdfs:label "p 2" .
+# only the first row gives the date it was seen
+<https://w3id.org/cultuurregio/id/lidmaatschap/twente/gm0153/vertegenwoordiger#bewering-ca6168bf7437>
+    a rdf:Statement ; rdf:subject lm:twente\\/gm0153\\/vertegenwoordiger ;
+    rdf:predicate cr:attestedOn ; rdf:object "2021"^^xsd:gYear ;
+    dct:source bron:art ; prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#p-1> .
 """)
 
 
@@ -325,6 +331,106 @@ erkenning:twente-2024 a cr:Recognition ; cr:region regio:twente ;
     skos:prefLabel "Erkenning van Twente (2024)"@nl, "Recognition of Twente (2024)"@en ;
     cr:recognisedBy gm:gm0153 ; cr:onBehalfOf pv:pv23 ; cr:document bron:brief ;
     dct:source bron:art, bron:brief ; prov:wasDerivedFrom bron:art, bron:brief .
+# by whom, for whom and the document come from the first row only; both rows give the date
+<https://w3id.org/cultuurregio/id/erkenning/twente-2024#bewering-aa5fe1aa4b52> a rdf:Statement ;
+    rdf:subject erkenning:twente-2024 ; rdf:predicate cr:recognisedBy ; rdf:object gm:gm0153 ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+<https://w3id.org/cultuurregio/id/erkenning/twente-2024#bewering-31d0c780d028> a rdf:Statement ;
+    rdf:subject erkenning:twente-2024 ; rdf:predicate cr:onBehalfOf ; rdf:object pv:pv23 ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+<https://w3id.org/cultuurregio/id/erkenning/twente-2024#bewering-2019818b12f7> a rdf:Statement ;
+    rdf:subject erkenning:twente-2024 ; rdf:predicate cr:document ; rdf:object bron:brief ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+""")
+
+
+def test_a_region_from_two_files_cites_each_fact_to_its_row(tmp_path):
+    # Twente has a row in each file, one citing the article, one the letter. The node cites
+    # both; a fact only one row gives gets a statement citing that row, a fact both give none.
+    artikel = ("id,kind,name,name_en,founded,cites\n"
+               "oost,landsdeel,Landsdeel Oost,Eastern Netherlands,,art#\n"
+               "twente,cultuurregio,Twente,Twente region,2018,art#noot 5\n")
+    register = ("id,kind,name,alt_names,part_of,website,cites\n"
+                "twente,cultuurregio,Twente,Regio Twente,oost,https://example.org/twente,brief#\n")
+    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": artikel,
+                                               "r/regions.csv": register}, SOURCES_BRIEF))
+    assert_same(g, BASE_GRAPH + BRIEF_GRAPH + """
+@prefix tw: <https://w3id.org/cultuurregio/id/regio/twente#> .
+regio:oost a cr:Landsdeel ; skos:prefLabel "Landsdeel Oost"@nl, "Eastern Netherlands"@en ;
+    org:hasSubOrganization regio:twente ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+regio:twente a cr:Cultuurregio ; skos:prefLabel "Twente"@nl, "Twente region"@en ;
+    skos:altLabel "Regio Twente"@nl ; org:subOrganizationOf regio:oost ;
+    schema:foundingDate "2018"^^xsd:gYear ; schema:url <https://example.org/twente> ;
+    dct:source bron:art, bron:brief ;
+    prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#noot-5>, bron:brief .
+<https://w3id.org/cultuurregio/id/bron/art#noot-5> a cr:SourceLocation ;
+    dct:isPartOf bron:art ; cr:locator "noot 5" ; rdfs:label "noot 5" .
+# the article's row: the English name and the founding year
+tw:bewering-4b327206082c a rdf:Statement ;
+    rdf:subject regio:twente ; rdf:predicate skos:prefLabel ; rdf:object "Twente region"@en ;
+    dct:source bron:art ; prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#noot-5> .
+tw:bewering-e844c7ec378b a rdf:Statement ;
+    rdf:subject regio:twente ; rdf:predicate schema:foundingDate ; rdf:object "2018"^^xsd:gYear ;
+    dct:source bron:art ; prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#noot-5> .
+# the letter's row: the other name, the landsdeel and the website
+tw:bewering-3aef0e5a0c2d a rdf:Statement ;
+    rdf:subject regio:twente ; rdf:predicate skos:altLabel ; rdf:object "Regio Twente"@nl ;
+    dct:source bron:brief ; prov:wasDerivedFrom bron:brief .
+tw:bewering-db827e962d0c a rdf:Statement ;
+    rdf:subject regio:twente ; rdf:predicate org:subOrganizationOf ; rdf:object regio:oost ;
+    dct:source bron:brief ; prov:wasDerivedFrom bron:brief .
+tw:bewering-f8f4aebebfd9 a rdf:Statement ;
+    rdf:subject regio:twente ; rdf:predicate schema:url ; rdf:object <https://example.org/twente> ;
+    dct:source bron:brief ; prov:wasDerivedFrom bron:brief .
+# ... and, on the landsdeel, which cites only the article, that it contains Twente
+<https://w3id.org/cultuurregio/id/regio/oost#bewering-b6290b4267a7> a rdf:Statement ;
+    rdf:subject regio:oost ; rdf:predicate org:hasSubOrganization ; rdf:object regio:twente ;
+    dct:source bron:brief ; prov:wasDerivedFrom bron:brief .
+""")
+
+
+def test_a_membership_from_two_rows_cites_each_reason_to_its_row(tmp_path):
+    # Two inferred rows of one membership: each gives its own reason, one the date it was
+    # seen. What the group states (member, region, role, status, period) rests on both rows.
+    memberships = ("region,member,role,begin,status,reason_nl,reason_en,attested,cites\n"
+                   "twente,GM0153,member,2018,inferred,uit de lijst,from the list,2021,art#p 1\n"
+                   "twente,GM0153,member,2018,inferred,uit de kaart,from the map,,brief#\n")
+    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": TWENTE,
+                                               "a/memberships.csv": memberships},
+                                              SOURCES_BRIEF))
+    assert_same(g, BASE_GRAPH + BRIEF_GRAPH + TWENTE_GRAPH + """
+@prefix m: <https://w3id.org/cultuurregio/id/lidmaatschap/twente/gm0153/lid/2018#> .
+lm:twente\\/gm0153\\/lid\\/2018 a org:Membership ;
+    org:member gm:gm0153 ; org:organization regio:twente ; org:role rol:lid ;
+    cr:evidenceStatus status:afgeleid ;
+    cr:statusReason "uit de lijst"@nl, "from the list"@en, "uit de kaart"@nl, "from the map"@en ;
+    cr:attestedOn "2021"^^xsd:gYear ; schema:startDate "2018"^^xsd:gYear ;
+    org:memberDuring m:periode ;
+    dct:source bron:art, bron:brief ;
+    prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#p-1>, bron:brief .
+<https://w3id.org/cultuurregio/id/bron/art#p-1> a cr:SourceLocation ;
+    dct:isPartOf bron:art ; cr:locator "p 1" ; rdfs:label "p 1" .
+m:periode a time:Interval ; time:hasBeginning m:begin .
+m:begin a time:Instant ; time:inXSDgYear "2018"^^xsd:gYear .
+m:bewering-c49d6dc3f4ff a rdf:Statement ;
+    rdf:subject lm:twente\\/gm0153\\/lid\\/2018 ; rdf:predicate cr:statusReason ;
+    rdf:object "uit de lijst"@nl ;
+    dct:source bron:art ; prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#p-1> .
+m:bewering-d5045838e055 a rdf:Statement ;
+    rdf:subject lm:twente\\/gm0153\\/lid\\/2018 ; rdf:predicate cr:statusReason ;
+    rdf:object "from the list"@en ;
+    dct:source bron:art ; prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#p-1> .
+m:bewering-a86aa1327c56 a rdf:Statement ;
+    rdf:subject lm:twente\\/gm0153\\/lid\\/2018 ; rdf:predicate cr:attestedOn ;
+    rdf:object "2021"^^xsd:gYear ;
+    dct:source bron:art ; prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#p-1> .
+m:bewering-91156fbfdd35 a rdf:Statement ;
+    rdf:subject lm:twente\\/gm0153\\/lid\\/2018 ; rdf:predicate cr:statusReason ;
+    rdf:object "uit de kaart"@nl ; dct:source bron:brief ; prov:wasDerivedFrom bron:brief .
+m:bewering-68d6fb7382ca a rdf:Statement ;
+    rdf:subject lm:twente\\/gm0153\\/lid\\/2018 ; rdf:predicate cr:statusReason ;
+    rdf:object "from the map"@en ; dct:source bron:brief ; prov:wasDerivedFrom bron:brief .
 """)
 
 

@@ -252,3 +252,73 @@ def test_a_computed_fact_cites_its_rule_not_the_sources_of_the_region(site):
     name = next(r for r in page.split("<tr>") if 'cultuurregio.html#foundingDate"' in r
                 or "schema.org/foundingDate" in r)
     assert "bron/samenwerking-in-cultuurregios" in name
+
+
+def fact_rows(page: str, prop: str) -> list[str]:
+    """The rows of the facts table of a page's main node for one property (its IRI)."""
+    facts = page[page.index('<section id="feiten">'):]
+    facts = facts[:facts.index("</section>")]
+    return [r for r in facts.split("<tr>") if f'<th scope="row"><a class="ext" href="{prop}">' in r]
+
+
+def cited(row: str) -> set[str]:
+    return set(re.findall(r'<a class="src" href="\.\./\.\./doc/bron/([^"]+)\.html(?:#([^"]+))?"', row))
+
+
+def test_a_fact_cites_only_the_sources_of_the_row_that_gave_it(site):
+    """Was: Twente's founding year, given by its row in data/artikel/regions.csv, also cited the
+    sources of its rows in data/register/regions.csv (among them deventer.nl)."""
+    page = (site / "doc/regio/twente.html").read_text()
+    [founded] = fact_rows(page, "https://schema.org/foundingDate")
+    assert cited(founded) == {("samenwerking-in-cultuurregios", "noot-5"),
+                              ("samenwerking-in-cultuurregios",
+                               "voorbeelden-van-samenwerking-alinea-1")}
+    # the region as a whole rests on the rows of both files
+    [kind] = fact_rows(page, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    assert cited(founded) < cited(kind)
+    assert any(doc.startswith("deventer-nieuwsberichten") for doc, _ in cited(kind))
+
+
+def test_values_of_one_property_from_different_rows_get_a_row_each(site):
+    """Haaglanden's other names: 'Haaglanden' from the article's row (note 5), two more from
+    the register's row (the convenant and two web pages)."""
+    page = (site / "doc/regio/haaglanden.html").read_text()
+    rows = fact_rows(page, "http://www.w3.org/2004/02/skos/core#altLabel")
+    by_names = {tuple(re.findall(r"<td>([^<]+) <span", r) + re.findall(r"<br>([^<]+) <span", r)):
+                cited(r) for r in rows}
+    assert by_names == {
+        ("Haaglanden",): {("samenwerking-in-cultuurregios", "noot-5")},
+        ("Cultuurregio Haaglanden", "regio Haaglanden"): {
+            ("stcrt-2025-3776", "partij-3"),
+            ("thehagueonline-news-2018-11-15-haaglanden-region-to-reinforce", ""),
+            ("cultuurschakel-over-ons-cultuurschakel-archief-cultuurschakel-over", "")}}
+
+
+def test_statements_are_neither_pages_nor_parts_nor_references(site):
+    ttl = (site / "doc/regio/landsdeel-oost.ttl").read_text()
+    assert "#bewering-" in ttl  # the landsdeel's document holds statements ...
+    for page in ("doc/regio/landsdeel-oost.html", "doc/regio/twente.html",
+                 "doc/gemeente/gm0014.html", "index.html", "sitemap.xml"):
+        text = (site / page).read_text()
+        assert "bewering" not in text and "rdf-Statement" not in text, page  # ... none shows
+    assert not (site / "index/rdf-Statement.html").exists()
+
+
+def test_a_fact_about_a_gemeente_from_a_change_cites_the_change_row(site):
+    """What Groningen is rests on its CBS row; that it resulted from the 2019 changes rests on
+    the rows of those changes (a news item and a code file)."""
+    page = (site / "doc/gemeente/gm0014.html").read_text()
+    [kind] = fact_rows(page, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    rows = fact_rows(page, "http://www.w3.org/ns/org#resultedFrom")
+    assert rows and all(cited(r) and not cited(r) & cited(kind) for r in rows)
+
+
+def test_a_source_page_names_the_node_whose_fact_rests_on_it(site):
+    """A statement stands for the node it is about: the news item of the 2019 changes lists
+    Groningen (the fact that it resulted from them), not the statement."""
+    page = (site / "doc/bron/blikopnieuws-nieuws-269778-sterkste-daling-aantal-gemeenten-sinds-"
+                   "2001.html").read_text()
+    claims = page[page.index('<section id="claims">'):]
+    assert 'href="../../doc/gemeente/gm0014.html"' in claims
+    assert 'href="../../doc/wijziging/2019-01-01-groningen.html"' in claims
+    assert "bewering" not in claims

@@ -27,7 +27,8 @@ ID = PREFIXES["cr"].removesuffix("def/cultuurregio#") + "id/"
 SHAPES_NS = PREFIXES["cr"].removesuffix("cultuurregio#") + "cultuurregio-shapes#"
 NAMES = {**PREFIXES, "regio": ID + "regio/", "lm": ID + "lidmaatschap/voorbeeld/gm0153/lid/",
          "erk": ID + "erkenning/", "orgn": ID + "organisatie/", "persoon": ID + "persoon/",
-         "noot": ID + "bron/voorbeeld#", "project": ID + "project/",
+         "noot": ID + "bron/voorbeeld#",
+         "bewering": ID + "regio/voorbeeld#", "project": ID + "project/",
          "financiering": ID + "financiering/", "bev": ID + "bevinding/",
          "gebeurtenis": ID + "gebeurtenis/", "convenant": ID + "convenant/",
          "partij": ID + "convenant/voorbeeld/partij/", "wijziging-id": ID + "wijziging/",

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from pyoxigraph import Literal, NamedNode, Triple
 
-from kgbuild.terms import PREFIXES
+from kgbuild.read import read_rdf_dir
+from kgbuild.terms import DEFAULT_BASE, PREFIXES, PROV, RDF, SCHEMA, XSD
+from kgbuild.validate import read_violation_queries, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "data/artikel/bron/samenwerking-in-cultuurregios.txt"
@@ -126,3 +130,43 @@ def test_the_source_rule_can_fail(store):
                                        " LIMIT 1")))["m"]
     broken.update(SPARQL_PREFIXES + f"DELETE WHERE {{ <{membership.value}> dct:source ?d }}")
     assert nodes_missing(broken, "org:Membership", "dct:source") == [membership.value]
+
+
+def statements(triples) -> dict[str, Triple]:
+    """{statement IRI: the triple it names}, from rdf:subject, rdf:predicate and rdf:object."""
+    parts: dict[str, dict[str, object]] = defaultdict(dict)
+    for t in triples:
+        if t.predicate in (RDF.subject, RDF.predicate, RDF.object):
+            parts[t.subject.value][t.predicate.value] = t.object
+    return {st: Triple(p[RDF.subject.value], p[RDF.predicate.value], p[RDF.object.value])
+            for st, p in parts.items()}
+
+
+def test_every_statement_names_a_triple_of_the_graph(graph):
+    named = statements(graph.triples)
+    assert len(named) > 100
+    present = set(graph.triples)
+    assert [st for st, t in named.items() if t not in present] == []
+
+
+def test_a_statement_cites_other_places_than_its_subject(graph):
+    """A fact resting on all its node's sources gets no statement: only narrower ones do."""
+    places: dict[str, set[str]] = defaultdict(set)
+    for t in graph.triples:
+        if t.predicate == PROV.wasDerivedFrom:
+            places[t.subject.value].add(t.object.value)
+    named = statements(graph.triples)
+    assert all(places[st] for st in named)
+    assert [st for st, t in named.items() if places[st] == places[t.subject.value]] == []
+
+
+def test_a_statement_without_its_fact_is_reported_at_the_row_that_stated_it(graph):
+    twente = DEFAULT_BASE + "id/regio/twente"
+    founded = Triple(NamedNode(twente), SCHEMA.foundingDate, Literal("2018", datatype=XSD.gYear))
+    assert founded in graph.triples
+    broken = [t for t in graph.triples if t != founded]
+    report = validate(broken, read_rdf_dir(ROOT / "shapes", ROOT),
+                      read_violation_queries(ROOT / "shapes", ROOT), graph.origins)
+    assert [(str(f.loc), f.focus, f.shape) for f in report.violations] == [
+        ("data/artikel/regions.csv:11", twente + "#bewering-e844c7ec378b",
+         "shapes/statement-triple-violation.rq")]

@@ -4,6 +4,8 @@ Every subject of the graph belongs to exactly one document, so the documents' un
 - `{base}id/{path}` and its hash IRIs (`…#periode`, source locations) -> `doc/{path}`
 - `{base}def/{name}` and its terms (`…#Term`, `…#code`) -> `def/{name}`
 - TOOI IRIs (`…/tooi/id/gemeente/gm0153`) -> `doc/gemeente/gm0153` (we publish about them)
+- `{base}doc/{path}` hash IRIs, statements about a subject we do not mint
+  (`…/doc/gemeente/gm0153#bewering-…`) -> `doc/{path}`
 - any other subject (a statement about an outside term) -> `doc/extern`
 """
 
@@ -25,7 +27,7 @@ def document_of(iri: str, base: str) -> str | None:
     iri = iri.split("#", 1)[0]
     if iri.startswith(base + "id/"):
         return "doc/" + iri[len(base) + 3:]
-    if iri.startswith(base + "def/"):
+    if iri.startswith((base + "def/", base + "doc/")):
         return iri[len(base):]
     if iri.startswith(TOOI):
         return "doc/" + iri[len(TOOI):]

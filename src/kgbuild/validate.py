@@ -62,6 +62,12 @@ def _short(term) -> str:
     return value
 
 
+def origin_of(focus: str, origins: dict[str, Loc]) -> Loc | None:
+    """The file:line of a focus node: its own (a statement has the row that stated it), else
+    that of the IRI it is a hash of (a membership's #periode, a source's #place)."""
+    return origins.get(focus) or origins.get(focus.split("#", 1)[0])
+
+
 def run_pyshacl(data_nt: bytes, shapes_nt: bytes, origins: dict[str, Loc]) -> list[Finding]:
     import pyshacl
     import rdflib
@@ -82,7 +88,7 @@ def run_pyshacl(data_nt: bytes, shapes_nt: bytes, origins: dict[str, Loc]) -> li
             path=str(one(sh.resultPath) or ""),
             shape=_shape_name(one(sh.sourceShape), one(sh.sourceConstraintComponent)),
             message=str(one(sh.resultMessage) or ""),
-            loc=origins.get(focus.split("#", 1)[0]) or origins.get(focus),
+            loc=origin_of(focus, origins),
         ))
     return findings
 
@@ -155,7 +161,7 @@ def _violation(name: str, row, has_path: bool, origins: dict[str, Loc]) -> Findi
     path = row["path"].value if has_path and row["path"] is not None else ""
     message = row["message"].value if row["message"] is not None else "(no message)"
     return Finding("Violation", focus, path, f"shapes/{name}", message,
-                   origins.get(focus.split("#", 1)[0]) or origins.get(focus))
+                   origin_of(focus, origins))
 
 
 def run_violation_query(store: pyoxigraph.Store, name: str, text: str,

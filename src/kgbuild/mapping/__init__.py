@@ -1,4 +1,5 @@
-"""Stage 2: map records to RDF triples, remembering the file:line each node came from."""
+"""Stage 2: map records to RDF triples, remembering the file:line each node came from and the
+sources of each fact that rests on other sources than its node."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from .agents import map_agents
 from .changes import map_changes
 from .core import Agents, Mapped
 from .regions import map_regions
+from .statements import add_statements
 from .tombstones import map_tombstones
 
 
@@ -19,6 +21,7 @@ def map_data(data: Data) -> Mapped:
     map_regions(g, data, agents)
     map_activities(g, data, agents)
     map_tombstones(g, data)
+    add_statements(g)
     return g
 
 

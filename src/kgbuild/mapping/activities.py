@@ -134,4 +134,5 @@ def map_activities(g: Mapped, data: Data, agents: Agents) -> None:
                       ("findings", map_finding), ("events", map_event),
                       ("convenants", map_convenant), ("convenant_parties", map_convenant_party)):
         for r in data.rows(table):
-            fn(g, r, agents)
+            with g.row(r):
+                fn(g, r, agents)

@@ -98,12 +98,10 @@ def map_person(g: Mapped, r: Record, agents: Agents) -> None:
 
 def map_agents(g: Mapped, data: Data, agents: Agents) -> None:
     for r in data.rows("sources"):
-        map_source(g, r)
-    for r in data.rows("provincies"):
-        map_provincie(g, r, agents)
-    for r in data.rows("gemeenten"):
-        map_gemeente(g, r, agents)
-    for r in data.rows("organisations"):
-        map_organisation(g, r, agents)
-    for r in data.rows("people"):
-        map_person(g, r, agents)
+        with g.row(r):
+            map_source(g, r)
+    for table, fn in (("provincies", map_provincie), ("gemeenten", map_gemeente),
+                      ("organisations", map_organisation), ("people", map_person)):
+        for r in data.rows(table):
+            with g.row(r):
+                fn(g, r, agents)

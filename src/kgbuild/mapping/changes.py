@@ -60,10 +60,12 @@ def map_change(g: Mapped, rows: list[Record], agents: Agents, names: dict[str, s
     inferred = [r for r in rows if r["status"] == "inferred"]
     g.add(s, CR.evidenceStatus, STATUSES["inferred" if inferred else "stated"])
     for r in inferred:
-        g.add(s, CR.statusReason, text(r["reason_nl"], "nl"))
-        g.add(s, CR.statusReason, text(r["reason_en"], "en"))
+        with g.row(r):
+            g.add(s, CR.statusReason, text(r["reason_nl"], "nl"))
+            g.add(s, CR.statusReason, text(r["reason_en"], "en"))
     for r in rows:
-        map_change_row(g, s, r, agents)
+        with g.row(r):
+            map_change_row(g, s, r, agents)
 
 
 def map_change_row(g: Mapped, s: NamedNode, r: Record, agents: Agents) -> None:
@@ -83,7 +85,8 @@ def map_change_row(g: Mapped, s: NamedNode, r: Record, agents: Agents) -> None:
 
 def map_changes(g: Mapped, data: Data, agents: Agents) -> None:
     for r in data.rows("former_gemeenten"):
-        map_former_gemeente(g, r, agents)
+        with g.row(r):
+            map_former_gemeente(g, r, agents)
     names = {r["gemeentecode"]: r["gemeentenaam"]
              for table in ("gemeenten", "former_gemeenten") for r in data.rows(table)}
     rows = sorted(data.rows("mergers"), key=lambda r: r["event"])

@@ -1,27 +1,51 @@
-"""The growing graph of the map stage: triples plus the source location of each node."""
+"""The growing graph of the map stage: triples, the source location of each node, and which
+rows stated each triple."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, Triple
 
 from ..errors import Loc
-from ..read import Cite, Data, When
+from ..read import Cite, Data, Record, When
 from ..terms import CR, DCT, PROV, RDFS, XSD, A, minted, slugify, tooi_gemeente, tooi_provincie
 
 
 @dataclass
 class Mapped:
-    """The output of the map stage."""
+    """The output of the map stage.
+
+    sources: every citation cite() gave each node. stated: the rows that stated each triple
+    added inside row(); a triple added outside any row is a fact of its node as a whole."""
 
     triples: set[Triple] = field(default_factory=set)
     origins: dict[str, Loc] = field(default_factory=dict)
+    sources: dict[NamedNode, set[Cite]] = field(default_factory=dict)
+    stated: dict[Triple, tuple[Record, ...]] = field(default_factory=dict)
+    _row: Record | None = field(default=None, init=False, repr=False)
+
+    @contextmanager
+    def row(self, r: Record) -> Iterator[None]:
+        """Record every triple added inside as stated by this row."""
+        outer, self._row = self._row, r
+        try:
+            yield
+        finally:
+            self._row = outer
 
     def add(self, s: NamedNode, p: NamedNode, o) -> None:
-        if o is not None:
-            self.triples.add(Triple(s, p, o))
+        if o is None:
+            return
+        t = Triple(s, p, o)
+        self.triples.add(t)
+        if self._row is not None:
+            rows = self.stated.get(t, ())
+            if not rows or rows[-1] is not self._row:
+                self.stated[t] = (*rows, self._row)
 
     def add_all(self, s: NamedNode, p: NamedNode, objects) -> None:
         for o in objects:
@@ -67,18 +91,23 @@ def location_iri(cite: Cite) -> NamedNode:
     return NamedNode(f"{doc.value}#{slugify(cite.locator)}") if cite.locator else doc
 
 
+def source_triples(node: NamedNode, c: Cite) -> list[Triple]:
+    """dct:source the document, prov:wasDerivedFrom the place in it, and that place."""
+    doc, where = source_iri(c.source), location_iri(c)
+    out = [Triple(node, DCT.source, doc), Triple(node, PROV.wasDerivedFrom, where)]
+    if where != doc:
+        out += [Triple(where, A, CR.SourceLocation), Triple(where, DCT.isPartOf, doc),
+                Triple(where, CR.locator, Literal(c.locator)),
+                Triple(where, RDFS.label, Literal(c.locator))]
+    return out
+
+
 def cite(g: Mapped, node: NamedNode, cites: list[Cite] | None) -> None:
-    """Attach sources: dct:source the document, prov:wasDerivedFrom the place in it."""
+    """Attach sources to a node. These triples say where facts come from, so no row records
+    them as facts it stated."""
     for c in cites or []:
-        doc = source_iri(c.source)
-        g.add(node, DCT.source, doc)
-        where = location_iri(c)
-        g.add(node, PROV.wasDerivedFrom, where)
-        if where != doc:
-            g.add(where, A, CR.SourceLocation)
-            g.add(where, DCT.isPartOf, doc)
-            g.add(where, CR.locator, Literal(c.locator))
-            g.add(where, RDFS.label, Literal(c.locator))
+        g.sources.setdefault(node, set()).add(c)
+        g.triples.update(source_triples(node, c))
 
 
 class Agents:

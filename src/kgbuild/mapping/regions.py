@@ -16,23 +16,20 @@ STATUSES = {"stated": STATUS.vermeld, "inferred": STATUS.afgeleid}
 REGION_TYPES = {"cultuurregio": CR.Cultuurregio, "landsdeel": CR.Landsdeel}
 
 
-def english_names(rows: list[Record]) -> dict[str, list[str]]:
-    """The English labels of each region: every name_en its rows give, else its Dutch name.
+def english_fallbacks(rows: list[Record]) -> dict[str, str]:
+    """The English label of each region that no row names in English: its Dutch name.
 
     A row without name_en adds no fallback label next to another row's English name."""
-    names: dict[str, list[str]] = {}
-    for r in rows:
-        if r["name_en"] and r["name_en"] not in names.setdefault(r["id"], []):
-            names[r["id"]].append(r["name_en"])
-    return {r["id"]: names.get(r["id"]) or [r["name"]] for r in rows}
+    named = {r["id"] for r in rows if r["name_en"]}
+    return {r["id"]: r["name"] for r in rows if r["id"] not in named}
 
 
-def map_region(g: Mapped, r: Record, agents: Agents, names_en: list[str]) -> None:
+def map_region(g: Mapped, r: Record, agents: Agents, fallback_en: str | None) -> None:
     s = agents(r["id"])
     g.origin(s, r.loc)
     g.add(s, A, REGION_TYPES[r["kind"]])
     g.add(s, SKOS.prefLabel, Literal(r["name"], language="nl"))
-    g.add_all(s, SKOS.prefLabel, [Literal(n, language="en") for n in names_en])
+    g.add(s, SKOS.prefLabel, text(r["name_en"] or fallback_en, "en"))
     g.add_all(s, SKOS.altLabel, [Literal(n, language="nl") for n in r["alt_names"] or []])
     for parent in agents.all(r["part_of"]):
         g.add(s, ORG.subOrganizationOf, parent)
@@ -70,15 +67,22 @@ def map_membership(g: Mapped, rows: list[Record], agents: Agents) -> None:
     g.add(s, ORG.role, ROLES[first["role"]])
     stated = [r for r in rows if r["status"] == "stated"]
     g.add(s, CR.evidenceStatus, STATUSES["stated" if stated else "inferred"])
-    if not stated:
-        for r in rows:
-            g.add(s, CR.statusReason, text(r["reason_nl"], "nl"))
-            g.add(s, CR.statusReason, text(r["reason_en"], "en"))
     for r in rows:
-        g.add(s, CR.attestedOn, typed(r["attested"]))
-        g.add_all(s, CR.namedPredecessor, agents.all(r["named_as"]))
-        cite(g, s, r["cites"])
+        with g.row(r):
+            map_membership_row(g, s, r, agents, reasons=not stated)
     map_period(g, s, first["begin"], first["end"])
+
+
+def map_membership_row(g: Mapped, s: NamedNode, r: Record, agents: Agents,
+                       reasons: bool) -> None:
+    """What one row adds to its membership: the date it was seen, the names it used, its
+    reason (when no row states the membership) and its sources."""
+    if reasons:
+        g.add(s, CR.statusReason, text(r["reason_nl"], "nl"))
+        g.add(s, CR.statusReason, text(r["reason_en"], "en"))
+    g.add(s, CR.attestedOn, typed(r["attested"]))
+    g.add_all(s, CR.namedPredecessor, agents.all(r["named_as"]))
+    cite(g, s, r["cites"])
 
 
 def map_period(g: Mapped, s: NamedNode, begin, end) -> None:
@@ -110,13 +114,19 @@ def recognition_dates(rows: list[Record]) -> dict[str, list]:
                       key=lambda d: d.text) for k, ds in dates.items()}
 
 
+def dates_of_row(r: Record, dates: list) -> list:
+    """The dates of a recognition that a row gives: its own date, or those that refine it."""
+    own = r["date"].text
+    return [d for d in dates if d.text == own or d.text.startswith(own + "-")]
+
+
 def map_recognition(g: Mapped, r: Record, agents: Agents, names: dict[str, str],
                     dates: list) -> None:
     s = minted(f"erkenning/{r['id']}")
     g.origin(s, r.loc)
     g.add(s, A, CR.Recognition)
     g.add(s, CR.region, agents(r["region"]))
-    g.add_all(s, DCT.date, [typed(d) for d in dates])
+    g.add_all(s, DCT.date, [typed(d) for d in dates_of_row(r, dates)])
     name, year = names[r["region"]], dates[0].text[:4]
     g.add(s, SKOS.prefLabel, Literal(f"Erkenning van {name} ({year})", language="nl"))
     g.add(s, SKOS.prefLabel, Literal(f"Recognition of {name} ({year})", language="en"))
@@ -128,16 +138,18 @@ def map_recognition(g: Mapped, r: Record, agents: Agents, names: dict[str, str],
 
 
 def map_regions(g: Mapped, data: Data, agents: Agents) -> None:
-    english = english_names(data.rows("regions"))
+    fallbacks = english_fallbacks(data.rows("regions"))
     for r in data.rows("regions"):
-        map_region(g, r, agents, english[r["id"]])
+        with g.row(r):
+            map_region(g, r, agents, fallbacks.get(r["id"]))
     rows = sorted(data.rows("memberships"), key=lambda r: membership_iri(r).value)
     for _, group in groupby(rows, key=lambda r: membership_iri(r).value):
         map_membership(g, list(group), agents)
     names = {r["id"]: r["name"] for r in data.rows("regions")}
     dates = recognition_dates(data.rows("recognitions"))
     for r in data.rows("recognitions"):
-        map_recognition(g, r, agents, names, dates[r["id"]])
+        with g.row(r):
+            map_recognition(g, r, agents, names, dates[r["id"]])
 
 
 __all__ = ["map_regions", "membership_iri"]

@@ -32,4 +32,5 @@ def map_tombstone(g: Mapped, r: Record) -> None:
 
 def map_tombstones(g: Mapped, data: Data) -> None:
     for r in data.rows("tombstones"):
-        map_tombstone(g, r)
+        with g.row(r):
+            map_tombstone(g, r)

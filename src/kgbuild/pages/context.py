@@ -178,12 +178,15 @@ class Site:
             return Value(term.value, None, term.language, short)
         return Value(str(term))
 
+    def in_language(self, terms) -> list:
+        """The values of one property a page shows: only this page's language where the
+        property has it."""
+        if any(isinstance(t, Literal) and t.language == self.lang for t in terms):
+            return [t for t in terms if not isinstance(t, Literal) or t.language in (None, self.lang)]
+        return list(terms)
+
     def values(self, terms) -> tuple[Value, ...]:
-        """Display values, keeping only this page's language where a property has it."""
-        vals = [self.value(t) for t in terms]
-        if any(v.lang == self.lang for v in vals):
-            vals = [v for v in vals if v.lang in (None, self.lang)]
-        return tuple(vals)
+        return tuple(self.value(t) for t in terms)
 
     def chrome(self, title: str, iri: str, alternates_of: str | None, jsonld: Markup) -> Chrome:
         other = "en" if self.lang == "nl" else "nl"

@@ -9,12 +9,13 @@ from markupsafe import Markup
 from pyoxigraph import NamedNode, Triple
 
 from ..derive import DERIVED_PROPERTIES, rule_iri
-from ..terms import CR, DCT, ORG, PROV, SCHEMA, A
+from ..terms import CR, DCT, ORG, PROV, RDF, SCHEMA, A
 from .context import Chrome, Fact, Link, Site, Value
 from .jsonld import schema_jsonld
 
 SOURCE_PROPS = {DCT.source.value, PROV.wasDerivedFrom.value}
-HIDDEN_INVERSE = SOURCE_PROPS | {A.value}
+STATEMENT_PROPS = {RDF.subject.value, RDF.predicate.value, RDF.object.value}
+HIDDEN_INVERSE = SOURCE_PROPS | STATEMENT_PROPS | {A.value}
 REGION_TYPES = {CR.Cultuurregio.value, CR.Landsdeel.value}
 AGENT_TYPES = {CR.Gemeente.value, CR.Provincie.value, CR.Ministerie.value}
 SOURCE_TYPES = {DCT.BibliographicResource.value}
@@ -87,10 +88,31 @@ def sources_of(site: Site, iri: str) -> tuple[Link, ...]:
     return tuple(site.link(p.value) for p in places)
 
 
+def is_statement(site: Site, iri: str) -> bool:
+    return RDF.Statement.value in site.index.types.get(iri, ())
+
+
+def stated_sources(site: Site, iri: str) -> dict[tuple[str, object], tuple[Link, ...]]:
+    """{(property, value): places} of the facts of a node that a statement gives sources of."""
+    ix = site.index
+    return {(ix.first(st, RDF.predicate).value, ix.first(st, RDF.object)): sources_of(site, st)
+            for st in ix.subjects(RDF.subject, iri)}
+
+
 def fact_sources(site: Site, prop: str, sources: tuple[Link, ...]) -> tuple[Link, ...]:
-    """A computed fact cites the rule that computed it; any other the node's sources."""
+    """A computed fact cites the rule that computed it; any other the sources it rests on."""
     rule = DERIVED_PROPERTIES.get(prop)
     return (site.link(rule_iri(rule).value),) if rule else sources
+
+
+def facts_of(site: Site, prop: str, objects: list, stated: dict,
+             sources: tuple[Link, ...]) -> list[Fact]:
+    """The rows of one property: its values grouped by the sources they rest on (a value with
+    a statement cites its places, any other the node's sources)."""
+    groups: dict[tuple[Link, ...], list] = {}
+    for o in site.in_language(objects):
+        groups.setdefault(fact_sources(site, prop, stated.get((prop, o), sources)), []).append(o)
+    return [Fact(site.prop(prop), site.values(values), cited) for cited, values in groups.items()]
 
 
 def node(site: Site, iri: str, triples: list[Triple]) -> Node:
@@ -98,10 +120,9 @@ def node(site: Site, iri: str, triples: list[Triple]) -> Node:
     for t in triples:
         if t.predicate.value not in SOURCE_PROPS:
             grouped[t.predicate.value].append(t.object)
-    sources = sources_of(site, iri)
+    sources, stated = sources_of(site, iri), stated_sources(site, iri)
     order = sorted(grouped, key=lambda p: (p != A.value, site.prop(p).label))
-    facts = tuple(Fact(site.prop(p), site.values(grouped[p]), fact_sources(site, p, sources))
-                  for p in order)
+    facts = tuple(f for p in order for f in facts_of(site, p, grouped[p], stated, sources))
     anchor = iri.split("#", 1)[1] if "#" in iri else ""
     return Node(anchor, iri, site.index.label(iri, site.lang), facts, sources)
 
@@ -146,14 +167,23 @@ def memberships(site: Site, iri: str, kind: str) -> tuple[MembershipRow, ...]:
     return tuple(sorted(rows, key=key))
 
 
+def resting_on(site: Site, prop: NamedNode, place: str) -> set[str]:
+    """The nodes with facts resting on a place; a statement stands for the node it is about."""
+    out = set()
+    for s in site.index.subjects(prop, place):
+        about = site.index.first(s, RDF.subject)
+        out.add(about.value if about is not None else s)
+    return out
+
+
 def claims(site: Site, iri: str, parts: list[str]) -> tuple[Claim, ...]:
     """For a source: which nodes rest on it, per place in it."""
     out = []
     for place in [iri, *parts]:
         prop = DCT.source if place == iri else PROV.wasDerivedFrom
-        nodes = sorted(set(site.index.subjects(prop, place)))
+        nodes = sorted(resting_on(site, prop, place))
         if place == iri:
-            cited_at_place = {s for p in parts for s in site.index.subjects(PROV.wasDerivedFrom, p)}
+            cited_at_place = {s for p in parts for s in resting_on(site, PROV.wasDerivedFrom, p)}
             nodes = [n for n in nodes if n not in cited_at_place]
         if nodes or place != iri:
             anchor = place.split("#", 1)[1] if "#" in place else ""
@@ -164,8 +194,9 @@ def claims(site: Site, iri: str, parts: list[str]) -> tuple[Claim, ...]:
 def resource_page(site: Site, path: str, iri: str, triples: list[Triple],
                   map_svg: Markup | None = None) -> ResourcePage:
     by_subject: dict[str, list[Triple]] = defaultdict(list)
-    for t in triples:
-        by_subject[t.subject.value].append(t)
+    for t in triples:  # a statement shows as the sources of the fact it names, not as a part
+        if not is_statement(site, t.subject.value):
+            by_subject[t.subject.value].append(t)
     kind = kind_of(site.index.types.get(iri, set()))
     main = node(site, iri, by_subject.pop(iri, []))
     part_iris = sorted(by_subject)

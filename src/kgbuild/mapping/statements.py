@@ -1,0 +1,59 @@
+"""Statements: the sources of each fact that rests on other sources than its node as a whole.
+
+A node cites the sources of every row that describes it. A triple that only some of those rows
+stated, or that a row stated about another node, gets an `rdf:Statement` naming the triple and
+citing the rows that stated it (decision 0010). Every other fact rests on its node's sources.
+"""
+
+from __future__ import annotations
+
+from hashlib import sha256
+
+import pyoxigraph
+from pyoxigraph import NamedNode, Triple
+
+from ..documents import EXTERN, document_of
+from ..read import Cite, Record
+from ..terms import DEFAULT_BASE, RDF, A
+from .core import Mapped, cite, location_iri
+
+OURS = (DEFAULT_BASE + "id/", DEFAULT_BASE + "def/")
+
+
+def statement_iri(t: Triple) -> NamedNode:
+    """`{home}#bewering-{the first 12 hex digits of the sha256 of the triple's N-Triples line}`.
+
+    The home is the subject's IRI without its fragment where we mint it, else the IRI of our
+    document about the subject (`…/doc/gemeente/gm0153` for a TOOI gemeente)."""
+    line = pyoxigraph.serialize([t], format=pyoxigraph.RdfFormat.N_TRIPLES)
+    home = t.subject.value.split("#", 1)[0]
+    if not home.startswith(OURS):
+        home = DEFAULT_BASE + (document_of(home, DEFAULT_BASE) or EXTERN)
+    return NamedNode(f"{home}#bewering-{sha256(line).hexdigest()[:12]}")
+
+
+def places(cites) -> set[NamedNode]:
+    return {location_iri(c) for c in cites}
+
+
+def narrower(g: Mapped) -> list[tuple[Triple, set[Cite], Record]]:
+    """Each recorded triple whose rows cite other places than its subject does, with the
+    citations of those rows and the first of them."""
+    out = []
+    for t, rows in g.stated.items():
+        cites = {c for r in rows for c in r["cites"] or ()}
+        node = g.sources.get(t.subject, set())
+        if cites and cites != node and places(cites) != places(node):
+            out.append((t, cites, rows[0]))
+    return out
+
+
+def add_statements(g: Mapped) -> None:
+    """An rdf:Statement for each such triple: the triple, its sources, and as its origin the
+    file:line of the first row that stated it."""
+    for t, cites, first in narrower(g):
+        s = statement_iri(t)
+        g.origin(s, first.loc)
+        g.triples.update((Triple(s, A, RDF.Statement), Triple(s, RDF.subject, t.subject),
+                          Triple(s, RDF.predicate, t.predicate), Triple(s, RDF.object, t.object)))
+        cite(g, s, list(cites))
