@@ -55,16 +55,22 @@ def test_the_same_large_bytes_twice_are_one_file(tmp_path):
 
 
 def test_a_build_that_fails_while_publishing_keeps_the_old_dist(project, monkeypatch):
-    """Pages are written while later ones render: a failure half-way must leave no trace."""
+    """Pages are written by the workers while later ones render: a failure half-way must
+    leave no trace."""
     build(Config(root=project))
     before = snapshot(project / "dist")
     real = publish.render_site
 
     def failing(*args):
-        pages = real(*args)
-        for _ in range(100):
-            yield next(pages)
-        raise RuntimeError("renderer failed")
+        *rest, put = args
+        written = []
+
+        def put_then_fail(name, data):  # runs in each worker that renders pages
+            if len(written) == 100:
+                raise RuntimeError("renderer failed")
+            put(name, data)
+            written.append(name)
+        return real(*rest, put_then_fail)
 
     monkeypatch.setattr(publish, "render_site", failing)
     with pytest.raises(RuntimeError, match="renderer failed"):

@@ -20,7 +20,7 @@ from .errors import InputError, Loc, NotConforming, Problem
 from .formats import BY_NAME
 from .manifest import MANIFEST, check_manifest, record
 from .mapping import map_data
-from .publish import publish_files
+from .publish import publish_site
 from .queries import read_queries
 from .queries.pages import query_files
 from .read import Data, read_data, read_rdf_dir
@@ -161,10 +161,10 @@ def build(config: Config, progress: Progress = _quiet) -> tuple[Graph, Report]:
     timed = _Timer(progress, graph.timings)
     with new_tree(config.dist) as tree:
         files = timed("emit", emit_all, graph, report, tree)
-        timed("publish", tree.write, publish_files(graph.triples, graph.release, files,
-                                                   config.root))
-        timed("queries", tree.write, query_files(graph.triples, specs, config.base,
-                                                 graph.release.title_nl, graph.store).items())
+        timed("publish", publish_site, graph.triples, graph.release, files, config.root,
+              tree.put)
+        timed("queries", lambda: tree.write(query_files(
+            graph.triples, specs, config.base, graph.release.title_nl, graph.store).items()))
         timed("swap in", tree.swap_in)
     record(config.root, new_uris)
     if new_uris:

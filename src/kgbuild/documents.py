@@ -12,7 +12,7 @@ Every subject of the graph belongs to exactly one document, so the documents' un
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable
 
 from pyoxigraph import Triple
 
@@ -20,6 +20,8 @@ from .emit import serialize
 from .formats import RDF_FORMATS
 from .parallel import ordered_iter
 from .terms import TOOI
+
+Put = Callable[[str, bytes], None]  # writes one file of the new tree
 
 
 def document_of(iri: str, base: str) -> str | None:
@@ -55,11 +57,10 @@ def partition(triples: list[Triple], base: str) -> dict[str, list[Triple]]:
     return dict(docs)
 
 
-def document_files(docs: dict[str, list[Triple]], base: str) -> Iterator[tuple[str, bytes]]:
-    """(doc/x.ttl, bytes), ... for every document and RDF format, each document as it is made."""
-    paths = list(docs)
-    texts = ordered_iter(lambda path: [serialize(docs[path], fmt, base) for fmt in RDF_FORMATS],
-                         paths)
-    for path, per_format in zip(paths, texts):
-        for fmt, data in zip(RDF_FORMATS, per_format):
-            yield f"{path}.{fmt.extension}", data
+def write_documents(docs: dict[str, list[Triple]], base: str, put: Put) -> None:
+    """Every document in every RDF format, each written by the worker that serialised it."""
+    def write(path: str) -> None:
+        for fmt in RDF_FORMATS:
+            put(f"{path}.{fmt.extension}", serialize(docs[path], fmt, base))
+    for _ in ordered_iter(write, list(docs)):
+        pass

@@ -1,20 +1,19 @@
 """Emit the linked-data site: per-resource documents, pages, maps, sitemap and conneg configs.
 
 Input: the canonical triples and the download files already emitted (sizes and checksums on the
-dataset page are read from those bytes). Output: (relative path, bytes) pairs for the new tree,
-yielded as they are made so that they can be written while the rest renders.
+dataset page are read from those bytes). Output: the files of the new tree, each written as soon
+as it is made (by the worker that made it), through the `put` the tree gives.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph
 from pyoxigraph import Literal, Triple
 
 from .conf_render import server_configs
-from .documents import document_files, partition
+from .documents import Put, partition, write_documents
 from .emit import Release
 from .formats import BY_NAME
 from .pages.index import build_index
@@ -49,23 +48,20 @@ def sitemap(pages: list[str], base: str) -> bytes:
     return ("\n".join(lines + ["</urlset>"]) + "\n").encode()
 
 
-def publish_files(triples: list[Triple], release: Release, files: dict[str, bytes],
-                  root: Path | None = None) -> Iterator[tuple[str, bytes]]:
-    """Everything of the site beside the downloads, as (relative path, bytes), each file as
-    soon as it is made; the sitemap, which lists the pages, comes after them."""
+def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes],
+                 root: Path | None, put: Put) -> None:
+    """Write everything of the site beside the downloads; the sitemap lists the pages."""
     base = release.base
     docs = partition(triples, base)
-    yield from document_files(docs, base)
-    yield from document_files(dataset_documents(files, release), base)
+    write_documents(docs, base, put)
+    write_documents(dataset_documents(files, release), base, put)
     maps = load_maps(root / GEO) if root else None
     index = build_index(triples, base)
     derive_labels(index)
-    pages = []
-    for path, data in render_site(index, release, docs, files, len(triples), maps):
-        pages.append(path)
-        yield path, data
-    yield "sitemap.xml", sitemap([p for p in pages if p.endswith(".html")
-                                  and p[0].isalpha() and not p[0].isdigit()], base)
+    pages = render_site(index, release, docs, files, len(triples), maps, put)
+    put("sitemap.xml", sitemap([p for p in pages if p.endswith(".html")
+                                and p[0].isalpha() and not p[0].isdigit()], base))
     gone = withdrawn(triples, base)
-    yield "conf/gone.txt", "".join(p + "\n" for p in gone).encode()
-    yield from server_configs(gone).items()
+    put("conf/gone.txt", "".join(p + "\n" for p in gone).encode())
+    for name, data in server_configs(gone).items():
+        put(name, data)

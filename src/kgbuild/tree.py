@@ -25,20 +25,26 @@ class NewTree:
         self.linkable: dict[int, tuple[bytes, Path]] = {}  # keeps the bytes, so ids stay unique
         self.discard()
 
+    def put(self, rel: str, data: bytes) -> None:
+        """Write one file; safe to call from the forked workers that render the pages."""
+        path = self.folder / rel
+        if path.parent not in self.folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.folders.add(path.parent)
+        path.write_bytes(data)
+
     def write(self, files: Iterable[tuple[str, bytes]]) -> None:
-        """Write (relative path, bytes) pairs as they come."""
+        """Write (relative path, bytes) pairs as they come, hard-linking repeated large ones."""
         for rel, data in files:
-            path = self.folder / rel
-            if path.parent not in self.folders:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self.folders.add(path.parent)
             seen = self.linkable.get(id(data))
             if seen is not None and seen[0] is data:
+                path = self.folder / rel
+                path.parent.mkdir(parents=True, exist_ok=True)
                 os.link(seen[1], path)
-            else:
-                path.write_bytes(data)
-                if len(data) >= LINK_MIN_BYTES:
-                    self.linkable[id(data)] = (data, path)
+                continue
+            self.put(rel, data)
+            if len(data) >= LINK_MIN_BYTES:
+                self.linkable[id(data)] = (data, self.folder / rel)
 
     def swap_in(self) -> None:
         """Rename the new tree to dist/ (the old one moved aside first), then remove the old."""

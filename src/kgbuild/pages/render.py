@@ -6,14 +6,13 @@ context. Input: the graph index built once, the documents and the files already 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 
 import jinja2
 from pyoxigraph import Triple
 
-from ..documents import iri_of
+from ..documents import Put, iri_of
 from ..emit import Release
 from ..parallel import ordered_iter
 from .bidi import isolated, isolated_text
@@ -77,28 +76,40 @@ class Renderer:
 
 
 def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple]],
-                files: dict[str, bytes], triple_count: int,
-                maps: Maps | None = None) -> Iterator[tuple[str, bytes]]:
-    """(relative path, bytes) of every page and the stylesheet, each as soon as it is made."""
+                files: dict[str, bytes], triple_count: int, maps: Maps | None,
+                put: Put) -> list[str]:
+    """Write every page and the stylesheet; the paths written. The pages of the resources are
+    written by the workers that render them, so their bytes never travel between processes."""
     r = Renderer(environment(), index, release, maps)
     mains = {path: iri_of(path, index.base) for path in docs}
     members = class_counts(index, mains)
-    work = [(path, lang) for lang in LANGS for path in docs]
-    pages = ordered_iter(lambda job: r.document(job[0], docs[job[0]], job[1]), work)
-    yield from ((page_file(path, lang), page) for (path, lang), page in zip(work, pages))
+
+    def resource(job: tuple[str, str]) -> str:
+        path, lang = job
+        put(page_file(path, lang), r.document(path, docs[path], lang))
+        return page_file(path, lang)
+
+    written = list(ordered_iter(resource, [(path, lang) for lang in LANGS for path in docs]))
+
+    def write(name: str, data: bytes) -> None:
+        put(name, data)
+        written.append(name)
+
     for lang in LANGS:
         for cls, iris in members.items():
             page = class_page(r.site(index_path(cls), lang), cls, iris)
-            yield page_file(index_path(cls), lang), r.render("classindex.html", page=page,
-                                                             chrome=page.chrome)
+            write(page_file(index_path(cls), lang), r.render("classindex.html", page=page,
+                                                             chrome=page.chrome))
         site = r.site("index", lang)
         home = home_page(site, members, maps.home(site) if maps else None)
-        yield page_file("index", lang), r.render("home.html", page=home, chrome=home.chrome)
+        write(page_file("index", lang), r.render("home.html", page=home, chrome=home.chrome))
         site = r.site(DATASET_DOC, lang)
         ds = dataset_page(site, files, triple_count, DATASET_DOC)
-        yield page_file(DATASET_DOC, lang), r.render("dataset.html", page=ds, chrome=ds.chrome)
-    yield from error_pages(r).items()
-    yield "static/style.css", resources.files("kgbuild").joinpath("static/style.css").read_bytes()
+        write(page_file(DATASET_DOC, lang), r.render("dataset.html", page=ds, chrome=ds.chrome))
+    for name, data in error_pages(r).items():
+        write(name, data)
+    write("static/style.css", resources.files("kgbuild").joinpath("static/style.css").read_bytes())
+    return written
 
 
 def error_pages(r: Renderer) -> dict[str, bytes]:
