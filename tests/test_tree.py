@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from kgbuild import publish
@@ -77,3 +79,22 @@ def test_a_build_that_fails_while_publishing_keeps_the_old_dist(project, monkeyp
         build(Config(root=project))
     assert snapshot(project / "dist") == before
     assert not [p for p in project.iterdir() if p.name.startswith("dist.")]
+
+
+def test_a_rebuild_links_unchanged_files_and_never_writes_into_the_old_ones(project):
+    """An unchanged file keeps its inode (no file created, none deleted); a changed one is a new
+    file, and the old file's bytes stay as they were (a hard link elsewhere still reads them)."""
+    build(Config(root=project))
+    dist = project / "dist"
+    doc, page = dist / "doc/regio/twente.nt", dist / "doc/regio/twente.html"
+    doc_inode, old_page = doc.stat().st_ino, page.read_bytes()
+    keep = project / "kept-page.html"
+    os.link(page, keep)
+    toml = project / "data/dataset.toml"
+    toml.write_text(toml.read_text().replace('title_nl = "Register van de cultuurregio\'s"',
+                                             'title_nl = "Cultuurregioregister"'))
+    build(Config(root=project))
+    assert doc.stat().st_ino == doc_inode  # the RDF does not hold the title: linked
+    assert page.stat().st_ino != keep.stat().st_ino
+    assert b"Cultuurregioregister" in page.read_bytes()
+    assert keep.read_bytes() == old_page

@@ -14,8 +14,9 @@ LINK_MIN_BYTES = 1 << 20  # hard-link repeated files this large instead of writi
 
 
 class NewTree:
-    """Files written under a folder beside dist/; a large file whose bytes are the very object of
-    one already written (download/latest/ and download/{version}/) becomes a hard link to it."""
+    """Files written under a folder beside dist/. A large file whose bytes are the very object of
+    one already written (download/latest/ and download/{version}/) becomes a hard link to it, and
+    so does a file whose bytes equal those of the same file in the old dist/."""
 
     def __init__(self, dist: Path):
         self.dist = dist
@@ -26,12 +27,27 @@ class NewTree:
         self.discard()
 
     def put(self, rel: str, data: bytes) -> None:
-        """Write one file; safe to call from the forked workers that render the pages."""
+        """Write one file, or hard-link the file of the old dist/ if it holds the same bytes;
+        safe to call from the forked workers that render the pages."""
         path = self.folder / rel
         if path.parent not in self.folders:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.folders.add(path.parent)
-        path.write_bytes(data)
+        if not self.link_unchanged(self.dist / rel, path, data):
+            with open(path, "xb") as f:  # "x": a file is never written twice, nor into a link
+                f.write(data)
+
+    @staticmethod
+    def link_unchanged(old: Path, path: Path, data: bytes) -> bool:
+        """An unchanged file keeps its inode (and its mtime, so Last-Modified stays): no new
+        file to create and no old one to delete, which is most of a rebuild's disk work."""
+        try:
+            if old.stat().st_size != len(data) or old.read_bytes() != data:
+                return False
+            os.link(old, path)
+            return True
+        except OSError:
+            return False
 
     def write(self, files: Iterable[tuple[str, bytes]]) -> None:
         """Write (relative path, bytes) pairs as they come, hard-linking repeated large ones."""
