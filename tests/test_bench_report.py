@@ -8,6 +8,7 @@ from kgbuild.bench.report import render
 
 def run(label, triples, rdflib_seconds):
     r = Run(label, triples, whole={"seconds": 1.0, "peak_mb": 50.0},
+            rebuild={"seconds": 0.75, "peak_mb": 45.0},
             build={"map": {"seconds": 0.5, "peak_mb": 40.0}})
     stages = {"parse": {"seconds": 0.1, "peak_mb": 40.0}}
     r.engines["fast"] = {"stages": stages, "per_query": {"q": 0.01}}
@@ -31,6 +32,7 @@ def test_rdflib_path_without_an_estimate_runs_only_below_the_limit():
 def test_tables_show_growth_ratio_and_skips():
     text = render([run("1x", 1000, 2.0), run("10x", 10_000, 0)])
     assert "| map | 0.50 | 40 | 0.50 | 40 | ×1.0 |" in text
+    assert "| kgbuild build again, same input (unchanged files linked) | 0.75 | 45 | 0.75 |" in text
     assert "| 1x | parse | 0.10 | 2.00 | 20.0 | 40 | 60 |" in text
     assert "| 10x | parse | 0.10 | skipped |" in text
     assert "- rdflib path at 10x skipped: why" in text

@@ -27,6 +27,7 @@ class Run:
     label: str
     triples: int = 0
     whole: dict = field(default_factory=dict)  # kgbuild build: seconds, peak_mb
+    rebuild: dict = field(default_factory=dict)  # the same build again over its own output
     build: dict = field(default_factory=dict)  # stage -> {seconds, peak_mb}
     engines: dict = field(default_factory=dict)  # engine -> probe result, or {"skipped": why}
 
@@ -79,8 +80,9 @@ def measure(opts: Options, scale: int, previous: Run | None) -> Run:
     env, root = child_env(opts.repo), project_root(opts, scale)
     here = opts.work / f"out-{scale}"
     run = Run("real" if scale == REAL else f"{scale}x")
-    run.whole = timed_child(["-m", "kgbuild.cli", "build", "-q", "--root", str(root),
-                             "--out", str(here / "whole")], env)
+    whole = ["-m", "kgbuild.cli", "build", "-q", "--root", str(root), "--out", str(here / "whole")]
+    run.whole = timed_child(whole, env)
+    run.rebuild = timed_child(whole, env)
     built = probe(["build", str(root), str(here / "probe")], env, here / "build.json")
     run.triples, run.build = built["triples"], built["stages"]
     run.engines["fast"] = probe(["engine", "fast", str(root), str(here / "fast")], env,
