@@ -6,7 +6,11 @@ import os
 
 import pytest
 
-from kgbuild.parallel import MIN_ITEMS, available_cores, ordered_map
+from kgbuild.parallel import MIN_ITEMS, available_cores, ordered_iter
+
+
+def ordered_map(task, items, jobs):
+    return list(ordered_iter(task, items, jobs))
 
 
 def test_workers_give_the_serial_results_in_item_order():

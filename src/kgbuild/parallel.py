@@ -32,12 +32,6 @@ def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
     return [_task(item) for item in chunk]
 
 
-def ordered_map(task: Callable[[Any], Any], items: Sequence[Any], jobs: int | None = None,
-                ) -> list[Any]:
-    """[task(item) for item in items], in worker processes where that pays off."""
-    return list(ordered_iter(task, items, jobs))
-
-
 def ordered_iter(task: Callable[[Any], Any], items: Sequence[Any], jobs: int | None = None,
                  ) -> Iterator[Any]:
     """task(item) for each item, in item order, yielded as soon as the workers return it, so
