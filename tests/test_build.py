@@ -83,3 +83,33 @@ def test_turtle_writes_no_escaped_prefixed_names():
     parsed = pyoxigraph.parse(data.encode(), format=pyoxigraph.RdfFormat.TURTLE)
     assert {q.triple for q in parsed} == {Triple(place, label, Literal("noot 5")),
                                           Triple(region, label, Literal("Twente"))}
+
+
+def test_canonical_order_is_subject_type_first_predicate_object():
+    """The one-string sort key orders as the tuple (subject, not rdf:type, predicate, object)
+    would: a subject before the longer IRIs it is a prefix of, rdf:type first."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from pyoxigraph import Literal, NamedNode, Triple
+
+    from kgbuild.emit import canonical
+    from kgbuild.terms import A
+
+    def by_tuple(t):
+        return (t.subject.value, t.predicate != A, t.predicate.value, str(t.object))
+
+    iri = st.sampled_from(["http://x/a", "http://x/a/b", "http://x/a#c", "http://x/a0",
+                           "http://x/", "http://x/a-"]).map(NamedNode)
+    obj = st.one_of(iri, st.text(max_size=4).map(Literal))
+    triple = st.builds(Triple, iri, st.one_of(iri, st.just(A)), obj)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(triple, max_size=30))
+    def check(triples):
+        assert canonical(triples) == sorted(set(triples), key=by_tuple)
+
+    check()
+    x, xb = NamedNode("http://x/a"), NamedNode("http://x/a/b")
+    p = NamedNode("http://x/p")
+    assert canonical([Triple(xb, A, p), Triple(x, p, p), Triple(x, A, p)]) == [
+        Triple(x, A, p), Triple(x, p, p), Triple(xb, A, p)]
