@@ -62,9 +62,13 @@ def cites(links: tuple[Link, ...], words: dict[str, str]) -> Markup:
     return _cites(links, words["source"])
 
 
-def lines(values) -> Markup:
-    """Values one per line, each escaped (a template filter)."""
-    return Markup("<br>").join(values)
+def fact_rows(facts: tuple[Fact, ...], words: dict[str, str]) -> Markup:
+    """The rows of a facts table: property, its values one per line, their sources (a template
+    filter: one call per table instead of template code per row)."""
+    source = words["source"]
+    return Markup("".join(
+        f'<tr><th scope="row">{f.prop.html}</th><td>{"<br>".join(v.html for v in f.values)}'
+        f'</td><td>{_cites(f.sources, source)}</td></tr>\n' for f in facts))
 
 
 @lru_cache(maxsize=4096)  # a node's sources are printed beside each of its facts
@@ -83,8 +87,12 @@ class Value:
     datatype: str | None = None  # as a CURIE, e.g. xsd:date
 
     def __html__(self) -> str:
+        return self.html
+
+    @property
+    def html(self) -> str:
         if self.link is not None:
-            return self.link.__html__()
+            return self.link.html
         out = str(isolated(self.text))
         if self.lang:
             out += f' <span class="tag">@{escape(self.lang)}</span>'

@@ -16,7 +16,7 @@ from ..documents import Put, iri_of
 from ..emit import Release
 from ..parallel import ordered_iter
 from .bidi import isolated, isolated_text
-from .context import Site, cites, lines
+from .context import Site, cites, fact_rows
 from .index import GraphIndex
 from .listing import (
     class_counts,
@@ -43,7 +43,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, autoescape=True, trim_blocks=True,
         lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False)
     env.filters.update(bidi=isolated, bidi_text=isolated_text, cites=cites,
-                       lines=lines)
+                       fact_rows=fact_rows)
     return env
 
 
