@@ -63,7 +63,7 @@ def test_a_build_that_fails_while_publishing_keeps_the_old_dist(project, monkeyp
     before = snapshot(project / "dist")
     real = publish.render_site
 
-    def failing(*args):
+    def failing(*args, **kwargs):
         *rest, put = args
         written = []
 
@@ -72,7 +72,7 @@ def test_a_build_that_fails_while_publishing_keeps_the_old_dist(project, monkeyp
                 raise RuntimeError("renderer failed")
             put(name, data)
             written.append(name)
-        return real(*rest, put_then_fail)
+        return real(*rest, put_then_fail, **kwargs)
 
     monkeypatch.setattr(publish, "render_site", failing)
     with pytest.raises(RuntimeError, match="renderer failed"):

@@ -18,7 +18,6 @@ from pyoxigraph import Triple
 
 from .emit import serialize
 from .formats import RDF_FORMATS
-from .parallel import ordered_iter
 from .terms import TOOI
 
 Put = Callable[[str, bytes], None]  # writes one file of the new tree
@@ -57,10 +56,7 @@ def partition(triples: list[Triple], base: str) -> dict[str, list[Triple]]:
     return dict(docs)
 
 
-def write_documents(docs: dict[str, list[Triple]], base: str, put: Put) -> None:
-    """Every document in every RDF format, each written by the worker that serialised it."""
-    def write(path: str) -> None:
-        for fmt in RDF_FORMATS:
-            put(f"{path}.{fmt.extension}", serialize(docs[path], fmt, base))
-    for _ in ordered_iter(write, list(docs)):
-        pass
+def write_document(path: str, triples: list[Triple], base: str, put: Put) -> None:
+    """One document in every RDF format."""
+    for fmt in RDF_FORMATS:
+        put(f"{path}.{fmt.extension}", serialize(triples, fmt, base))

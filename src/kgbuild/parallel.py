@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-MIN_ITEMS = 2000  # below this, forking costs more than it saves
-CHUNK = 250  # items per task: small enough to balance, large enough to amortise the pipe
+MIN_ITEMS = 100  # below this, forking costs more than it saves
+CHUNK = 250  # at most this many items per task: enough to amortise the pipe
+CHUNKS_PER_WORKER = 8  # at least this many tasks per worker, so that they end together
 
 _task: Callable[[Any], Any] | None = None
 
@@ -44,7 +45,8 @@ def ordered_iter(task: Callable[[Any], Any], items: Sequence[Any], jobs: int | N
     _task = task
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
     try:
-        chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+        size = max(1, min(CHUNK, len(items) // (jobs * CHUNKS_PER_WORKER)))
+        chunks = [items[i:i + size] for i in range(0, len(items), size)]
         for part in pool.map(_run_chunk, chunks):
             yield from part
     finally:

@@ -13,7 +13,7 @@ import pyoxigraph
 from pyoxigraph import Literal, Triple
 
 from .conf_render import server_configs
-from .documents import Put, partition, write_documents
+from .documents import Put, partition, write_document
 from .emit import Release
 from .formats import BY_NAME
 from .pages.index import build_index
@@ -53,12 +53,13 @@ def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes
     """Write everything of the site beside the downloads; the sitemap lists the pages."""
     base = release.base
     docs = partition(triples, base)
-    write_documents(docs, base, put)
-    write_documents(dataset_documents(files, release), base, put)
+    for path, doc in dataset_documents(files, release).items():
+        write_document(path, doc, base, put)
     maps = load_maps(root / GEO) if root else None
     index = build_index(triples, base)
     derive_labels(index)
-    pages = render_site(index, release, docs, files, len(triples), maps, put)
+    pages = render_site(index, release, docs, files, len(triples), maps, put,
+                        each=lambda path: write_document(path, docs[path], base, put))
     put("sitemap.xml", sitemap([p for p in pages if p.endswith(".html")
                                 and p[0].isalpha() and not p[0].isdigit()], base))
     gone = withdrawn(triples, base)

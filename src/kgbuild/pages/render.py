@@ -6,6 +6,7 @@ context. Input: the graph index built once, the documents and the files already 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -77,19 +78,21 @@ class Renderer:
 
 def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple]],
                 files: dict[str, bytes], triple_count: int, maps: Maps | None,
-                put: Put) -> list[str]:
-    """Write every page and the stylesheet; the paths written. The pages of the resources are
-    written by the workers that render them, so their bytes never travel between processes."""
+                put: Put, *, each: Callable[[str], None] = lambda path: None) -> list[str]:
+    """Write every page and the stylesheet; the paths written. A document's pages, and
+    whatever `each(path)` writes of it, are written by the worker that renders them, so their
+    bytes never travel between processes."""
     r = Renderer(environment(), index, release, maps)
     mains = {path: iri_of(path, index.base) for path in docs}
     members = class_counts(index, mains)
 
-    def resource(job: tuple[str, str]) -> str:
-        path, lang = job
-        put(page_file(path, lang), r.document(path, docs[path], lang))
-        return page_file(path, lang)
+    def resource(path: str) -> list[str]:
+        each(path)
+        for lang in LANGS:
+            put(page_file(path, lang), r.document(path, docs[path], lang))
+        return [page_file(path, lang) for lang in LANGS]
 
-    written = list(ordered_iter(resource, [(path, lang) for lang in LANGS for path in docs]))
+    written = [name for names in ordered_iter(resource, list(docs)) for name in names]
 
     def write(name: str, data: bytes) -> None:
         put(name, data)
