@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from kgbuild.parallel import MIN_ITEMS, available_cores, ordered_iter
+from kgbuild.errors import InputError, Loc, Problem
+from kgbuild.parallel import MIN_ITEMS, available_cores, in_background, ordered_iter
 
 
 def ordered_map(task, items, jobs):
@@ -40,3 +41,32 @@ def test_jobs_come_from_the_environment(monkeypatch):
     assert available_cores() == 3
     monkeypatch.setenv("KGBUILD_JOBS", "none")
     assert available_cores() == len(os.sched_getaffinity(0))
+
+
+def test_background_work_runs_in_another_process_while_this_one_goes_on():
+    import time
+
+    wait = in_background(lambda: (os.getpid(), time.time()), jobs=2)
+    here = time.time()
+    pid, finished = wait()
+    assert pid != os.getpid()
+    assert finished - here < 5
+
+
+def test_an_input_error_in_background_work_reaches_the_caller_whole():
+    """The problems travel back with their file:line, not as the text of the message."""
+    def task():
+        raise InputError([Problem(Loc("shapes/x.rq", 3), "violation query failed: boom")])
+
+    for jobs in (1, 2):
+        wait = in_background(task, jobs=jobs)
+        with pytest.raises(InputError) as e:
+            wait()
+        assert e.value.lines() == ["shapes/x.rq:3: violation query failed: boom"]
+
+
+def test_with_one_core_background_work_runs_when_waited_for():
+    ran = []
+    wait = in_background(lambda: ran.append(os.getpid()) or len(ran), jobs=1)
+    assert ran == []
+    assert wait() == 1 and ran == [os.getpid()]

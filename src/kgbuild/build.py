@@ -15,11 +15,12 @@ from pyoxigraph import Triple
 
 from .cells import parse_date, parse_url
 from .derive import derive
-from .emit import Release, canonical, emit_release, serialize
+from .emit import Release, canonical, dump_files, emit_release, serialize
 from .errors import InputError, Loc, NotConforming, Problem
 from .formats import BY_NAME
 from .manifest import MANIFEST, check_manifest, record
 from .mapping import map_data
+from .parallel import in_background
 from .publish import publish_site
 from .queries import read_queries
 from .queries.pages import query_files
@@ -140,31 +141,57 @@ def _rebased(iri: str, base: str) -> str:
 
 
 def check(graph: Graph, config: Config, progress: Progress = _quiet) -> Report:
+    return start_check(graph, config, progress, jobs=1)()
+
+
+def start_check(graph: Graph, config: Config, progress: Progress = _quiet,
+                jobs: int | None = None) -> Callable[[], Report]:
+    """Read the shapes (their errors are raised here), then validate in a forked process; the
+    function returned waits for the report."""
     timed = _Timer(progress, graph.timings)
     root = config.root
-    shapes = timed("read shapes", read_rdf_dir, root / "shapes", root)
+    shapes = rebase(timed("read shapes", read_rdf_dir, root / "shapes", root), config.base)
     timed("check shapes", check_shapes, root / "shapes", root)
     queries = read_violation_queries(root / "shapes", root)
     store = timed("load store", getattr, graph, "store")
-    return timed("validate", validate, graph.triples, rebase(shapes, config.base), queries,
-                 graph.origins, store)
+
+    def validated() -> tuple[Report, float]:
+        start = time.perf_counter()
+        report = validate(graph.triples, shapes, queries, graph.origins, store)
+        return report, time.perf_counter() - start
+
+    progress("validate ...")
+    wait = in_background(validated, jobs)
+
+    def report() -> Report:
+        result, graph.timings["validate"] = wait()
+        progress(f"validate: {graph.timings['validate']:.2f} s")
+        return result
+    return report
 
 
 def build(config: Config, progress: Progress = _quiet) -> tuple[Graph, Report]:
-    """Build into a new tree and swap it in; on any failure the old output stays as it was."""
+    """Build into a new tree and swap it in; on any failure the old output stays as it was.
+
+    The dumps and the query results are made while the graph is validated in another process;
+    nothing of them is swapped in unless it conforms."""
     graph = load_graph(config, progress)
     new_uris = check_manifest(graph.data, graph.triples, config.base, config.root)
     specs = read_queries(config.root / "queries", config.root)
-    report = check(graph, config, progress)
-    if not report.conforms:
-        raise NotConforming(report)
+    validated = start_check(graph, config, progress)
     timed = _Timer(progress, graph.timings)
     with new_tree(config.dist) as tree:
-        files = timed("emit", emit_all, graph, report, tree)
+        try:
+            dumps = timed("dumps", dump_files, graph.triples, config.base)
+            timed("queries", lambda: tree.write(query_files(
+                graph.triples, specs, config.base, graph.release.title_nl, graph.store).items()))
+        finally:
+            report = timed("wait for validate", validated)
+        if not report.conforms:
+            raise NotConforming(report)
+        files = timed("emit", emit_all, graph, report, dumps, tree)
         timed("publish", publish_site, graph.triples, graph.release, files, config.root,
               tree.put)
-        timed("queries", lambda: tree.write(query_files(
-            graph.triples, specs, config.base, graph.release.title_nl, graph.store).items()))
         timed("swap in", tree.swap_in)
     record(config.root, new_uris)
     if new_uris:
@@ -172,11 +199,13 @@ def build(config: Config, progress: Progress = _quiet) -> tuple[Graph, Report]:
     return graph, report
 
 
-def emit_all(graph: Graph, report: Report, tree: NewTree) -> dict[str, bytes]:
+def emit_all(graph: Graph, report: Report, dumps: dict[str, bytes],
+             tree: NewTree) -> dict[str, bytes]:
     """The download area, written into the tree; its files are returned for the dataset page."""
     release = graph.release
     report_ttl = serialize(canonical(report_triples(report, release.release_iri + "/shacl")),
                            BY_NAME["ttl"], release.base)
-    files = emit_release(graph.triples, release, [f.line() for f in report.findings], report_ttl)
+    files = emit_release(dumps, len(graph.triples), release,
+                         [f.line() for f in report.findings], report_ttl)
     tree.write(files.items())
     return files

@@ -184,11 +184,11 @@ def dataset_triples(release: Release, files: dict[str, bytes], count: int) -> li
     return canonical(out + dcat_ap_nl(release))
 
 
-def emit_release(triples: list[Triple], release: Release, report_lines: list[str],
-                 report_ttl: bytes) -> dict[str, bytes]:
-    """All files of the download area, as {relative path: bytes}."""
-    files = dump_files(triples, release.base)
-    meta = serialize(dataset_triples(release, files, len(triples)), BY_NAME["ttl"],
+def emit_release(dumps: dict[str, bytes], triple_count: int, release: Release,
+                 report_lines: list[str], report_ttl: bytes) -> dict[str, bytes]:
+    """All files of the download area, as {relative path: bytes}, around the dumps."""
+    files = dict(dumps)
+    meta = serialize(dataset_triples(release, files, triple_count), BY_NAME["ttl"],
                      release.base)
     files["dataset.ttl"] = meta
     files["shacl-report.ttl"] = report_ttl

@@ -41,6 +41,9 @@ class InputError(KgError):
         self.problems = sorted(set(problems), key=lambda p: (p.loc, p.message))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # travels whole from a worker process
+        return (InputError, (self.problems,))
+
     def lines(self) -> list[str]:
         return [str(p) for p in self.problems]
 
@@ -57,6 +60,9 @@ class NotConforming(KgError):
     def __init__(self, report):
         self.report = report
         super().__init__(f"{len(report.violations)} violation(s)")
+
+    def __reduce__(self):
+        return (NotConforming, (self.report,))
 
     def lines(self) -> list[str]:
         return [f.line() for f in self.report.findings]

@@ -12,13 +12,16 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 MIN_ITEMS = 100  # below this, forking costs more than it saves
 CHUNK = 250  # at most this many items per task: enough to amortise the pipe
 CHUNKS_PER_WORKER = 8  # at least this many tasks per worker, so that they end together
 
 _task: Callable[[Any], Any] | None = None
+_background: Callable[[], Any] | None = None
 
 
 def available_cores() -> int:
@@ -52,3 +55,29 @@ def ordered_iter(task: Callable[[Any], Any], items: Sequence[Any], jobs: int | N
     finally:
         pool.shutdown(cancel_futures=True)
         _task = None
+
+
+def _run_background() -> Any:
+    assert _background is not None
+    return _background()
+
+
+def in_background(task: Callable[[], T], jobs: int | None = None) -> Callable[[], T]:
+    """Start task() in a forked process now; the function returned waits for its result (or
+    raises its exception). With one core, task itself is returned: it runs when waited for."""
+    jobs = available_cores() if jobs is None else jobs
+    if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return task
+    global _background
+    _background = task
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    future = pool.submit(_run_background)
+
+    def wait() -> T:
+        global _background
+        try:
+            return future.result()
+        finally:
+            pool.shutdown()
+            _background = None
+    return wait
