@@ -83,6 +83,8 @@ def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple
     whatever `each(path)` writes of it, are written by the worker that renders them, so their
     bytes never travel between processes."""
     r = Renderer(environment(), index, release, maps)
+    for name in r.env.list_templates(extensions=["html"]):  # compiled once, before the fork
+        r.env.get_template(name)
     mains = {path: iri_of(path, index.base) for path in docs}
     members = class_counts(index, mains)
 
