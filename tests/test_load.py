@@ -36,21 +36,26 @@ def store(tmp_path_factory):
         yield base
 
 
-def proxy(upstream: str, fail_first: int = 0, user: str | None = None):
-    """A forwarding proxy that answers 503 to the first requests and may require basic auth."""
+def proxy(upstream: str, fail_first: int = 0, user: str | None = None,
+          refuse_unread: bool = False):
+    """A forwarding proxy that answers 503 to the first requests and may require basic auth;
+    with refuse_unread it refuses a request without credentials before reading its body, and
+    closes the connection, as some stores do."""
     state = {"seen": 0}
 
     class Handler(BaseHTTPRequestHandler):
         def forward(self) -> None:
-            # the whole request is read before answering: closing the connection on an unread
-            # upload resets it, and the client gets a broken pipe instead of the status
+            expected = "Basic " + base64.b64encode(f"{user}:secret".encode()).decode()
+            refused = bool(user) and self.headers.get("Authorization") != expected
+            if refused and refuse_unread:
+                self.close_connection = True
+                return self.reply(401, {"WWW-Authenticate": 'Basic realm="store"'}, b"")
             size = int(self.headers.get("Content-Length") or 0)
             data = self.rfile.read(size) if size else None
             state["seen"] += 1
             if state["seen"] <= fail_first:
                 return self.reply(503, {}, b"busy")
-            expected = "Basic " + base64.b64encode(f"{user}:secret".encode()).decode()
-            if user and self.headers.get("Authorization") != expected:
+            if refused:
                 return self.reply(401, {"WWW-Authenticate": 'Basic realm="store"'}, b"")
             req = urllib.request.Request(upstream + self.path, method=self.command, data=data,
                                          headers={k: v for k, v in self.headers.items()
@@ -70,7 +75,7 @@ def proxy(upstream: str, fail_first: int = 0, user: str | None = None):
             self.end_headers()
             self.wfile.write(body)
 
-        do_GET = do_POST = do_PUT = forward
+        do_GET = do_POST = do_PUT = do_HEAD = forward
 
         def log_message(self, *args) -> None:
             pass
@@ -108,6 +113,15 @@ def test_basic_auth_from_the_environment(built, store, monkeypatch, capsys):
         monkeypatch.setenv("KGBUILD_STORE_PASSWORD", "secret")
         assert main(args) == 0
         assert "the store holds exactly them" in capsys.readouterr().out
+
+
+def test_a_store_that_refuses_before_reading_the_upload_is_reported_with_its_status(built,
+                                                                                     store):
+    """Was: "gave up after 5 attempts: [Errno 32] Broken pipe", the status never seen."""
+    server, _ = proxy(store, user="loader", refuse_unread=True)
+    with in_thread(server) as base, pytest.raises(LoadError) as e:
+        load(target(base), built / "dist")
+    assert "HTTP 401" in str(e.value) and "before the upload was read" in str(e.value)
 
 
 DUMP = "dist/download/latest/cultuurregios.nt"

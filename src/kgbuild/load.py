@@ -4,7 +4,9 @@ the store holds exactly the dump's triples.
 The dump replaces the target graph as a whole (HTTP PUT). Credentials come from the
 environment (KGBUILD_STORE_USER, KGBUILD_STORE_PASSWORD); the store's challenge picks basic or
 digest authentication. Transient failures (connection errors, timeouts, 408, 425, 429, 5xx) are
-retried with a bounded, growing pause; then the load stops with a LoadError (exit 3).
+retried with a bounded, growing pause; then the load stops with a LoadError (exit 3). A store
+that refuses an upload before reading it and closes the connection is asked again without a
+body (HEAD), so that its refusal (401, 403, 407) is reported instead of a broken pipe.
 Only Turtle or N-Triples is sent: some stores accept JSON-LD and then store nothing.
 
 The check (`verify`) compares triples, not counts: one SPARQL CONSTRUCT of the target graph,
@@ -110,10 +112,32 @@ def request(target: Target, req: urllib.request.Request, what: str,
                 raise LoadError(f"{what}: {req.full_url}: {last}") from None
         except (urllib.error.URLError, TimeoutError, ConnectionError) as e:
             last = str(getattr(e, "reason", e))
+            if req.data and isinstance(getattr(e, "reason", e),
+                                       (BrokenPipeError, ConnectionResetError)):
+                refused_upload(req, what)
         if attempt < target.attempts:
             sleep(pause)
             pause *= 2
     raise LoadError(f"{what}: {req.full_url}: gave up after {target.attempts} attempts: {last}")
+
+
+REFUSED = {401, 403, 407}  # answers a store may give before reading an upload, then close
+
+
+def refused_upload(req: urllib.request.Request, what: str) -> None:
+    """A store that refuses an upload may answer before reading it and close the connection:
+    the sender then sees only a broken pipe. Ask without a body what it answered; raise a
+    LoadError with that status if it refuses us."""
+    probe = urllib.request.Request(req.full_url, method="HEAD")
+    try:
+        with opener(req.full_url).open(probe, timeout=30):
+            return
+    except urllib.error.HTTPError as e:
+        if e.code in REFUSED:
+            raise LoadError(f"{what}: {req.full_url}: HTTP {e.code} {e.reason} "
+                            "(answered before the upload was read)") from None
+    except (urllib.error.URLError, TimeoutError, ConnectionError):
+        return
 
 
 def put(target: Target, data: bytes, fmt: str, sleep=time.sleep) -> None:
