@@ -113,7 +113,9 @@ def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple
         write(page_file(DATASET_DOC, lang), r.render("dataset.html", page=ds, chrome=ds.chrome))
     for name, data in error_pages(r).items():
         write(name, data)
-    write("static/style.css", resources.files("kgbuild").joinpath("static/style.css").read_bytes())
+    for css in sorted(resources.files("kgbuild").joinpath("static").iterdir(), key=str):
+        if css.name.endswith(".css"):  # the site's and the query pages' stylesheets
+            write(f"static/{css.name}", css.read_bytes())
     return written
 
 
