@@ -79,7 +79,7 @@ class Renderer:
 def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple]],
                 files: dict[str, bytes], triple_count: int, maps: Maps | None,
                 put: Put, *, each: Callable[[str], None] = lambda path: None) -> list[str]:
-    """Write every page and the stylesheet; the paths written. A document's pages, and
+    """Write every page and the stylesheets; the paths written. A document's pages, and
     whatever `each(path)` writes of it, are written by the worker that renders them, so their
     bytes never travel between processes."""
     r = Renderer(environment(), index, release, maps)
