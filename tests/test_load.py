@@ -117,11 +117,14 @@ def test_basic_auth_from_the_environment(built, store, monkeypatch, capsys):
 
 def test_a_store_that_refuses_before_reading_the_upload_is_reported_with_its_status(built,
                                                                                      store):
-    """Was: "gave up after 5 attempts: [Errno 32] Broken pipe", the status never seen."""
+    """Was: "gave up after 5 attempts: [Errno 32] Broken pipe", the status never seen. Whether
+    the client's send breaks or it still reads the answer depends on the socket buffers: either
+    way the refusal is what is reported, at once."""
     server, _ = proxy(store, user="loader", refuse_unread=True)
     with in_thread(server) as base, pytest.raises(LoadError) as e:
         load(target(base), built / "dist")
-    assert "HTTP 401" in str(e.value) and "before the upload was read" in str(e.value)
+    assert "HTTP 401" in str(e.value) and "Broken pipe" not in str(e.value)
+    assert "attempts" not in str(e.value)
 
 
 DUMP = "dist/download/latest/cultuurregios.nt"
