@@ -52,6 +52,17 @@ def test_base_is_configurable_in_one_place(project):
     iris = {t.subject.value for t in graph.triples}
     assert "https://example.org/cr/id/regio/twente" in iris
     assert not any(i.startswith("https://w3id.org/cultuurregio/") for i in iris)
+    assert spo(graph.store) == spo(graph.triples)
+
+
+def spo(triples) -> set[tuple]:
+    """Triples, or quads of the default graph (a store's, the ontology's as parsed), alike."""
+    return {(t.subject, t.predicate, t.object) for t in triples}
+
+
+def test_the_store_derive_read_holds_the_whole_graph_after(graph):
+    """derive's store of the mapped triples becomes the one validation and queries ask."""
+    assert spo(graph.store) == spo(graph.triples) and len(graph.store) == len(graph.triples)
 
 
 def test_latest_is_the_same_file_as_the_versioned_download(project):

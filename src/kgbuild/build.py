@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 import time
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph
@@ -46,21 +45,26 @@ class Config:
 
 @dataclass
 class Graph:
-    """What read + map produce: the data, the sorted triples and where each node came from."""
+    """What read + map produce: the data, the sorted triples and where each node came from,
+    and the same triples in an embedded store, loaded once for derive, validation and the
+    query results."""
 
     data: Data
     triples: list[Triple]
     origins: dict[str, Loc]
     release: Release
+    store: pyoxigraph.Store
     timings: dict[str, float] = field(default_factory=dict)
 
-    @cached_property
-    def store(self) -> pyoxigraph.Store:
-        """The triples in an embedded store, loaded once for validation and the query results."""
-        store = pyoxigraph.Store()
-        store.bulk_extend(pyoxigraph.Quad(t.subject, t.predicate, t.object)
-                          for t in self.triples)
-        return store
+
+def quads(triples) -> Iterator[pyoxigraph.Quad]:
+    return (pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples)
+
+
+def store_of(triples) -> pyoxigraph.Store:
+    store = pyoxigraph.Store()
+    store.bulk_extend(quads(triples))
+    return store
 
 
 def _quiet(_: str) -> None:
@@ -129,11 +133,16 @@ def load_graph(config: Config, progress: Progress = _quiet) -> Graph:
     data = timed("read data", read_data, root / "data", root)
     ontology = timed("read ontology", read_rdf_dir, root / "ontology", root)
     mapped = timed("map", map_data, data)
-    derived = timed("derive", derive, mapped)
-    triples = timed("sort", canonical, rebase(
-        list(mapped.triples) + list(derived.triples) + ontology, config.base))
+    store = timed("load store", store_of, mapped.triples)
+    derived = timed("derive", derive, mapped, store)
+    added = list(derived.triples) + ontology
+    triples = timed("sort", canonical, rebase(list(mapped.triples) + added, config.base))
     origins = {_rebased(k, config.base): v for k, v in mapped.origins.items()}
-    return Graph(data, triples, origins, release, timings)
+    if config.base == DEFAULT_BASE:
+        timed("complete store", store.bulk_extend, quads(added))
+    else:  # the store's IRIs are under the default base: load the moved ones instead
+        store = timed("load store again", store_of, triples)
+    return Graph(data, triples, origins, release, store, timings)
 
 
 def _rebased(iri: str, base: str) -> str:
@@ -153,7 +162,7 @@ def start_check(graph: Graph, config: Config, progress: Progress = _quiet,
     shapes = rebase(timed("read shapes", read_rdf_dir, root / "shapes", root), config.base)
     timed("check shapes", check_shapes, root / "shapes", root)
     queries = read_violation_queries(root / "shapes", root)
-    store = timed("load store", getattr, graph, "store")
+    store = graph.store
 
     def validated() -> tuple[Report, float]:
         start = time.perf_counter()

@@ -239,10 +239,12 @@ def add_snapshot(out: Mapped, held: list[Held], lives: dict[str, Span], day: str
         out.add(s, count_prop, Literal(str(len(outside)), datatype=XSD.integer))
 
 
-def derive(mapped: Mapped) -> Mapped:
-    """The derived facts of a mapped graph (a new Mapped; the input is not changed)."""
-    store = Store()
-    store.bulk_extend(Quad(t.subject, t.predicate, t.object) for t in mapped.triples)
+def derive(mapped: Mapped, store: Store | None = None) -> Mapped:
+    """The derived facts of a mapped graph (a new Mapped; neither input is changed). `store`
+    holds the mapped triples and nothing else, if the caller has loaded them already."""
+    if store is None:
+        store = Store()
+        store.bulk_extend(Quad(t.subject, t.predicate, t.object) for t in mapped.triples)
     lives, provinces = gemeente_facts(store)
     held = held_memberships(store, lives)
     regions = sorted(r for r, span in region_spans(store).items() if span.start)
