@@ -45,9 +45,11 @@ class NS:
         self._terms: dict[str, NamedNode] = {}
 
     def __getattr__(self, name: str) -> NamedNode:
+        """Called for a term's first use only: the term then becomes a plain attribute."""
         if name.startswith("_"):
             raise AttributeError(name)
-        return self[name]
+        term = self.__dict__[name] = self[name]
+        return term
 
     def __getitem__(self, name: str) -> NamedNode:
         """Each term is made once (the map stage asks for them about a million times)."""

@@ -23,6 +23,7 @@ from .words import PROPERTY_LABELS, UI
 
 WITHDRAWN = "http://www.w3.org/2002/07/owl#deprecated"
 LINK_SCHEMES = ("", "http", "https")  # '' is a link inside the site
+MAX_SHARED_LINKS = 50_000  # links kept for the next pages (per process), then forgotten
 
 
 def linkable(href: str) -> bool:
@@ -152,6 +153,17 @@ class Site:
         return f"{self.root}{path}.{ext}" + (f"#{fragment}" if fragment else "")
 
     def link(self, iri: str) -> Link:
+        """The link to a node's page, shared by the pages of one language and folder depth
+        (so its HTML is made once); the most recent links are kept."""
+        key = (self.lang, self.root, iri)
+        link = self.index.links.get(key)
+        if link is None:
+            if len(self.index.links) >= MAX_SHARED_LINKS:
+                self.index.links.clear()
+            link = self.index.links[key] = self.new_link(iri)
+        return link
+
+    def new_link(self, iri: str) -> Link:
         label = self.index.label(iri, self.lang)
         doc = self.index.document(iri)
         if doc is None:

@@ -22,15 +22,16 @@ MAX_LABEL = 90
 @dataclass
 class GraphIndex:
     base: str
-    by_subject: dict[str, list[Triple]] = field(default_factory=lambda: defaultdict(list))
+    by_subject: dict[str, dict[str, list]] = field(default_factory=dict)  # s -> p -> objects
     by_object: dict[str, list[Triple]] = field(default_factory=lambda: defaultdict(list))
     types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     labels: dict[str, dict[str, tuple[int, str]]] = field(default_factory=dict)
     prop_links: dict = field(default_factory=dict)  # Site.prop's links, shared by all pages
+    links: dict = field(default_factory=dict)  # Site.link's, shared by the next pages
 
     def add(self, t: Triple) -> None:
         s = t.subject.value
-        self.by_subject[s].append(t)
+        self.by_subject.setdefault(s, {}).setdefault(t.predicate.value, []).append(t.object)
         if isinstance(t.object, NamedNode):
             self.by_object[t.object.value].append(t)
             if t.predicate == A:
@@ -53,7 +54,8 @@ class GraphIndex:
         return short_name(iri)
 
     def values(self, iri: str, prop: NamedNode) -> list:
-        return [t.object for t in self.by_subject.get(iri, ()) if t.predicate == prop]
+        """The objects of (iri, prop), in graph order: the index's own list, read only."""
+        return self.by_subject.get(iri, {}).get(prop.value, [])
 
     def first(self, iri: str, prop: NamedNode, lang: str | None = None):
         """The first value of a property; for literals, prefer the language asked for."""

@@ -20,6 +20,7 @@ REGION_TYPES = {CR.Cultuurregio.value, CR.Landsdeel.value}
 AGENT_TYPES = {CR.Gemeente.value, CR.Provincie.value, CR.Ministerie.value}
 SOURCE_TYPES = {DCT.BibliographicResource.value}
 STATED = "https://w3id.org/cultuurregio/def/status#vermeld"
+TYPE = A.value
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def node(site: Site, iri: str, triples: list[Triple]) -> Node:
         if t.predicate.value not in SOURCE_PROPS:
             grouped[t.predicate.value].append(t.object)
     sources, stated = sources_of(site, iri), stated_sources(site, iri)
-    order = sorted(grouped, key=lambda p: (p != A.value, site.prop(p).label))
+    order = sorted(grouped, key=lambda p: (p != TYPE, site.prop(p).label))
     facts = tuple(f for p in order for f in facts_of(site, p, grouped[p], stated, sources))
     anchor = iri.split("#", 1)[1] if "#" in iri else ""
     return Node(anchor, iri, site.index.label(iri, site.lang), facts, sources)
@@ -194,9 +195,10 @@ def claims(site: Site, iri: str, parts: list[str]) -> tuple[Claim, ...]:
 def resource_page(site: Site, path: str, iri: str, triples: list[Triple],
                   map_svg: Markup | None = None) -> ResourcePage:
     by_subject: dict[str, list[Triple]] = defaultdict(list)
-    for t in triples:  # a statement shows as the sources of the fact it names, not as a part
-        if not is_statement(site, t.subject.value):
-            by_subject[t.subject.value].append(t)
+    for t in triples:
+        by_subject[t.subject.value].append(t)
+    for s in [s for s in by_subject if is_statement(site, s)]:
+        del by_subject[s]  # a statement shows as the sources of the fact it names, not as a part
     kind = kind_of(site.index.types.get(iri, set()))
     main = node(site, iri, by_subject.pop(iri, []))
     part_iris = sorted(by_subject)
