@@ -22,7 +22,7 @@ MAX_LABEL = 90
 @dataclass
 class GraphIndex:
     base: str
-    by_subject: dict[str, dict[str, list]] = field(default_factory=dict)  # s -> p -> objects
+    by_subject: dict[str, list[Triple]] = field(default_factory=lambda: defaultdict(list))
     by_object: dict[str, list[Triple]] = field(default_factory=lambda: defaultdict(list))
     types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     labels: dict[str, dict[str, tuple[int, str]]] = field(default_factory=dict)
@@ -31,7 +31,7 @@ class GraphIndex:
 
     def add(self, t: Triple) -> None:
         s = t.subject.value
-        self.by_subject.setdefault(s, {}).setdefault(t.predicate.value, []).append(t.object)
+        self.by_subject[s].append(t)
         if isinstance(t.object, NamedNode):
             self.by_object[t.object.value].append(t)
             if t.predicate == A:
@@ -54,8 +54,7 @@ class GraphIndex:
         return short_name(iri)
 
     def values(self, iri: str, prop: NamedNode) -> list:
-        """The objects of (iri, prop), in graph order: the index's own list, read only."""
-        return self.by_subject.get(iri, {}).get(prop.value, [])
+        return [t.object for t in self.by_subject.get(iri, ()) if t.predicate == prop]
 
     def first(self, iri: str, prop: NamedNode, lang: str | None = None):
         """The first value of a property; for literals, prefer the language asked for."""
