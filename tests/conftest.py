@@ -30,12 +30,8 @@ def graph():
 
 @pytest.fixture(scope="session")
 def store(graph):
-    """The bundled graph in an embedded pyoxigraph store, for SPARQL questions."""
-    import pyoxigraph
-
-    s = pyoxigraph.Store()
-    s.bulk_extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in graph.triples)
-    return s
+    """The bundled graph in its embedded pyoxigraph store, for SPARQL questions."""
+    return graph.store
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from kgbuild.build import Config, load_graph
+from kgbuild.build import Config, load_graph, store_of
 from kgbuild.derive import Span, derive, earliest_day, latest_day
 from kgbuild.mapping import map_data
 from kgbuild.read import read_data
@@ -147,9 +147,9 @@ def test_derive_is_pure_and_deterministic(tmp_path):
     from conftest import ROOT
 
     mapped = map_data(read_data(ROOT / "data", ROOT))
-    before = set(mapped.triples)
-    first, second = derive(mapped), derive(mapped)
-    assert set(mapped.triples) == before
+    before, store = set(mapped.triples), store_of(mapped.triples)
+    first, second = derive(mapped, store), derive(mapped, store)
+    assert set(mapped.triples) == before and len(store) == len(before)
     assert first.triples == second.triples and len(first.triples) > 1000
     graph = load_graph(Config(root=ROOT))
     assert first.triples <= set(graph.triples)

@@ -1,9 +1,10 @@
 """Stage 2b: facts computed from the mapped graph, never typed in.
 
-derive(mapped) asks the mapped graph (by SPARQL on pyoxigraph) for memberships, gemeenten and
-region dates and returns new triples: the provincies a region spans, member counts per region
-on each reference date (stated and inferred apart), and the gemeenten in no region on those
-dates. Every derived node says which rule made it (prov:wasGeneratedBy …/id/afleiding/{rule}).
+derive(mapped, store) asks the mapped graph (by SPARQL, of its pyoxigraph store) for
+memberships, gemeenten and region dates and returns new triples: the provincies a region
+spans, member counts per region on each reference date (stated and inferred apart), and the
+gemeenten in no region on those dates. Every derived node says which rule made it
+(prov:wasGeneratedBy …/id/afleiding/{rule}).
 
 A fact holds on a day D when it surely held then: it began on or before D (a date known only to
 the year or month counts from the last day of that year or month) and had not ended (a year-only
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pyoxigraph import Literal, NamedNode, Quad, Store
+from pyoxigraph import Literal, NamedNode, Store
 
 from .mapping.core import Mapped
 from .terms import CR, DCT, PREFIXES, PROV, RDFS, SKOS, STATUS, XSD, A, minted
@@ -239,12 +240,9 @@ def add_snapshot(out: Mapped, held: list[Held], lives: dict[str, Span], day: str
         out.add(s, count_prop, Literal(str(len(outside)), datatype=XSD.integer))
 
 
-def derive(mapped: Mapped, store: Store | None = None) -> Mapped:
-    """The derived facts of a mapped graph (a new Mapped; neither input is changed). `store`
-    holds the mapped triples and nothing else, if the caller has loaded them already."""
-    if store is None:
-        store = Store()
-        store.bulk_extend(Quad(t.subject, t.predicate, t.object) for t in mapped.triples)
+def derive(mapped: Mapped, store: Store) -> Mapped:
+    """The derived facts of a mapped graph, asked of `store`, which holds the mapped triples and
+    nothing else (a new Mapped; neither input is changed)."""
     lives, provinces = gemeente_facts(store)
     held = held_memberships(store, lives)
     regions = sorted(r for r, span in region_spans(store).items() if span.start)
