@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from kgbuild.build import Config, load_graph, store_of
+from kgbuild.build import Config, load_graph
 from kgbuild.derive import Span, derive, earliest_day, latest_day
 from kgbuild.mapping import map_data
+from kgbuild.memstore import store_of
 from kgbuild.read import read_data
 
 PRE = """

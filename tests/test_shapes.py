@@ -16,6 +16,7 @@ import pyoxigraph
 import pytest
 import rdflib
 
+from kgbuild.memstore import store_of
 from kgbuild.read import read_rdf, read_rdf_dir
 from kgbuild.terms import PREFIXES
 from kgbuild.validate import read_violation_queries, validate
@@ -130,8 +131,7 @@ def change(store: pyoxigraph.Store, case: dict) -> str:
 
 def report_for(case: dict, inputs):
     conforming, ontology, shapes, queries = inputs
-    store = pyoxigraph.Store()
-    store.bulk_extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in conforming)
+    store = store_of(conforming)
     focus = change(store, case)
     triples = [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in store]
     report = validate(triples + ontology, shapes, queries if case.get("queries", True) else {},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from .errors import InputError, Loc, NotConforming, Problem
 from .formats import BY_NAME
 from .manifest import MANIFEST, check_manifest, record
 from .mapping import map_data
+from .memstore import quads, store_of
 from .parallel import in_background
 from .publish import publish_site
 from .queries import read_queries
@@ -55,16 +56,6 @@ class Graph:
     release: Release
     store: pyoxigraph.Store
     timings: dict[str, float] = field(default_factory=dict)
-
-
-def quads(triples) -> Iterator[pyoxigraph.Quad]:
-    return (pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples)
-
-
-def store_of(triples) -> pyoxigraph.Store:
-    store = pyoxigraph.Store()
-    store.bulk_extend(quads(triples))
-    return store
 
 
 def _quiet(_: str) -> None:

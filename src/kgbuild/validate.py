@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph
-from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
 
 from .errors import InputError, Loc, Problem
+from .memstore import store_of
 from .shacl import narrow
 from .terms import NS, RDF, XSD, A
 
@@ -208,10 +209,8 @@ def validate(triples: list[Triple], shape_triples: list[Triple], queries: dict[s
              origins: dict[str, Loc], store: pyoxigraph.Store | None = None) -> Report:
     """Shapes and violation queries; `store` holds the same triples when the caller has one."""
     findings = shape_findings(triples, shape_triples, origins)
-    if store is None:
-        store = pyoxigraph.Store()
-        store.bulk_extend(Quad(t.subject, t.predicate, t.object) for t in triples)
-    findings += run_violation_queries(store, queries, origins)
+    findings += run_violation_queries(store if store is not None else store_of(triples),
+                                      queries, origins)
     return Report(sorted(set(findings), key=Finding.sort_key))
 
 

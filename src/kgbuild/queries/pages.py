@@ -12,6 +12,7 @@ import pyoxigraph
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..errors import InputError, Loc, Problem, UsageError
+from ..memstore import store_of
 from .results import Table, to_csv, to_json
 from .run import bind, query_text, run_embedded
 from .spec import QuerySpec
@@ -91,9 +92,7 @@ def query_files(triples, specs: list[QuerySpec], base: str, title: str,
     """{path under dist/: bytes} for query/{name}.rq|.csv|.json|.html and query/index.html.
 
     `store` holds the same triples when the caller has loaded them already."""
-    if store is None:
-        store = pyoxigraph.Store()
-        store.bulk_extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples)
+    store = store if store is not None else store_of(triples)
     env = environment()
     files, pages = {}, []
     for spec in specs:
