@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..errors import InputError, Loc, Problem, UsageError
 from ..memstore import store_of
+from ..pages.render import POLICY
 from .results import Table, to_csv, to_json
 from .run import bind, query_text, run_embedded
 from .spec import QuerySpec
@@ -48,8 +49,10 @@ class QueryPage:
 
 
 def environment() -> Environment:
-    return Environment(loader=PackageLoader("kgbuild", "templates"), autoescape=True,
-                       undefined=StrictUndefined, keep_trailing_newline=True)
+    env = Environment(loader=PackageLoader("kgbuild", "templates"), autoescape=True,
+                      undefined=StrictUndefined, keep_trailing_newline=True)
+    env.globals["policy"] = POLICY
+    return env
 
 
 def cells(table: Table) -> tuple[tuple[Cell, ...], ...]:
