@@ -13,6 +13,21 @@ from pathlib import Path
 LINK_MIN_BYTES = 1 << 20  # hard-link repeated files this large instead of writing them twice
 
 
+def link_unchanged(old: str, path: str, data: bytes) -> bool:
+    """An unchanged file keeps its inode (and its mtime, so Last-Modified stays): no new file
+    to create and no old one to delete, which is most of a rebuild's disk work."""
+    try:
+        if os.stat(old).st_size != len(data):
+            return False
+        with open(old, "rb") as f:
+            if f.read() != data:
+                return False
+        os.link(old, path)
+        return True
+    except OSError:
+        return False
+
+
 class NewTree:
     """Files written under a folder beside dist/. A large file whose bytes are the very object of
     one already written (download/latest/ and download/{version}/) becomes a hard link to it, and
@@ -22,32 +37,23 @@ class NewTree:
         self.dist = dist
         self.folder = dist.with_name(f"{dist.name}.new-{os.getpid()}")
         self.old = dist.with_name(f"{dist.name}.old-{os.getpid()}")
-        self.folders: set[Path] = set()
+        self.folders: set[str] = set()
+        self.has_old = dist.is_dir()  # only then can a file be linked instead of written
         self.linkable: dict[int, tuple[bytes, Path]] = {}  # keeps the bytes, so ids stay unique
         self.discard()
 
     def put(self, rel: str, data: bytes) -> None:
         """Write one file, or hard-link the file of the old dist/ if it holds the same bytes;
         safe to call from the forked workers that render the pages."""
-        path = self.folder / rel
-        if path.parent not in self.folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.folders.add(path.parent)
-        if not self.link_unchanged(self.dist / rel, path, data):
-            with open(path, "xb") as f:  # "x": a file is never written twice, nor into a link
-                f.write(data)
-
-    @staticmethod
-    def link_unchanged(old: Path, path: Path, data: bytes) -> bool:
-        """An unchanged file keeps its inode (and its mtime, so Last-Modified stays): no new
-        file to create and no old one to delete, which is most of a rebuild's disk work."""
-        try:
-            if old.stat().st_size != len(data) or old.read_bytes() != data:
-                return False
-            os.link(old, path)
-            return True
-        except OSError:
-            return False
+        path = f"{self.folder}/{rel}"
+        parent = path.rpartition("/")[0]
+        if parent not in self.folders:
+            os.makedirs(parent, exist_ok=True)
+            self.folders.add(parent)
+        if self.has_old and link_unchanged(f"{self.dist}/{rel}", path, data):
+            return
+        with open(path, "xb") as f:  # "x": a file is never written twice, nor into a link
+            f.write(data)
 
     def write(self, files: Iterable[tuple[str, bytes]]) -> None:
         """Write (relative path, bytes) pairs as they come, hard-linking repeated large ones."""
