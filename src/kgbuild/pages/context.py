@@ -23,7 +23,7 @@ from .words import PROPERTY_LABELS, UI
 
 WITHDRAWN = "http://www.w3.org/2002/07/owl#deprecated"
 LINK_SCHEMES = ("", "http", "https")  # '' is a link inside the site
-MAX_SHARED_LINKS = 50_000  # links kept for the next pages (per process), then forgotten
+MAX_SHARED_LINKS = 50_000  # links (and literal values) kept for the next pages, then forgotten
 
 
 def linkable(href: str) -> bool:
@@ -56,6 +56,11 @@ class Link:
             return str(label)
         cls = ' class="ext"' if self.external else ""
         return f'<a{cls} href="{escape(self.href)}">{label}</a>'
+
+    @cached_property
+    def value(self) -> Value:
+        """The link as the value of a fact."""
+        return Value(self.label, self)
 
 
 def cites(links: tuple[Link, ...], words: dict[str, str]) -> Markup:
@@ -90,8 +95,9 @@ class Value:
     def __html__(self) -> str:
         return self.html
 
-    @property
+    @cached_property
     def html(self) -> str:
+        """Made once per value: a literal's value is shared by every page that shows it."""
         if self.link is not None:
             return self.link.html
         out = str(isolated(self.text))
@@ -137,6 +143,13 @@ def curie(iri: str) -> str:
         if iri.startswith(ns) and len(iri) > len(ns):
             return f"{prefix}:{iri[len(ns):]}"
     return iri
+
+
+def literal_value(term: Literal) -> Value:
+    """A literal as a fact's value; the same on every page, in every language."""
+    dt = term.datatype.value if term.datatype else ""
+    short = curie(dt) if dt and not term.language and not dt.endswith("#string") else None
+    return Value(term.value, None, term.language, short)
 
 
 class Site:
@@ -190,12 +203,15 @@ class Site:
 
     def value(self, term) -> Value:
         if isinstance(term, NamedNode):
-            link = self.link(term.value)
-            return Value(link.label, link)
+            return self.link(term.value).value
         if isinstance(term, Literal):
-            dt = term.datatype.value if term.datatype else ""
-            short = curie(dt) if dt and not term.language and not dt.endswith("#string") else None
-            return Value(term.value, None, term.language, short)
+            shared = self.index.literal_values
+            value = shared.get(term)
+            if value is None:
+                if len(shared) >= MAX_SHARED_LINKS:
+                    shared.clear()
+                value = shared[term] = literal_value(term)
+            return value
         return Value(str(term))
 
     def in_language(self, terms) -> list:

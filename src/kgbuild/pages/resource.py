@@ -13,7 +13,8 @@ from ..terms import CR, DCT, ORG, PROV, RDF, SCHEMA, A
 from .context import Chrome, Fact, Link, Site, Value
 from .jsonld import schema_jsonld
 
-SOURCE_PROPS = {DCT.source.value, PROV.wasDerivedFrom.value}
+SOURCE, DERIVED_FROM = DCT.source.value, PROV.wasDerivedFrom.value
+SOURCE_PROPS = {SOURCE, DERIVED_FROM}
 STATEMENT_PROPS = {RDF.subject.value, RDF.predicate.value, RDF.object.value}
 HIDDEN_INVERSE = SOURCE_PROPS | STATEMENT_PROPS | {A.value}
 REGION_TYPES = {CR.Cultuurregio.value, CR.Landsdeel.value}
@@ -84,7 +85,8 @@ def kind_of(types: set[str]) -> str:
 
 
 def sources_of(site: Site, iri: str) -> tuple[Link, ...]:
-    """The places a node's facts rest on (prov:wasDerivedFrom), else its documents."""
+    """The places a node's facts rest on (prov:wasDerivedFrom), else its documents (node() finds
+    them among the node's own triples)."""
     places = site.index.values(iri, PROV.wasDerivedFrom) or site.index.values(iri, DCT.source)
     return tuple(site.link(p.value) for p in places)
 
@@ -118,10 +120,11 @@ def facts_of(site: Site, prop: str, objects: list, stated: dict,
 
 def node(site: Site, iri: str, triples: list[Triple]) -> Node:
     grouped: dict[str, list] = defaultdict(list)
-    for t in triples:
-        if t.predicate.value not in SOURCE_PROPS:
-            grouped[t.predicate.value].append(t.object)
-    sources, stated = sources_of(site, iri), stated_sources(site, iri)
+    for t in triples:  # every triple of the node: a subject's triples are all in its document
+        grouped[t.predicate.value].append(t.object)
+    derived, cited = grouped.pop(DERIVED_FROM, []), grouped.pop(SOURCE, [])
+    sources = tuple(site.link(p.value) for p in derived or cited)  # as sources_of() finds them
+    stated = stated_sources(site, iri)
     order = sorted(grouped, key=lambda p: (p != TYPE, site.prop(p).label))
     facts = tuple(f for p in order for f in facts_of(site, p, grouped[p], stated, sources))
     anchor = iri.split("#", 1)[1] if "#" in iri else ""
