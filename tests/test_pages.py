@@ -222,6 +222,48 @@ def test_templates_are_strict_and_escape():
     assert env.from_string("{{ x }}").render(x="<b>&") == "&lt;b&gt;&amp;"
 
 
+def test_a_build_reuses_the_templates_an_earlier_build_compiled(project, monkeypatch):
+    """The second build compiles no template and writes the same pages."""
+    import jinja2
+
+    from kgbuild.build import Config, build
+
+    build(Config(root=project, out=project / "first"))
+    assert list((project / "build/cache/templates").iterdir())
+
+    def no_compiling(*args, **kwargs):
+        raise AssertionError("compiled again")
+    monkeypatch.setattr(jinja2.Environment, "compile", no_compiling)
+    build(Config(root=project, out=project / "second"))
+    first, second = project / "first", project / "second"
+    pages = sorted(p.relative_to(first) for p in first.rglob("*.html"))
+    assert pages == sorted(p.relative_to(second) for p in second.rglob("*.html"))
+    assert all((first / p).read_bytes() == (second / p).read_bytes() for p in pages)
+
+
+def test_the_query_pages_never_use_templates_compiled_for_the_site(tmp_path):
+    """The site's environment trims blank lines and the query pages' does not: sharing one folder
+    of compiled templates gave the query pages the site's compilation of query.html."""
+    from kgbuild.pages import render
+    from kgbuild.queries import pages as query_pages
+
+    site = render.environment(tmp_path)
+    for name in site.list_templates(extensions=["html"]):
+        site.get_template(name)
+    page = query_pages.environment(tmp_path).get_template("query-index.html")
+    fresh = query_pages.environment(None).get_template("query-index.html")
+    assert page.render(pages=[], title="T") == fresh.render(pages=[], title="T")
+
+
+def test_without_a_folder_for_them_templates_are_compiled_each_time(tmp_path):
+    from kgbuild.pages.render import compiled_templates
+
+    (tmp_path / "file").write_text("")
+    assert compiled_templates(tmp_path / "file/templates") is None
+    assert compiled_templates(None) is None
+    assert compiled_templates(tmp_path / "cache") is not None
+
+
 def test_pages_follow_the_configured_base(tmp_path):
     from conftest import ROOT
 

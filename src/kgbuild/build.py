@@ -20,6 +20,7 @@ from .formats import BY_NAME
 from .manifest import MANIFEST, check_manifest, record
 from .mapping import map_data
 from .memstore import quads, store_of
+from .pages.render import TEMPLATE_CACHE
 from .parallel import in_background
 from .publish import publish_site
 from .queries import read_queries
@@ -184,7 +185,8 @@ def build(config: Config, progress: Progress = _quiet) -> tuple[Graph, Report]:
         try:
             dumps = timed("dumps", dump_files, graph.triples, config.base)
             timed("queries", lambda: tree.write(query_files(
-                graph.triples, specs, config.base, graph.release.title_nl, graph.store).items()))
+                graph.triples, specs, config.base, graph.release.title_nl, graph.store,
+                config.root / TEMPLATE_CACHE).items()))
         finally:
             report = timed("wait for validate", validated)
         if not report.conforms:

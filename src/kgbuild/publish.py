@@ -19,7 +19,7 @@ from .formats import BY_NAME
 from .pages.index import build_index
 from .pages.labels import derive_labels
 from .pages.maps import load_maps
-from .pages.render import DATASET_DOC, render_site
+from .pages.render import DATASET_DOC, TEMPLATE_CACHE, render_site
 from .terms import OWL, XSD
 
 GEO = Path("data/referentie/geo/gemeente_2025.geojson")
@@ -59,7 +59,8 @@ def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes
     index = build_index(triples, base)
     derive_labels(index)
     pages = render_site(index, release, docs, files, len(triples), maps, put,
-                        each=lambda path: write_document(path, docs[path], base, put))
+                        each=lambda path: write_document(path, docs[path], base, put),
+                        cache=root / TEMPLATE_CACHE if root else None)
     put("sitemap.xml", sitemap([p for p in pages if p.endswith(".html")
                                 and p[0].isalpha() and not p[0].isdigit()], base))
     gone = withdrawn(triples, base)

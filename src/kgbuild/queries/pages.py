@@ -7,13 +7,14 @@ has no default cannot be shown in the build and is an input error at its file.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..errors import InputError, Loc, Problem, UsageError
 from ..memstore import store_of
-from ..pages.render import POLICY
+from ..pages.render import POLICY, compiled_templates
 from .results import Table, to_csv, to_json
 from .run import bind, query_text, run_embedded
 from .spec import QuerySpec
@@ -48,9 +49,10 @@ class QueryPage:
     title: str  # of the register, for the page head
 
 
-def environment() -> Environment:
+def environment(cache: Path | None = None) -> Environment:
     env = Environment(loader=PackageLoader("kgbuild", "templates"), autoescape=True,
-                      undefined=StrictUndefined, keep_trailing_newline=True)
+                      undefined=StrictUndefined, keep_trailing_newline=True,
+                      bytecode_cache=compiled_templates(cache / "queries" if cache else None))
     env.globals["policy"] = POLICY
     return env
 
@@ -91,12 +93,14 @@ def run_for_build(store, spec: QuerySpec, base: str) -> tuple[Table, dict[str, s
 
 
 def query_files(triples, specs: list[QuerySpec], base: str, title: str,
-                store: pyoxigraph.Store | None = None) -> dict[str, bytes]:
+                store: pyoxigraph.Store | None = None,
+                cache: Path | None = None) -> dict[str, bytes]:
     """{path under dist/: bytes} for query/{name}.rq|.csv|.json|.html and query/index.html.
 
-    `store` holds the same triples when the caller has loaded them already."""
+    `store` holds the same triples when the caller has loaded them already; `cache` is the
+    folder of compiled templates."""
     store = store if store is not None else store_of(triples)
-    env = environment()
+    env = environment(cache)
     files, pages = {}, []
     for spec in specs:
         table, given = run_for_build(store, spec, base)
