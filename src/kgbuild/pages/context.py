@@ -137,6 +137,40 @@ class Chrome:
     jsonld: Markup
     iri: str = ""
 
+    @cached_property
+    def alternate_links(self) -> Markup:
+        """The page's <link rel="alternate"> elements, one per RDF format of its document."""
+        return Markup("".join(f'<link rel="alternate" type="{a.media_type}" href="{a.href}">\n'
+                              for a in self.escaped_alternates))
+
+    @cached_property
+    def format_links(self) -> Markup:
+        """The same alternates as links in the footer."""
+        return Markup(" · ".join(f'<a href="{a.href}" type="{a.media_type}">{a.label}</a>'
+                                 for a in self.escaped_alternates))
+
+    @cached_property
+    def escaped_alternates(self) -> tuple[Alternate, ...]:
+        return tuple(Alternate(escape(a.label), escape(a.href), escape(a.media_type))
+                     for a in self.alternates)
+
+    @property
+    def site_links(self) -> Markup:
+        return site_links(self.root, self.lang, self.release.title_nl if self.lang == "nl"
+                          else self.release.title_en)
+
+
+@lru_cache(maxsize=256)
+def site_links(root: str, lang: str, title: str) -> Markup:
+    """The navigation to the home page, the dataset and the ontology, from one folder depth
+    (the same on every page there)."""
+    words, ext = UI[lang], "html" if lang == "nl" else "en.html"
+    return Markup(f'<a href="{escape(root)}index.{ext}">{escape(title)}</a>\n'
+                  f'<a href="{escape(root)}doc/dataset/cultuurregios.{ext}">'
+                  f'{escape(words["dataset"])}</a>\n'
+                  f'<a href="{escape(root)}def/cultuurregio.{ext}">{escape(words["ontology"])}'
+                  '</a>\n')
+
 
 def curie(iri: str) -> str:
     for prefix, ns in PREFIXES.items():

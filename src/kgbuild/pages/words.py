@@ -4,7 +4,17 @@ from __future__ import annotations
 
 LANGS = ("nl", "en")
 
-UI = {
+
+class Words(dict):
+    """The words of one language. Templates read them as attributes (`words.home`), which
+    jinja2 tries before an item: a word is both, so that first try finds it."""
+
+    def __init__(self, words: dict[str, str]):
+        super().__init__(words)
+        self.__dict__.update(words)
+
+
+UI = {lang: Words(words) for lang, words in {
     "nl": {
         "home": "Register", "dataset": "Dataset", "ontology": "Ontologie",
         "formats": "Ook als", "sources": "Bronnen", "source": "bron", "cite": "Citeer",
@@ -45,7 +55,7 @@ UI = {
         "gone": "Withdrawn", "not_acceptable": "We cannot serve this format",
         "unknown": "unknown", "replaced_by": "Replaced by",
     },
-}
+}.items()}
 
 # Labels of properties from outside vocabularies (our own come from the ontology).
 PROPERTY_LABELS = {
