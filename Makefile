@@ -5,10 +5,13 @@ BIN := $(VENV)/bin
 
 .PHONY: build test bench lint system-deps clean
 
+# An editable install compiles no bytecode, and where PYTHONDONTWRITEBYTECODE is set (as on this
+# project's machines) Python never writes it either: every command would compile src/ again.
 $(BIN)/kgbuild: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/python -m compileall -q src
 	touch $@
 
 build: $(BIN)/kgbuild
