@@ -177,10 +177,11 @@ def build(config: Config, progress: Progress = _quiet) -> tuple[Graph, Report]:
     The dumps and the query results are made while the graph is validated in another process;
     nothing of them is swapped in unless it conforms."""
     graph = load_graph(config, progress)
-    new_uris = check_manifest(graph.data, graph.triples, config.base, config.root)
-    specs = read_queries(config.root / "queries", config.root)
-    validated = start_check(graph, config, progress)
     timed = _Timer(progress, graph.timings)
+    new_uris = timed("check URIs", check_manifest, graph.data, graph.triples, config.base,
+                     config.root)
+    specs = timed("read queries", read_queries, config.root / "queries", config.root)
+    validated = start_check(graph, config, progress)
     with new_tree(config.dist) as tree:
         try:
             dumps = timed("dumps", dump_files, graph.triples, config.base)

@@ -24,17 +24,24 @@ HEADER = (
 )
 
 
-def published(triples: list[Triple], base: str) -> set[str]:
-    """Our URIs in the graph, under the default base: things (id/, no fragment) and terms (def/)."""
-    out = set()
+def published(triples: list[Triple], base: str) -> tuple[set[str], set[str]]:
+    """Our URIs in the graph, under the default base: things (id/, no fragment) and terms
+    (def/); and every subject of ours with a type (hash IRIs too), in one pass."""
+    live, typed = set(), set()
+    n = len(base)
     for t in triples:
-        iri = t.subject.value if isinstance(t.subject, NamedNode) else ""
+        subject = t.subject
+        if not isinstance(subject, NamedNode):
+            continue
+        iri = subject.value
         if not iri.startswith(base):
             continue
-        rest = iri[len(base):]
+        rest = iri[n:]
         if rest.startswith("def/") or (rest.startswith("id/") and "#" not in rest):
-            out.add(DEFAULT_BASE + rest)
-    return out
+            live.add(DEFAULT_BASE + rest)
+        if t.predicate == RDF.type:
+            typed.add(DEFAULT_BASE + rest)
+    return live, typed
 
 
 def read_manifest(root: Path) -> dict[str, int]:
@@ -55,10 +62,6 @@ def read_manifest(root: Path) -> dict[str, int]:
     return entries
 
 
-def _default(iri: str, base: str) -> str:
-    return DEFAULT_BASE + iri[len(base):] if iri.startswith(base) else iri
-
-
 def tombstone_problems(data: Data, live: set[str], typed: set[str]) -> list[Problem]:
     """A tombstone retires a URI of ours that the data no longer has; its successor lives."""
     problems = []
@@ -75,8 +78,7 @@ def tombstone_problems(data: Data, live: set[str], typed: set[str]) -> list[Prob
 
 def check_manifest(data: Data, triples: list[Triple], base: str, root: Path) -> list[str]:
     """Raise InputError for every published URI that is gone; return the new URIs, sorted."""
-    live = published(triples, base)
-    typed = {_default(t.subject.value, base) for t in triples if t.predicate == RDF.type}
+    live, typed = published(triples, base)
     problems = tombstone_problems(data, live, typed)
     manifest = read_manifest(root)
     retired = {r["iri"] for r in data.rows("tombstones")}
