@@ -23,7 +23,7 @@ from .words import PROPERTY_LABELS, UI
 
 WITHDRAWN = "http://www.w3.org/2002/07/owl#deprecated"
 LINK_SCHEMES = ("", "http", "https")  # '' is a link inside the site
-MAX_SHARED_LINKS = 50_000  # links (and literal values) kept for the next pages, then forgotten
+MAX_SHARED_LINKS = 50_000  # links kept for the next pages (per process), then forgotten
 
 
 def linkable(href: str) -> bool:
@@ -95,9 +95,8 @@ class Value:
     def __html__(self) -> str:
         return self.html
 
-    @cached_property
+    @property
     def html(self) -> str:
-        """Made once per value: a literal's value is shared by every page that shows it."""
         if self.link is not None:
             return self.link.html
         out = str(isolated(self.text))
@@ -239,13 +238,7 @@ class Site:
         if isinstance(term, NamedNode):
             return self.link(term.value).value
         if isinstance(term, Literal):
-            shared = self.index.literal_values
-            value = shared.get(term)
-            if value is None:
-                if len(shared) >= MAX_SHARED_LINKS:
-                    shared.clear()
-                value = shared[term] = literal_value(term)
-            return value
+            return literal_value(term)
         return Value(str(term))
 
     def in_language(self, terms) -> list:

@@ -28,7 +28,6 @@ class GraphIndex:
     labels: dict[str, dict[str, tuple[int, str]]] = field(default_factory=dict)
     prop_links: dict = field(default_factory=dict)  # Site.prop's links, shared by all pages
     links: dict = field(default_factory=dict)  # Site.link's, shared by the next pages
-    literal_values: dict = field(default_factory=dict)  # Site.value's of literals, likewise
 
     def add(self, t: Triple) -> None:
         s = t.subject.value
