@@ -178,13 +178,6 @@ def curie(iri: str) -> str:
     return iri
 
 
-def literal_value(term: Literal) -> Value:
-    """A literal as a fact's value; the same on every page, in every language."""
-    dt = term.datatype.value if term.datatype else ""
-    short = curie(dt) if dt and not term.language and not dt.endswith("#string") else None
-    return Value(term.value, None, term.language, short)
-
-
 class Site:
     """Links between pages of one language, relative to the page being rendered."""
 
@@ -238,7 +231,9 @@ class Site:
         if isinstance(term, NamedNode):
             return self.link(term.value).value
         if isinstance(term, Literal):
-            return literal_value(term)
+            dt = term.datatype.value if term.datatype else ""
+            short = curie(dt) if dt and not term.language and not dt.endswith("#string") else None
+            return Value(term.value, None, term.language, short)
         return Value(str(term))
 
     def in_language(self, terms) -> list:
