@@ -34,6 +34,11 @@ class Cell:
     text: str
     href: str  # '' when the value is not an IRI
 
+    @property
+    def link(self) -> str:
+        """The href when it is a web address, else '': no other scheme becomes a link."""
+        return self.href if self.href.partition(":")[0].lower() in ("http", "https") else ""
+
 
 @dataclass(frozen=True)
 class QueryPage:
