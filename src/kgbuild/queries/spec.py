@@ -16,6 +16,8 @@ import yaml
 from ..errors import InputError, Loc, Problem
 from .params import Param, ParamError, find_params, to_term, tokens
 
+# libyaml's loader where PyYAML was built with it: the same safe subset, in a tenth of the time
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 KNOWN_KEYS = {"summary", "description", "tags", "defaults", "enumerate", "endpoint",
               "endpoint_in_url", "method", "pagination", "transform"}
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -64,7 +66,7 @@ def split_header(text: str) -> tuple[list[str], int]:
 
 def parse_yaml(lines: list[str]) -> dict:
     try:
-        meta = yaml.safe_load("\n".join(lines))
+        meta = yaml.load("\n".join(lines), Loader=SAFE_LOADER)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         line = mark.line + 1 if mark else 1
