@@ -56,6 +56,23 @@ def test_the_same_large_bytes_twice_are_one_file(tmp_path):
     assert not (out / "4/small").samefile(out / "5/small")
 
 
+def test_a_file_is_written_whole_and_never_a_second_time(tmp_path):
+    data = bytes(range(256)) * (3 * LINK_MIN_BYTES // 256 + 1)  # more than one write may take
+    with new_tree(tmp_path / "dist") as tree:
+        tree.put("a/b.bin", data)
+        with pytest.raises(FileExistsError):
+            tree.put("a/b.bin", b"other")
+        tree.swap_in()
+    assert (tmp_path / "dist/a/b.bin").read_bytes() == data
+    assert (tmp_path / "dist/a/b.bin").stat().st_mode & 0o777 == 0o666 & ~current_umask()
+
+
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def test_a_build_that_fails_while_publishing_keeps_the_old_dist(project, monkeypatch):
     """Pages are written by the workers while later ones render: a failure half-way must
     leave no trace."""
