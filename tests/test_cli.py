@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -70,3 +71,25 @@ def test_usage_error_exits_2(project):
     assert run(project, "build", "--base", "ftp://x/").returncode == 2
     assert subprocess.run([sys.executable, "-m", "kgbuild.cli", "nonsense"],
                           capture_output=True, check=False).returncode == 2
+
+
+def console(*args: str, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
+    """The installed `kgbuild` command, its output block-buffered as in a pipe or a file."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    return subprocess.run([str(Path(sys.executable).with_name("kgbuild")), *args],
+                          stdout=stdout, stderr=subprocess.PIPE, text=True, env=env, check=False)
+
+
+def test_the_command_ends_with_its_output_written(project):
+    result = console("build", "--root", str(project), "-q")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("built ") and result.stdout.endswith("finding(s))\n")
+    listing = console("query", "--root", str(project))
+    assert listing.returncode == 0 and len(listing.stdout.splitlines()) == len(
+        list((project / "queries").glob("*.rq")))
+
+
+def test_output_that_cannot_be_written_is_a_failure(project):
+    with open("/dev/full", "w") as full:
+        result = console("query", "--root", str(project), stdout=full)
+    assert result.returncode == 120, result.stderr

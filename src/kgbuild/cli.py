@@ -8,6 +8,7 @@ what was loaded.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -234,5 +235,20 @@ def main(argv: list[str] | None = None) -> int:
         return e.exit_code
 
 
+def run() -> None:
+    """The console command: main(), then the output flushed and the process ended at once.
+
+    Python's own shutdown (freeing every object, clearing every module) takes 0.1 s after a
+    build of the bundled data and grows with the graph; the files are closed by then and the
+    worker processes gone, so nothing is left for it to do."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # the output could not be written: the status Python itself gives then
+        code = 120
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()
