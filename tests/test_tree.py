@@ -57,7 +57,7 @@ def test_the_same_large_bytes_twice_are_one_file(tmp_path):
 
 
 def test_a_file_is_written_whole_and_never_a_second_time(tmp_path):
-    data = bytes(range(256)) * (3 * LINK_MIN_BYTES // 256 + 1)  # more than one write may take
+    data = bytes(range(256)) * (3 * LINK_MIN_BYTES // 256 + 1)  # 3 MB: may need several writes
     with new_tree(tmp_path / "dist") as tree:
         tree.put("a/b.bin", data)
         with pytest.raises(FileExistsError):
