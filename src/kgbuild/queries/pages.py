@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..errors import InputError, Loc, Problem, UsageError
 from ..memstore import store_of
+from ..pages.context import linkable
 from ..pages.render import POLICY, compiled_templates
 from .results import Table, to_csv, to_json
 from .run import bind, query_text, run_embedded
@@ -36,8 +37,8 @@ class Cell:
 
     @property
     def link(self) -> str:
-        """The href when it is a web address, else '': no other scheme becomes a link."""
-        return self.href if self.href.partition(":")[0].lower() in ("http", "https") else ""
+        """The href when the site's pages would link it (an IRI: http or https), else ''."""
+        return self.href if self.href and linkable(self.href) else ""
 
 
 @dataclass(frozen=True)
