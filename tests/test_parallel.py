@@ -7,7 +7,7 @@ import os
 import pytest
 
 from kgbuild.errors import InputError, Loc, Problem
-from kgbuild.parallel import MIN_ITEMS, available_cores, in_background, ordered_iter
+from kgbuild.parallel import MIN_ITEMS, available_cores, in_background, ordered_iter, started
 
 
 def ordered_map(task, items, jobs):
@@ -34,6 +34,22 @@ def test_an_error_in_a_worker_reaches_the_caller():
         return i
     with pytest.raises(ValueError, match=f"item {MIN_ITEMS + 1}"):
         ordered_map(task, list(range(MIN_ITEMS * 2)), jobs=2)
+
+
+def test_started_work_runs_before_its_results_are_read():
+    """The caller does its own work while the workers go on (the pages about the whole site
+    are made while the resource pages render)."""
+    import time
+
+    items = list(range(MIN_ITEMS))
+    with started(lambda i: time.monotonic(), items, jobs=2) as results:
+        time.sleep(0.5)
+        read_from = time.monotonic()
+        done = list(results)
+    assert len(done) == len(items) and max(done) < read_from
+    with started(lambda i: time.monotonic(), items, jobs=1) as results:
+        read_from = time.monotonic()
+        assert min(results) >= read_from  # no workers: each result is made as it is read
 
 
 def test_jobs_come_from_the_environment(monkeypatch):

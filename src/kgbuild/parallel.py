@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -40,9 +41,19 @@ def ordered_iter(task: Callable[[Any], Any], items: Sequence[Any], jobs: int | N
                  ) -> Iterator[Any]:
     """task(item) for each item, in item order, yielded as soon as the workers return it, so
     the caller can write each result away while the workers go on."""
+    with started(task, items, jobs) as results:
+        yield from results
+
+
+@contextmanager
+def started(task: Callable[[Any], Any], items: Sequence[Any], jobs: int | None = None,
+            ) -> Iterator[Iterator[Any]]:
+    """Start task(item) for each item on the workers now, so that this process can do other
+    work before it reads the results (in item order); leaving the block stops the workers.
+    Where there are no workers, each result is computed as it is read."""
     jobs = available_cores() if jobs is None else jobs
     if jobs < 2 or len(items) < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
-        yield from (task(item) for item in items)
+        yield (task(item) for item in items)
         return
     global _task
     _task = task
@@ -50,8 +61,8 @@ def ordered_iter(task: Callable[[Any], Any], items: Sequence[Any], jobs: int | N
     try:
         size = max(1, min(CHUNK, len(items) // (jobs * CHUNKS_PER_WORKER)))
         chunks = [items[i:i + size] for i in range(0, len(items), size)]
-        for part in pool.map(_run_chunk, chunks):
-            yield from part
+        parts = pool.map(_run_chunk, chunks)  # every chunk is handed out here
+        yield (result for part in parts for result in part)
     finally:
         pool.shutdown(cancel_futures=True)
         _task = None

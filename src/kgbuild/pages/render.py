@@ -18,7 +18,7 @@ from pyoxigraph import Triple
 
 from ..documents import Put, iri_of
 from ..emit import Release
-from ..parallel import ordered_iter
+from ..parallel import started
 from ..shapecheck import CACHE
 from .bidi import isolated, isolated_text
 from .context import Site, cites, fact_rows
@@ -123,29 +123,35 @@ def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple
             put(page_file(path, lang), r.document(path, docs[path], lang))
         return [page_file(path, lang) for lang in LANGS]
 
-    written = [name for names in ordered_iter(resource, list(docs)) for name in names]
-
-    def write(name: str, data: bytes) -> None:
+    with started(resource, list(docs)) as results:
+        site_pages = whole_site_pages(r, members, files, triple_count)  # while the workers go on
+        written = [name for names in results for name in names]
+    for name, data in site_pages.items():
         put(name, data)
-        written.append(name)
+    return written + list(site_pages)
 
+
+def whole_site_pages(r: Renderer, members: dict[str, list[str]], files: dict[str, bytes],
+                     triple_count: int) -> dict[str, bytes]:
+    """The pages about the whole site: the class indexes, the home and dataset pages, the error
+    pages, and the stylesheets."""
+    out = {}
     for lang in LANGS:
         for cls, iris in members.items():
             page = class_page(r.site(index_path(cls), lang), cls, iris)
-            write(page_file(index_path(cls), lang), r.render("classindex.html", page=page,
-                                                             chrome=page.chrome))
+            out[page_file(index_path(cls), lang)] = r.render("classindex.html", page=page,
+                                                             chrome=page.chrome)
         site = r.site("index", lang)
-        home = home_page(site, members, maps.home(site) if maps else None)
-        write(page_file("index", lang), r.render("home.html", page=home, chrome=home.chrome))
+        home = home_page(site, members, r.maps.home(site) if r.maps else None)
+        out[page_file("index", lang)] = r.render("home.html", page=home, chrome=home.chrome)
         site = r.site(DATASET_DOC, lang)
         ds = dataset_page(site, files, triple_count, DATASET_DOC)
-        write(page_file(DATASET_DOC, lang), r.render("dataset.html", page=ds, chrome=ds.chrome))
-    for name, data in error_pages(r).items():
-        write(name, data)
+        out[page_file(DATASET_DOC, lang)] = r.render("dataset.html", page=ds, chrome=ds.chrome)
+    out.update(error_pages(r))
     for css in sorted(resources.files("kgbuild").joinpath("static").iterdir(), key=str):
         if css.name.endswith(".css"):  # the site's and the query pages' stylesheets
-            write(f"static/{css.name}", css.read_bytes())
-    return written
+            out[f"static/{css.name}"] = css.read_bytes()
+    return out
 
 
 def error_pages(r: Renderer) -> dict[str, bytes]:
