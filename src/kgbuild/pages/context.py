@@ -171,6 +171,7 @@ def site_links(root: str, lang: str, title: str) -> Markup:
                   '</a>\n')
 
 
+@lru_cache(maxsize=1024)  # a page's datatypes and outside terms are mostly the same few
 def curie(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and len(iri) > len(ns):

@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from ..terms import CR, ORG
 from .bidi import isolated_text
 from .context import Site
+from .index import GraphIndex
 from .resource import REGION_TYPES, STATED
 
 WIDTH = 4000.0  # SVG units (whole numbers keep the path data short)
@@ -30,10 +31,12 @@ class Maps:
     names: dict[str, str]
     height: float
 
-    def region(self, site: Site, iri: str) -> Markup | None:
-        if not site.index.types.get(iri, set()) & REGION_TYPES:
+    def region(self, index: GraphIndex, iri: str) -> Markup | None:
+        """A region's map: its members by their status (no words, so one map for every
+        language)."""
+        if not index.types.get(iri, set()) & REGION_TYPES:
             return None
-        status = member_status(site.index, iri)
+        status = member_status(index, iri)
         classes = {code: ("stated" if stated else "inferred") for code, stated in status.items()}
         return self.svg(classes, {}, "none")
 
@@ -63,7 +66,7 @@ class Maps:
         return Markup("".join(parts))
 
 
-def member_status(index, region: str) -> dict[str, bool]:
+def member_status(index: GraphIndex, region: str) -> dict[str, bool]:
     """{CBS code of a member gemeente: confirmed?} for a region and the regions it contains."""
     out: dict[str, bool] = {}
     for r in [region, *(v.value for v in index.values(region, ORG.hasSubOrganization))]:

@@ -93,15 +93,22 @@ class Renderer:
     def render(self, template: str, **context) -> bytes:
         return self.env.get_template(template).render(**context).encode("utf-8")
 
-    def document(self, path: str, triples: list[Triple], lang: str) -> bytes:
-        site, iri = self.site(path, lang), iri_of(path, self.index.base)
+    def pages(self, path: str, triples: list[Triple]) -> dict[str, bytes]:
+        """A document's page in each language, by file name."""
+        iri, out = iri_of(path, self.index.base), {}
         if is_vocabulary(self.index, iri):
             subjects = sorted({t.subject.value for t in triples})
-            page = vocabulary_page(site, path, iri, subjects)
-            return self.render("vocabulary.html", page=page, chrome=page.chrome)
-        svg = self.maps.region(site, iri) if self.maps else None
-        page = resource_page(site, path, iri, triples, svg)
-        return self.render(f"{page.kind}.html", page=page, chrome=page.chrome)
+            for lang in LANGS:
+                page = vocabulary_page(self.site(path, lang), path, iri, subjects)
+                out[page_file(path, lang)] = self.render("vocabulary.html", page=page,
+                                                         chrome=page.chrome)
+            return out
+        svg = self.maps.region(self.index, iri) if self.maps else None  # no words: drawn once
+        for lang in LANGS:
+            page = resource_page(self.site(path, lang), path, iri, triples, svg)
+            out[page_file(path, lang)] = self.render(f"{page.kind}.html", page=page,
+                                                     chrome=page.chrome)
+        return out
 
 
 def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple]],
@@ -119,9 +126,10 @@ def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple
 
     def resource(path: str) -> list[str]:
         each(path)
-        for lang in LANGS:
-            put(page_file(path, lang), r.document(path, docs[path], lang))
-        return [page_file(path, lang) for lang in LANGS]
+        pages = r.pages(path, docs[path])
+        for name, data in pages.items():
+            put(name, data)
+        return list(pages)
 
     with started(resource, list(docs)) as results:
         site_pages = whole_site_pages(r, members, files, triple_count)  # while the workers go on
