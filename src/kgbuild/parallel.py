@@ -19,7 +19,7 @@ T = TypeVar("T")
 
 MIN_ITEMS = 100  # below this, forking costs more than it saves
 CHUNK = 250  # at most this many items per task: enough to amortise the pipe
-CHUNKS_PER_WORKER = 8  # at least this many tasks per worker, so that they end together
+CHUNKS_PER_WORKER = 16  # at least this many tasks per worker, so that they end together
 
 _task: Callable[[Any], Any] | None = None
 _background: Callable[[], Any] | None = None
