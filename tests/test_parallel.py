@@ -7,11 +7,12 @@ import os
 import pytest
 
 from kgbuild.errors import InputError, Loc, Problem
-from kgbuild.parallel import MIN_ITEMS, available_cores, in_background, ordered_iter, started
+from kgbuild.parallel import MIN_ITEMS, available_cores, in_background, started
 
 
 def ordered_map(task, items, jobs):
-    return list(ordered_iter(task, items, jobs))
+    with started(task, items, jobs) as results:
+        return list(results)
 
 
 def test_workers_give_the_serial_results_in_item_order():

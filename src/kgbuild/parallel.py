@@ -37,19 +37,12 @@ def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
     return [_task(item) for item in chunk]
 
 
-def ordered_iter(task: Callable[[Any], Any], items: Sequence[Any], jobs: int | None = None,
-                 ) -> Iterator[Any]:
-    """task(item) for each item, in item order, yielded as soon as the workers return it, so
-    the caller can write each result away while the workers go on."""
-    with started(task, items, jobs) as results:
-        yield from results
-
-
 @contextmanager
 def started(task: Callable[[Any], Any], items: Sequence[Any], jobs: int | None = None,
             ) -> Iterator[Iterator[Any]]:
     """Start task(item) for each item on the workers now, so that this process can do other
-    work before it reads the results (in item order); leaving the block stops the workers.
+    work before it reads the results: in item order, each as soon as the workers return it, so
+    the caller can write it away while they go on. Leaving the block stops the workers.
     Where there are no workers, each result is computed as it is read."""
     jobs = available_cores() if jobs is None else jobs
     if jobs < 2 or len(items) < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
