@@ -15,6 +15,12 @@ def snapshot(folder):
     return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
+def current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def test_a_tree_replaces_dist_only_when_swapped_in(tmp_path):
     dist = tmp_path / "dist"
     dist.mkdir()
@@ -65,12 +71,6 @@ def test_a_file_is_written_whole_and_never_a_second_time(tmp_path):
         tree.swap_in()
     assert (tmp_path / "dist/a/b.bin").read_bytes() == data
     assert (tmp_path / "dist/a/b.bin").stat().st_mode & 0o777 == 0o666 & ~current_umask()
-
-
-def current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def test_a_build_that_fails_while_publishing_keeps_the_old_dist(project, monkeypatch):
