@@ -56,6 +56,19 @@ def test_violation_exits_1_with_source_line(built):
     assert not [p for p in built.iterdir() if p.name.startswith("dist.")]
 
 
+def test_two_end_dates_of_one_membership_fail_the_build_at_its_row(built):
+    path = built / "data/artikel/memberships.csv"
+    first = len(path.read_text().splitlines()) + 1
+    path.write_text(path.read_text() + "".join(
+        f"we-the-north,PV20,member,2020,{end},,stated,,,samenwerking-in-cultuurregios#\n"
+        for end in ("2021-12-31", "2022-12-31")))
+    result = run(built, "build")
+    assert result.returncode == 1
+    assert f"data/artikel/memberships.csv:{first}: Violation: <https://w3id.org/cultuurregio/" \
+           "id/lidmaatschap/we-the-north/pv20/lid/2020> path=https://schema.org/endDate" \
+           in result.stderr
+
+
 def test_bad_input_exits_2_and_leaves_dist(built):
     path = built / "data/artikel/sources.csv"
     path.write_text(path.read_text() + "broken,report,\n")

@@ -70,7 +70,10 @@ def map_membership(g: Mapped, rows: list[Record], agents: Agents) -> None:
     for r in rows:
         with g.row(r):
             map_membership_row(g, s, r, agents, reasons=not stated)
-    map_period(g, s, first["begin"], first["end"])
+    ends = [r["end"] for r in rows if r["end"]]  # a row that names no end does not deny one
+    map_period(g, s, first["begin"], ends[0] if ends else None)
+    for end in ends[1:]:  # another end date is a second value, which the shapes refuse
+        g.add(s, SCHEMA.endDate, typed(end))
 
 
 def map_membership_row(g: Mapped, s: NamedNode, r: Record, agents: Agents,
