@@ -21,6 +21,7 @@ from .cells import (
 )
 from .errors import InputError, Loc, Problem
 from .tables import CITES, REF, REFS, TABLES, TEXT, Col, Table
+from .terms import slugify
 
 __all__ = ["Cite", "Data", "Record", "When", "parse_cites", "parse_date", "parse_value",
            "read_data", "read_rdf", "read_rdf_dir"]
@@ -199,7 +200,7 @@ def read_data(data_dir: Path, root: Path | None = None) -> Data:
             if got.incomplete:
                 data.incomplete.add(name)
             problems += got.problems
-    problems += check_keys(data) + check_references(data)
+    problems += check_keys(data) + check_references(data) + check_places(data)
     if problems:
         raise InputError(problems)
     return data
@@ -239,6 +240,35 @@ def check_references(data: Data) -> list[Problem]:
                 if r[col.name] is not None:
                     problems += _reference_problems(data, index, col, r)
     return problems
+
+
+def check_places(data: Data) -> list[Problem]:
+    """Each place cited in a source gets an anchor from its text ('Noot 5' -> #noot-5): two
+    ways of writing a place that give one anchor would make one place with two names, and a
+    text with no letter or digit gives none."""
+    problems, seen = [], {}
+    for r, col, c in _citations(data):
+        anchor = slugify(c.locator)
+        if c.locator and not anchor:
+            problems.append(Problem(r.loc, f"{col}: place {c.locator!r} in {c.source} has no "
+                                           "letter or digit to name it by"))
+        elif anchor:
+            first = seen.setdefault((c.source, anchor), (c.locator, r.loc))
+            if first[0] != c.locator:
+                problems.append(Problem(r.loc, f"{col}: place {c.locator!r} in {c.source} is "
+                                               f"#{anchor}, as {first[0]!r} is (at {first[1]}): "
+                                               "write the place one way"))
+    return problems
+
+
+def _citations(data: Data):
+    """(row, column, citation) for every citation in the data, in file order."""
+    for name, records in data.tables.items():
+        cols = [col.name for col in TABLES[name].cols if col.kind == CITES]
+        for r in records:
+            for col in cols:
+                for c in r[col] or ():
+                    yield r, col, c
 
 
 def _known(data: Data, index: dict, tables, ident: str) -> bool:
