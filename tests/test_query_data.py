@@ -258,6 +258,12 @@ def test_sources_of(ask):
     own = {r["locator"] for r in rows if r["via"] == REGIO + "twente"}
     assert {"noot 5", "Voorbeelden van samenwerking, alinea 1"} <= own
     assert any(r["status"] == "inferred" and "/lidmaatschap/twente/" in r["via"] for r in rows)
+    # a fact with places of its own shows as that fact, not as the rdf:Statement that holds them
+    assert not [r for r in rows if "#bewering-" in r["via"]]
+    org = "http://www.w3.org/ns/org#"
+    facts = {(r["via"], r["relation"]) for r in rows}
+    assert (REGIO + "twente", org + "subOrganizationOf") in facts
+    assert (REGIO + "landsdeel-oost", org + "hasSubOrganization") in facts
 
 
 def test_merger_membership_changes(ask):
