@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pyoxigraph
 
 from .tables import BOOL, CITES, CODES, DATE, DECIMAL, ENUM, INT, LIST, REF, REFS, URL, Col
+from .terms import slugify
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ class When:
 class Cite:
     source: str
     locator: str
+
+    @property
+    def anchor(self) -> str:
+        """The fragment that names the place in the source: 'Noot 5' -> 'noot-5'."""
+        return slugify(self.locator)
 
 
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")

@@ -21,7 +21,6 @@ from .cells import (
 )
 from .errors import InputError, Loc, Problem
 from .tables import CITES, REF, REFS, TABLES, TEXT, Col, Table
-from .terms import slugify
 
 __all__ = ["Cite", "Data", "Record", "When", "parse_cites", "parse_date", "parse_value",
            "read_data", "read_rdf", "read_rdf_dir"]
@@ -243,12 +242,12 @@ def check_references(data: Data) -> list[Problem]:
 
 
 def check_places(data: Data) -> list[Problem]:
-    """Each place cited in a source gets an anchor from its text ('Noot 5' -> #noot-5): two
+    """Each place cited in a source gets an anchor from its text (`Cite.anchor`): two
     ways of writing a place that give one anchor would make one place with two names, and a
     text with no letter or digit gives none."""
     problems, seen = [], {}
     for r, col, c in _citations(data):
-        anchor = slugify(c.locator)
+        anchor = c.anchor
         if c.locator and not anchor:
             problems.append(Problem(r.loc, f"{col}: place {c.locator!r} in {c.source} has no "
                                            "letter or digit to name it by"))

@@ -12,7 +12,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from ..errors import Loc
 from ..read import Cite, Data, Record, When
-from ..terms import CR, DCT, PROV, RDFS, XSD, A, minted, slugify, tooi_gemeente, tooi_provincie
+from ..terms import CR, DCT, PROV, RDFS, XSD, A, minted, tooi_gemeente, tooi_provincie
 
 
 @dataclass
@@ -88,7 +88,7 @@ def source_iri(source_id: str) -> NamedNode:
 
 def location_iri(cite: Cite) -> NamedNode:
     doc = source_iri(cite.source)
-    return NamedNode(f"{doc.value}#{slugify(cite.locator)}") if cite.locator else doc
+    return NamedNode(f"{doc.value}#{cite.anchor}") if cite.locator else doc
 
 
 def source_triples(node: NamedNode, c: Cite) -> list[Triple]:
