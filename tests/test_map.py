@@ -468,16 +468,23 @@ lm2:begin a time:Instant ;
 """)
 
 
-def test_a_membership_takes_its_end_from_the_row_that_gives_one(tmp_path):
-    """A row that names no end date does not deny the end another row gives."""
-    memberships = ("region,member,role,begin,end,attested,status,reason_nl,reason_en,cites\n"
-                   "twente,GM0153,member,2018,,,stated,,,art#\n"
-                   "twente,GM0153,member,2018,2024-12-31,,stated,,,art#\n")
+SCHEMA_END = rdflib.URIRef("https://schema.org/endDate")
+
+
+def membership_of_rows(tmp_path, *ends: str) -> tuple[rdflib.Graph, rdflib.URIRef]:
+    """One membership (Enschede in Twente from 2018) from one row per end date given."""
+    memberships = "region,member,role,begin,end,attested,status,reason_nl,reason_en,cites\n" + \
+        "".join(f"twente,GM0153,member,2018,{end},,stated,,,art#\n" for end in ends)
     g = mapped_graph(tmp_path, with_reference({"a/regions.csv": TWENTE,
                                                "a/memberships.csv": memberships}))
-    lm = rdflib.URIRef("https://w3id.org/cultuurregio/id/lidmaatschap/twente/gm0153/lid/2018")
+    return g, rdflib.URIRef("https://w3id.org/cultuurregio/id/lidmaatschap/twente/gm0153/lid/2018")
+
+
+def test_a_membership_takes_its_end_from_the_row_that_gives_one(tmp_path):
+    """A row that names no end date does not deny the end another row gives."""
+    g, lm = membership_of_rows(tmp_path, "", "2024-12-31")
     end = rdflib.Literal("2024-12-31", datatype=rdflib.XSD.date)
-    assert list(g.objects(lm, rdflib.URIRef("https://schema.org/endDate"))) == [end]
+    assert list(g.objects(lm, SCHEMA_END)) == [end]
     eind = rdflib.URIRef(str(lm) + "#eind")
     assert (eind, rdflib.URIRef("http://www.w3.org/2006/time#inXSDDate"), end) in g
 
@@ -485,14 +492,8 @@ def test_a_membership_takes_its_end_from_the_row_that_gives_one(tmp_path):
 def test_rows_that_disagree_on_a_membership_end_give_it_both_dates(tmp_path):
     """Neither date is chosen: both reach the graph, where the shapes allow one (so the build
     fails at the membership's first row)."""
-    memberships = ("region,member,role,begin,end,attested,status,reason_nl,reason_en,cites\n"
-                   "twente,GM0153,member,2018,2021-12-31,,stated,,,art#\n"
-                   "twente,GM0153,member,2018,2024-12-31,,stated,,,art#\n")
-    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": TWENTE,
-                                               "a/memberships.csv": memberships}))
-    lm = rdflib.URIRef("https://w3id.org/cultuurregio/id/lidmaatschap/twente/gm0153/lid/2018")
-    ends = sorted(str(o) for o in g.objects(lm, rdflib.URIRef("https://schema.org/endDate")))
-    assert ends == ["2021-12-31", "2024-12-31"]
+    g, lm = membership_of_rows(tmp_path, "2021-12-31", "2024-12-31")
+    assert sorted(str(o) for o in g.objects(lm, SCHEMA_END)) == ["2021-12-31", "2024-12-31"]
 
 
 def test_region_containing_a_region(tmp_path):
