@@ -96,6 +96,29 @@ def test_turtle_writes_no_escaped_prefixed_names():
                                           Triple(region, label, Literal("Twente"))}
 
 
+def test_plain_prefixes_are_those_no_iri_needs_an_escape_under():
+    """The prefixes kept are exactly those under which no IRI of the document has a character
+    that would need a backslash."""
+    import random
+
+    from pyoxigraph import Literal, NamedNode, Triple
+
+    from kgbuild import emit
+    from kgbuild.terms import DEFAULT_BASE
+
+    spaces = emit.prefixes(DEFAULT_BASE)
+    rng = random.Random(3)
+    names = ["a", "b-1", "x#y", "p/q", "t~", "ok_2", "c(d)", "n%20", ""]
+    for _ in range(200):
+        iris = [i for i in (rng.choice(list(spaces.values())) + rng.choice(names)
+                            for _ in range(rng.randint(1, 6))) if i.count("#") < 2] or ["http://e/a"]
+        doc = [Triple(NamedNode(i), NamedNode(rng.choice(iris)), Literal("v")) for i in iris]
+        expected = {name: ns for name, ns in spaces.items()
+                    if not any(i.startswith(ns) and emit.ESCAPED_IN_LOCAL_NAME.search(i[len(ns):])
+                               for i in iris)}
+        assert emit.plain_prefixes(doc, spaces) == expected
+
+
 def test_canonical_order_is_subject_type_first_predicate_object():
     """The one-string sort key orders as the tuple (subject, not rdf:type, predicate, object)
     would: a subject before the longer IRIs it is a prefix of, rdf:type first."""
