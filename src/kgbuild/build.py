@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 import time
 import tomllib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph
 from pyoxigraph import Triple
@@ -24,7 +22,7 @@ from .mapping import map_data
 from .memstore import quads, store_of
 from .pages.render import TEMPLATE_CACHE
 from .parallel import in_background
-from .publish import prepare_site, publish_site
+from .publish import publish_site
 from .queries import read_queries
 from .queries.pages import query_files
 from .read import Data, read_data, read_rdf_dir
@@ -76,22 +74,6 @@ class _Timer:
         self.timings[stage] = time.perf_counter() - start
         self.progress(f"{stage}: {self.timings[stage]:.2f} s")
         return result
-
-    @contextmanager
-    def beside(self, stage: str, fn, jobs: int | None = None) -> Iterator[Callable[[], Any]]:
-        """Run fn() in a forked process; the function yielded waits for its result and
-        records the stage's time as the process measured it."""
-        def timed_fn():
-            start = time.perf_counter()
-            return fn(), time.perf_counter() - start
-
-        self.progress(f"{stage} ...")
-        with in_background(timed_fn, jobs) as wait:
-            def result():
-                value, self.timings[stage] = wait()
-                self.progress(f"{stage}: {self.timings[stage]:.2f} s")
-                return value
-            yield result
 
 
 _TOML_LINE = re.compile(r"\(at line (\d+)")
@@ -160,61 +142,64 @@ def _rebased(iri: str, base: str) -> str:
 
 
 def check(graph: Graph, config: Config, progress: Progress = _quiet) -> Report:
-    with start_check(graph, config, progress, jobs=1) as report:
-        return report()
+    return start_check(graph, config, progress, jobs=1)()
 
 
-@contextmanager
 def start_check(graph: Graph, config: Config, progress: Progress = _quiet,
-                jobs: int | None = None) -> Iterator[Callable[[], Report]]:
+                jobs: int | None = None) -> Callable[[], Report]:
     """Read the shapes (their errors are raised here), then validate in a forked process; the
-    function yielded waits for the report."""
+    function returned waits for the report."""
     timed = _Timer(progress, graph.timings)
     root = config.root
     shapes = rebase(timed("read shapes", read_rdf_dir, root / "shapes", root), config.base)
     timed("check shapes", check_shapes, root / "shapes", root)
     queries = read_violation_queries(root / "shapes", root)
     store = graph.store
-    with timed.beside("validate", lambda: validate(graph.triples, shapes, queries,
-                                                   graph.origins, store), jobs) as report:
-        yield report
+
+    def validated() -> tuple[Report, float]:
+        start = time.perf_counter()
+        report = validate(graph.triples, shapes, queries, graph.origins, store)
+        return report, time.perf_counter() - start
+
+    progress("validate ...")
+    wait = in_background(validated, jobs)
+
+    def report() -> Report:
+        result, graph.timings["validate"] = wait()
+        progress(f"validate: {graph.timings['validate']:.2f} s")
+        return result
+    return report
 
 
 def build(config: Config, progress: Progress = _quiet) -> tuple[Graph, Report]:
     """Build into a new tree and swap it in; on any failure the old output stays as it was.
 
-    While the graph is validated in one forked process and the query results are made in
-    another, this one makes the dumps and prepares the pages; the page workers start before
-    the report is read, so the pages render while the build waits for it. Nothing is swapped
-    in unless the graph conforms."""
+    The dumps and the query results are made while the graph is validated in another process;
+    nothing of them is swapped in unless it conforms."""
     graph = load_graph(config, progress)
     timed = _Timer(progress, graph.timings)
     new_uris = timed("check URIs", check_manifest, graph.data, graph.triples, config.base,
                      config.root)
     specs = timed("read queries", read_queries, config.root / "queries", config.root)
-    conformed: list[Report] = []
-    with start_check(graph, config, progress) as validated, new_tree(config.dist) as tree, \
-            timed.beside("queries", lambda: tree.write(query_files(
+    validated = start_check(graph, config, progress)
+    with new_tree(config.dist) as tree:
+        try:
+            dumps = timed("dumps", dump_files, graph.triples, config.base)
+            timed("queries", lambda: tree.write(query_files(
                 graph.triples, specs, config.base, graph.release.title_nl, graph.store,
-                config.root / TEMPLATE_CACHE).items())) as queried:
-        dumps = timed("dumps", dump_files, graph.triples, config.base)
-        site = timed("prepare pages", prepare_site, graph.triples, graph.release, config.root)
-
-        def conforming_files() -> dict[str, bytes]:
-            """Called once the page workers have started."""
-            timed("wait for queries", queried)
+                config.root / TEMPLATE_CACHE).items()))
+        finally:
             report = timed("wait for validate", validated)
-            if not report.conforms:
-                raise NotConforming(report)
-            conformed.append(report)
-            return timed("emit", emit_all, graph, report, dumps, tree)
-
-        timed("publish", publish_site, site, conforming_files, tree.put)
+        if not report.conforms:
+            raise NotConforming(report)
+        files = timed("emit", emit_all, graph, report, dumps, tree)
+        timed("publish", publish_site, graph.triples, graph.release, files, config.root,
+              tree.put)
         timed("swap in", tree.swap_in)
     record(config.root, new_uris)
     if new_uris:
         progress(f"recorded {len(new_uris)} new URI(s) in {MANIFEST}")
-    return graph, conformed[0]
+    return graph, report
 
 
 def emit_all(graph: Graph, report: Report, dumps: dict[str, bytes],

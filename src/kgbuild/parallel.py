@@ -22,6 +22,7 @@ CHUNK = 250  # at most this many items per task: enough to amortise the pipe
 CHUNKS_PER_WORKER = 16  # at least this many tasks per worker, so that they end together
 
 _task: Callable[[Any], Any] | None = None
+_background: Callable[[], Any] | None = None
 
 
 def available_cores() -> int:
@@ -60,52 +61,27 @@ def started(task: Callable[[Any], Any], items: Sequence[Any], jobs: int | None =
         _task = None
 
 
-def _send_result(task: Callable[[], Any], conn) -> None:
-    try:
-        result = (True, task())
-    except BaseException as e:  # noqa: BLE001 - every failure travels back to the caller
-        result = (False, e)
-    try:
-        conn.send(result)
-    except Exception as e:  # noqa: BLE001 - a result or an error that does not pickle
-        conn.send((False, RuntimeError(f"background task: {result[1]!r} ({e})")))
-    conn.close()
+def _run_background() -> Any:
+    assert _background is not None
+    return _background()
 
 
-@contextmanager
-def in_background(task: Callable[[], T], jobs: int | None = None,
-                  ) -> Iterator[Callable[[], T]]:
-    """Start task() in a forked process now; the function yielded waits for its result (or
-    raises its exception). Leaving the block stops the process if it was not waited for. With
-    one core, the function yielded is task itself: it runs when waited for.
-
-    A plain process and a pipe, no pool: a pool keeps a thread, and the page workers may be
-    forked while background work still runs."""
+def in_background(task: Callable[[], T], jobs: int | None = None) -> Callable[[], T]:
+    """Start task() in a forked process now; the function returned waits for its result (or
+    raises its exception). With one core, task itself is returned: it runs when waited for."""
     jobs = available_cores() if jobs is None else jobs
     if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        yield task
-        return
-    context = multiprocessing.get_context("fork")
-    reader, writer = context.Pipe(duplex=False)
-    process = context.Process(target=_send_result, args=(task, writer), daemon=True)
-    process.start()
-    writer.close()
+        return task
+    global _background
+    _background = task
+    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+    future = pool.submit(_run_background)
 
     def wait() -> T:
+        global _background
         try:
-            ok, value = reader.recv()
-        except EOFError:
-            process.join()
-            raise RuntimeError(f"background task ended with exit code {process.exitcode}"
-                               ) from None
-        process.join()
-        if not ok:
-            raise value
-        return value
-    try:
-        yield wait
-    finally:
-        if process.is_alive():
-            process.terminate()
-        process.join()
-        reader.close()
+            return future.result()
+        finally:
+            pool.shutdown()
+            _background = None
+    return wait

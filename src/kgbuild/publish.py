@@ -7,8 +7,6 @@ as it is made (by the worker that made it), through the `put` the tree gives.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph
@@ -18,9 +16,9 @@ from .conf_render import server_configs
 from .documents import Put, partition, write_document
 from .emit import Release
 from .formats import BY_NAME
-from .pages.index import GraphIndex, build_index
+from .pages.index import build_index
 from .pages.labels import derive_labels
-from .pages.maps import Maps, load_maps
+from .pages.maps import load_maps
 from .pages.render import DATASET_DOC, TEMPLATE_CACHE, render_site
 from .terms import OWL, XSD
 
@@ -50,46 +48,22 @@ def sitemap(pages: list[str], base: str) -> bytes:
     return ("\n".join(lines + ["</urlset>"]) + "\n").encode()
 
 
-@dataclass(frozen=True)
-class PreparedSite:
-    """What every page is made from: the documents, the graph index and the maps."""
-
-    release: Release
-    docs: dict[str, list[Triple]]
-    index: GraphIndex
-    maps: Maps | None
-    triple_count: int
-    withdrawn: list[str]
-    cache: Path | None
-
-
-def prepare_site(triples: list[Triple], release: Release, root: Path | None) -> PreparedSite:
-    index = build_index(triples, release.base)
+def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes],
+                 root: Path | None, put: Put) -> None:
+    """Write everything of the site beside the downloads; the sitemap lists the pages."""
+    base = release.base
+    docs = partition(triples, base)
+    for path, doc in dataset_documents(files, release).items():
+        write_document(path, doc, base, put)
+    maps = load_maps(root / GEO) if root else None
+    index = build_index(triples, base)
     derive_labels(index)
-    return PreparedSite(release, partition(triples, release.base), index,
-                        load_maps(root / GEO) if root else None, len(triples),
-                        withdrawn(triples, release.base),
-                        root / TEMPLATE_CACHE if root else None)
-
-
-def publish_site(site: PreparedSite, files_later: Callable[[], dict[str, bytes]],
-                 put: Put) -> None:
-    """Write everything of the site beside the downloads; the sitemap lists the pages. The
-    download files (whose sizes and checksums the dataset page shows) are asked for once the
-    page workers have started."""
-    base, docs = site.release.base, site.docs
-
-    def files() -> dict[str, bytes]:
-        out = files_later()
-        for path, doc in dataset_documents(out, site.release).items():
-            write_document(path, doc, base, put)
-        return out
-
-    pages = render_site(site.index, site.release, docs, files, site.triple_count, site.maps,
-                        put, each=lambda path: write_document(path, docs[path], base, put),
-                        cache=site.cache)
+    pages = render_site(index, release, docs, files, len(triples), maps, put,
+                        each=lambda path: write_document(path, docs[path], base, put),
+                        cache=root / TEMPLATE_CACHE if root else None)
     put("sitemap.xml", sitemap([p for p in pages if p.endswith(".html")
                                 and p[0].isalpha() and not p[0].isdigit()], base))
-    put("conf/gone.txt", "".join(p + "\n" for p in site.withdrawn).encode())
-    for name, data in server_configs(site.withdrawn).items():
+    gone = withdrawn(triples, base)
+    put("conf/gone.txt", "".join(p + "\n" for p in gone).encode())
+    for name, data in server_configs(gone).items():
         put(name, data)

@@ -112,13 +112,12 @@ class Renderer:
 
 
 def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple]],
-                files: Callable[[], dict[str, bytes]], triple_count: int, maps: Maps | None,
+                files: dict[str, bytes], triple_count: int, maps: Maps | None,
                 put: Put, *, each: Callable[[str], None] = lambda path: None,
                 cache: Path | None = None) -> list[str]:
     """Write every page and the stylesheets; the paths written. A document's pages, and
     whatever `each(path)` writes of it, are written by the worker that renders them, so their
-    bytes never travel between processes. `files()`, the download files, is called once the
-    workers have started; if it raises, the workers stop and nothing more is written."""
+    bytes never travel between processes."""
     r = Renderer(environment(cache), index, release, maps)
     for name in r.env.list_templates(extensions=["html"]):  # compiled once, before the fork
         r.env.get_template(name)
@@ -133,7 +132,7 @@ def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple
         return list(pages)
 
     with started(resource, list(docs)) as results:
-        site_pages = whole_site_pages(r, members, files(), triple_count)  # while they go on
+        site_pages = whole_site_pages(r, members, files, triple_count)  # while the workers go on
         written = [name for names in results for name in names]
     for name, data in site_pages.items():
         put(name, data)
