@@ -87,3 +87,19 @@ def test_with_one_core_background_work_runs_when_waited_for():
     wait = in_background(lambda: ran.append(os.getpid()) or len(ran), jobs=1)
     assert ran == []
     assert wait() == 1 and ran == [os.getpid()]
+
+
+def test_the_heap_is_frozen_only_while_forked_processes_share_it():
+    """The collector skips the objects the workers share while they run (so it neither walks
+    the graph in every process nor copies its pages), and may free them again afterwards."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    shared = [[i] for i in range(1000)]  # lists: objects the collector tracks
+    counts = ordered_map(lambda i: gc.get_freeze_count(), list(range(MIN_ITEMS)), jobs=2)
+    assert min(counts) >= len(shared)
+    assert gc.get_freeze_count() == 0
+    wait = in_background(gc.get_freeze_count, jobs=2)
+    assert gc.get_freeze_count() >= len(shared)
+    assert wait() >= len(shared)
+    assert gc.get_freeze_count() == 0

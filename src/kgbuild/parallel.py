@@ -8,6 +8,7 @@ depend on the number of workers. Small inputs run in the calling process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -32,6 +33,19 @@ def available_cores() -> int:
     return len(os.sched_getaffinity(0))
 
 
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """While forked processes share this one's objects: the collector leaves the objects that
+    exist now alone, in this process and in the forked ones. Each of its full collections
+    would otherwise walk the whole graph (millions of objects at 1000x) and, by writing to
+    their headers, copy the pages the forks share. Afterwards they are collectable again."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
     assert _task is not None
     return [_task(item) for item in chunk]
@@ -50,15 +64,16 @@ def started(task: Callable[[Any], Any], items: Sequence[Any], jobs: int | None =
         return
     global _task
     _task = task
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
-    try:
-        size = max(1, min(CHUNK, len(items) // (jobs * CHUNKS_PER_WORKER)))
-        chunks = [items[i:i + size] for i in range(0, len(items), size)]
-        parts = pool.map(_run_chunk, chunks)  # every chunk is handed out here
-        yield (result for part in parts for result in part)
-    finally:
-        pool.shutdown(cancel_futures=True)
-        _task = None
+    with frozen_heap():
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        try:
+            size = max(1, min(CHUNK, len(items) // (jobs * CHUNKS_PER_WORKER)))
+            chunks = [items[i:i + size] for i in range(0, len(items), size)]
+            parts = pool.map(_run_chunk, chunks)  # every chunk is handed out here
+            yield (result for part in parts for result in part)
+        finally:
+            pool.shutdown(cancel_futures=True)
+            _task = None
 
 
 def _run_background() -> Any:
@@ -68,12 +83,14 @@ def _run_background() -> Any:
 
 def in_background(task: Callable[[], T], jobs: int | None = None) -> Callable[[], T]:
     """Start task() in a forked process now; the function returned waits for its result (or
-    raises its exception). With one core, task itself is returned: it runs when waited for."""
+    raises its exception). With one core, task itself is returned: it runs when waited for.
+    Until then the heap is frozen (see frozen_heap)."""
     jobs = available_cores() if jobs is None else jobs
     if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return task
     global _background
     _background = task
+    gc.freeze()
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
     future = pool.submit(_run_background)
 
@@ -83,5 +100,6 @@ def in_background(task: Callable[[], T], jobs: int | None = None) -> Callable[[]
             return future.result()
         finally:
             pool.shutdown()
+            gc.unfreeze()
             _background = None
     return wait
