@@ -103,3 +103,17 @@ def test_the_heap_is_frozen_only_while_forked_processes_share_it():
     assert gc.get_freeze_count() >= len(shared)
     assert wait() >= len(shared)
     assert gc.get_freeze_count() == 0
+
+
+def test_background_work_that_cannot_start_leaves_the_heap_unfrozen(monkeypatch):
+    import gc
+
+    from kgbuild import parallel
+
+    def no_processes(*args, **kwargs):
+        raise OSError("cannot fork")
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_processes)
+    with pytest.raises(OSError, match="cannot fork"):
+        in_background(lambda: None, jobs=2)
+    assert gc.get_freeze_count() == 0

@@ -91,8 +91,12 @@ def in_background(task: Callable[[], T], jobs: int | None = None) -> Callable[[]
     global _background
     _background = task
     gc.freeze()
-    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-    future = pool.submit(_run_background)
+    try:
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        future = pool.submit(_run_background)
+    except BaseException:
+        gc.unfreeze()
+        raise
 
     def wait() -> T:
         global _background
