@@ -13,7 +13,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -90,13 +90,11 @@ def in_background(task: Callable[[], T], jobs: int | None = None) -> Callable[[]
         return task
     global _background
     _background = task
-    gc.freeze()
-    try:
+    with ExitStack() as started_ok:
+        started_ok.enter_context(frozen_heap())
         pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
         future = pool.submit(_run_background)
-    except BaseException:
-        gc.unfreeze()
-        raise
+        heap = started_ok.pop_all()  # frozen until waited for; unfrozen here if starting fails
 
     def wait() -> T:
         global _background
@@ -104,6 +102,6 @@ def in_background(task: Callable[[], T], jobs: int | None = None) -> Callable[[]
             return future.result()
         finally:
             pool.shutdown()
-            gc.unfreeze()
+            heap.close()
             _background = None
     return wait
