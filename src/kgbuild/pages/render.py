@@ -34,7 +34,7 @@ from .listing import (
     vocabulary_page,
 )
 from .maps import Maps
-from .resource import resource_page
+from .resource import grouped, resource_page
 from .words import LANGS
 
 DATASET_DOC = "doc/dataset/cultuurregios"
@@ -104,8 +104,9 @@ class Renderer:
                                                          chrome=page.chrome)
             return out
         svg = self.maps.region(self.index, iri) if self.maps else None  # no words: drawn once
+        nodes = grouped(self.index, triples)
         for lang in LANGS:
-            page = resource_page(self.site(path, lang), path, iri, triples, svg)
+            page = resource_page(self.site(path, lang), path, iri, nodes, svg)
             out[page_file(path, lang)] = self.render(f"{page.kind}.html", page=page,
                                                      chrome=page.chrome)
         return out

@@ -11,6 +11,7 @@ from pyoxigraph import NamedNode, Triple
 from ..derive import DERIVED_PROPERTIES, rule_iri
 from ..terms import CR, DCT, ORG, PROV, RDF, SCHEMA, A
 from .context import Chrome, Fact, Link, Site, Value
+from .index import GraphIndex
 from .jsonld import schema_jsonld
 
 SOURCE, DERIVED_FROM = DCT.source.value, PROV.wasDerivedFrom.value
@@ -91,10 +92,6 @@ def sources_of(site: Site, iri: str) -> tuple[Link, ...]:
     return tuple(site.link(p.value) for p in places)
 
 
-def is_statement(site: Site, iri: str) -> bool:
-    return RDF.Statement.value in site.index.types.get(iri, ())
-
-
 def stated_sources(site: Site, iri: str) -> dict[tuple[str, object], tuple[Link, ...]]:
     """{(property, value): places} of the facts of a node that a statement gives sources of."""
     ix = site.index
@@ -118,15 +115,33 @@ def facts_of(site: Site, prop: str, objects: list, stated: dict,
     return [Fact(site.prop(prop), site.values(values), cited) for cited, values in groups.items()]
 
 
-def node(site: Site, iri: str, triples: list[Triple]) -> Node:
-    grouped: dict[str, list] = defaultdict(list)
-    for t in triples:  # every triple of the node: a subject's triples are all in its document
-        grouped[t.predicate.value].append(t.object)
-    derived, cited = grouped.pop(DERIVED_FROM, []), grouped.pop(SOURCE, [])
+Properties = dict[str, list]  # a node's values by property, in the graph's order
+
+
+def grouped(index: GraphIndex, triples: list[Triple]) -> dict[str, Properties]:
+    """A document's nodes by subject, their values by property, in the graph's order; the
+    statements left out (each shows as the sources of the fact it names, not as a part).
+    The same for both languages, so made once per document."""
+    nodes: dict[str, Properties] = {}
+    for t in triples:
+        s = t.subject.value
+        props = nodes.get(s)
+        if props is None:
+            props = nodes[s] = defaultdict(list)
+        props[t.predicate.value].append(t.object)
+    return {s: props for s, props in nodes.items()
+            if RDF.Statement.value not in index.types.get(s, ())}
+
+
+def node(site: Site, iri: str, props: Properties) -> Node:
+    """One node's facts; `props` holds every triple of the node (a subject's triples are all
+    in its document)."""
+    derived, cited = props.get(DERIVED_FROM, ()), props.get(SOURCE, ())
     sources = tuple(site.link(p.value) for p in derived or cited)  # as sources_of() finds them
     stated = stated_sources(site, iri)
-    order = sorted(grouped, key=lambda p: (p != TYPE, site.prop(p).label))
-    facts = tuple(f for p in order for f in facts_of(site, p, grouped[p], stated, sources))
+    order = sorted((p for p in props if p not in SOURCE_PROPS),
+                   key=lambda p: (p != TYPE, site.prop(p).label))
+    facts = tuple(f for p in order for f in facts_of(site, p, props[p], stated, sources))
     anchor = iri.split("#", 1)[1] if "#" in iri else ""
     return Node(anchor, iri, site.index.label(iri, site.lang), facts, sources)
 
@@ -195,18 +210,14 @@ def claims(site: Site, iri: str, parts: list[str]) -> tuple[Claim, ...]:
     return tuple(out)
 
 
-def resource_page(site: Site, path: str, iri: str, triples: list[Triple],
+def resource_page(site: Site, path: str, iri: str, nodes: dict[str, Properties],
                   map_svg: Markup | None = None) -> ResourcePage:
-    by_subject: dict[str, list[Triple]] = defaultdict(list)
-    for t in triples:
-        by_subject[t.subject.value].append(t)
-    for s in [s for s in by_subject if is_statement(site, s)]:
-        del by_subject[s]  # a statement shows as the sources of the fact it names, not as a part
+    """The page of a document; `nodes` is what grouped() made of its triples."""
     kind = kind_of(site.index.types.get(iri, set()))
-    main = node(site, iri, by_subject.pop(iri, []))
-    part_iris = sorted(by_subject)
+    main = node(site, iri, nodes.get(iri, {}))
+    part_iris = sorted(s for s in nodes if s != iri)
     locations = set(part_iris) if kind == "source" else set()  # shown as claims instead
-    parts = tuple(node(site, s, by_subject[s]) for s in part_iris if s not in locations)
+    parts = tuple(node(site, s, nodes[s]) for s in part_iris if s not in locations)
     rows = memberships(site, iri, kind)
     skip = {r.membership.iri for r in rows}
     title = main.label
