@@ -68,13 +68,16 @@ def cites(links: tuple[Link, ...], words: dict[str, str]) -> Markup:
     return _cites(links, words["source"])
 
 
-def fact_rows(facts: tuple[Fact, ...], words: dict[str, str]) -> Markup:
-    """The rows of a facts table: property, its values one per line, their sources (a template
-    filter: one call per table instead of template code per row)."""
+def facts_table(facts: tuple[Fact, ...], words: dict[str, str]) -> Markup:
+    """A node's facts as a table: per row a property, its values one per line and their
+    sources (a template filter: one call per table instead of template code per row)."""
     source = words["source"]
-    return Markup("".join(
+    head = "".join(f"<th>{escape(words[w])}</th>" for w in ("property", "value", "source_col"))
+    rows = "".join(
         f'<tr><th scope="row">{f.prop.html}</th><td>{"<br>".join(v.html for v in f.values)}'
-        f'</td><td>{_cites(f.sources, source)}</td></tr>\n' for f in facts))
+        f'</td><td>{_cites(f.sources, source)}</td></tr>\n' for f in facts)
+    return Markup(f'<table class="facts">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}'
+                  '</tbody>\n</table>\n')
 
 
 @lru_cache(maxsize=4096)  # a node's sources are printed beside each of its facts

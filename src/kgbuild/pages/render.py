@@ -21,7 +21,7 @@ from ..emit import Release
 from ..parallel import started
 from ..shapecheck import CACHE
 from .bidi import isolated, isolated_text
-from .context import Site, cites, fact_rows
+from .context import Site, cites, facts_table
 from .index import GraphIndex
 from .listing import (
     class_counts,
@@ -58,7 +58,7 @@ def environment(cache: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False,
         bytecode_cache=compiled_templates(cache / "pages" if cache else None))
     env.filters.update(bidi=isolated, bidi_text=isolated_text, cites=cites,
-                       fact_rows=fact_rows)
+                       facts_table=facts_table)
     env.globals["policy"] = POLICY
     return env
 
