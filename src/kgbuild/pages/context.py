@@ -110,6 +110,21 @@ class Value:
         return out
 
 
+Shown = str | Value  # a node's value: an IRI (linked on each page) or a literal as shown
+
+
+def shown(term) -> Shown:
+    """A term as the pages show it, the same in both languages: an IRI stays its string, a
+    literal becomes its display value (text, language tag, short datatype)."""
+    if isinstance(term, NamedNode):
+        return term.value
+    if isinstance(term, Literal):
+        lang, dt = term.language, term.datatype.value
+        short = curie(dt) if not lang and not dt.endswith("#string") else None
+        return Value(term.value, None, lang, short)
+    return Value(str(term))
+
+
 @dataclass(frozen=True)
 class Fact:
     prop: Link
@@ -231,24 +246,19 @@ class Site:
         href = self.href(doc, fragment=iri.split("#", 1)[-1]) if doc else iri
         return Link(label, href, iri, external=doc is None)
 
-    def value(self, term) -> Value:
-        if isinstance(term, NamedNode):
-            return self.link(term.value).value
-        if isinstance(term, Literal):
-            dt = term.datatype.value if term.datatype else ""
-            short = curie(dt) if dt and not term.language and not dt.endswith("#string") else None
-            return Value(term.value, None, term.language, short)
-        return Value(str(term))
+    def value(self, shown: Shown) -> Value:
+        return self.link(shown).value if isinstance(shown, str) else shown
 
-    def in_language(self, terms) -> list:
+    def in_language(self, values: list[Shown]) -> list[Shown]:
         """The values of one property a page shows: only this page's language where the
         property has it."""
-        if any(isinstance(t, Literal) and t.language == self.lang for t in terms):
-            return [t for t in terms if not isinstance(t, Literal) or t.language in (None, self.lang)]
-        return list(terms)
+        lang = self.lang
+        if any(not isinstance(v, str) and v.lang == lang for v in values):
+            return [v for v in values if isinstance(v, str) or v.lang in (None, lang)]
+        return values
 
-    def values(self, terms) -> tuple[Value, ...]:
-        return tuple(self.value(t) for t in terms)
+    def values(self, values: list[Shown]) -> tuple[Value, ...]:
+        return tuple(self.value(v) for v in values)
 
     def chrome(self, title: str, iri: str, alternates_of: str | None, jsonld: Markup) -> Chrome:
         other = "en" if self.lang == "nl" else "nl"

@@ -10,7 +10,7 @@ from pyoxigraph import NamedNode, Triple
 
 from ..derive import DERIVED_PROPERTIES, rule_iri
 from ..terms import CR, DCT, ORG, PROV, RDF, SCHEMA, A
-from .context import Chrome, Fact, Link, Site, Value
+from .context import Chrome, Fact, Link, Shown, Site, Value, shown
 from .index import GraphIndex
 from .jsonld import schema_jsonld
 
@@ -92,10 +92,11 @@ def sources_of(site: Site, iri: str) -> tuple[Link, ...]:
     return tuple(site.link(p.value) for p in places)
 
 
-def stated_sources(site: Site, iri: str) -> dict[tuple[str, object], tuple[Link, ...]]:
+def stated_sources(site: Site, iri: str) -> dict[tuple[str, Shown], tuple[Link, ...]]:
     """{(property, value): places} of the facts of a node that a statement gives sources of."""
     ix = site.index
-    return {(ix.first(st, RDF.predicate).value, ix.first(st, RDF.object)): sources_of(site, st)
+    return {(ix.first(st, RDF.predicate).value, shown(ix.first(st, RDF.object))):
+            sources_of(site, st)
             for st in ix.subjects(RDF.subject, iri)}
 
 
@@ -105,7 +106,7 @@ def fact_sources(site: Site, prop: str, sources: tuple[Link, ...]) -> tuple[Link
     return (site.link(rule_iri(rule).value),) if rule else sources
 
 
-def facts_of(site: Site, prop: str, objects: list, stated: dict,
+def facts_of(site: Site, prop: str, objects: list[Shown], stated: dict,
              sources: tuple[Link, ...]) -> list[Fact]:
     """The rows of one property: its values grouped by the sources they rest on (a value with
     a statement cites its places, any other the node's sources)."""
@@ -115,7 +116,7 @@ def facts_of(site: Site, prop: str, objects: list, stated: dict,
     return [Fact(site.prop(prop), site.values(values), cited) for cited, values in groups.items()]
 
 
-Properties = dict[str, list]  # a node's values by property, in the graph's order
+Properties = dict[str, list[Shown]]  # a node's values by property, in the graph's order
 
 
 def grouped(index: GraphIndex, triples: list[Triple]) -> dict[str, Properties]:
@@ -128,7 +129,7 @@ def grouped(index: GraphIndex, triples: list[Triple]) -> dict[str, Properties]:
         props = nodes.get(s)
         if props is None:
             props = nodes[s] = defaultdict(list)
-        props[t.predicate.value].append(t.object)
+        props[t.predicate.value].append(shown(t.object))
     return {s: props for s, props in nodes.items()
             if RDF.Statement.value not in index.types.get(s, ())}
 
@@ -137,7 +138,7 @@ def node(site: Site, iri: str, props: Properties) -> Node:
     """One node's facts; `props` holds every triple of the node (a subject's triples are all
     in its document)."""
     derived, cited = props.get(DERIVED_FROM, ()), props.get(SOURCE, ())
-    sources = tuple(site.link(p.value) for p in derived or cited)  # as sources_of() finds them
+    sources = tuple(site.link(p) for p in derived or cited)  # as sources_of() finds them
     stated = stated_sources(site, iri)
     order = sorted((p for p in props if p not in SOURCE_PROPS),
                    key=lambda p: (p != TYPE, site.prop(p).label))
