@@ -20,22 +20,30 @@ def script_json(data: dict) -> Markup:
     return Markup(text)
 
 
-def schema_jsonld(site, iri: str, kind: str, title: str) -> Markup:
-    ix = site.index
+def schema_jsonld(site, iri: str, kind: str, title: str, props: dict[str, list]) -> Markup:
+    """A resource's schema.org description; `props` are its values by property (as
+    resource.grouped() gives them)."""
     data: dict = {"@context": "https://schema.org/", "@type": SCHEMA_TYPES.get(kind, "Thing"),
                   "@id": iri, "name": title}
-    description = ix.first(iri, DCT.description, site.lang)
+    descriptions = props.get(DCT.description.value, [])
+    description = next((v for v in descriptions if not isinstance(v, str)
+                        and v.lang == site.lang), descriptions[0] if descriptions else None)
     if description is not None:
-        data["description"] = description.value
-    url = ix.first(iri, SCHEMA.url)
-    if url is not None:
-        data["url"] = url.value
-    based_on = sorted({v.value for v in ix.values(iri, DCT.source)})
+        data["description"] = text_of(description)
+    urls = props.get(SCHEMA.url.value)
+    if urls:
+        data["url"] = text_of(urls[0])
+    based_on = sorted({text_of(v) for v in props.get(DCT.source.value, ())})
     if based_on:
         data["isBasedOn"] = based_on
-    places = sorted({v.value for v in ix.values(iri, PROV.wasDerivedFrom)})
+    places = sorted({text_of(v) for v in props.get(PROV.wasDerivedFrom.value, ())})
     if places:
         data["citation"] = places
     data["isPartOf"] = {"@type": "Dataset", "@id": site.release.dataset_iri,
                         "version": site.release.version}
     return script_json(data)
+
+
+def text_of(shown) -> str:
+    """An IRI, or a literal's text."""
+    return shown if isinstance(shown, str) else shown.text

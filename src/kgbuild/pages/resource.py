@@ -215,14 +215,15 @@ def resource_page(site: Site, path: str, iri: str, nodes: dict[str, Properties],
                   map_svg: Markup | None = None) -> ResourcePage:
     """The page of a document; `nodes` is what grouped() made of its triples."""
     kind = kind_of(site.index.types.get(iri, set()))
-    main = node(site, iri, nodes.get(iri, {}))
+    props = nodes.get(iri, {})
+    main = node(site, iri, props)
     part_iris = sorted(s for s in nodes if s != iri)
     locations = set(part_iris) if kind == "source" else set()  # shown as claims instead
     parts = tuple(node(site, s, nodes[s]) for s in part_iris if s not in locations)
     rows = memberships(site, iri, kind)
     skip = {r.membership.iri for r in rows}
     title = main.label
-    chrome = site.chrome(title, iri, path, schema_jsonld(site, iri, kind, title))
+    chrome = site.chrome(title, iri, path, schema_jsonld(site, iri, kind, title, props))
     return ResourcePage(chrome, kind, main, parts, inverse(site, iri, skip), rows,
                         claims(site, iri, part_iris) if kind == "source" else (), map_svg)
 
