@@ -85,19 +85,38 @@ def kind_of(types: set[str]) -> str:
     return "resource"
 
 
-def sources_of(site: Site, iri: str) -> tuple[Link, ...]:
-    """The places a node's facts rest on (prov:wasDerivedFrom), else its documents (node() finds
-    them among the node's own triples)."""
-    places = site.index.values(iri, PROV.wasDerivedFrom) or site.index.values(iri, DCT.source)
-    return tuple(site.link(p.value) for p in places)
+Properties = dict[str, list[Shown]]  # a node's values by property, in the graph's order
+
+
+def properties_of(index: GraphIndex, iri: str) -> Properties:
+    props: Properties = defaultdict(list)
+    for t in index.by_subject.get(iri, ()):
+        props[t.predicate.value].append(shown(t.object))
+    return props
+
+
+def one(props: Properties, prop: NamedNode, lang: str | None = None) -> Shown | None:
+    """The first value of a property; of literals, the first in `lang` if there is one."""
+    values = props.get(prop.value)
+    if not values:
+        return None
+    if lang:
+        return next((v for v in values if not isinstance(v, str) and v.lang == lang), values[0])
+    return values[0]
+
+
+def sources_of(site: Site, props: Properties) -> tuple[Link, ...]:
+    """The places a node's facts rest on (prov:wasDerivedFrom), else its documents."""
+    return tuple(site.link(p) for p in props.get(DERIVED_FROM) or props.get(SOURCE, ()))
 
 
 def stated_sources(site: Site, iri: str) -> dict[tuple[str, Shown], tuple[Link, ...]]:
     """{(property, value): places} of the facts of a node that a statement gives sources of."""
-    ix = site.index
-    return {(ix.first(st, RDF.predicate).value, shown(ix.first(st, RDF.object))):
-            sources_of(site, st)
-            for st in ix.subjects(RDF.subject, iri)}
+    out = {}
+    for st in site.index.subjects(RDF.subject, iri):
+        props = properties_of(site.index, st)
+        out[(one(props, RDF.predicate), one(props, RDF.object))] = sources_of(site, props)
+    return out
 
 
 def fact_sources(site: Site, prop: str, sources: tuple[Link, ...]) -> tuple[Link, ...]:
@@ -114,9 +133,6 @@ def facts_of(site: Site, prop: str, objects: list[Shown], stated: dict,
     for o in site.in_language(objects):
         groups.setdefault(fact_sources(site, prop, stated.get((prop, o), sources)), []).append(o)
     return [Fact(site.prop(prop), site.values(values), cited) for cited, values in groups.items()]
-
-
-Properties = dict[str, list[Shown]]  # a node's values by property, in the graph's order
 
 
 def grouped(index: GraphIndex, triples: list[Triple]) -> dict[str, Properties]:
@@ -137,8 +153,7 @@ def grouped(index: GraphIndex, triples: list[Triple]) -> dict[str, Properties]:
 def node(site: Site, iri: str, props: Properties) -> Node:
     """One node's facts; `props` holds every triple of the node (a subject's triples are all
     in its document)."""
-    derived, cited = props.get(DERIVED_FROM, ()), props.get(SOURCE, ())
-    sources = tuple(site.link(p) for p in derived or cited)  # as sources_of() finds them
+    sources = sources_of(site, props)
     stated = stated_sources(site, iri)
     order = sorted((p for p in props if p not in SOURCE_PROPS),
                    key=lambda p: (p != TYPE, site.prop(p).label))
@@ -157,23 +172,22 @@ def inverse(site: Site, iri: str, skip: set[str]) -> tuple[Inverse, ...]:
                  for p in sorted(grouped, key=lambda p: site.prop(p).label))
 
 
-def text_of(site: Site, iri: str, prop: NamedNode) -> str:
-    v = site.index.first(iri, prop, site.lang)
-    return v.value if v is not None else ""
+def text_of(props: Properties, prop: NamedNode, lang: str) -> str:
+    """An IRI or literal's text, in `lang` where there is one; '' for no value."""
+    v = one(props, prop, lang)
+    return "" if v is None else v if isinstance(v, str) else v.text
 
 
 def membership_row(site: Site, m: str) -> MembershipRow:
-    ix = site.index
-    status = ix.first(m, CR.evidenceStatus)
-    role = ix.first(m, ORG.role)
+    ix, lang, props = site.index, site.lang, properties_of(site.index, m)
+    status, role = one(props, CR.evidenceStatus), one(props, ORG.role)
     return MembershipRow(
-        site.link(m), site.link(ix.first(m, ORG.organization).value),
-        site.link(ix.first(m, ORG.member).value),
-        ix.label(role.value, site.lang) if role else "",
-        status is not None and status.value == STATED,
-        ix.label(status.value, site.lang) if status else "",
-        text_of(site, m, SCHEMA.startDate), text_of(site, m, SCHEMA.endDate),
-        text_of(site, m, CR.statusReason), sources_of(site, m))
+        site.link(m), site.link(one(props, ORG.organization)),
+        site.link(one(props, ORG.member)),
+        ix.label(role, lang) if role else "", status == STATED,
+        ix.label(status, lang) if status else "",
+        text_of(props, SCHEMA.startDate, lang), text_of(props, SCHEMA.endDate, lang),
+        text_of(props, CR.statusReason, lang), sources_of(site, props))
 
 
 def memberships(site: Site, iri: str, kind: str) -> tuple[MembershipRow, ...]:
