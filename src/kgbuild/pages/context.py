@@ -125,6 +125,24 @@ def shown(term) -> Shown:
     return Value(str(term))
 
 
+Properties = dict[str, list[Shown]]  # a node's values by property, in the graph's order
+
+
+def one(props: Properties, prop: NamedNode, lang: str | None = None) -> Shown | None:
+    """The first value of a property; of literals, the first in `lang` if there is one."""
+    values = props.get(prop.value)
+    if not values:
+        return None
+    if lang:
+        return next((v for v in values if not isinstance(v, str) and v.lang == lang), values[0])
+    return values[0]
+
+
+def text(shown: Shown | None) -> str:
+    """An IRI, or a literal's text; '' for no value."""
+    return "" if shown is None else shown if isinstance(shown, str) else shown.text
+
+
 @dataclass(frozen=True)
 class Fact:
     prop: Link

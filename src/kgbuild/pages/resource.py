@@ -10,7 +10,7 @@ from pyoxigraph import NamedNode, Triple
 
 from ..derive import DERIVED_PROPERTIES, rule_iri
 from ..terms import CR, DCT, ORG, PROV, RDF, SCHEMA, A
-from .context import Chrome, Fact, Link, Shown, Site, Value, shown
+from .context import Chrome, Fact, Link, Properties, Shown, Site, Value, one, shown, text
 from .index import GraphIndex
 from .jsonld import schema_jsonld
 
@@ -85,24 +85,12 @@ def kind_of(types: set[str]) -> str:
     return "resource"
 
 
-Properties = dict[str, list[Shown]]  # a node's values by property, in the graph's order
-
-
 def properties_of(index: GraphIndex, iri: str) -> Properties:
+    """A node's values by property, as the pages show them."""
     props: Properties = defaultdict(list)
     for t in index.by_subject.get(iri, ()):
         props[t.predicate.value].append(shown(t.object))
     return props
-
-
-def one(props: Properties, prop: NamedNode, lang: str | None = None) -> Shown | None:
-    """The first value of a property; of literals, the first in `lang` if there is one."""
-    values = props.get(prop.value)
-    if not values:
-        return None
-    if lang:
-        return next((v for v in values if not isinstance(v, str) and v.lang == lang), values[0])
-    return values[0]
 
 
 def sources_of(site: Site, props: Properties) -> tuple[Link, ...]:
@@ -136,23 +124,15 @@ def facts_of(site: Site, prop: str, objects: list[Shown], stated: dict,
 
 
 def grouped(index: GraphIndex, triples: list[Triple]) -> dict[str, Properties]:
-    """A document's nodes by subject, their values by property, in the graph's order; the
-    statements left out (each shows as the sources of the fact it names, not as a part).
-    The same for both languages, so made once per document."""
-    nodes: dict[str, Properties] = {}
-    for t in triples:
-        s = t.subject.value
-        props = nodes.get(s)
-        if props is None:
-            props = nodes[s] = defaultdict(list)
-        props[t.predicate.value].append(shown(t.object))
-    return {s: props for s, props in nodes.items()
+    """A document's nodes and their values, the same for both languages, so made once per
+    document; the statements left out (each shows as the sources of the fact it names, not as
+    a part). A subject's triples are all in its document, so the index has the same ones."""
+    subjects = dict.fromkeys(t.subject.value for t in triples)
+    return {s: properties_of(index, s) for s in subjects
             if RDF.Statement.value not in index.types.get(s, ())}
 
 
 def node(site: Site, iri: str, props: Properties) -> Node:
-    """One node's facts; `props` holds every triple of the node (a subject's triples are all
-    in its document)."""
     sources = sources_of(site, props)
     stated = stated_sources(site, iri)
     order = sorted((p for p in props if p not in SOURCE_PROPS),
@@ -172,12 +152,6 @@ def inverse(site: Site, iri: str, skip: set[str]) -> tuple[Inverse, ...]:
                  for p in sorted(grouped, key=lambda p: site.prop(p).label))
 
 
-def text_of(props: Properties, prop: NamedNode, lang: str) -> str:
-    """An IRI or literal's text, in `lang` where there is one; '' for no value."""
-    v = one(props, prop, lang)
-    return "" if v is None else v if isinstance(v, str) else v.text
-
-
 def membership_row(site: Site, m: str) -> MembershipRow:
     ix, lang, props = site.index, site.lang, properties_of(site.index, m)
     status, role = one(props, CR.evidenceStatus), one(props, ORG.role)
@@ -186,8 +160,8 @@ def membership_row(site: Site, m: str) -> MembershipRow:
         site.link(one(props, ORG.member)),
         ix.label(role, lang) if role else "", status == STATED,
         ix.label(status, lang) if status else "",
-        text_of(props, SCHEMA.startDate, lang), text_of(props, SCHEMA.endDate, lang),
-        text_of(props, CR.statusReason, lang), sources_of(site, props))
+        text(one(props, SCHEMA.startDate, lang)), text(one(props, SCHEMA.endDate, lang)),
+        text(one(props, CR.statusReason, lang)), sources_of(site, props))
 
 
 def memberships(site: Site, iri: str, kind: str) -> tuple[MembershipRow, ...]:
