@@ -24,6 +24,15 @@ def test_two_builds_are_byte_identical(project, tmp_path, monkeypatch):
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
 
 
+def test_the_collector_is_paused_while_the_build_runs(project, tmp_path):
+    import gc
+
+    seen = []
+    build(Config(root=project, out=tmp_path / "a"), lambda stage: seen.append(gc.isenabled()))
+    assert len(seen) > 10 and not any(seen)
+    assert gc.isenabled()
+
+
 def test_dumps_parse_alike_in_rdflib_and_pyoxigraph(project):
     graph, _ = build(Config(root=project))
     folder = project / "dist/download/latest"

@@ -117,3 +117,25 @@ def test_background_work_that_cannot_start_leaves_the_heap_unfrozen(monkeypatch)
     with pytest.raises(OSError, match="cannot fork"):
         in_background(lambda: None, jobs=2)
     assert gc.get_freeze_count() == 0
+
+
+def test_the_collector_pauses_in_this_process_only():
+    """Paused here while the block runs, as it was afterwards; the forked workers collect."""
+    import gc
+
+    from kgbuild.parallel import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        assert set(ordered_map(lambda i: gc.isenabled(), list(range(MIN_ITEMS)), jobs=2)) == {True}
+        assert in_background(gc.isenabled, jobs=2)() is True
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -21,7 +21,7 @@ from .manifest import MANIFEST, check_manifest, record
 from .mapping import map_data
 from .memstore import quads, store_of
 from .pages.render import TEMPLATE_CACHE
-from .parallel import in_background
+from .parallel import collector_paused, in_background
 from .publish import publish_site
 from .queries import read_queries
 from .queries.pages import query_files
@@ -176,6 +176,11 @@ def build(config: Config, progress: Progress = _quiet) -> tuple[Graph, Report]:
 
     The dumps and the query results are made while the graph is validated in another process;
     nothing of them is swapped in unless it conforms."""
+    with collector_paused():
+        return _build(config, progress)
+
+
+def _build(config: Config, progress: Progress) -> tuple[Graph, Report]:
     graph = load_graph(config, progress)
     timed = _Timer(progress, graph.timings)
     new_uris = timed("check URIs", check_manifest, graph.data, graph.triples, config.base,
