@@ -171,16 +171,12 @@ def start_check(graph: Graph, config: Config, progress: Progress = _quiet,
     return report
 
 
+@collector_paused()
 def build(config: Config, progress: Progress = _quiet) -> tuple[Graph, Report]:
     """Build into a new tree and swap it in; on any failure the old output stays as it was.
 
     The dumps and the query results are made while the graph is validated in another process;
     nothing of them is swapped in unless it conforms."""
-    with collector_paused():
-        return _build(config, progress)
-
-
-def _build(config: Config, progress: Progress) -> tuple[Graph, Report]:
     graph = load_graph(config, progress)
     timed = _Timer(progress, graph.timings)
     new_uris = timed("check URIs", check_manifest, graph.data, graph.triples, config.base,
