@@ -128,7 +128,8 @@ def load_graph(config: Config, progress: Progress = _quiet) -> Graph:
     store = timed("load store", store_of, mapped.triples)
     derived = timed("derive", derive, mapped, store)
     added = list(derived.triples) + ontology
-    triples = timed("sort", canonical, rebase(list(mapped.triples) + added, config.base))
+    # the union keeps the hashes of the mapped triples' set: only the added ones are hashed
+    triples = timed("sort", lambda: canonical(rebase(mapped.triples.union(added), config.base)))
     origins = {_rebased(k, config.base): v for k, v in mapped.origins.items()}
     if config.base == DEFAULT_BASE:
         timed("complete store", store.bulk_extend, quads(added))

@@ -99,12 +99,13 @@ def tooi_provincie(code: str) -> NamedNode:
     return NamedNode(TOOI + "provincie/" + code.lower())
 
 
-def rebase(triples, base: str) -> list:
-    """Move every IRI under the default base to another base (one place decides the base)."""
+def rebase(triples, base: str):
+    """Move every IRI under the default base to another base (one place decides the base); under
+    the default base, the triples as they are."""
     from pyoxigraph import Triple
 
     if base == DEFAULT_BASE:
-        return list(triples)
+        return triples
 
     def move(term):
         if isinstance(term, NamedNode) and term.value.startswith(DEFAULT_BASE):
