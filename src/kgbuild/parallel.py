@@ -49,10 +49,11 @@ def frozen_heap() -> Iterator[None]:
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """No collections in this process while the block runs; the workers that started() and
-    in_background() fork turn the collector on again. What the build's process makes (the data, the triples, the store, the page index)
-    lives until the build ends and holds no cycles, so the collector's full passes over it,
-    more of them the larger it grows, free nothing: at 1000x they cost seconds on one core.
-    The workers make short-lived pages, whose cycles are collected."""
+    in_background() fork turn the collector on again. What the build's process makes (the data,
+    the triples, the store, the page index) lives until the build ends and holds no cycles, so
+    the collector's full passes over it, more of them the larger it grows, free nothing: at
+    1000x they cost seconds on one core. The workers make short-lived pages, whose cycles are
+    collected."""
     was = gc.isenabled()
     gc.disable()
     try:
