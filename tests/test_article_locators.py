@@ -1,7 +1,10 @@
 """The article's locators point at real paragraphs, every paragraph is used, and names carry over.
 
-PARAGRAPHS maps each locator to its lines in data/artikel/bron/ (reading order reconstructed
-from the scrambled columns; see docs/decisions/0002-article-data.md).
+The article itself is not in the repository: each locator's paragraph is known by its
+fingerprint in tests/fingerprints/article-paragraphs.json (keyed hashes of its words and 2-word
+windows, and of its opening words; see tests/article_fingerprint.py and
+docs/decisions/0002-article-data.md). PARAGRAPHS, in that module, maps each locator to its lines
+in the article (reading order reconstructed from the scrambled columns).
 """
 
 from __future__ import annotations
@@ -10,36 +13,41 @@ import re
 from pathlib import Path
 
 import pytest
+from article_fingerprint import (
+    HV,
+    OPENING,
+    PARAGRAPHS,
+    VB,
+    VV,
+    digest,
+    read_paragraphs,
+    runs,
+    words,
+)
 
 from kgbuild.read import read_data
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE_ID = "samenwerking-in-cultuurregios"
-LINES = (ROOT / "data/artikel/bron/samenwerking-in-cultuurregios.txt").read_text(
-    encoding="utf-8").splitlines()
-
-VB, VV = "Voorbeelden van samenwerking, alinea", "Veelvormigheid, alinea"
-HV, ER = "Hoe verder?, alinea", "Erkenning nieuwe cultuurregio's, alinea"
-PARAGRAPHS: dict[str, list[tuple[int, int]]] = {
-    "opening": [(6, 24)], "auteursregel": [(114, 114)], "inleiding": [(116, 122)],
-    f"{VB} 1": [(27, 53)], f"{VB} 2": [(54, 70)], f"{VB} 3": [(71, 86)], f"{VB} 4": [(87, 112)],
-    f"{VV} 1": [(176, 194)], f"{VV} 2": [(195, 206)], f"{VV} 3": [(207, 221)],
-    f"{VV} 4": [(222, 225), (123, 131)], f"{VV} 5": [(132, 139)],
-    f"{HV} 1": [(142, 151)], f"{HV} 2": [(152, 162)], f"{HV} 3": [(163, 173), (226, 227)],
-    f"{HV} 4": [(228, 245)], f"{HV} 5": [(247, 263)],
-    f"{ER} 1": [(266, 280)], f"{ER} 2": [(282, 297)],
-    "noot 1": [(300, 305)], "noot 2": [(307, 309)], "noot 3": [(311, 313)],
-    "noot 4": [(315, 318)], "noot 5": [(320, 331)], "noot 6": [(333, 337)],
-    "noot 7": [(339, 342)], "noot 8": [(343, 348)], "noot 9": [(350, 353)],
-}
+FINGERPRINT = read_paragraphs()
 
 
-def paragraph(locator: str) -> str:
-    """The paragraph's text with line breaks closed up (a split word is joined again)."""
-    lines = [LINES[i - 1] for a, b in PARAGRAPHS[locator] for i in range(a, b + 1)]
-    spaced = " ".join(line.strip() for line in lines)
-    glued = "".join(line if line[-1:].isspace() else line.strip() for line in lines)
-    return re.sub(r"\s+", " ", spaced + " | " + glued).replace("’", "'")
+def hashes(locator: str) -> set[str]:
+    return set(FINGERPRINT["paragraphs"][locator]["hashes"])
+
+
+def occurs(phrase: str, locator: str) -> bool:
+    """Every word and every 2-word window of the phrase is one of the paragraph's."""
+    tokens = words(phrase)
+    return bool(tokens) and all(digest(run) in hashes(locator)
+                                for n in (1, 2) for run in runs(tokens, n))
+
+
+def opens_with(locator: str, phrase: str) -> bool:
+    """The paragraph opens with the phrase's first words, and the whole phrase occurs in it."""
+    tokens = words(phrase)
+    return (len(tokens) >= OPENING and occurs(phrase, locator)
+            and digest(tokens[:OPENING]) in FINGERPRINT["paragraphs"][locator]["opens"])
 
 
 @pytest.fixture(scope="module")
@@ -57,13 +65,26 @@ def test_paragraphs_do_not_overlap_and_open_as_expected():
     seen: set[int] = set()
     for ranges in PARAGRAPHS.values():
         lines = {i for a, b in ranges for i in range(a, b + 1)}
+        assert all(1 <= i <= FINGERPRINT["lines"] for i in lines)
         assert not lines & seen
         seen |= lines
-    assert paragraph(f"{VB} 2").startswith("Een belangrijk vliegwiel")
-    assert paragraph(f"{VV} 4").startswith("Een ander nadeel")
-    assert "ertoe dat de ene cultuurregio" in paragraph(f"{VV} 4")
-    assert "onvoldoende meerwaarde zag" in paragraph(f"{HV} 3")
-    assert paragraph(f"{HV} 5").startswith("Er liggen vooral kansen")
+    assert opens_with(f"{VB} 2", "Een belangrijk vliegwiel")
+    assert opens_with(f"{VV} 4", "Een ander nadeel")
+    assert occurs("ertoe dat de ene cultuurregio", f"{VV} 4")
+    assert occurs("onvoldoende meerwaarde zag", f"{HV} 3")
+    assert opens_with(f"{HV} 5", "Er liggen vooral kansen")
+
+
+def test_the_fingerprint_is_of_these_paragraphs():
+    """Regenerate it (scripts/fingerprint-article.py) whenever PARAGRAPHS changes."""
+    found = {loc: [tuple(r) for r in p["lines"]] for loc, p in FINGERPRINT["paragraphs"].items()}
+    assert found == PARAGRAPHS
+    assert all(len(p["hashes"]) > 10 for p in FINGERPRINT["paragraphs"].values())
+    # the checks can fail: another paragraph, the words out of order, not the opening words
+    assert not occurs("Een belangrijk vliegwiel", f"{VB} 1")
+    assert not occurs("vliegwiel belangrijk", f"{VB} 2")
+    assert occurs("belangrijk vliegwiel voor", f"{VB} 2")
+    assert not opens_with(f"{VB} 2", "belangrijk vliegwiel voor")
 
 
 def test_every_article_citation_names_a_known_paragraph(rows):
@@ -96,5 +117,5 @@ def test_names_occur_in_a_paragraph_they_cite(rows):
     assert len(cited) > 30
     missing = [(table, name, sorted(locs)) for (table, name), locs in sorted(cited.items())
                if table != "projects" or name in ("Samen in Zee", "Station Noord")
-               if not any(name.lower() in paragraph(loc).lower() for loc in locs)]
+               if not any(occurs(name, loc) for loc in locs)]
     assert missing == []

@@ -1,16 +1,18 @@
 """Data rules over the whole built graph: every n-ary node is sourced, and no text copies the article.
 
-The article is kept in the repository (data/artikel/bron/) so this runs without ../shared.
+The article itself may not be redistributed, so the no-copy check reads its fingerprint,
+tests/fingerprints/article-runs.txt: a keyed hash of every run of 8 words (see
+tests/article_fingerprint.py and docs/decisions/0002-article-data.md).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from article_fingerprint import digest, read_runs, runs, words
 from pyoxigraph import Literal, NamedNode, Triple
 
 from kgbuild.read import read_rdf_dir
@@ -18,8 +20,7 @@ from kgbuild.terms import DEFAULT_BASE, PREFIXES, PROV, RDF, SCHEMA, XSD
 from kgbuild.validate import read_violation_queries, validate
 
 ROOT = Path(__file__).resolve().parent.parent
-ARTICLE = ROOT / "data/artikel/bron/samenwerking-in-cultuurregios.txt"
-RUN = 8  # a shared run of this many words counts as copying
+GONE = ROOT / "data/artikel/bron"  # where a copy of the article was kept until it had to go
 
 SPARQL_PREFIXES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 
@@ -33,39 +34,20 @@ NAME_PREDICATES = ("http://purl.org/dc/terms/title",
                    "http://purl.org/dc/terms/bibliographicCitation")
 
 
-def words(text: str) -> list[str]:
-    """Lower-case ASCII words; apostrophes vanish (regio's -> regios); lone digits (notes) go."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    ascii_text = re.sub(r"['\u2019`]", "", ascii_text)
-    return [w for w in re.split(r"[^a-z0-9]+", ascii_text) if w and not re.fullmatch(r"\d", w)]
-
-
-def runs(tokens: list[str], n: int = RUN) -> set[tuple[str, ...]]:
-    return {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
-
-
-def article_runs(text: str) -> set[tuple[str, ...]]:
-    """Runs of the article read two ways: lines as separate words, and a line without a
-    trailing space glued to the next (the PDF text lost the hyphens of split words)."""
-    lines = text.splitlines()
-    spaced = " ".join(lines)
-    glued = "".join(line or " " for line in lines)
-    return runs(words(spaced)) | runs(words(glued))
-
-
-def copied(literal: str, article: set[tuple[str, ...]]) -> list[str]:
-    return sorted(" ".join(r) for r in runs(words(literal)) & article)
+def copied(literal: str, article: set[str]) -> list[str]:
+    """The runs of the literal whose hash is one of the article's."""
+    return sorted(" ".join(r) for r in runs(words(literal)) if digest(r) in article)
 
 
 @pytest.fixture(scope="module")
-def article() -> set[tuple[str, ...]]:
-    return article_runs(ARTICLE.read_text(encoding="utf-8"))
+def article() -> set[str]:
+    return read_runs()
 
 
-def test_the_article_copy_is_the_seed_article():
-    text = ARTICLE.read_text(encoding="utf-8")
-    assert "Samenwerking" in text and "cultuurregio" in text
-    assert len(words(text)) > 1500
+def test_the_article_fingerprint_is_the_seed_articles(article):
+    assert len(article) > 1500
+    assert all(re.fullmatch("[0-9a-f]{16}", h) for h in article)
+    assert not GONE.exists(), "the article may not be redistributed: keep it out of the tree"
 
 
 def test_the_copy_check_catches_a_copied_sentence(article):
