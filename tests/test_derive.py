@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from kgbuild.build import Config, load_graph
-from kgbuild.derive import Span, derive, earliest_day, latest_day
+from kgbuild.derive import Period, derive
+from kgbuild.mapping.dates import earliest_day, latest_day
 from kgbuild.mapping import map_data
 from kgbuild.memstore import store_of
 from kgbuild.read import read_data
@@ -32,7 +33,7 @@ COUNTS_2025 = {
     "025-arnhem-nijmegen": (19, 0), "achterhoek": (0, 10), "brabantstad": (8, 0),
     "ede-wageningen": (2, 0), "flevoland": (3, 0), "haaglanden": (8, 0),
     "holland-rijnland": (2, 11), "metropoolregio-amsterdam": (20, 12), "midden-holland": (5, 0),
-    "noord-holland-noord": (1, 17), "noord-limburg": (3, 7), "rotterdam-dordrecht": (1, 1),
+    "noord-holland-noord": (1, 17), "noord-limburg": (3, 7), "rotterdam-dordrecht": (0, 2),
     "stedelijke-cultuurregio-zuid": (4, 0), "stedendriehoek": (3, 5), "twente": (3, 11),
     "utrecht": (3, 24), "we-the-north": (7, 0), "zeeland": (5, 9), "zwolle": (3, 20),
 }
@@ -104,23 +105,24 @@ def test_regions_spanning_more_than_one_provincie(store):
         == {PV + "pv25", PV + "pv24", PV + "pv22"}
 
 
-def test_gemeenten_in_no_region_on_2025_01_01(store):
-    [(n, confirmed, known)] = ask(store, """SELECT ?n ?c ?k WHERE { peil:2025-01-01
-        cr:withoutRegionCount ?n ; cr:withoutConfirmedRegionCount ?c ; cr:knownGemeenteCount ?k }""")
-    assert (int(n), int(confirmed), int(known)) == (137, 257, 342)
-    outside = {g for (g,) in ask(store, "SELECT ?g WHERE { peil:2025-01-01 cr:withoutRegion ?g }")}
-    assert {GM + c for c in ("gm0060", "gm0899", "gm0861", "gm1950", "gm0050")} <= outside
-    assert GM + "gm0034" not in outside and GM + "gm0518" not in outside
-    # a gemeente with only inferred memberships is outside every confirmed region
-    confirmed_outside = {g for (g,) in ask(store, """SELECT ?g WHERE {
-        peil:2025-01-01 cr:withoutConfirmedRegion ?g }""")}
-    assert GM + "gm0654" in confirmed_outside and GM + "gm0654" not in outside
+def test_gemeenten_by_answer_on_2025_01_01(store):
+    [(inside, outside, unknown, known)] = ask(store, """SELECT ?i ?o ?u ?k WHERE {
+        peil:2025-01-01 cr:inRegionCount ?i ; cr:outsideEveryRegionCount ?o ;
+        cr:regionNotKnownCount ?u ; cr:knownGemeenteCount ?k }""")
+    assert (int(inside), int(outside), int(unknown), int(known)) == (237, 0, 105, 342)
+    unknown_set = {g for (g,) in ask(store, "SELECT ?g WHERE { peil:2025-01-01 cr:regionNotKnown ?g }")}
+    assert {GM + c for c in ("gm0899", "gm0861", "gm0482")} <= unknown_set
+    # Fryslân (gm0060 Ameland) lies in We The North, which covers the province
+    assert GM + "gm0060" not in unknown_set and GM + "gm0034" not in unknown_set
+    # a gemeente with only inferred grounds is in a region, not unknown
+    inside_set = {g for (g,) in ask(store, "SELECT ?g WHERE { peil:2025-01-01 cr:gemeenteInRegion ?g }")}
+    assert GM + "gm0654" in inside_set
 
 
 def test_a_merged_gemeente_before_and_after_its_merger(store):
     # Heerhugowaard and Langedijk merged into Dijk en Waard on 2022-01-01
-    known_2021 = {g for (g,) in ask(store, "SELECT ?g WHERE { peil:2021-01-01 cr:withoutRegion ?g }")}
-    known_2023 = {g for (g,) in ask(store, "SELECT ?g WHERE { peil:2023-01-01 cr:withoutRegion ?g }")}
+    known_2021 = {g for (g,) in ask(store, "SELECT ?g WHERE { peil:2021-01-01 cr:regionNotKnown ?g }")}
+    known_2023 = {g for (g,) in ask(store, "SELECT ?g WHERE { peil:2023-01-01 cr:regionNotKnown ?g }")}
     assert GM + "gm0398" in known_2021 and GM + "gm1980" not in known_2021
     assert GM + "gm0398" not in known_2023
     # the source listed the predecessors; the membership is its successor's, from the merger
@@ -138,7 +140,7 @@ def test_every_derived_node_names_its_rule_and_counts_cite_memberships(store):
     rows = ask(store, """SELECT ?x ?rule WHERE { { ?x a cr:MemberCount } UNION { ?x a cr:Snapshot }
         ?x prov:wasGeneratedBy ?rule }""")
     assert len(rows) == 19 * 8 * 2 + 8
-    assert {r.rsplit("/", 1)[1] for _, r in rows} == {"ledental", "zonder-regio"}
+    assert {r.rsplit("/", 1)[1] for _, r in rows} == {"ledental", "peildatum"}
     sources = ask(store, """SELECT ?m WHERE { telling:flevoland\\/2025-01-01\\/vermeld
         prov:wasDerivedFrom ?m . ?m a org:Membership }""")
     assert len(sources) >= 3
@@ -163,8 +165,11 @@ def test_dates_of_year_or_month_precision(when, latest, earliest):
     assert (latest_day(when), earliest_day(when)) == (latest, earliest)
 
 
-def test_a_span_holds_from_its_start_until_before_its_end():
-    span = Span("2022-01-01", "2024-01-01")
-    assert [span.holds_on(d) for d in ("2021-12-31", "2022-01-01", "2023-06-01", "2024-01-01")] \
-        == [False, True, True, False]
-    assert not Span(None).holds_on("2025-01-01")
+def test_a_period_within_others_is_their_overlap():
+    region = Period(("2018-01-01", "2018-12-31"))
+    life = Period(("0001-01-01", "0001-01-01"), ("2021-12-31", "2021-12-31"))
+    both = region.within(life)
+    assert both == Period(("2018-01-01", "2018-12-31"), ("2021-12-31", "2021-12-31"))
+    assert [both.on(d) for d in ("2018-06-01", "2020-01-01", "2022-01-01")] == \
+        ["mogelijk", "zeker", None]
+    assert Period(("2025-01-01", "2025-01-01")).within(life) is None

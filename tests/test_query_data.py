@@ -40,7 +40,7 @@ COUNTS = {
     "025-arnhem-nijmegen": (19, 0), "achterhoek": (0, 10), "brabantstad": (8, 0),
     "haaglanden": (8, 0), "ede-wageningen": (2, 0), "flevoland": (3, 0),
     "holland-rijnland": (2, 11), "metropoolregio-amsterdam": (20, 12), "midden-holland": (5, 0),
-    "noord-holland-noord": (1, 17), "noord-limburg": (3, 7), "rotterdam-dordrecht": (1, 1),
+    "noord-holland-noord": (1, 17), "noord-limburg": (3, 7), "rotterdam-dordrecht": (0, 2),
     "stedelijke-cultuurregio-zuid": (4, 0), "stedendriehoek": (3, 5), "twente": (3, 11),
     "utrecht": (3, 24), "we-the-north": (7, 0), "zeeland": (5, 9), "zwolle": (3, 20),
 }

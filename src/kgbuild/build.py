@@ -130,7 +130,8 @@ def load_graph(config: Config, progress: Progress = _quiet) -> Graph:
     added = list(derived.triples) + ontology
     # the union keeps the hashes of the mapped triples' set: only the added ones are hashed
     triples = timed("sort", lambda: canonical(rebase(mapped.triples.union(added), config.base)))
-    origins = {_rebased(k, config.base): v for k, v in mapped.origins.items()}
+    origins = {_rebased(k, config.base): v
+               for k, v in (*mapped.origins.items(), *derived.origins.items())}
     if config.base == DEFAULT_BASE:
         timed("complete store", store.bulk_extend, quads(added))
     else:  # the store's IRIs are under the default base: load the moved ones instead

@@ -34,6 +34,7 @@ PREFIXES = {
     "tooi-gm": TOOI + "gemeente/",
     "tooi-pv": TOOI + "provincie/",
     "sh": "http://www.w3.org/ns/shacl#",
+    "edtf": "http://id.loc.gov/datatypes/edtf/",
 }
 
 
@@ -78,6 +79,9 @@ XSD = NS(PREFIXES["xsd"])
 DCAT = NS(PREFIXES["dcat"])
 VOID = NS(PREFIXES["void"])
 A = RDF.type
+# The Library of Congress datatype for Extended Date/Time Format (ISO 8601-2): one datatype for a
+# year, a month or a day, so a date keeps the precision its source gives.
+EDTF = NamedNode(PREFIXES["edtf"] + "EDTF")
 
 
 def slugify(text: str) -> str:

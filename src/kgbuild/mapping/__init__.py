@@ -8,6 +8,7 @@ from .activities import map_activities
 from .agents import map_agents
 from .changes import map_changes
 from .core import Agents, Mapped
+from .dates import add_bounds
 from .regions import map_regions
 from .statements import add_statements
 from .tombstones import map_tombstones
@@ -21,6 +22,7 @@ def map_data(data: Data) -> Mapped:
     map_regions(g, data, agents)
     map_activities(g, data, agents)
     map_tombstones(g, data)
+    add_bounds(g)
     add_statements(g)
     return g
 

@@ -53,7 +53,10 @@ def map_provincie(g: Mapped, r: Record, agents: Agents) -> None:
     s = agents(r["provinciecode"])
     g.origin(s, r.loc)
     g.add(s, A, CR.Provincie)
-    g.add(s, SKOS.prefLabel, Literal(r["provincienaam"], language="nl"))
+    # Named as TOOI names it, so a province never shares a label with its capital gemeente.
+    g.add(s, SKOS.prefLabel, Literal("provincie " + r["provincienaam"], language="nl"))
+    g.add(s, SKOS.prefLabel, Literal("province of " + r["provincienaam"], language="en"))
+    g.add(s, SKOS.altLabel, Literal(r["provincienaam"], language="nl"))
     g.add(s, CR.cbsCode, Literal(r["provinciecode"]))
     cite(g, s, r["cites"])
 

@@ -12,7 +12,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from ..errors import Loc
 from ..read import Cite, Data, Record, When
-from ..terms import CR, DCT, PROV, RDFS, XSD, A, minted, tooi_gemeente, tooi_provincie
+from ..terms import CR, DCT, EDTF, PROV, RDFS, XSD, A, minted, tooi_gemeente, tooi_provincie
 
 
 @dataclass
@@ -66,7 +66,7 @@ def typed(value) -> Literal | None:
     if value is None:
         return None
     if isinstance(value, When):
-        return Literal(value.text, datatype=XSD[value.datatype])
+        return Literal(value.text, datatype=EDTF)
     if isinstance(value, bool):
         return Literal("true" if value else "false", datatype=XSD.boolean)
     if isinstance(value, int):

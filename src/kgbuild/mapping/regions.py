@@ -7,7 +7,7 @@ from itertools import groupby
 from pyoxigraph import Literal, NamedNode
 
 from ..read import Data, Record
-from ..terms import CR, DCT, ORG, ROL, SCHEMA, SKOS, STATUS, TIME, A, minted
+from ..terms import CR, DCT, ORG, ROL, SCHEMA, SKOS, STATUS, A, minted
 from .core import Agents, Mapped, cite, text, typed
 
 ROLES = {"member": ROL.lid, "representative": ROL.vertegenwoordiger, "lead": ROL.trekker}
@@ -38,6 +38,8 @@ def map_region(g: Mapped, r: Record, agents: Agents, fallback_en: str | None) ->
     g.add(s, SCHEMA.dissolutionDate, typed(r["ended"]))
     g.add_all(s, CR.grewOutOf, agents.all(r["grew_out_of"]))
     g.add(s, CR.coincidesWith, agents(r["coincides_with"]))
+    g.add_all(s, CR.covers, agents.all(r["covers"]))
+    g.add(s, CR.areaOutsideBefore, typed(r["outside_before"]))
     g.add_all(s, CR.statedToSpan, agents.all(r["stated_span"]))
     g.add(s, CR.statedMemberCount, typed(r["stated_member_count"]))
     if r["website"]:
@@ -89,48 +91,21 @@ def map_membership_row(g: Mapped, s: NamedNode, r: Record, agents: Agents,
 
 
 def map_period(g: Mapped, s: NamedNode, begin, end) -> None:
-    """schema:startDate/endDate for plain queries, and an OWL-Time interval for ORG users."""
-    if not (begin or end):
-        return
+    """The period in one place: schema:startDate and schema:endDate as the source gives them
+    (their bounds are added for every date of the graph at the end of the map stage)."""
     g.add(s, SCHEMA.startDate, typed(begin))
     g.add(s, SCHEMA.endDate, typed(end))
-    period = NamedNode(s.value + "#periode")
-    g.add(s, ORG.memberDuring, period)
-    g.add(period, A, TIME.Interval)
-    for prop, when, name in ((TIME.hasBeginning, begin, "begin"), (TIME.hasEnd, end, "eind")):
-        if when:
-            instant = NamedNode(s.value + "#" + name)
-            g.add(period, prop, instant)
-            g.add(instant, A, TIME.Instant)
-            in_xsd = {"date": TIME.inXSDDate, "gYear": TIME.inXSDgYear,
-                      "gYearMonth": TIME.inXSDgYearMonth}[when.datatype]
-            g.add(instant, in_xsd, typed(when))
 
 
-def recognition_dates(rows: list[Record]) -> dict[str, list]:
-    """Per recognition, the dates its rows give, less any a more precise one refines
-    (2024 and 2024-03-01 are one date; two different days stay two, and the shapes object)."""
-    dates: dict[str, list] = {}
-    for r in rows:
-        dates.setdefault(r["id"], []).append(r["date"])
-    return {k: sorted({d for d in ds if not any(o.text.startswith(d.text + "-") for o in ds)},
-                      key=lambda d: d.text) for k, ds in dates.items()}
-
-
-def dates_of_row(r: Record, dates: list) -> list:
-    """The dates of a recognition that a row gives: its own date, or those that refine it."""
-    own = r["date"].text
-    return [d for d in dates if d.text == own or d.text.startswith(own + "-")]
-
-
-def map_recognition(g: Mapped, r: Record, agents: Agents, names: dict[str, str],
-                    dates: list) -> None:
+def map_recognition(g: Mapped, r: Record, agents: Agents, names: dict[str, str]) -> None:
+    """One row (one source) of a recognition: each row states the date as its source gives it,
+    so a year from one source and a day from another are two values of one date."""
     s = minted(f"erkenning/{r['id']}")
     g.origin(s, r.loc)
     g.add(s, A, CR.Recognition)
     g.add(s, CR.region, agents(r["region"]))
-    g.add_all(s, DCT.date, [typed(d) for d in dates_of_row(r, dates)])
-    name, year = names[r["region"]], dates[0].text[:4]
+    g.add(s, DCT.date, typed(r["date"]))
+    name, year = names[r["region"]], r["date"].text[:4]
     g.add(s, SKOS.prefLabel, Literal(f"Erkenning van {name} ({year})", language="nl"))
     g.add(s, SKOS.prefLabel, Literal(f"Recognition of {name} ({year})", language="en"))
     g.add(s, CR.recognisedBy, agents(r["by"]))
@@ -149,10 +124,9 @@ def map_regions(g: Mapped, data: Data, agents: Agents) -> None:
     for _, group in groupby(rows, key=lambda r: membership_iri(r).value):
         map_membership(g, list(group), agents)
     names = {r["id"]: r["name"] for r in data.rows("regions")}
-    dates = recognition_dates(data.rows("recognitions"))
     for r in data.rows("recognitions"):
         with g.row(r):
-            map_recognition(g, r, agents, names, dates[r["id"]])
+            map_recognition(g, r, agents, names)
 
 
 __all__ = ["map_regions", "membership_iri"]

@@ -60,6 +60,33 @@ class DatasetPage:
     downloads: tuple[Download, ...]
     triples: int
     metadata: tuple[Link, ...]
+    gap: DataGap | None = None
+
+
+@dataclass(frozen=True)
+class DataGap:
+    """How many known gemeenten have no known region on the latest reference date, and where
+    the report lists them (the canned query gemeenten-region-unknown, as a page and CSV)."""
+
+    day: str
+    unknown: int
+    known: int
+    page: str
+    csv: str
+
+
+def data_gap(site: Site) -> DataGap | None:
+    snaps = []
+    for s in site.index.of_type(CR.Snapshot.value):
+        day, unknown = site.index.first(s, CR.referenceDate), site.index.first(s, CR.regionNotKnownCount)
+        known = site.index.first(s, CR.knownGemeenteCount)
+        if day is not None and unknown is not None and known is not None:
+            snaps.append((day.value, int(unknown.value), int(known.value)))
+    if not snaps:
+        return None
+    day, unknown, known = max(snaps)
+    folder = site.root + "query/gemeenten-region-unknown"
+    return DataGap(day, unknown, known, folder + ".html", folder + ".csv")
 
 
 @dataclass(frozen=True)
@@ -156,7 +183,7 @@ def dataset_page(site: Site, files: dict[str, bytes], triples: int, path: str) -
     return DatasetPage(site.chrome(title, r.dataset_iri, path, jsonld),
                        r.description_nl if site.lang == "nl" else r.description_en,
                        Link(r.license, r.license, r.license, True), downloads(site, files),
-                       triples, meta)
+                       triples, meta, data_gap(site))
 
 
 def term(site: Site, iri: str) -> Term:

@@ -1,8 +1,8 @@
 """Maps drawn at build time as inline SVG from the municipal boundaries (no outside requests).
 
 The outlines are projected once (equirectangular, scaled by cos(52°) so the Netherlands keeps
-its shape); each map only chooses a class per gemeente: confirmed member, inferred member,
-not a member, or (on the home page) the region it belongs to.
+its shape); each map only chooses a class per gemeente: in the werkgebied on 1 January 2025
+(confirmed or inferred), no known fact, or (on the home page) the region it lies in.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from ..derive import REFERENCE_DATES, Period
 from ..terms import CR, ORG
 from .bidi import isolated_text
 from .context import Site
@@ -66,14 +67,29 @@ class Maps:
         return Markup("".join(parts))
 
 
-def member_status(index: GraphIndex, region: str) -> dict[str, bool]:
-    """{CBS code of a member gemeente: confirmed?} for a region and the regions it contains."""
+MAP_DAY = REFERENCE_DATES[-1]
+
+
+def period_of(index: GraphIndex, fact: str) -> Period:
+    def day(prop) -> str | None:
+        value = index.first(fact, prop)
+        return value.value if value is not None else None
+    ends = (day(CR.endEarliest), day(CR.endLatest))
+    return Period((day(CR.startEarliest) or "9999-12-31", day(CR.startLatest) or "9999-12-31"),
+                  ends if ends[0] and ends[1] else None)
+
+
+def member_status(index: GraphIndex, region: str, on: str = MAP_DAY) -> dict[str, bool]:
+    """{CBS code of a gemeente in the werkgebied on the day: confirmed?} for a region and the
+    regions it contains, by the rule of the snapshot (derive.Period.on)."""
     out: dict[str, bool] = {}
     for r in [region, *(v.value for v in index.values(region, ORG.hasSubOrganization))]:
-        for m in index.subjects(ORG.organization, r):
-            member, status = index.first(m, ORG.member), index.first(m, CR.evidenceStatus)
-            code = index.first(member.value, CR.cbsCode) if member is not None else None
-            if code is not None and CR.Gemeente.value in index.types.get(member.value, ()):
+        for t in index.subjects(CR.region, r):
+            if CR.TerritoryFact.value not in index.types.get(t, ()):
+                continue
+            gemeente, status = index.first(t, CR.gemeente), index.first(t, CR.evidenceStatus)
+            code = index.first(gemeente.value, CR.cbsCode) if gemeente is not None else None
+            if code is not None and period_of(index, t).on(on):
                 stated = status is not None and status.value == STATED
                 out[code.value] = out.get(code.value, False) or stated
     return out

@@ -57,6 +57,26 @@ class MembershipRow:
 
 
 @dataclass(frozen=True)
+class PartyRow:
+    """One party of a region with all its memberships (one per role and period): confirmed
+    when a source states any of them."""
+
+    member: Link
+    memberships: tuple[MembershipRow, ...]
+
+    @property
+    def stated(self) -> bool:
+        return any(m.stated for m in self.memberships)
+
+
+def parties(rows: tuple[MembershipRow, ...]) -> tuple[PartyRow, ...]:
+    by_member: dict[str, list[MembershipRow]] = {}
+    for r in rows:
+        by_member.setdefault(r.member.iri, []).append(r)
+    return tuple(PartyRow(ms[0].member, tuple(ms)) for ms in by_member.values())
+
+
+@dataclass(frozen=True)
 class Claim:
     """A place in a source (anchor: its fragment, '' for the whole document) and what rests on it."""
 
@@ -75,6 +95,10 @@ class ResourcePage:
     memberships: tuple[MembershipRow, ...]
     claims: tuple[Claim, ...]
     map_svg: Markup | None = None
+
+    @property
+    def parties(self) -> tuple[PartyRow, ...]:
+        return parties(self.memberships)
 
 
 def kind_of(types: set[str]) -> str:

@@ -29,6 +29,9 @@ LEXICAL = {  # strict forms: anything else is flagged and left to pyshacl
     XSD + "gYear": re.compile(r"[0-9]{4}"),
     XSD + "gYearMonth": re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])"),
     XSD + "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
+    # the part of EDTF the register writes: a year, a month or a day
+    "http://id.loc.gov/datatypes/edtf/EDTF": re.compile(
+        r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?"),
 }
 NUMERIC = (XSD + "integer", XSD + "decimal")
 NODE_KINDS = {"IRI": (NamedNode,), "BlankNode": (BlankNode,), "Literal": (Literal,),
