@@ -160,6 +160,8 @@ def test_derive_is_pure_and_deterministic(tmp_path):
 
 @pytest.mark.parametrize(("when", "latest", "earliest"), [
     ("2024", "2024-12-31", "2024-01-01"), ("2024-03", "2024-03-31", "2024-03-01"),
+    ("2024-02", "2024-02-29", "2024-02-01"), ("2023-02", "2023-02-28", "2023-02-01"),
+    ("2024-04", "2024-04-30", "2024-04-01"),
     ("2024-03-07", "2024-03-07", "2024-03-07")])
 def test_dates_of_year_or_month_precision(when, latest, earliest):
     assert (latest_day(when), earliest_day(when)) == (latest, earliest)

@@ -30,7 +30,7 @@ PREFIXES = """
 @prefix pv: <https://identifier.overheid.nl/tooi/id/provincie/> .
 @prefix thema: <https://w3id.org/cultuurregio/def/thema#> .
 @prefix bevinding: <https://w3id.org/cultuurregio/def/bevinding#> .
-@prefix time: <http://www.w3.org/2006/time#> .
+@prefix edtf: <http://id.loc.gov/datatypes/edtf/> .
 @prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix project: <https://w3id.org/cultuurregio/id/project/> .
 @prefix financiering: <https://w3id.org/cultuurregio/id/financiering/> .
@@ -61,7 +61,64 @@ def mapped_graph(tmp_path: Path, files: dict[str, str]) -> rdflib.Graph:
     return rdflib.Graph().parse(data=nt, format="nt")
 
 
+CR = "https://w3id.org/cultuurregio/def/cultuurregio#"
+EDTF = rdflib.URIRef("http://id.loc.gov/datatypes/edtf/EDTF")
+XSD_DATE = rdflib.URIRef("http://www.w3.org/2001/XMLSchema#date")
+RDF_PREDICATE = rdflib.RDF.predicate
+# date property -> the stem of its bounds (cr:{stem}Earliest, cr:{stem}Latest)
+BOUND_STEMS = {"https://schema.org/startDate": "start", "https://schema.org/endDate": "end",
+               "https://schema.org/foundingDate": "founding",
+               "https://schema.org/dissolutionDate": "dissolution",
+               "https://schema.org/expires": "expires", "http://purl.org/dc/terms/date": "date",
+               "http://purl.org/dc/terms/issued": "issued", CR + "attestedOn": "attested",
+               CR + "areaOutsideBefore": "areaOutsideBefore"}
+BOUNDS = {rdflib.URIRef(CR + stem + end) for stem in BOUND_STEMS.values()
+          for end in ("Earliest", "Latest")}
+
+
+def days(value: str) -> tuple[str, str]:
+    """The first and last day a year, month or day means (written out here, apart from the
+    code under test)."""
+    if len(value) == 4:
+        return value + "-01-01", value + "-12-31"
+    if len(value) == 7:
+        last = {"02": "28", "04": "30", "06": "30", "09": "30", "11": "30"}.get(value[5:], "31")
+        if value[5:] == "02" and int(value[:4]) % 4 == 0:
+            last = "29"
+        return value + "-01", f"{value}-{last}"
+    return value, value
+
+
+def expected_bounds(g: rdflib.Graph) -> set[tuple]:
+    """Every date's bounds: the days all its values allow (attestations: the days they span)."""
+    out = set()
+    for s, p in {(s, p) for s, p, o in g if isinstance(o, rdflib.Literal) and o.datatype == EDTF
+                 and p != rdflib.RDF.object}:
+        spans = [days(str(o)) for o in g.objects(s, p)]
+        attested = str(p) == CR + "attestedOn"
+        first = (min if attested else max)(a for a, _ in spans)
+        last = (max if attested else min)(b for _, b in spans)
+        stem = BOUND_STEMS[str(p)]
+        out |= {(s, rdflib.URIRef(CR + stem + "Earliest"), rdflib.Literal(first, datatype=XSD_DATE)),
+                (s, rdflib.URIRef(CR + stem + "Latest"), rdflib.Literal(last, datatype=XSD_DATE))}
+    return out
+
+
+def without_bounds(g: rdflib.Graph) -> rdflib.Graph:
+    """The graph less the date bounds and the statements that cite them; those are checked
+    against expected_bounds() instead of being written out in every expected graph."""
+    about_bounds = {st for st, _, p in g.triples((None, RDF_PREDICATE, None)) if p in BOUNDS}
+    out = rdflib.Graph()
+    for t in g:
+        if t[1] not in BOUNDS and t[0] not in about_bounds:
+            out.add(t)
+    return out
+
+
 def assert_same(actual: rdflib.Graph, expected_ttl: str) -> None:
+    found = {t for t in actual if t[1] in BOUNDS}
+    assert found == expected_bounds(actual), sorted(found ^ expected_bounds(actual))
+    actual = without_bounds(actual)
     expected = rdflib.Graph().parse(data=PREFIXES + expected_ttl, format="turtle")
     a, e = to_isomorphic(actual), to_isomorphic(expected)
     if a != e:
@@ -73,13 +130,14 @@ def assert_same(actual: rdflib.Graph, expected_ttl: str) -> None:
 
 BASE_GRAPH = """
 bron:art a dct:BibliographicResource, prov:Entity, schema:Article ;
-    dct:title "Een artikel" ; dct:creator "A", "B" ; dct:issued "2024"^^xsd:gYear ;
+    dct:title "Een artikel" ; dct:creator "A", "B" ; dct:issued "2024"^^edtf:EDTF ;
     dct:bibliographicCitation "A; B (2024) Een artikel." ;
     schema:url <https://example.org/a> ;
     dct:source bron:art ; prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#kop> .
 <https://w3id.org/cultuurregio/id/bron/art#kop> a cr:SourceLocation ;
     dct:isPartOf bron:art ; cr:locator "kop" ; rdfs:label "kop" .
-pv:pv23 a cr:Provincie ; skos:prefLabel "Overijssel"@nl ; cr:cbsCode "PV23" ;
+pv:pv23 a cr:Provincie ; skos:prefLabel "provincie Overijssel"@nl, "province of Overijssel"@en ;
+    skos:altLabel "Overijssel"@nl ; cr:cbsCode "PV23" ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
 gm:gm0153 a cr:Gemeente ; skos:prefLabel "Enschede"@nl ; cr:cbsCode "GM0153" ;
     cr:province pv:pv23 ; dct:source bron:art ; prov:wasDerivedFrom bron:art .
@@ -110,7 +168,7 @@ regio:twente a cr:Cultuurregio ; skos:prefLabel "Twente"@nl, "Twente"@en ;
     dct:isPartOf bron:art ; cr:locator "noot 5" ; rdfs:label "noot 5" .
 lm:twente\\/gm0153\\/vertegenwoordiger a org:Membership ;
     org:member gm:gm0153 ; org:organization regio:twente ; org:role rol:vertegenwoordiger ;
-    cr:evidenceStatus status:vermeld ; cr:attestedOn "2021"^^xsd:gYear ;
+    cr:evidenceStatus status:vermeld ; cr:attestedOn "2021"^^edtf:EDTF ;
     dct:source bron:art ;
     prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#p-1>,
                         <https://w3id.org/cultuurregio/id/bron/art#p-2> .
@@ -119,9 +177,9 @@ lm:twente\\/gm0153\\/vertegenwoordiger a org:Membership ;
 <https://w3id.org/cultuurregio/id/bron/art#p-2> a cr:SourceLocation ;
     dct:isPartOf bron:art ; cr:locator "p 2" ; rdfs:label "p 2" .
 # only the first row gives the date it was seen
-<https://w3id.org/cultuurregio/id/lidmaatschap/twente/gm0153/vertegenwoordiger#bewering-ca6168bf7437>
+<https://w3id.org/cultuurregio/id/lidmaatschap/twente/gm0153/vertegenwoordiger#bewering-ea976829cea1>
     a rdf:Statement ; rdf:subject lm:twente\\/gm0153\\/vertegenwoordiger ;
-    rdf:predicate cr:attestedOn ; rdf:object "2021"^^xsd:gYear ;
+    rdf:predicate cr:attestedOn ; rdf:object "2021"^^edtf:EDTF ;
     dct:source bron:art ; prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#p-1> .
 """)
 
@@ -141,7 +199,7 @@ regio:twente a cr:Cultuurregio ; skos:prefLabel "Twente"@nl, "Twente"@en ;
 SOURCES_BRIEF = SOURCES + "brief,letter,Een brief,,2018,,Tweede Kamer,,Kamerstuk 1,,art#\n"
 BRIEF_GRAPH = """
 bron:brief a dct:BibliographicResource, prov:Entity, schema:DigitalDocument ;
-    dct:title "Een brief" ; dct:issued "2018"^^xsd:gYear ; dct:publisher "Tweede Kamer" ;
+    dct:title "Een brief" ; dct:issued "2018"^^edtf:EDTF ; dct:publisher "Tweede Kamer" ;
     dct:identifier "Kamerstuk 1" ;
     dct:bibliographicCitation "(2018) Een brief. Kamerstuk 1. Tweede Kamer." ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
@@ -164,7 +222,7 @@ project:proeftuin-twente a cr:Proeftuin ;
     cr:participant gm:gm0153 ;
     cr:theme thema:culturele-vernieuwing, thema:digitale-cultuur ;
     dct:description "Een maakplaats."@nl, "A makerspace."@en ;
-    schema:startDate "2019"^^xsd:gYear ; schema:endDate "2020-06"^^xsd:gYearMonth ;
+    schema:startDate "2019"^^edtf:EDTF ; schema:endDate "2020-06"^^edtf:EDTF ;
     cr:statedParticipantCount "14"^^xsd:integer ;
     cr:evidenceStatus status:afgeleid ; cr:statusReason "afgeleid"@nl, "inferred"@en ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
@@ -187,7 +245,7 @@ project:proeftuin-twente a cr:Project ; skos:prefLabel "Proeftuin"@nl, "Proeftui
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
 financiering:proeftuin-twente a cr:Funding ;
     cr:funder pv:pv23 ; cr:recipient regio:twente ; cr:fundedProject project:proeftuin-twente ;
-    cr:amount "235000.50"^^xsd:decimal ; dct:date "2019"^^xsd:gYear ;
+    cr:amount "235000.50"^^xsd:decimal ; dct:date "2019"^^edtf:EDTF ;
     cr:purpose "Bijdrage."@nl, "Contribution."@en ;
     cr:matchedBy gm:gm0153 ; cr:theme thema:culturele-vernieuwing ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
@@ -217,7 +275,7 @@ def test_policy_event(tmp_path):
     g = mapped_graph(tmp_path, with_reference({"a/events.csv": events}, SOURCES_BRIEF))
     assert_same(g, BASE_GRAPH + BRIEF_GRAPH + """
 gebeurtenis:oproep-2018 a cr:PolicyEvent ; skos:prefLabel "Oproep"@nl, "Call"@en ;
-    dct:date "2018-03-15"^^xsd:date ;
+    dct:date "2018-03-15"^^edtf:EDTF ;
     prov:wasAssociatedWith gm:gm0153 ; cr:onBehalfOf pv:pv23 ;
     cr:document bron:brief ; prov:used bron:art, bron:brief ;
     dct:description "Een oproep."@nl, "A call."@en ;
@@ -236,14 +294,14 @@ def test_convenant_in_a_round(tmp_path):
     assert_same(g, BASE_GRAPH + TWENTE_GRAPH + """
 convenant:ronde-2021 a cr:ConvenantRound ;
     dct:title "Ronde 2021-2024"@nl ; skos:prefLabel "Ronde 2021-2024"@nl ;
-    schema:startDate "2021"^^xsd:gYear ; schema:endDate "2024"^^xsd:gYear ;
-    dct:date "2021-04-22"^^xsd:date ; cr:region regio:twente ;
+    schema:startDate "2021"^^edtf:EDTF ; schema:endDate "2024"^^edtf:EDTF ;
+    dct:date "2021-04-22"^^edtf:EDTF ; cr:region regio:twente ;
     dct:hasPart convenant:twente-2021 ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
 convenant:twente-2021 a cr:Convenant ;
     dct:title "Convenant Twente"@nl ; skos:prefLabel "Convenant Twente"@nl ;
     dct:isPartOf convenant:ronde-2021 ;
-    schema:startDate "2021"^^xsd:gYear ; schema:endDate "2024-12"^^xsd:gYearMonth ;
+    schema:startDate "2021"^^edtf:EDTF ; schema:endDate "2024-12"^^edtf:EDTF ;
     dct:identifier "Stcrt 1" ; schema:url <https://example.org/c> ;
     cr:partyListIncomplete true ; cr:region regio:twente ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
@@ -317,8 +375,9 @@ persoon:ingrid a schema:Person, prov:Agent ;
 """)
 
 
-def test_recognition_rows_merge_and_precise_date_wins(tmp_path):
-    # Two rows (one per source) of one recognition: 2024 is refined by 2024-03-01.
+def test_recognition_rows_merge_and_each_keeps_its_date(tmp_path):
+    # Two rows (one per source) of one recognition: each source's date stays as it gives it
+    # (2024 and 2024-03-01), each cited to its own row; the bounds both allow are 2024-03-01.
     recognitions = ("id,region,date,by,on_behalf_of,document,cites\n"
                     "twente-2024,twente,2024,GM0153,PV23,brief,art#\n"
                     "twente-2024,twente,2024-03-01,,,,brief#\n")
@@ -327,11 +386,17 @@ def test_recognition_rows_merge_and_precise_date_wins(tmp_path):
                                               SOURCES_BRIEF))
     assert_same(g, BASE_GRAPH + BRIEF_GRAPH + TWENTE_GRAPH + """
 erkenning:twente-2024 a cr:Recognition ; cr:region regio:twente ;
-    dct:date "2024-03-01"^^xsd:date ;
+    dct:date "2024"^^edtf:EDTF, "2024-03-01"^^edtf:EDTF ;
     skos:prefLabel "Erkenning van Twente (2024)"@nl, "Recognition of Twente (2024)"@en ;
     cr:recognisedBy gm:gm0153 ; cr:onBehalfOf pv:pv23 ; cr:document bron:brief ;
     dct:source bron:art, bron:brief ; prov:wasDerivedFrom bron:art, bron:brief .
-# by whom, for whom and the document come from the first row only; both rows give the date
+# by whom, for whom and the document come from the first row only; each row gives its date
+<https://w3id.org/cultuurregio/id/erkenning/twente-2024#bewering-b705001a8759> a rdf:Statement ;
+    rdf:subject erkenning:twente-2024 ; rdf:predicate dct:date ; rdf:object "2024"^^edtf:EDTF ;
+    dct:source bron:art ; prov:wasDerivedFrom bron:art .
+<https://w3id.org/cultuurregio/id/erkenning/twente-2024#bewering-3e082567bc9b> a rdf:Statement ;
+    rdf:subject erkenning:twente-2024 ; rdf:predicate dct:date ;
+    rdf:object "2024-03-01"^^edtf:EDTF ; dct:source bron:brief ; prov:wasDerivedFrom bron:brief .
 <https://w3id.org/cultuurregio/id/erkenning/twente-2024#bewering-aa5fe1aa4b52> a rdf:Statement ;
     rdf:subject erkenning:twente-2024 ; rdf:predicate cr:recognisedBy ; rdf:object gm:gm0153 ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
@@ -361,7 +426,7 @@ regio:oost a cr:Landsdeel ; skos:prefLabel "Landsdeel Oost"@nl, "Eastern Netherl
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
 regio:twente a cr:Cultuurregio ; skos:prefLabel "Twente"@nl, "Twente region"@en ;
     skos:altLabel "Regio Twente"@nl ; org:subOrganizationOf regio:oost ;
-    schema:foundingDate "2018"^^xsd:gYear ; schema:url <https://example.org/twente> ;
+    schema:foundingDate "2018"^^edtf:EDTF ; schema:url <https://example.org/twente> ;
     dct:source bron:art, bron:brief ;
     prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#noot-5>, bron:brief .
 <https://w3id.org/cultuurregio/id/bron/art#noot-5> a cr:SourceLocation ;
@@ -370,8 +435,8 @@ regio:twente a cr:Cultuurregio ; skos:prefLabel "Twente"@nl, "Twente region"@en 
 tw:bewering-4b327206082c a rdf:Statement ;
     rdf:subject regio:twente ; rdf:predicate skos:prefLabel ; rdf:object "Twente region"@en ;
     dct:source bron:art ; prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#noot-5> .
-tw:bewering-e844c7ec378b a rdf:Statement ;
-    rdf:subject regio:twente ; rdf:predicate schema:foundingDate ; rdf:object "2018"^^xsd:gYear ;
+tw:bewering-ff334a0b2274 a rdf:Statement ;
+    rdf:subject regio:twente ; rdf:predicate schema:foundingDate ; rdf:object "2018"^^edtf:EDTF ;
     dct:source bron:art ; prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#noot-5> .
 # the letter's row: the other name, the landsdeel and the website
 tw:bewering-3aef0e5a0c2d a rdf:Statement ;
@@ -405,14 +470,11 @@ lm:twente\\/gm0153\\/lid\\/2018 a org:Membership ;
     org:member gm:gm0153 ; org:organization regio:twente ; org:role rol:lid ;
     cr:evidenceStatus status:afgeleid ;
     cr:statusReason "uit de lijst"@nl, "from the list"@en, "uit de kaart"@nl, "from the map"@en ;
-    cr:attestedOn "2021"^^xsd:gYear ; schema:startDate "2018"^^xsd:gYear ;
-    org:memberDuring m:periode ;
+    cr:attestedOn "2021"^^edtf:EDTF ; schema:startDate "2018"^^edtf:EDTF ;
     dct:source bron:art, bron:brief ;
     prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#p-1>, bron:brief .
 <https://w3id.org/cultuurregio/id/bron/art#p-1> a cr:SourceLocation ;
     dct:isPartOf bron:art ; cr:locator "p 1" ; rdfs:label "p 1" .
-m:periode a time:Interval ; time:hasBeginning m:begin .
-m:begin a time:Instant ; time:inXSDgYear "2018"^^xsd:gYear .
 m:bewering-c49d6dc3f4ff a rdf:Statement ;
     rdf:subject lm:twente\\/gm0153\\/lid\\/2018 ; rdf:predicate cr:statusReason ;
     rdf:object "uit de lijst"@nl ;
@@ -421,9 +483,9 @@ m:bewering-d5045838e055 a rdf:Statement ;
     rdf:subject lm:twente\\/gm0153\\/lid\\/2018 ; rdf:predicate cr:statusReason ;
     rdf:object "from the list"@en ;
     dct:source bron:art ; prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#p-1> .
-m:bewering-a86aa1327c56 a rdf:Statement ;
+m:bewering-8a0b956ea89f a rdf:Statement ;
     rdf:subject lm:twente\\/gm0153\\/lid\\/2018 ; rdf:predicate cr:attestedOn ;
-    rdf:object "2021"^^xsd:gYear ;
+    rdf:object "2021"^^edtf:EDTF ;
     dct:source bron:art ; prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#p-1> .
 m:bewering-91156fbfdd35 a rdf:Statement ;
     rdf:subject lm:twente\\/gm0153\\/lid\\/2018 ; rdf:predicate cr:statusReason ;
@@ -446,25 +508,12 @@ def test_membership_with_begin_and_end_has_a_period(tmp_path):
 lm:twente\\/gm0153\\/lid\\/2018-01 a org:Membership ;
     org:member gm:gm0153 ; org:organization regio:twente ; org:role rol:lid ;
     cr:evidenceStatus status:vermeld ;
-    schema:startDate "2018-01"^^xsd:gYearMonth ; schema:endDate "2024-12-31"^^xsd:date ;
-    org:memberDuring lm1:periode ;
+    schema:startDate "2018-01"^^edtf:EDTF ; schema:endDate "2024-12-31"^^edtf:EDTF ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
-lm1:periode a time:Interval ;
-    time:hasBeginning lm1:begin ;
-    time:hasEnd lm1:eind .
-lm1:begin a time:Instant ;
-    time:inXSDgYearMonth "2018-01"^^xsd:gYearMonth .
-lm1:eind a time:Instant ;
-    time:inXSDDate "2024-12-31"^^xsd:date .
 lm:twente\\/pv23\\/trekker\\/2019 a org:Membership ;
     org:member pv:pv23 ; org:organization regio:twente ; org:role rol:trekker ;
-    cr:evidenceStatus status:vermeld ; schema:startDate "2019"^^xsd:gYear ;
-    org:memberDuring lm2:periode ;
+    cr:evidenceStatus status:vermeld ; schema:startDate "2019"^^edtf:EDTF ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
-lm2:periode a time:Interval ;
-    time:hasBeginning lm2:begin .
-lm2:begin a time:Instant ;
-    time:inXSDgYear "2019"^^xsd:gYear .
 """)
 
 
@@ -483,10 +532,10 @@ def membership_of_rows(tmp_path, *ends: str) -> tuple[rdflib.Graph, rdflib.URIRe
 def test_a_membership_takes_its_end_from_the_row_that_gives_one(tmp_path):
     """A row that names no end date does not deny the end another row gives."""
     g, lm = membership_of_rows(tmp_path, "", "2024-12-31")
-    end = rdflib.Literal("2024-12-31", datatype=rdflib.XSD.date)
-    assert list(g.objects(lm, SCHEMA_END)) == [end]
-    eind = rdflib.URIRef(str(lm) + "#eind")
-    assert (eind, rdflib.URIRef("http://www.w3.org/2006/time#inXSDDate"), end) in g
+    assert list(g.objects(lm, SCHEMA_END)) == [rdflib.Literal("2024-12-31", datatype=EDTF)]
+    day = rdflib.Literal("2024-12-31", datatype=XSD_DATE)
+    assert (lm, rdflib.URIRef(CR + "endEarliest"), day) in g
+    assert (lm, rdflib.URIRef(CR + "endLatest"), day) in g
 
 
 def test_rows_that_disagree_on_a_membership_end_give_it_both_dates(tmp_path):
@@ -506,14 +555,14 @@ def test_region_containing_a_region(tmp_path):
     g = mapped_graph(tmp_path, with_reference({"a/regions.csv": regions}))
     assert_same(g, BASE_GRAPH + """
 regio:oost a cr:Landsdeel ; skos:prefLabel "Landsdeel Oost"@nl, "Eastern Netherlands"@en ;
-    schema:dissolutionDate "2024"^^xsd:gYear ;
+    schema:dissolutionDate "2024"^^edtf:EDTF ;
     cr:coincidesWith pv:pv23 ; cr:statedToSpan pv:pv23 ;
     org:hasSubOrganization regio:twente ;
     cr:completenessNote "Onvolledig."@nl, "Incomplete."@en ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
 regio:twente a cr:Cultuurregio ; skos:prefLabel "Twente"@nl, "Twente"@en ;
     skos:altLabel "Regio Twente"@nl, "Twentse regio"@nl ;
-    org:subOrganizationOf regio:oost ; schema:foundingDate "2018"^^xsd:gYear ;
+    org:subOrganizationOf regio:oost ; schema:foundingDate "2018"^^edtf:EDTF ;
     schema:url <https://example.org/twente> ;
     dct:description "Een regio."@nl, "A region."@en ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
@@ -531,11 +580,11 @@ def test_tombstones_with_and_without_successor(tmp_path):
 regio:oud owl:deprecated true ; dct:isReplacedBy regio:twente ;
     skos:prefLabel "Oud"@nl, "Old"@en ;
     skos:changeNote "Samengevoegd."@nl, "Merged."@en ;
-    schema:expires "2024-05-01"^^xsd:date ;
+    schema:expires "2024-05-01"^^edtf:EDTF ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
 regio:fout owl:deprecated true ;
     skos:changeNote "Ten onrechte."@nl, "In error."@en ;
-    schema:expires "2024"^^xsd:gYear ;
+    schema:expires "2024"^^edtf:EDTF ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
 """)
 
