@@ -74,38 +74,58 @@ def test_member_counts_on_date(ask):
 
 def test_members_on_date(ask):
     rows = ask("members-on-date", regio=REGIO + "twente")
-    assert len({r["member"] for r in rows}) == 14
-    stated = {(r["name"], r["role"]) for r in rows if r["status"] == "stated"}
-    assert stated == {("Almelo", "member"), ("Enschede", "member"),
-                      ("Enschede", "representative"), ("Hengelo (O.)", "member")}
+    assert len(rows) == len({r["member"] for r in rows}) == 14  # one row per party
+    stated = {(r["name"], frozenset(r["roles"].split(", "))) for r in rows
+              if r["status"] == "stated"}
+    assert stated == {("Almelo", frozenset({"member"})),
+                      ("Enschede", frozenset({"member", "representative"})),
+                      ("Hengelo (O.)", frozenset({"member"}))}
     inferred = [r for r in rows if r["status"] == "inferred"]
     assert len(inferred) == 11 and all(r["reason"].startswith("Het artikel noemt veertien")
                                        for r in inferred)
     early = {r["name"] for r in ask("members-on-date", regio=REGIO + "025-arnhem-nijmegen",
                                     peildatum="2020-06-01")}
-    assert early == {"Arnhem", "Nijmegen", "Gelderland"}
+    assert early == {"Arnhem", "Nijmegen", "provincie Gelderland"}
+    north = ask("members-on-date", regio=REGIO + "we-the-north")
+    assert len(north) == 7 and {r["certainty"] for r in north} == {"zeker"}
+
+
+def test_territory_on_date(ask):
+    rows = ask("territory-on-date", regio=REGIO + "utrecht")
+    assert len(rows) == 26  # the province's gemeenten in the 2025 division
+    stated = {r["name"] for r in rows if r["status"] == "stated"}
+    assert stated == {"Utrecht", "Amersfoort"}  # the 2025 convenant's representatives
+    first = {r["name"]: r["certainty"] for r in ask("territory-on-date", regio=REGIO + "utrecht",
+                                                      peildatum="2018-01-01")}
+    assert first["Utrecht"] == "mogelijk" and "Vijfheerenlanden" not in first  # formed 2019
 
 
 def test_regions_of_gemeente(ask):
     rows = ask("regions-of-gemeente", gemeente=GM + "gm0034")
-    assert [(r["region_name"], r["role"], r["status"]) for r in rows] == [
-        ("Flevoland", "member", "stated"), ("Metropoolregio Amsterdam", "member", "stated")]
+    assert [(r["region_name"], r["kind"], r["status"]) for r in rows] == [
+        ("Flevoland", "werkgebied", "stated"), ("Metropoolregio Amsterdam", "werkgebied", "stated")]
     vijf = ask("regions-of-gemeente", gemeente=GM + "gm1961")
-    assert [(r["region_name"], r["begin"], r["status"]) for r in vijf] == [
-        ("Utrecht", "2019-01-01", "inferred")]
+    assert {(r["region_name"], r["start_latest"], r["status"]) for r in vijf} == {
+        ("Utrecht", "2019-01-01", "inferred")}
+    assert len(vijf) == 2  # its own (inferred) membership and the province Utrecht covers
+    alkmaar = ask("regions-of-gemeente", gemeente=GM + "gm0361")
+    assert {(r["region_name"], r["kind"]) for r in alkmaar} == {
+        ("Noord-Holland Noord", "werkgebied"), ("Noord-Holland Noord", "buiten elke regio")}
 
 
 def test_gemeenten_in_several_regions(ask):
     rows = ask("gemeenten-in-several-regions")
+    # the five Drenthe gemeenten of the Zwolle region now also lie in We The North (Drenthe)
     assert sorted({r["name"] for r in rows}) == [
-        "Almere", "Doesburg", "Heerde", "Lelystad", "Montferland", "Mook en Middelaar",
-        "Uitgeest"]
+        "Almere", "De Wolden", "Doesburg", "Heerde", "Hoogeveen", "Lelystad", "Meppel",
+        "Montferland", "Mook en Middelaar", "Uitgeest", "Westerveld"]
     assert {(r["name"], r["region_name"], r["status"]) for r in rows if r["name"] == "Heerde"} \
         == {("Heerde", "Stedendriehoek", "inferred"), ("Heerde", "Zwolle en regio", "inferred")}
     # 025's members from 2021 were in one region only before then
     assert sorted({r["name"] for r in ask("gemeenten-in-several-regions",
                                           peildatum="2020-01-01")}) == [
-        "Almere", "Heerde", "Lelystad", "Uitgeest"]
+        "Almere", "De Wolden", "Heerde", "Hoogeveen", "Lelystad", "Meppel", "Westerveld"]
+    # Uitgeest lies in Noord-Holland Noord only since its recognition in 2024
 
 
 def csv_rows(*parts):
@@ -117,25 +137,37 @@ def csv_rows(*parts):
 
 
 def test_gemeenten_without_region(ask):
-    rows = ask("gemeenten-without-region")
+    rows = ask("gemeenten-without-region")  # 2022-01-01: only what a source places outside
     codes = {r["code"] for r in rows}
-    assert "GM0037" in codes and "GM0034" not in codes  # Stadskanaal none, Almere two
-    assert next(r for r in rows if r["code"] == "GM0037")["provincie_name"] == "Groningen"
-    old = {r["code"] for r in ask("gemeenten-without-region", peildatum="2018-06-01")}
-    assert "GM0017" in old and "GM0017" not in codes  # Haren, gone on 2019-01-01
-    assert "GM1980" in codes or "GM1980" not in old  # Dijk en Waard did not exist in 2018
-    assert "GM1980" not in old
+    assert "GM0361" in codes and "GM0983" in codes  # Alkmaar (NHN), Venlo (Noord-Limburg)
+    assert "GM0037" not in codes and "GM0599" not in codes  # Stadskanaal, Rotterdam
+    assert {r["rule_name"] for r in rows} == {"Gebied buiten de cultuurregio's vóór de erkenning"}
+    assert ask("gemeenten-without-region", peildatum="2025-01-01") == []
 
 
-def test_no_region_matches_the_csvs(ask):
-    """Recompute gemeenten in no region on 2025-01-01 from the CSVs, without SPARQL."""
-    regions = {r["id"] for r in csv_rows("regions.csv") if r["kind"] == "cultuurregio"}
-    members = {r["member"] for r in csv_rows("memberships.csv") if r["region"] in regions
+def test_gemeenten_region_unknown(ask):
+    codes = {r["code"] for r in ask("gemeenten-region-unknown")}
+    assert "GM0037" not in codes and "GM0034" not in codes  # Stadskanaal (WTN), Almere
+    assert "GM0482" in codes  # Alblasserdam: no source places it
+    old = {r["code"] for r in ask("gemeenten-region-unknown", peildatum="2018-06-01")}
+    assert "GM0017" not in codes and "GM1980" not in old  # Haren gone, Dijk en Waard not yet
+
+
+def test_region_unknown_matches_the_csvs(ask):
+    """Recompute the gemeenten whose region is not known on 2025-01-01 from the CSVs, without
+    SPARQL: all gemeenten, less the members of a culture region by then, less the gemeenten of
+    a province a region covers or coincides with."""
+    regions = [r for r in csv_rows("regions.csv") if r["kind"] == "cultuurregio"]
+    ids = {r["id"] for r in regions}
+    members = {r["member"] for r in csv_rows("memberships.csv") if r["region"] in ids
                and (r["begin"] or "0") <= "2025-01-01"[:len(r["begin"] or "0")]
                and (not r["end"] or r["end"] >= "2025-01-01"[:len(r["end"])])}
-    expected = {r["gemeentecode"] for r in csv_rows("gemeenten.csv")} - members
-    assert {r["code"] for r in ask("gemeenten-without-region")} == expected
-    assert len(expected) == 137
+    covered = {p.strip() for r in regions for col in ("covers", "coincides_with")
+               for p in (r.get(col) or "").split(";") if p.strip()}
+    expected = {r["gemeentecode"] for r in csv_rows("gemeenten.csv")
+                if r["provinciecode"] not in covered} - members
+    assert {r["code"] for r in ask("gemeenten-region-unknown")} == expected
+    assert len(expected) == 105
 
 
 def test_regions_spanning_provincies(ask):
@@ -143,15 +175,17 @@ def test_regions_spanning_provincies(ask):
     spans = {}
     for r in rows:
         spans.setdefault(r["region_name"], set()).add((r["provincie_name"], r["status"]))
-    assert spans["We The North"] == {("Groningen", "stated"), ("Fryslân", "stated"),
-                                     ("Drenthe", "stated")}
-    assert spans["Stedendriehoek"] == {("Gelderland", "stated"), ("Overijssel", "stated")}
-    assert spans["Zwolle en regio"] == {("Overijssel", "stated"), ("Drenthe", "inferred"),
-                                        ("Flevoland", "inferred"), ("Gelderland", "inferred")}
+    assert spans["We The North"] == {("provincie Groningen", "stated"),
+                                     ("provincie Fryslân", "stated"), ("provincie Drenthe", "stated")}
+    assert spans["Stedendriehoek"] == {("provincie Gelderland", "stated"),
+                                       ("provincie Overijssel", "stated")}
+    assert spans["Zwolle en regio"] == {
+        ("provincie Overijssel", "stated"), ("provincie Drenthe", "inferred"),
+        ("provincie Flevoland", "inferred"), ("provincie Gelderland", "inferred")}
     assert set(spans) == {"025 Arnhem-Nijmegen", "Metropoolregio Amsterdam", "Stedendriehoek",
                           "We The North", "Zwolle en regio"}
     sd = next(r for r in rows if r["region_name"] == "Stedendriehoek"
-              and r["provincie_name"] == "Overijssel")
+              and r["provincie_name"] == "provincie Overijssel")
     assert (sd["members_stated"], sd["stated_by_source"]) == ("1", "yes")  # Deventer
 
 
@@ -171,13 +205,13 @@ def test_representatives_per_convenant(ask):
         ("3776", "7", "Dordrecht", "rotterdam-dordrecht", "inferred"),
         ("3776", "8", "Zuidplas", "midden-holland", "inferred")}
     # the province of Noord-Holland signs for two regions, the second one inferred
-    assert {x for x in signs if x[2] == "Noord-Holland"} == {
-        ("3779", "2", "Noord-Holland", "metropoolregio-amsterdam", "inferred"),
-        ("3779", "2", "Noord-Holland", "noord-holland-noord", "inferred")}
+    assert {x for x in signs if x[2] == "provincie Noord-Holland"} == {
+        ("3779", "2", "provincie Noord-Holland", "metropoolregio-amsterdam", "inferred"),
+        ("3779", "2", "provincie Noord-Holland", "noord-holland-noord", "inferred")}
     assert len(rows) == 40 and {r["party_number"] for r in rows} >= {"2", "11"}
     only = ask("representatives-per-convenant", convenant=STCRT + "3778")
     assert [(r["party_number"], r["party_name"]) for r in only] == [
-        ("2", "Utrecht"), ("3", "Amersfoort"), ("4", "Utrecht")]
+        ("2", "provincie Utrecht"), ("3", "Amersfoort"), ("4", "Utrecht")]
 
 
 def test_convenants(ask):
@@ -249,7 +283,8 @@ def test_fundings(ask):
     per_region = [r for r in rows if r["funding"].endswith("/proeftuin-per-regio")]
     assert len([r for r in per_region if r["party_role"] == "recipient"]) == 15
     talent = [r for r in rows if r["funding"].endswith("/talent-en-jongerencultuur-2024")]
-    assert len([r for r in talent if r["party_role"] == "recipient"]) == 19
+    # the article names the culture regions as a whole, no recipient by name (decision 0015)
+    assert talent and [r for r in talent if r["party_role"] == "recipient"] == []
     assert {r["funder_name"] for r in rows} == {"Ministerie van Onderwijs, Cultuur en Wetenschap"}
 
 
