@@ -9,8 +9,8 @@ import pytest
 
 from kgbuild.build import Config, load_graph
 from kgbuild.derive import Period, derive
-from kgbuild.mapping.dates import earliest_day, latest_day
 from kgbuild.mapping import map_data
+from kgbuild.mapping.dates import earliest_day, latest_day
 from kgbuild.memstore import store_of
 from kgbuild.read import read_data
 

@@ -43,7 +43,7 @@ def replace(project: Path, rel: str, old: str, new: str) -> int:
     return text[: text.index(old)].count("\n") + 1
 
 
-REGION = ",cultuurregio,X,,,,,,,,samenwerking-in-cultuurregios#noot 5\n"
+REGION = ",cultuurregio,X,,,,,,,,,,samenwerking-in-cultuurregios#noot 5\n"
 
 
 @pytest.mark.parametrize("ident", ["a b", "<script>", "../x", "\ufeffx"])

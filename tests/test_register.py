@@ -201,9 +201,13 @@ def test_cut_off_party_lists_are_flagged(store):
 
 
 def test_recognition_of_noord_holland_noord_cites_article_and_news_with_one_date(store):
+    # the article gives the year, the news item the day: one date, its bounds the day
     dates = values(store, """SELECT ?d WHERE {
         <https://w3id.org/cultuurregio/id/erkenning/noord-holland-noord-2024> dct:date ?d }""")
-    assert dates == {"2024-03-01"}
+    assert dates == {"2024", "2024-03-01"}
+    bounds = values(store, """SELECT ?d WHERE { VALUES ?p { cr:dateEarliest cr:dateLatest }
+        <https://w3id.org/cultuurregio/id/erkenning/noord-holland-noord-2024> ?p ?d }""")
+    assert bounds == {"2024-03-01"}
     docs = values(store, """SELECT ?d WHERE {
         <https://w3id.org/cultuurregio/id/erkenning/noord-holland-noord-2024> dct:source ?d }""")
     assert {"samenwerking-in-cultuurregios",

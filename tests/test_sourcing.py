@@ -16,7 +16,7 @@ from article_fingerprint import digest, read_runs, runs, words
 from pyoxigraph import Literal, NamedNode, Triple
 
 from kgbuild.read import read_rdf_dir
-from kgbuild.terms import DEFAULT_BASE, PREFIXES, PROV, RDF, SCHEMA, XSD
+from kgbuild.terms import DEFAULT_BASE, EDTF, PREFIXES, PROV, RDF, SCHEMA
 from kgbuild.validate import read_violation_queries, validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,11 +144,11 @@ def test_a_statement_cites_other_places_than_its_subject(graph):
 
 def test_a_statement_without_its_fact_is_reported_at_the_row_that_stated_it(graph):
     twente = DEFAULT_BASE + "id/regio/twente"
-    founded = Triple(NamedNode(twente), SCHEMA.foundingDate, Literal("2018", datatype=XSD.gYear))
+    founded = Triple(NamedNode(twente), SCHEMA.foundingDate, Literal("2018", datatype=EDTF))
     assert founded in graph.triples
     broken = [t for t in graph.triples if t != founded]
     report = validate(broken, read_rdf_dir(ROOT / "shapes", ROOT),
                       read_violation_queries(ROOT / "shapes", ROOT), graph.origins)
     assert [(str(f.loc), f.focus, f.shape) for f in report.violations] == [
-        ("data/artikel/regions.csv:11", twente + "#bewering-e844c7ec378b",
+        ("data/artikel/regions.csv:11", twente + "#bewering-ff334a0b2274",
          "shapes/statement-triple-violation.rq")]
