@@ -19,6 +19,7 @@ same comparisons to the same bounds.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -31,55 +32,54 @@ from .terms import CR, DCT, PREFIXES, PROV, RDFS, SKOS, STATUS, XSD, A, minted
 REFERENCE_DATES = tuple(f"{year}-01-01" for year in range(2018, 2026))
 STATUS_SLUGS = {STATUS.vermeld.value: "vermeld", STATUS.afgeleid.value: "afgeleid"}
 SURELY, POSSIBLY = "zeker", "mogelijk"
-CERTAINTY = {SURELY: CR.surely, POSSIBLY: CR.possibly}
 
 RULES = {
     "beslaat": ("Provincies die een regio beslaat", "Provinces a region spans",
-                "cr:spans geeft de provincies van de gemeenten in het werkgebied met een vermelde "
-                "grond, cr:possiblySpans die welke alleen via afgeleide gronden worden bereikt.",
-                "cr:spans gives the provinces of the gemeenten in the werkgebied on a stated "
-                "ground, cr:possiblySpans those reached only on inferred grounds."),
+                ("cr:spans geeft de provincies van de gemeenten in het werkgebied met een vermelde "
+                 "grond, cr:possiblySpans die welke alleen via afgeleide gronden worden bereikt."),
+                ("cr:spans gives the provinces of the gemeenten in the werkgebied on a stated "
+                 "ground, cr:possiblySpans those reached only on inferred grounds.")),
     "ledental": ("Aantal partijen per peildatum", "Number of parties per reference date",
-                 "Telt per cultuurregio en peildatum de verschillende partijen die zeker deelnamen, "
-                 "apart voor partijen met een vermeld lidmaatschap en partijen met alleen afgeleide.",
-                 "Counts per culture region and reference date the distinct parties that surely "
-                 "took part, apart for parties with a stated membership and those with only "
-                 "inferred ones."),
+                 ("Telt per cultuurregio en peildatum de verschillende partijen die zeker deelnamen, "
+                  "apart voor partijen met een vermeld lidmaatschap en partijen met alleen afgeleide."),
+                 ("Counts per culture region and reference date the distinct parties that surely "
+                  "took part, apart for parties with a stated membership and those with only "
+                  "inferred ones.")),
     "werkgebied-partij": ("Een gemeente die partij is, valt in het werkgebied",
                           "A gemeente that is a party lies in the werkgebied",
-                          "Een gemeente die aan een cultuurregio deelneemt (in welke rol ook), valt "
-                          "zolang zij deelneemt in het werkgebied van die regio; de grond is vermeld "
-                          "of afgeleid zoals het lidmaatschap.",
-                          "A gemeente that takes part in a culture region (in any role) lies in its "
-                          "werkgebied while it takes part; the ground is stated or inferred as the "
-                          "membership is."),
+                          ("Een gemeente die aan een cultuurregio deelneemt (in welke rol ook), valt "
+                           "zolang zij deelneemt in het werkgebied van die regio; de grond is vermeld "
+                           "of afgeleid zoals het lidmaatschap."),
+                          ("A gemeente that takes part in a culture region (in any role) lies in its "
+                           "werkgebied while it takes part; the ground is stated or inferred as the "
+                           "membership is.")),
     "werkgebied-provincie": ("Een regio die een provincie omvat, omvat haar gemeenten",
                              "A region that covers a province covers its gemeenten",
-                             "Zegt een bron dat een regio samenvalt met een provincie of die omvat, "
-                             "dan valt elke gemeente van die provincie (indeling 2025) vanaf de "
-                             "start van de regio in het werkgebied; afgeleid.",
-                             "Where a source says a region coincides with or covers a province, "
-                             "every gemeente of that province (2025 division) lies in its werkgebied "
-                             "from the region's start; inferred."),
+                             ("Zegt een bron dat een regio samenvalt met een provincie of die omvat, "
+                              "dan valt elke gemeente van die provincie (indeling 2025) vanaf de "
+                              "start van de regio in het werkgebied; afgeleid."),
+                             ("Where a source says a region coincides with or covers a province, "
+                              "every gemeente of that province (2025 division) lies in its werkgebied "
+                              "from the region's start; inferred.")),
     "begin-bij-regio": ("Zonder begindatum telt een lidmaatschap vanaf de start van de regio",
                         "Without a begin date a membership counts from the region's start",
-                        "Noemt de bron geen begindatum, dan wordt aangenomen dat de partij vanaf de "
-                        "start van de regio (oprichting, anders erkenning) deelnam.",
-                        "Where the source gives no begin date, the party is taken to have taken "
-                        "part from the region's start (its founding, else its recognition)."),
+                        ("Noemt de bron geen begindatum, dan wordt aangenomen dat de partij vanaf de "
+                         "start van de regio (oprichting, anders erkenning) deelnam."),
+                        ("Where the source gives no begin date, the party is taken to have taken "
+                         "part from the region's start (its founding, else its recognition).")),
     "buiten-voor-erkenning": ("Gebied buiten de cultuurregio's vóór de erkenning",
                               "Area outside the culture regions before the recognition",
-                              "Zegt een bron dat het gebied van een later erkende regio buiten de "
-                              "cultuurregio's viel, dan lag elke gemeente van het latere werkgebied "
-                              "van 2018 tot de erkenning buiten elke regio; afgeleid.",
-                              "Where a source says the area of a region recognised later lay "
-                              "outside the culture regions, every gemeente of its later werkgebied "
-                              "lay outside every region from 2018 until the recognition; inferred."),
+                              ("Zegt een bron dat het gebied van een later erkende regio buiten de "
+                               "cultuurregio's viel, dan lag elke gemeente van het latere werkgebied "
+                               "van 2018 tot de erkenning buiten elke regio; afgeleid."),
+                              ("Where a source says the area of a region recognised later lay "
+                               "outside the culture regions, every gemeente of its later werkgebied "
+                               "lay outside every region from 2018 until the recognition; inferred.")),
     "peildatum": ("Werkgebied per peildatum", "Werkgebied per reference date",
-                  "Geeft per peildatum voor elke bekende gemeente: in een regio (vermeld of "
-                  "afgeleid), buiten elke regio (een bron zegt het), of niet bekend.",
-                  "Gives per reference date for every known gemeente: in a region (stated or "
-                  "inferred), outside every region (a source says so), or not known."),
+                  ("Geeft per peildatum voor elke bekende gemeente: in een regio (vermeld of "
+                   "afgeleid), buiten elke regio (een bron zegt het), of niet bekend."),
+                  ("Gives per reference date for every known gemeente: in a region (stated or "
+                   "inferred), outside every region (a source says so), or not known.")),
 }
 
 # Properties that derive() sets on nodes of the mapped graph, and the rule behind each: a page
@@ -210,7 +210,7 @@ class Outside:
     gemeente: str
     period: Period
     region: str  # the region whose later werkgebied is the area the source names
-    until: str  # the date as given before which the area lay outside
+    places: tuple[str, ...]  # where the source says the area lay outside
 
 
 @dataclass(frozen=True)
@@ -223,6 +223,7 @@ class Facts:
     held: list[Held]
     covers: dict[tuple[str, str], list[str]]
     outside_before: dict[str, tuple[str, str, str]]  # earliest, latest, as given
+    places: Callable[[str, str], list[str]]  # region_places()
 
 
 def region_periods(store: Store) -> tuple[dict[str, Period], dict[str, tuple[str, str, str]]]:
@@ -263,23 +264,28 @@ def read_facts(store: Store) -> Facts:
         if within:
             held.append(Held(row["m"], row["region"], row["member"],
                              row["status"] == STATUS.vermeld.value, within, own is None))
-    covers = {(row["region"], row["province"]): places_of(store, row["region"], row["province"])
+    places = region_places(store)
+    covers = {(row["region"], row["province"]): places(row["region"], row["province"])
               for row in query(store, SELECT_COVERS)}
     return Facts(regions, lives, provinces, sorted(held, key=lambda h: h.iri), covers,
-                 outside_before)
+                 outside_before, places)
 
 
-def places_of(store: Store, region: str, obj: str) -> list[str]:
-    """Where a source says a fact of a region: the places its statement cites, else the
-    region's own (the fact rests on all of them)."""
-    rows = query(store, SELECT_PLACES)
-    own = sorted({r["where"] for r in rows if r["region"] == region and r["o"] == obj})
-    return own or sorted({r["where"] for r in query(store, SELECT_REGION_PLACES)
-                          if r["region"] == region})
+def region_places(store: Store) -> Callable[[str, str], list[str]]:
+    """Where a source says a fact of a region (covers, coincides with, area outside before):
+    the places the fact's own statement cites, else the region's (it rests on all of them)."""
+    own: dict[tuple[str, str], set[str]] = {}
+    for r in query(store, SELECT_PLACES):
+        own.setdefault((r["region"], r["o"]), set()).add(r["where"])
+    whole: dict[str, set[str]] = {}
+    for r in query(store, SELECT_REGION_PLACES):
+        whole.setdefault(r["region"], set()).add(r["where"])
+    return lambda region, obj: sorted(own.get((region, obj)) or whole.get(region, ()))
 
 
-def tail(iri: str, n: int) -> str:
-    return "/".join(iri.rstrip("/").split("/")[-n:])
+def last(iri: str) -> str:
+    """The last segment of an IRI: …/regio/twente -> twente."""
+    return iri.rsplit("/", 1)[1]
 
 
 def territories(facts: Facts) -> list[Territory]:
@@ -291,11 +297,14 @@ def territories(facts: Facts) -> list[Territory]:
             out.append(Territory(minted("werkgebied/" + slug).value, h.region, h.member,
                                  h.stated, h.period, "werkgebied-partij", (h.iri,),
                                  h.start_by_rule))
+    in_province: dict[str, list[str]] = {}
+    for g, province in sorted(facts.provinces.items()):
+        in_province.setdefault(province, []).append(g)
     for (region, province), places in sorted(facts.covers.items()):
-        for g, life in sorted(facts.lives.items()):
-            within = facts.regions[region].within(life)
-            if facts.provinces.get(g) == province and within:
-                slug = f"{tail(region, 1)}/{tail(g, 1)}/provincie-{tail(province, 1)}"
+        for g in in_province.get(province, []):
+            within = facts.regions[region].within(facts.lives[g])
+            if within:
+                slug = f"{last(region)}/{last(g)}/provincie-{last(province)}"
                 out.append(Territory(minted("werkgebied/" + slug).value, region, g, False,
                                      within, "werkgebied-provincie", tuple(places)))
     return sorted(out, key=lambda t: t.iri)
@@ -307,14 +316,18 @@ def outside_facts(facts: Facts, found: list[Territory]) -> list[Outside]:
     if not facts.regions:
         return []
     first = min(p.start for p in facts.regions.values())
+    werkgebied: dict[str, set[str]] = {}
+    for t in found:
+        werkgebied.setdefault(t.region, set()).add(t.gemeente)
     out = []
     for region, before in sorted(facts.outside_before.items()):
-        for g in sorted({t.gemeente for t in found if t.region == region}):
+        for g in sorted(werkgebied.get(region, ())):
             period = Period(first, (day_before(before[0]), day_before(before[1])))
             within = period.within(facts.lives[g])
             if within:
-                slug = f"{tail(g, 1)}/voor-{tail(region, 1)}"
-                out.append(Outside(minted("buiten/" + slug).value, g, within, region, before[2]))
+                slug = f"{last(g)}/voor-{last(region)}"
+                out.append(Outside(minted("buiten/" + slug).value, g, within, region,
+                                   tuple(facts.places(region, before[2]))))
     return out
 
 
@@ -385,14 +398,16 @@ def add_period(out: Mapped, s: NamedNode, period: Period, props=PERIOD) -> None:
 REASONS = {
     "werkgebied-partij": ("Het lidmaatschap waarop dit feit rust, is afgeleid.",
                           "The membership this fact rests on is inferred."),
-    "werkgebied-provincie": ("Afgeleid uit een bron die zegt dat de regio samenvalt met de "
-                             "provincie of haar omvat; de gemeenten komen uit de indeling van 2025.",
-                             "Inferred from a source saying the region coincides with or covers "
-                             "the province; the gemeenten come from the 2025 division."),
-    "buiten-voor-erkenning": ("Afgeleid: de bron noemt het gebied, niet de gemeenten; die komen "
-                              "uit het latere werkgebied van de regio.",
-                              "Inferred: the source names the area, not the gemeenten; those come "
-                              "from the region's later werkgebied."),
+    "werkgebied-provincie": (
+        ("Afgeleid uit een bron die zegt dat de regio samenvalt met de provincie of haar omvat; "
+        "de gemeenten komen uit de indeling van 2025."),
+        ("Inferred from a source saying the region coincides with or covers the province; the "
+        "gemeenten come from the 2025 division.")),
+    "buiten-voor-erkenning": (
+        ("Afgeleid: de bron noemt het gebied, niet de gemeenten; die komen uit het latere "
+        "werkgebied van de regio."),
+        ("Inferred: the source names the area, not the gemeenten; those come from the region's "
+        "later werkgebied.")),
 }
 
 
@@ -404,7 +419,7 @@ def add_reason(out: Mapped, s: NamedNode, rule: str) -> None:
 
 def add_territory(out: Mapped, t: Territory, names: dict[str, str]) -> None:
     s = NamedNode(t.iri)
-    region, gemeente = names.get(t.region, tail(t.region, 1)), names.get(t.gemeente, "")
+    region, gemeente = names.get(t.region, last(t.region)), names.get(t.gemeente, "")
     out.add(s, A, CR.TerritoryFact)
     out.add(s, CR.region, NamedNode(t.region))
     out.add(s, CR.gemeente, NamedNode(t.gemeente))
@@ -420,7 +435,7 @@ def add_territory(out: Mapped, t: Territory, names: dict[str, str]) -> None:
     add_period(out, s, t.period)
 
 
-def add_outside(out: Mapped, o: Outside, names: dict[str, str], places: list[str]) -> None:
+def add_outside(out: Mapped, o: Outside, names: dict[str, str]) -> None:
     s = NamedNode(o.iri)
     gemeente = names.get(o.gemeente, "")
     out.add(s, A, CR.OutsideFact)
@@ -431,7 +446,7 @@ def add_outside(out: Mapped, o: Outside, names: dict[str, str], places: list[str
     out.add(s, SKOS.prefLabel, Literal(f"{gemeente} buiten elke cultuurregio", language="nl"))
     out.add(s, SKOS.prefLabel, Literal(f"{gemeente} outside every culture region", language="en"))
     out.add(s, PROV.wasGeneratedBy, rule_iri("buiten-voor-erkenning"))
-    out.add_all(s, PROV.wasDerivedFrom, [NamedNode(p) for p in places])
+    out.add_all(s, PROV.wasDerivedFrom, [NamedNode(p) for p in o.places])
     add_period(out, s, o.period)
 
 
@@ -461,7 +476,7 @@ def parties_on(held: list[Held], day: str) -> tuple[dict[str, list[str]], set[st
 
 def add_count(out: Mapped, region: str, day: str, status: NamedNode,
               members: dict[str, list[str]]) -> None:
-    slug = tail(region, 1)
+    slug = last(region)
     word = STATUS_SLUGS[status.value]
     s = minted(f"telling/{slug}/{day}/{word}")
     out.add(s, A, CR.MemberCount)
@@ -541,7 +556,7 @@ def derive(mapped: Mapped, store: Store) -> Mapped:
         if loc:
             out.origin(NamedNode(t.iri), loc)
     for o in outside:
-        add_outside(out, o, names, places_of(store, o.region, o.until))
+        add_outside(out, o, names)
         if o.region in mapped.origins:
             out.origin(NamedNode(o.iri), mapped.origins[o.region])
     for h in facts.held:
