@@ -218,3 +218,19 @@ def test_the_dataset_page_gives_the_gap_and_links_the_report(site, store):
     assert 'href="../../query/gemeenten-region-unknown.csv"' in html
     lines = (site / "query/gemeenten-region-unknown.csv").read_text(encoding="utf-8").splitlines()
     assert len(lines) == int(n) + 1
+
+
+@pytest.mark.parametrize("day", ["2018-01-01", "2022-01-01", "2025-01-01"])
+def test_every_gemeente_page_gives_the_snapshot_answer(site, store, day):
+    answers = {}
+    for kind in ("gemeenteInRegion", "outsideEveryRegion", "regionNotKnown"):
+        for g in column(store, f"SELECT ?g WHERE {{ peil:{day} cr:{kind} ?g }}"):
+            answers[g] = kind
+    words = {"outsideEveryRegion": "buiten elke cultuurregio", "regionNotKnown": "niet bekend"}
+    for g, kind in answers.items():
+        html = (site / f"doc/gemeente/{g.rsplit('/', 1)[1]}.html").read_text(encoding="utf-8")
+        row = html.split(f"<tr><td>{day}</td><td>", 1)[1].split("</td></tr>", 1)[0]
+        if kind == "gemeenteInRegion":
+            assert "/doc/regio/" in row, (g, row)
+        else:
+            assert row.startswith(words[kind]), (g, row)

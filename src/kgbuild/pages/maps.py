@@ -14,12 +14,12 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from ..derive import REFERENCE_DATES, Period
+from ..derive import REFERENCE_DATES
 from ..terms import CR, ORG
 from .bidi import isolated_text
 from .context import Site
 from .index import GraphIndex
-from .resource import REGION_TYPES, STATED
+from .resource import REGION_TYPES, STATED, period_of
 
 WIDTH = 4000.0  # SVG units (whole numbers keep the path data short)
 LAT0 = 52.2
@@ -68,15 +68,6 @@ class Maps:
 
 
 MAP_DAY = REFERENCE_DATES[-1]
-
-
-def period_of(index: GraphIndex, fact: str) -> Period:
-    def day(prop) -> str | None:
-        value = index.first(fact, prop)
-        return value.value if value is not None else None
-    ends = (day(CR.endEarliest), day(CR.endLatest))
-    return Period((day(CR.startEarliest) or "9999-12-31", day(CR.startLatest) or "9999-12-31"),
-                  ends if ends[0] and ends[1] else None)
 
 
 def member_status(index: GraphIndex, region: str, on: str = MAP_DAY) -> dict[str, bool]:

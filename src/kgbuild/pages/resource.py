@@ -8,7 +8,16 @@ from dataclasses import dataclass
 from markupsafe import Markup
 from pyoxigraph import NamedNode, Triple
 
-from ..derive import DERIVED_PROPERTIES, rule_iri
+from ..derive import (
+    DERIVED_PROPERTIES,
+    REFERENCE_DATES,
+    SURELY,
+    Outside,
+    Period,
+    Territory,
+    answer,
+    rule_iri,
+)
 from ..terms import CR, DCT, ORG, PROV, RDF, SCHEMA, A
 from .context import Chrome, Fact, Link, Properties, Shown, Site, Value, one, shown, text
 from .index import GraphIndex
@@ -77,6 +86,54 @@ def parties(rows: tuple[MembershipRow, ...]) -> tuple[PartyRow, ...]:
 
 
 @dataclass(frozen=True)
+class PlaceOnDate:
+    """Where a gemeente was on a reference date, by the snapshot's rule (derive.answer): the
+    regions (each with its standing and whether surely), outside every region, or not known."""
+
+    day: str
+    regions: tuple[tuple[Link, bool, bool], ...]  # (region, stated, surely)
+    outside: bool
+    outside_surely: bool
+
+
+def period_of(index: GraphIndex, fact: str) -> Period:
+    """The bounds of a territory or outside fact, as derive wrote them."""
+    def day(prop) -> str | None:
+        value = index.first(fact, prop)
+        return value.value if value is not None else None
+    ends = (day(CR.endEarliest), day(CR.endLatest))
+    return Period((day(CR.startEarliest) or "9999-12-31", day(CR.startLatest) or "9999-12-31"),
+                  ends if ends[0] and ends[1] else None)
+
+
+def placed_facts(site: Site, gemeente: str) -> tuple[list[Territory], list[Outside]]:
+    territory, outside = [], []
+    for f in site.index.subjects(CR.gemeente, gemeente):
+        types, period = site.index.types.get(f, ()), period_of(site.index, f)
+        status = site.index.first(f, CR.evidenceStatus)
+        stated = status is not None and status.value == STATED
+        if CR.TerritoryFact.value in types:
+            region = site.index.first(f, CR.region)
+            territory.append(Territory(f, region.value, gemeente, stated, period, "", ()))
+        elif CR.OutsideFact.value in types:
+            outside.append(Outside(f, gemeente, period, "", ()))
+    return territory, outside
+
+
+def places_over_time(site: Site, iri: str) -> tuple[PlaceOnDate, ...]:
+    if CR.Gemeente.value not in site.index.types.get(iri, ()):
+        return ()
+    territory, outside = placed_facts(site, iri)
+    out = []
+    for day in REFERENCE_DATES:
+        a = answer(territory, outside, day)
+        out.append(PlaceOnDate(day, tuple((site.link(r), stated, c == SURELY)
+                                          for r, stated, c in a.regions),
+                               bool(a.outside and not a.regions), a.outside == SURELY))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class Claim:
     """A place in a source (anchor: its fragment, '' for the whole document) and what rests on it."""
 
@@ -95,6 +152,7 @@ class ResourcePage:
     memberships: tuple[MembershipRow, ...]
     claims: tuple[Claim, ...]
     map_svg: Markup | None = None
+    places: tuple[PlaceOnDate, ...] = ()
 
     @property
     def parties(self) -> tuple[PartyRow, ...]:
@@ -237,7 +295,8 @@ def resource_page(site: Site, path: str, iri: str, nodes: dict[str, Properties],
     title = main.label
     chrome = site.chrome(title, iri, path, schema_jsonld(site, iri, kind, title, props))
     return ResourcePage(chrome, kind, main, parts, inverse(site, iri, skip), rows,
-                        claims(site, iri, part_iris) if kind == "source" else (), map_svg)
+                        claims(site, iri, part_iris) if kind == "source" else (), map_svg,
+                        places_over_time(site, iri))
 
 
 __all__ = ["Node", "ResourcePage", "Value", "resource_page"]

@@ -34,6 +34,11 @@ UI = {lang: Words(words) for lang, words in {
         "concepts": "Begrippen", "count": "Aantal", "not_found": "Niet gevonden",
         "gone": "Ingetrokken", "not_acceptable": "Dit formaat kunnen we niet leveren",
         "unknown": "onbekend", "replaced_by": "Vervangen door",
+        "places_title": "Werkgebied per peildatum", "reference_date": "Peildatum",
+        "place": "In het werkgebied van", "confirmed_short": "vermeld",
+        "inferred_short": "afgeleid", "possibly": "mogelijk",
+        "outside_every": "buiten elke cultuurregio, volgens een bron",
+        "not_known": "niet bekend",
         "gap_title": "Leemten in de gegevens",
         "gap_text": "Op {day} is van {unknown} van de {known} bekende gemeenten niet bekend in "
                     "welke cultuurregio ze lagen. Dat is een leemte in het register, geen "
@@ -59,6 +64,11 @@ UI = {lang: Words(words) for lang, words in {
         "concepts": "Concepts", "count": "Count", "not_found": "Not found",
         "gone": "Withdrawn", "not_acceptable": "We cannot serve this format",
         "unknown": "unknown", "replaced_by": "Replaced by",
+        "places_title": "Werkgebied per reference date", "reference_date": "Reference date",
+        "place": "In the werkgebied of", "confirmed_short": "stated",
+        "inferred_short": "inferred", "possibly": "possibly",
+        "outside_every": "outside every culture region, according to a source",
+        "not_known": "not known",
         "gap_title": "Gaps in the data",
         "gap_text": "On {day}, for {unknown} of the {known} known municipalities the register "
                     "does not know which culture region they lay in. That is a gap in the "
