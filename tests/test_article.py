@@ -301,3 +301,16 @@ def test_who_said_what_about_twente_and_station_noord(store):
                     ("enschede-spreekt-voor-twente", "Anja van den Dolder"),
                     ("we-the-north-succes", "Mark Fischer"),
                     ("station-noord-betaalbaar", "Niek vom Bruch")}
+
+
+def test_the_bes_islands_are_public_bodies_the_finding_concerns(store):
+    names = column(store, """SELECT ?x WHERE { ?f cr:concerns ?o ; prov:wasDerivedFrom art:noot-8 .
+        ?o a cr:OpenbaarLichaam ; skos:prefLabel ?x }""")
+    assert names == ["Bonaire", "Saba", "Sint Eustatius"]
+    # they are not gemeenten, so no snapshot counts them as known or unknown
+    assert column(store, """SELECT ?x WHERE { ?x a cr:OpenbaarLichaam, cr:Gemeente }""") == []
+
+
+def test_tetem_made_a_maakplaats_in_each_of_fourteen_gemeenten(store):
+    assert one(store, """SELECT ?x WHERE { ?p cr:executor ?t ; cr:statedParticipantCount ?x .
+        ?t skos:prefLabel "Tetem"@nl }""") == "14"

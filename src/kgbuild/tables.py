@@ -79,7 +79,7 @@ TABLES: dict[str, Table] = {t.name: t for t in [
     Table("organisations", ("id",), (
         Col("id", required=True),
         Col("kind", ENUM, True, ("ministry", "advisory-council", "institution", "research-firm",
-                                 "network", "orchestra", "theatre", "other")),
+                                 "network", "orchestra", "theatre", "public-body", "other")),
         Col("name", required=True), Col("description_nl"), Col("description_en"),
         Col("based_in", REF, ref=("gemeenten",)), Col("website", URL), Col("tooi_uri", URL),
         Col("members", REFS, ref=AGENTS), CITES_COL,

@@ -13,7 +13,8 @@ SOURCE_TYPES = {
     "letter": SCHEMA.DigitalDocument, "webpage": SCHEMA.WebPage,
     "publication": SCHEMA.Legislation, "dataset": SCHEMA.Dataset, "news": SCHEMA.NewsArticle,
 }
-ORG_TYPES = {"ministry": CR.Ministerie, "network": CR.AdministrativeNetwork}
+ORG_TYPES = {"ministry": CR.Ministerie, "network": CR.AdministrativeNetwork,
+             "public-body": CR.OpenbaarLichaam}
 
 
 def citation_text(r: Record) -> str:
