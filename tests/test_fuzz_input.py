@@ -217,7 +217,8 @@ def test_identifier_that_cannot_be_part_of_an_iri(proj, data):
     j = rows[0].index(key)
     i = data.draw(a_row(rel))
     rows[i][j] = data.draw(st.sampled_from(HOSTILE_IDS))
-    reason = "not an identifier" if col.kind in (TEXT, REF) else "control character"
+    reason = {TEXT: "not an identifier", REF: "not an identifier",
+              URL: r"not an http\(s\) URL"}.get(col.kind, "control character")
     assert_refused(proj, rel, to_csv(rows), [err(rel, i + 1, f"{key}: .*({reason}|U\\+)")])
 
 
