@@ -317,22 +317,32 @@ def read_page(html: str) -> Page:
 
 
 def svg_problems(html: str) -> list[str]:
-    """The inline SVG maps as XML: only <svg>, <path> and <title>, only their own attributes."""
+    """The inline SVG maps as XML: only the elements a map uses, only their own attributes; a
+    link goes to a page of the site (no scheme), a fill to one of the map's own patterns."""
     problems = []
     for block in re.findall(r"<svg\b.*?</svg>", html, re.DOTALL):
         root = ET.fromstring(block)
         for el in root.iter():
             tag = el.tag.rsplit("}", 1)[-1]
-            allowed = {"svg": {"class", "role", "viewBox"}, "path": {"class", "d"},
-                       "title": set()}.get(tag)
+            allowed = {"svg": {"class", "role", "viewBox", "aria-labelledby"},
+                       "path": {"class", "d", "fill"}, "title": {"id"}, "a": {"href"},
+                       "defs": set(), "rect": {"class", "x", "y", "width", "height"},
+                       "pattern": {"id", "patternUnits", "width", "height",
+                                   "patternTransform"}}.get(tag)
             if allowed is None:
                 problems.append(f"<{tag}> in the map")
                 continue
             problems += [f"{name} on <{tag}> in the map" for name in el.attrib
                          if name not in allowed]
-            if tag == "path" and not re.fullmatch(r"stated|inferred|none|noregion|region-\d+",
-                                                  el.get("class", "")):
+            if tag == "path" and not re.fullmatch(
+                    r"stated|inferred|none|unknown|outside|several|region-\d+",
+                    el.get("class", "")):
                 problems.append(f"path class {el.get('class')!r} in the map")
+            if tag == "path" and "fill" in el.attrib and not re.fullmatch(
+                    r"url\(#strepen-[0-9-]+\)", el.get("fill")):
+                problems.append(f"path fill {el.get('fill')!r} in the map")
+            if tag == "a" and (":" in el.get("href", "") or el.get("href", "").startswith("//")):
+                problems.append(f"link {el.get('href')!r} in the map")
     return problems
 
 

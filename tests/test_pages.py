@@ -154,7 +154,7 @@ def test_home_page_renders_every_region_on_its_map(served, tmp_path):
     result = chromium(served + "/index.html", tmp_path)
     assert result.returncode == 0
     assert re.search(r'<path class="region-\d+"', result.stdout)
-    assert '<path class="noregion"' in result.stdout
+    assert '<path class="unknown"' in result.stdout  # gemeenten whose region is not known
     assert console_errors(result.stderr) == []
 
 

@@ -7,6 +7,8 @@ seed article (via data/artikel/) and ../shared/sources/, not off the output.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import ROOT
 
@@ -234,3 +236,32 @@ def test_every_gemeente_page_gives_the_snapshot_answer(site, store, day):
             assert "/doc/regio/" in row, (g, row)
         else:
             assert row.startswith(words[kind]), (g, row)
+
+
+def home_map(site):
+    html = (site / "index.html").read_text(encoding="utf-8")
+    legend = dict(re.findall(r'<li><span class="key (region-\d+)"></span> <a href="[^"]*regio/'
+                             r'([^"./]+)\.html"', html))
+    paths = re.findall(r'<a href="[^"]*gemeente/(gm\d+)\.html"><path (class="[^"]+"'
+                       r'(?: fill="url\(#strepen-[0-9-]+\)")?)', html)
+    return html, {v: k for k, v in legend.items()}, dict(paths)
+
+
+def test_the_home_map_draws_each_region_in_its_legend_colour(site, canned, store):
+    html, colour_of, paths = home_map(site)
+    assert len(set(colour_of.values())) == len(colour_of) == 19  # one colour per region
+    assert len(paths) == 342  # every gemeente links to its page
+    for region, colour in colour_of.items():
+        for r in canned("territory-on-date", regio=REGIO + region, peildatum="2025-01-01"):
+            drawn = paths[r["gemeente"].rsplit("/", 1)[1]]
+            assert f'class="{colour}"' in drawn or f"-{colour.removeprefix('region-')}" in drawn, (
+                region, r["name"], drawn)
+    # Almere lies in Flevoland and the MRA: stripes of both colours
+    almere = paths["gm0034"]
+    assert 'class="several"' in almere
+    for region in ("flevoland", "metropoolregio-amsterdam"):
+        assert colour_of[region].removeprefix("region-") in almere.split("strepen-")[1]
+    unknown = column(store, "SELECT ?g WHERE { peil:2025-01-01 cr:regionNotKnown ?g }")
+    assert {g for g, p in paths.items() if p == 'class="unknown"'} == {
+        g.rsplit("/", 1)[1] for g in unknown}
+    assert '<title id="kaart-titel">' in html and html.count("<tr><td>") >= 342

@@ -12,6 +12,7 @@ from ..formats import RDF_FORMATS
 from ..terms import CR, DCT, OWL, RDFS, SKOS
 from .context import Chrome, Link, Site, curie
 from .jsonld import script_json
+from .maps import HomeMap, MapRow
 
 REGION_CLASSES = (CR.Cultuurregio.value, CR.Landsdeel.value)
 
@@ -35,6 +36,7 @@ class HomePage:
     regions: tuple[RegionEntry, ...]
     classes: tuple[ClassEntry, ...]
     map_svg: Markup | None
+    map_rows: tuple[MapRow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,10 +131,9 @@ def class_counts(index, documents: dict[str, str]) -> dict[str, list[str]]:
     return out
 
 
-def home_page(site: Site, members: dict[str, list[str]],
-              drawn: tuple[Markup, dict[str, str]] | None) -> HomePage:
+def home_page(site: Site, members: dict[str, list[str]], drawn: HomeMap | None) -> HomePage:
     r = site.release
-    map_svg, colours = drawn if drawn else (None, {})
+    map_svg, colours, rows = (drawn.svg, drawn.colours, drawn.rows) if drawn else (None, {}, ())
     regions = sorted((RegionEntry(site.link(i), colours.get(i, ""))
                       for c in REGION_CLASSES for i in members.get(c, [])),
                      key=lambda e: e.link.label.lower())
@@ -144,7 +145,7 @@ def home_page(site: Site, members: dict[str, list[str]],
                           "about": {"@id": r.dataset_iri}})
     return HomePage(site.chrome(title, r.dataset_iri, None, jsonld),
                     r.description_nl if site.lang == "nl" else r.description_en,
-                    tuple(regions), tuple(classes), map_svg)
+                    tuple(regions), tuple(classes), map_svg, rows)
 
 
 def class_page(site: Site, cls: str, iris: list[str]) -> IndexPage:

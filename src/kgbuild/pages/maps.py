@@ -15,15 +15,15 @@ from pathlib import Path
 from markupsafe import Markup, escape
 
 from ..derive import REFERENCE_DATES
-from ..terms import CR, ORG
+from ..terms import CR, ORG, tooi_gemeente
 from .bidi import isolated_text
-from .context import Site
+from .context import Link, Site
 from .index import GraphIndex
 from .resource import REGION_TYPES, STATED, period_of
 
 WIDTH = 4000.0  # SVG units (whole numbers keep the path data short)
 LAT0 = 52.2
-PALETTE = 12  # colour classes region-0 .. region-11 in style.css
+PALETTE = 20  # colour classes region-0 .. region-19 in style.css, one per culture region
 
 
 @dataclass
@@ -41,18 +41,46 @@ class Maps:
         classes = {code: ("stated" if stated else "inferred") for code, stated in status.items()}
         return self.svg(classes, {}, "none")
 
-    def home(self, site: Site) -> tuple[Markup, dict[str, str]]:
-        """The map of every region, and the colour class of each region (its legend)."""
-        regions = sorted(s for c in REGION_TYPES for s in site.index.of_type(c))
+    def home(self, site: Site) -> HomeMap:
+        """The werkgebied of every culture region on MAP_DAY: a colour per region (a landsdeel,
+        which contains regions, has none), stripes of both colours where a gemeente lies in two,
+        "outside" only where a source says so, else "not known"; each gemeente links to its
+        page, and a table gives the same content in words."""
+        regions = site.index.of_type(CR.Cultuurregio.value)
         colours = {r: f"region-{n % PALETTE}" for n, r in enumerate(regions)}
-        classes, titles = {}, {}
+        inside: dict[str, list[str]] = {}
         for region in regions:
-            for code in member_status(site.index, region):
-                classes.setdefault(code, colours[region])
-                label = site.index.label(region, site.lang)
-                titles.setdefault(code, []).append(isolated_text(label))
-        notes = {c: ", ".join(t) for c, t in titles.items()}
-        return self.svg(classes, notes, "noregion"), colours
+            for code in member_status(site.index, region, MAP_DAY, nested=False):
+                inside.setdefault(code, []).append(region)
+        outside = outside_codes(site.index, MAP_DAY)
+        rows, fills = [], {}
+        for code in sorted(self.paths, key=lambda c: self.names[c].lower()):
+            found = sorted(inside.get(code, []), key=lambda r: site.index.label(r, site.lang))
+            state = "in" if found else ("outside" if code in outside else "unknown")
+            fills[code] = [colours[r] for r in found] or [state]
+            rows.append(MapRow(site.link(tooi_gemeente(code).value), state,
+                               tuple(site.link(r) for r in found)))
+        title = site.words["map_title"].format(day=MAP_DAY)
+        links = {row.gemeente.iri.rsplit("/", 1)[1].upper(): row.gemeente.href for row in rows}
+        return HomeMap(self.svg_filled(fills, links, title), colours, tuple(rows))
+
+    def svg_filled(self, fills: dict[str, list[str]], links: dict[str, str], title: str) -> Markup:
+        """A map whose gemeenten each link to their page, filled by one class or, for several,
+        a pattern of stripes in their classes."""
+        pairs = sorted({tuple(f) for f in fills.values() if len(f) > 1})
+        defs = "".join(stripes(pattern_id(p), p) for p in pairs)
+        parts = [(f'<svg class="nlmap" xmlns="http://www.w3.org/2000/svg" '
+                 f'viewBox="0 0 {WIDTH:.0f} {self.height:.0f}" aria-labelledby="kaart-titel">'
+                 f'<title id="kaart-titel">{escape(title)}</title><defs>{defs}</defs>')]
+        for code in sorted(self.paths):
+            fill = fills.get(code, ["unknown"])
+            paint = (f'class="{fill[0]}"' if len(fill) == 1
+                     else f'class="several" fill="url(#{pattern_id(tuple(fill))})"')
+            parts.append(f'<a href="{escape(links.get(code, "#"))}"><path {paint} '
+                         f'd="{self.paths[code]}"><title>{escape(isolated_text(self.names[code]))}'
+                         f'</title></path></a>')
+        parts.append("</svg>")
+        return Markup("".join(parts))
 
     def svg(self, classes: dict[str, str], notes: dict[str, str], other: str) -> Markup:
         parts = [(f'<svg class="nlmap" xmlns="http://www.w3.org/2000/svg" role="img" '
@@ -70,11 +98,53 @@ class Maps:
 MAP_DAY = REFERENCE_DATES[-1]
 
 
-def member_status(index: GraphIndex, region: str, on: str = MAP_DAY) -> dict[str, bool]:
-    """{CBS code of a gemeente in the werkgebied on the day: confirmed?} for a region and the
-    regions it contains, by the rule of the snapshot (derive.Period.on)."""
+@dataclass(frozen=True)
+class MapRow:
+    """One gemeente of the home map in words: in which regions, or outside, or not known."""
+
+    gemeente: Link
+    state: str  # in | outside | unknown
+    regions: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class HomeMap:
+    svg: Markup
+    colours: dict[str, str]  # region IRI -> its colour class
+    rows: tuple[MapRow, ...]
+
+
+def pattern_id(classes: tuple[str, ...]) -> str:
+    return "strepen-" + "-".join(c.removeprefix("region-") for c in classes)
+
+
+def stripes(ident: str, classes: tuple[str, ...]) -> str:
+    """Diagonal stripes, one in each class's colour."""
+    width = 24 * len(classes)
+    rects = "".join(f'<rect class="{c}" x="{24 * i}" y="0" width="24" height="{width}"/>'
+                    for i, c in enumerate(classes))
+    return (f'<pattern id="{ident}" patternUnits="userSpaceOnUse" width="{width}" '
+            f'height="{width}" patternTransform="rotate(45)">{rects}</pattern>')
+
+
+def outside_codes(index: GraphIndex, on: str) -> set[str]:
+    """CBS codes of the gemeenten an outside fact places outside every region on the day."""
+    out = set()
+    for f in index.of_type(CR.OutsideFact.value):
+        gemeente = index.first(f, CR.gemeente)
+        code = index.first(gemeente.value, CR.cbsCode) if gemeente is not None else None
+        if code is not None and period_of(index, f).on(on):
+            out.add(code.value)
+    return out
+
+
+def member_status(index: GraphIndex, region: str, on: str = MAP_DAY,
+                  nested: bool = True) -> dict[str, bool]:
+    """{CBS code of a gemeente in the werkgebied on the day: confirmed?} for a region and (when
+    nested) the regions it contains, by the rule of the snapshot (derive.Period.on)."""
     out: dict[str, bool] = {}
-    for r in [region, *(v.value for v in index.values(region, ORG.hasSubOrganization))]:
+    contained = [v.value for v in index.values(region, ORG.hasSubOrganization)] if nested else []
+    for r in [region, *contained]:
         for t in index.subjects(CR.region, r):
             if CR.TerritoryFact.value not in index.types.get(t, ()):
                 continue

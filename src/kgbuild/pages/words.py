@@ -34,6 +34,11 @@ UI = {lang: Words(words) for lang, words in {
         "concepts": "Begrippen", "count": "Aantal", "not_found": "Niet gevonden",
         "gone": "Ingetrokken", "not_acceptable": "Dit formaat kunnen we niet leveren",
         "unknown": "onbekend", "replaced_by": "Vervangen door",
+        "map_title": "Kaart van het werkgebied van elke cultuurregio op {day}",
+        "map_caption": "Het werkgebied op 1 januari 2025; elke regio heeft haar eigen kleur "
+                       "(zie de lijst hieronder).",
+        "map_several": "in twee regio's (strepen in beide kleuren)",
+        "map_table": "De kaart als tabel", "member_gemeente": "Gemeente",
         "places_title": "Werkgebied per peildatum", "reference_date": "Peildatum",
         "place": "In het werkgebied van", "confirmed_short": "vermeld",
         "inferred_short": "afgeleid", "possibly": "mogelijk",
@@ -64,6 +69,11 @@ UI = {lang: Words(words) for lang, words in {
         "concepts": "Concepts", "count": "Count", "not_found": "Not found",
         "gone": "Withdrawn", "not_acceptable": "We cannot serve this format",
         "unknown": "unknown", "replaced_by": "Replaced by",
+        "map_title": "Map of the werkgebied of every culture region on {day}",
+        "map_caption": "The werkgebied on 1 January 2025; each region has its own colour (see "
+                       "the list below).",
+        "map_several": "in two regions (stripes in both colours)",
+        "map_table": "The map as a table", "member_gemeente": "Municipality",
         "places_title": "Werkgebied per reference date", "reference_date": "Reference date",
         "place": "In the werkgebied of", "confirmed_short": "stated",
         "inferred_short": "inferred", "possibly": "possibly",
