@@ -23,14 +23,14 @@ def test_merger_maps_to_change_event_and_former_gemeente(tmp_path):
     assert_same(g, BASE_GRAPH + """
 @prefix wijziging: <https://w3id.org/cultuurregio/def/wijziging#> .
 gm:gm0017 a cr:Gemeente ; skos:prefLabel "Haren"@nl ; cr:cbsCode "GM0017" ;
-    schema:dissolutionDate "2019-01-01"^^xsd:date ; cr:evidenceStatus status:afgeleid ;
+    schema:dissolutionDate "2019-01-01"^^edtf:EDTF ; cr:evidenceStatus status:afgeleid ;
     cr:statusReason "oude code ongecontroleerd"@nl, "old code unchecked"@en ;
     org:changedBy <https://w3id.org/cultuurregio/id/wijziging/2019-01-01-enschede> ;
     dct:source bron:art ; prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#lijst> .
 <https://w3id.org/cultuurregio/id/bron/art#lijst> a cr:SourceLocation ;
     dct:isPartOf bron:art ; cr:locator "lijst" ; rdfs:label "lijst" .
 <https://w3id.org/cultuurregio/id/wijziging/2019-01-01-enschede> a org:ChangeEvent ;
-    dct:date "2019-01-01"^^xsd:date ; cr:changeKind wijziging:toevoeging ;
+    dct:date "2019-01-01"^^edtf:EDTF ; cr:changeKind wijziging:toevoeging ;
     skos:prefLabel "Toevoeging aan Enschede (2019-01-01)"@nl,
         "Annexation to Enschede (2019-01-01)"@en ;
     cr:evidenceStatus status:vermeld ;
