@@ -43,7 +43,7 @@ def test_violation_exits_1_with_source_line(built):
     path = built / "data/artikel/regions.csv"
     # two more rows about the same region give it two English labels: one too many
     path.write_text(path.read_text() + "".join(
-        f"025-arnhem-nijmegen,cultuurregio,025 Arnhem-Nijmegen,{name},,,,,,,"
+        f"025-arnhem-nijmegen,cultuurregio,025 Arnhem-Nijmegen,{name},,,,,,,,,"
         "samenwerking-in-cultuurregios#noot 5\n" for name in ("Second English", "Third English")))
     before = tree_digest(built / "dist")
     result = run(built, "build")

@@ -230,9 +230,12 @@ def console_errors(stderr: str) -> list[str]:
 TAGS = {"html", "head", "meta", "title", "link", "script", "style", "body", "header", "nav",
         "main", "footer", "section", "div", "figure", "figcaption", "h1", "h2", "h3", "p", "a",
         "code", "pre", "span", "strong", "bdi", "br", "table", "thead", "tbody", "tr", "th", "td",
-        "dl", "dt", "dd", "ul", "li", "svg", "path"}
+        "dl", "dt", "dd", "ul", "li", "svg", "path", "details", "summary", "defs", "pattern",
+        "rect"}
 ATTRIBUTES = {"lang", "charset", "name", "content", "http-equiv", "rel", "type", "href",
-              "hreflang", "class", "id", "title", "scope", "role", "viewbox", "xmlns", "d", "dir"}
+              "hreflang", "class", "id", "title", "scope", "role", "viewbox", "xmlns", "d", "dir",
+              "rowspan", "aria-labelledby", "fill", "x", "y", "width", "height", "patternunits",
+              "patterntransform"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "xlink:href"}
 VOID = {"meta", "link", "br", "img", "input", "hr", "source", "area", "base", "col", "embed",
         "wbr", "track", "param"}

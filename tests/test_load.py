@@ -129,7 +129,7 @@ def test_a_store_that_refuses_before_reading_the_upload_is_reported_with_its_sta
 
 DUMP = "dist/download/latest/cultuurregios.nt"
 LABEL = pyoxigraph.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-GYEAR = pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")
+EDTF = pyoxigraph.NamedNode("http://id.loc.gov/datatypes/edtf/EDTF")
 
 
 def update(base: str, sparql: str) -> None:
@@ -168,7 +168,7 @@ CHANGES = {
               lambda o: pyoxigraph.Literal(o.value + " (changed)", language=o.language)),
     "language tag dropped": (lambda t: is_literal(t, language="nl"),
                              lambda o: pyoxigraph.Literal(o.value)),
-    "datatype dropped": (lambda t: is_literal(t, datatype=GYEAR),
+    "datatype dropped": (lambda t: is_literal(t, datatype=EDTF),
                          lambda o: pyoxigraph.Literal(o.value)),
 }
 

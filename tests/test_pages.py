@@ -96,7 +96,7 @@ def test_every_page_links_its_alternates_and_english_variant(site):
         assert f'<a href="{href}" type="{media}">' in html
     assert 'hreflang="en" href="twente.en.html"' in html
     en = (site / "doc/regio/twente.en.html").read_text()
-    assert '<html lang="en">' in en and "Members" in en
+    assert '<html lang="en">' in en and "Parties" in en
 
 
 def test_cite_line_names_release_and_date(site):

@@ -31,7 +31,7 @@ def kg(root, *args):
 def test_lists_queries(built):
     r = kg(built, "query")
     assert r.returncode == 0
-    assert "members-on-date: The members of a region on a date" in r.stdout
+    assert "members-on-date: The parties of a region on a date" in r.stdout
 
 
 def test_json_and_csv_agree(built):

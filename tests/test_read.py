@@ -52,7 +52,7 @@ def test_a_problem_names_file_and_line(project):
     path = project / "data/artikel/regions.csv"
     n = next_line(path)
     write(project, "data/artikel/regions.csv",
-          path.read_text() + "x,cultuurregio,X,,,2018-99,,,,,"
+          path.read_text() + "x,cultuurregio,X,,,2018-99,,,,,,,"
           "samenwerking-in-cultuurregios#noot 5\n")
     lines = problems(project)
     assert lines == [f"data/artikel/regions.csv:{n}: founded: month out of range: '2018-99'"]
@@ -62,7 +62,7 @@ def test_unknown_reference_and_unknown_source(project):
     path = project / "data/artikel/regions.csv"
     n = next_line(path)
     write(project, "data/artikel/regions.csv", path.read_text() +
-          "y,cultuurregio,Y,,,,,PV99,,,nergens#noot 1\n")
+          "y,cultuurregio,Y,,,,,PV99,,,,,nergens#noot 1\n")
     lines = problems(project)
     assert any(f"regions.csv:{n}: coincides_with: unknown reference 'PV99'" in x for x in lines)
     assert any(f"regions.csv:{n}: cites: unknown source 'nergens'" in x for x in lines)

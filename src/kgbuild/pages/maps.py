@@ -61,10 +61,14 @@ class Maps:
             rows.append(MapRow(site.link(tooi_gemeente(code).value), state,
                                tuple(site.link(r) for r in found)))
         title = site.words["map_title"].format(day=MAP_DAY)
-        links = {row.gemeente.iri.rsplit("/", 1)[1].upper(): row.gemeente.href for row in rows}
-        return HomeMap(self.svg_filled(fills, links, title), colours, tuple(rows))
+        codes = {row.gemeente.iri.rsplit("/", 1)[1].upper(): row for row in rows}
+        links = {code: row.gemeente.href for code, row in codes.items()}
+        notes = {code: ", ".join(isolated_text(r.label) for r in row.regions)
+                 for code, row in codes.items() if row.regions}
+        return HomeMap(self.svg_filled(fills, links, notes, title), colours, tuple(rows))
 
-    def svg_filled(self, fills: dict[str, list[str]], links: dict[str, str], title: str) -> Markup:
+    def svg_filled(self, fills: dict[str, list[str]], links: dict[str, str],
+                   notes: dict[str, str], title: str) -> Markup:
         """A map whose gemeenten each link to their page, filled by one class or, for several,
         a pattern of stripes in their classes."""
         pairs = sorted({tuple(f) for f in fills.values() if len(f) > 1})
@@ -76,9 +80,10 @@ class Maps:
             fill = fills.get(code, ["unknown"])
             paint = (f'class="{fill[0]}"' if len(fill) == 1
                      else f'class="several" fill="url(#{pattern_id(tuple(fill))})"')
+            name = isolated_text(self.names[code])
+            note = f" ({notes[code]})" if code in notes else ""
             parts.append(f'<a href="{escape(links.get(code, "#"))}"><path {paint} '
-                         f'd="{self.paths[code]}"><title>{escape(isolated_text(self.names[code]))}'
-                         f'</title></path></a>')
+                         f'd="{self.paths[code]}"><title>{escape(name + note)}</title></path></a>')
         parts.append("</svg>")
         return Markup("".join(parts))
 
