@@ -2,7 +2,8 @@
 
 Exit codes: 0 success (the graph conforms), 1 the graph does not conform to the shapes,
 2 bad input or usage (one line per problem, with file:line), 3 a store failed or does not hold
-what was loaded.
+what was loaded, 4 the machine stopped the command (disk full or read-only, another build
+running, port in use), 5 an internal error.
 """
 
 from __future__ import annotations

@@ -52,6 +52,13 @@ class UsageError(KgError):
     """A command was called with arguments it cannot use."""
 
 
+class EnvironmentProblem(KgError):
+    """The machine, not the input, stops the command: a full or read-only disk, another build
+    running in the same project, a port in use."""
+
+    exit_code = 4
+
+
 class NotConforming(KgError):
     """The graph does not conform to the shapes."""
 
