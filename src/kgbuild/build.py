@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph
-from pyoxigraph import Triple
+from pyoxigraph import NamedNode, Triple
 
 from .cells import parse_date, parse_url
 from .derive import derive
@@ -22,6 +22,7 @@ from .mapping import map_data
 from .memstore import quads, store_of
 from .pages.render import TEMPLATE_CACHE
 from .parallel import collector_paused, in_background
+from .paths import document_problems
 from .publish import publish_site
 from .queries import read_queries
 from .queries.pages import query_files
@@ -132,6 +133,11 @@ def load_graph(config: Config, progress: Progress = _quiet) -> Graph:
     triples = timed("sort", lambda: canonical(rebase(mapped.triples.union(added), config.base)))
     origins = {_rebased(k, config.base): v
                for k, v in (*mapped.origins.items(), *derived.origins.items())}
+    problems = timed("check paths", document_problems,
+                     (t.subject.value for t in triples if isinstance(t.subject, NamedNode)),
+                     origins, config.base)
+    if problems:
+        raise InputError(problems)
     if config.base == DEFAULT_BASE:
         timed("complete store", store.bulk_extend, quads(added))
     else:  # the store's IRIs are under the default base: load the moved ones instead

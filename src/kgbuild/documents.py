@@ -18,21 +18,10 @@ from pyoxigraph import Triple
 
 from .emit import serialize
 from .formats import RDF_FORMATS
+from .paths import EXTERN, document_of
 from .terms import TOOI
 
 Put = Callable[[str, bytes], None]  # writes one file of the new tree
-
-
-def document_of(iri: str, base: str) -> str | None:
-    """The document path (no extension) that describes an IRI, or None for outside IRIs."""
-    iri = iri.split("#", 1)[0]
-    if iri.startswith(base + "id/"):
-        return "doc/" + iri[len(base) + 3:]
-    if iri.startswith((base + "def/", base + "doc/")):
-        return iri[len(base):]
-    if iri.startswith(TOOI):
-        return "doc/" + iri[len(TOOI):]
-    return None
 
 
 def iri_of(path: str, base: str) -> str:
@@ -43,9 +32,6 @@ def iri_of(path: str, base: str) -> str:
     if rest.startswith(("gemeente/", "provincie/", "ministerie/")):
         return TOOI + rest
     return base + "id/" + rest
-
-
-EXTERN = "doc/extern"
 
 
 def partition(triples: list[Triple], base: str) -> dict[str, list[Triple]]:

@@ -22,6 +22,7 @@ FORMATS: tuple[Format, ...] = (
     Format("jsonld", "jsonld", "application/ld+json", RdfFormat.JSON_LD, ("application/json",)),
     Format("nt", "nt", "application/n-triples", RdfFormat.N_TRIPLES, ("text/plain",)),
 )
+LANGUAGES = ("nl", "en")  # of the pages: Dutch at {path}.html, English at {path}.en.html
 RDF_FORMATS = tuple(f for f in FORMATS if f.rdf is not None)
 BY_NAME = {f.name: f for f in FORMATS}
 BY_EXTENSION = {f.extension: f for f in FORMATS}

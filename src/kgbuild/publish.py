@@ -20,6 +20,7 @@ from .pages.index import build_index
 from .pages.labels import derive_labels
 from .pages.maps import load_maps
 from .pages.render import DATASET_DOC, TEMPLATE_CACHE, render_site
+from .paths import document_of
 from .terms import OWL, XSD
 
 GEO = Path("data/referentie/geo/gemeente_2025.geojson")
@@ -27,9 +28,10 @@ TRUE = Literal("true", datatype=XSD.boolean)
 
 
 def withdrawn(triples: list[Triple], base: str) -> list[str]:
-    """Paths (after id/) of the minted IRIs marked owl:deprecated true: they answer 410."""
+    """Paths (after id/) of the minted IRIs marked owl:deprecated true: they answer 410. Each
+    goes through the path rule, as it is written into the web-server configs."""
     prefix = base + "id/"
-    return sorted({t.subject.value[len(prefix):] for t in triples
+    return sorted({document_of(t.subject.value, base)[4:] for t in triples
                    if t.predicate == OWL.deprecated and t.object == TRUE
                    and t.subject.value.startswith(prefix) and "#" not in t.subject.value})
 

@@ -20,7 +20,9 @@ from .cells import (
     shown,
 )
 from .errors import InputError, Loc, Problem
+from .paths import path_problem, suffix_problem
 from .tables import CITES, REF, REFS, TABLES, TEXT, Col, Table
+from .terms import DEFAULT_BASE, TOOI
 
 __all__ = ["Cite", "Data", "Record", "When", "parse_cites", "parse_date", "parse_value",
            "read_data", "read_rdf", "read_rdf_dir"]
@@ -182,7 +184,10 @@ def _cell(col: Col | None, is_key: bool, text: str):
         check_characters(text)
         return text
     if is_key and col.kind == TEXT:
-        return parse_identifier(text)
+        reason = suffix_problem(parse_identifier(text))
+        if reason:
+            raise ValueError(f"identifier {shown(text)} {reason}")
+        return text
     return parse_value(col, text)
 
 
@@ -199,34 +204,70 @@ def read_data(data_dir: Path, root: Path | None = None) -> Data:
             if got.incomplete:
                 data.incomplete.add(name)
             problems += got.problems
-    problems += check_keys(data) + check_references(data) + check_places(data)
+    problems += check_keys(data) + check_references(data) + check_places(data) + check_iris(data)
     if problems:
         raise InputError(problems)
     return data
 
 
+def _folded(key: tuple) -> tuple:
+    return tuple(k.casefold() if isinstance(k, str) else k for k in key)
+
+
+def _shown_key(key: tuple) -> str:
+    return "/".join(str(k) for k in key if k is not None)
+
+
 def check_keys(data: Data) -> list[Problem]:
+    """Identifiers are unique within their table and across the agents' tables, also when
+    their case differs: they become IRIs and file names, and a file system or a reader may not
+    tell `Twente` from `twente`."""
     problems = []
     for name, records in data.tables.items():
         if not TABLES[name].unique:
             continue
-        seen: dict[tuple, Loc] = {}
+        seen: dict[tuple, Record] = {}
         for r in records:
-            if r.key in seen:
-                key = "/".join(str(k) for k in r.key if k is not None)
-                problems.append(Problem(r.loc, f"duplicate identifier {key!r} "
-                                               f"(first at {seen[r.key]})"))
+            first = seen.setdefault(_folded(r.key), r)
+            if first is r:
+                continue
+            if first.key == r.key:
+                problems.append(Problem(r.loc, f"duplicate identifier {_shown_key(r.key)!r} "
+                                               f"(first at {first.loc})"))
             else:
-                seen[r.key] = r.loc
-    ids: dict[str, tuple[str, Loc]] = {}
+                problems.append(Problem(r.loc, f"identifier {_shown_key(r.key)!r} differs only "
+                                               f"in case from {_shown_key(first.key)!r} (at "
+                                               f"{first.loc})"))
+    ids: dict[str, tuple[str, Record]] = {}
     for name in ("gemeenten", "former_gemeenten", "provincies", "organisations", "people",
                  "regions"):
         for r in data.rows(name):
-            other = ids.get(r.key[0])
-            if other and other[0] != name:
+            other = ids.setdefault(r.key[0].casefold(), (name, r))
+            if other[0] != name:
                 problems.append(Problem(r.loc, f"identifier {r.key[0]!r} is also used in "
-                                               f"{other[0]} (at {other[1]})"))
-            ids.setdefault(r.key[0], (name, r.loc))
+                                               f"{other[0]} (as {other[1].key[0]!r} at "
+                                               f"{other[1].loc})"))
+    return problems
+
+
+ID, DEF = DEFAULT_BASE + "id/", DEFAULT_BASE + "def/"
+# columns whose IRI names a document of ours: the prefixes it must lie under; None: an IRI
+# under another prefix is an outside link and fine as it is
+IRI_COLUMNS = {("organisations", "tooi_uri"): (TOOI,), ("tombstones", "iri"): (ID, DEF),
+               ("tombstones", "successor"): None}
+
+
+def check_iris(data: Data) -> list[Problem]:
+    """Every IRI of the data that becomes a document path follows the path rule (paths.py)."""
+    problems = []
+    for (table, col), prefixes in IRI_COLUMNS.items():
+        for r in data.rows(table):
+            iri = r[col]
+            if not iri or (prefixes is None and not iri.startswith((ID, DEF))):
+                continue
+            reason = path_problem(iri, DEFAULT_BASE, prefixes or (ID, DEF))
+            if reason:
+                problems.append(Problem(r.loc, f"{col}: {reason}"))
     return problems
 
 

@@ -12,7 +12,7 @@ from hashlib import sha256
 import pyoxigraph
 from pyoxigraph import NamedNode, Triple
 
-from ..documents import EXTERN, document_of
+from ..paths import EXTERN, document_of
 from ..read import Cite, Record
 from ..terms import DEFAULT_BASE, RDF, A
 from .core import Mapped, cite, location_iri

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-LANGS = ("nl", "en")
+from ..formats import LANGUAGES
+
+LANGS = LANGUAGES
 
 
 class Words(dict):
