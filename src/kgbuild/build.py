@@ -26,7 +26,7 @@ from .paths import document_problems
 from .publish import publish_site
 from .queries import read_queries
 from .queries.pages import query_files
-from .read import Data, read_data, read_rdf_dir
+from .read import MAP_FILE, Data, read_data, read_geojson, read_rdf_dir
 from .shapecheck import check_shapes
 from .terms import DEFAULT_BASE, rebase
 from .tree import NewTree, new_tree
@@ -58,6 +58,7 @@ class Graph:
     release: Release
     store: pyoxigraph.Store
     timings: dict[str, float] = field(default_factory=dict)
+    features: list[dict] | None = None  # the gemeenten of the maps (GeoJSON)
 
 
 def _quiet(_: str) -> None:
@@ -125,6 +126,7 @@ def load_graph(config: Config, progress: Progress = _quiet) -> Graph:
     release = read_release(root, config.base)
     data = timed("read data", read_data, root / "data", root)
     ontology = timed("read ontology", read_rdf_dir, root / "ontology", root)
+    features = timed("read map", read_geojson, root / MAP_FILE, root)
     mapped = timed("map", map_data, data)
     store = timed("load store", store_of, mapped.triples)
     derived = timed("derive", derive, mapped, store)
@@ -142,7 +144,7 @@ def load_graph(config: Config, progress: Progress = _quiet) -> Graph:
         timed("complete store", store.bulk_extend, quads(added))
     else:  # the store's IRIs are under the default base: load the moved ones instead
         store = timed("load store again", store_of, triples)
-    return Graph(data, triples, origins, release, store, timings)
+    return Graph(data, triples, origins, release, store, timings, features)
 
 
 def _rebased(iri: str, base: str) -> str:
@@ -203,7 +205,7 @@ def build(config: Config, progress: Progress = _quiet) -> tuple[Graph, Report]:
             raise NotConforming(report)
         files = timed("emit", emit_all, graph, report, dumps, tree)
         timed("publish", publish_site, graph.triples, graph.release, files, config.root,
-              tree.put)
+              tree.put, graph.features)
         timed("swap in", tree.swap_in)
     record(config.root, new_uris)
     if new_uris:

@@ -9,12 +9,15 @@ running, port in use), 5 an internal error.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import os
 import sys
+import traceback
 from pathlib import Path
 
 from .build import Config, build, check, load_graph
-from .errors import KgError, UsageError
+from .errors import EnvironmentProblem, KgError, UsageError
 from .terms import DEFAULT_BASE
 
 
@@ -169,6 +172,7 @@ def common() -> argparse.ArgumentParser:
     p.add_argument("--root", default=".", help="project folder with data/, ontology/, shapes/")
     p.add_argument("--base", default=DEFAULT_BASE, help="base of minted URIs")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    p.add_argument("--debug", action="store_true", help="a traceback with an internal error")
     return p
 
 
@@ -223,7 +227,14 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPERM,
+                      errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.EADDRINUSE}
+
+
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a name the terminal cannot show is escaped
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")
     try:
         args = parser().parse_args(argv)
     except SystemExit as e:
@@ -234,6 +245,27 @@ def main(argv: list[str] | None = None) -> int:
         for line in e.lines():
             print(line if e.exit_code == 1 else f"error: {line}", file=sys.stderr)
         return e.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except OSError as e:
+        if e.errno not in ENVIRONMENT_ERRNOS:
+            return _internal(e, args)
+        where = f": {e.filename}" if e.filename else ""
+        print(f"error: {e.strerror or e}{where}", file=sys.stderr)
+        return EnvironmentProblem.exit_code
+    except Exception as e:  # noqa: BLE001 - the one place that turns any bug into exit 5
+        return _internal(e, args)
+
+
+def _internal(e: BaseException, args) -> int:
+    """An error kgbuild did not expect: one line, the traceback only with --debug."""
+    if getattr(args, "debug", False):
+        traceback.print_exception(e, file=sys.stderr)
+    first = (str(e).splitlines() or [""])[0][:300]
+    print(f"error: internal error: {type(e).__name__}: {first} (a bug of kgbuild; run again "
+          f"with --debug for the traceback)", file=sys.stderr)
+    return 5
 
 
 def run() -> None:

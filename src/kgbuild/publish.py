@@ -23,7 +23,6 @@ from .pages.render import DATASET_DOC, TEMPLATE_CACHE, render_site
 from .paths import document_of
 from .terms import OWL, XSD
 
-GEO = Path("data/referentie/geo/gemeente_2025.geojson")
 TRUE = Literal("true", datatype=XSD.boolean)
 
 
@@ -51,13 +50,14 @@ def sitemap(pages: list[str], base: str) -> bytes:
 
 
 def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes],
-                 root: Path | None, put: Put) -> None:
-    """Write everything of the site beside the downloads; the sitemap lists the pages."""
+                 root: Path | None, put: Put, features: list[dict] | None = None) -> None:
+    """Write everything of the site beside the downloads; the sitemap lists the pages; the
+    GeoJSON features of the gemeenten, when given, draw the maps."""
     base = release.base
     docs = partition(triples, base)
     for path, doc in dataset_documents(files, release).items():
         write_document(path, doc, base, put)
-    maps = load_maps(root / GEO) if root else None
+    maps = load_maps(features) if features else None
     index = build_index(triples, base)
     derive_labels(index)
     pages = render_site(index, release, docs, files, len(triples), maps, put,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -357,3 +359,46 @@ def read_rdf_dir(directory: Path, root: Path) -> list[pyoxigraph.Triple]:
     if problems:
         raise InputError(problems)
     return triples
+
+
+MAP_FILE = "data/referentie/geo/gemeente_2025.geojson"  # the gemeenten drawn on the maps
+
+
+def read_geojson(path: Path, root: Path) -> list[dict] | None:
+    """The features of the map file, each a gemeente (`statcode`, `statnaam`) with a Polygon or
+    MultiPolygon of [lon, lat] points; None when the project has no map file."""
+    rel = path.relative_to(root).as_posix()
+    if not path.exists():
+        return None
+    try:
+        doc = json.loads(_read_text(path, rel))
+    except json.JSONDecodeError as e:
+        raise InputError([Problem(Loc(rel, e.lineno), f"not valid JSON: {e.msg}")]) from None
+    features = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(features, list) or not features:
+        raise InputError([Problem(Loc(rel, 1), "not a GeoJSON FeatureCollection with features")])
+    problems = [Problem(Loc(rel, 1), f"feature {i}: {reason}")
+                for i, f in enumerate(features, 1) if (reason := feature_problem(f))]
+    if problems:
+        raise InputError(problems[:20])
+    return features
+
+
+def feature_problem(feature) -> str | None:
+    props = feature.get("properties") if isinstance(feature, dict) else None
+    geometry = feature.get("geometry") if isinstance(feature, dict) else None
+    if not isinstance(props, dict) or not all(isinstance(props.get(k), str)
+                                              for k in ("statcode", "statnaam")):
+        return "properties need text statcode and statnaam"
+    if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
+        return f"{props['statcode']}: geometry must be a Polygon or MultiPolygon"
+    polygons = geometry.get("coordinates")
+    polygons = [polygons] if geometry["type"] == "Polygon" else polygons
+    try:
+        points = [p for polygon in polygons for ring in polygon for p in ring]
+        ok = points and all(len(p) >= 2 and all(isinstance(x, (int, float)) and
+                                                math.isfinite(x) for x in p[:2])
+                            for p in points)
+    except TypeError:
+        ok = False
+    return None if ok else f"{props['statcode']}: coordinates must be rings of [lon, lat] numbers"

@@ -1,8 +1,9 @@
 """Check shapes/ before validating with them, so a broken shape is an input error with file:line.
 
-Two checks: SHACL's own shapes for shapes graphs (shacl-shacl, shipped with pyshacl) catch
-constraints with values of the wrong kind (a literal as sh:path, a text as sh:minCount), and
-every sh:pattern must compile as a regular expression.
+Three checks: SHACL's own shapes for shapes graphs (shacl-shacl, shipped with pyshacl) catch
+constraints with values of the wrong kind (a literal as sh:path, a text as sh:minCount), every
+sh:pattern must compile as a regular expression, and every SPARQL constraint (sh:select,
+sh:ask) must parse, reported at the line of the error.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from .cells import shown
 from .errors import InputError, Loc, Problem
+from .sparqlsyntax import syntax_error
 
 SH = "http://www.w3.org/ns/shacl#"
 CACHE = Path("build/cache")
@@ -52,6 +54,30 @@ def pattern_problems(graph, texts: dict[str, str]) -> list[Problem]:
             problems.append(Problem(find_line(texts, "pattern", value_forms(value)),
                                     f"sh:pattern {shown(str(value))} is not a valid regular "
                                     f"expression: {e}"))
+    return problems
+
+
+def sparql_problems(graph, texts: dict[str, str]) -> list[Problem]:
+    """Each sh:select and sh:ask parses, with the prefixes the shapes declare (sh:declare);
+    a mistake is reported at its own line of the file, found from the query's first line."""
+    import rdflib
+
+    sh = rdflib.Namespace(SH)
+    prefixes = "".join(f"PREFIX {p}: <{n}>\n" for p, n in sorted(
+        (str(graph.value(d, sh.prefix)), str(graph.value(d, sh.namespace)))
+        for d in set(graph.objects(None, sh.declare))))
+    problems = []
+    for key in ("select", "ask"):
+        for value in sorted(set(graph.objects(None, sh[key]))):
+            query = str(value)
+            found = syntax_error(prefixes + query)
+            if found is None:
+                continue
+            line, message = found
+            first = next((x.strip() for x in query.splitlines() if x.strip()), "")
+            start = find_line(texts, key, [first[:60]])
+            at = Loc(start.path, start.line + max(0, line - prefixes.count("\n") - 1))
+            problems.append(Problem(at, f"invalid SPARQL in sh:{key}: {message}"))
     return problems
 
 
@@ -128,4 +154,5 @@ def shapes_problems(texts: tuple[tuple[str, str], ...]) -> tuple[Problem, ...]:
     for _, text in texts:
         graph.parse(data=text, format="turtle")
     by_file = dict(texts)
-    return tuple(pattern_problems(graph, by_file) + shacl_shacl_problems(graph, by_file))
+    return tuple(pattern_problems(graph, by_file) + sparql_problems(graph, by_file)
+                 + shacl_shacl_problems(graph, by_file))

@@ -7,10 +7,8 @@ its shape); each map only chooses a class per gemeente: in the werkgebied on 1 J
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
 
 from markupsafe import Markup, escape
 
@@ -196,11 +194,8 @@ def bounds(features) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def load_maps(geojson: Path) -> Maps | None:
-    """The gemeente outlines of a GeoJSON file (features with `statcode`), or None if absent."""
-    if not geojson.exists():
-        return None
-    features = json.loads(geojson.read_text(encoding="utf-8"))["features"]
+def load_maps(features: list[dict]) -> Maps:
+    """The gemeente outlines of GeoJSON features (checked by read.read_geojson)."""
     west, south, east, north = bounds(features)
     kx = math.cos(math.radians(LAT0))
     scale = WIDTH / ((east - west) * kx)

@@ -14,6 +14,7 @@ import pyoxigraph
 import yaml
 
 from ..errors import InputError, Loc, Problem
+from ..sparqlsyntax import syntax_error
 from .params import Param, ParamError, find_params, to_term, tokens
 
 # libyaml's loader where PyYAML was built with it: the same safe subset, in a tenth of the time
@@ -148,7 +149,8 @@ def check_body(body: str, params: list[Param], offset: int) -> None:
     try:
         pyoxigraph.Store().query(body)
     except SyntaxError as e:
-        raise HeaderError(offset + 1, f"query does not parse: {e}") from None
+        line, message = syntax_error(body, e)
+        raise HeaderError(offset + line, f"query does not parse: {message}") from None
     words = " ".join(t.upper() for k, t in tokens(body) if k == "other")
     if "SELECT" in words and not re.search(r"ORDER\s+BY", words):
         raise HeaderError(offset + 1, "a SELECT must have ORDER BY (results are deterministic)")
