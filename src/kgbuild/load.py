@@ -276,8 +276,7 @@ def malformed(e: http.client.HTTPException) -> str:
     if isinstance(e, http.client.IncompleteRead):
         if e.expected is None:  # chunked: a chunk size that is no number, or a cut
             return "the reply's chunked body is broken or cut short"
-        return (f"the reply ended {e.expected} byte(s) before the end its Content-Length "
-                "gave")
+        return f"the reply ended {e.expected} byte(s) short of its Content-Length"
     if isinstance(e, http.client.LineTooLong):
         return f"the reply has a line too long ({e})"
     if isinstance(e, http.client.BadStatusLine):
