@@ -474,6 +474,15 @@ def test_a_timeout_that_is_not_a_positive_number_is_a_usage_error(built, capsys)
             "error: --timeout must be a number of seconds above 0"]
 
 
+@pytest.mark.parametrize("endpoint", ["file:///etc/passwd", "data:,x", "http://127.0.0.1:x/store",
+                                      "http:///store", "http://127.0.0.1/st ore"])
+def test_an_endpoint_that_is_not_an_http_url_is_refused(old, endpoint):
+    """Was: urllib read a file: or data: URL as if it were the store's answer."""
+    with pytest.raises(LoadError) as e:
+        load(Target(endpoint, "http://127.0.0.1:9/query", GRAPH, attempts=1), old)
+    assert str(e.value) == f"{endpoint!r}: not an http(s) URL of a store"
+
+
 # 7. replies that are not HTTP: one line at once, not retried (was: a traceback, exit 1)
 
 

@@ -198,11 +198,11 @@ class _Timed:
         self.deadline = deadline
 
     def connect(self) -> None:
-        self.timeout = self.deadline.wait()[0]
+        self.timeout, is_deadline = self.deadline.wait()
         try:
             super().connect()
         except TimeoutError:
-            if self.deadline.left() <= 0:
+            if is_deadline:
                 raise Expired from None
             raise
         self.sock = TimedSocket(self.sock, self.deadline)
