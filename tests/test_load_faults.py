@@ -1,5 +1,7 @@
 """`kgbuild load` under faults, against real servers on 127.0.0.1: the store down, answering
-5xx, timing out, closing the connection mid-upload, and the Oxigraph server killed mid-load.
+5xx, timing out, closing the connection mid-upload, the Oxigraph server killed mid-load, a store
+that answers a byte at a time (the deadline), replies that are not HTTP, and a TLS certificate
+that is not trusted.
 
 Each fault is retried a bounded number of times and then ends in one clear error (exit 3 at the
 command line); a store that recovers is loaded and verified. The faults are played by a small
@@ -14,10 +16,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.client
+import os
 import re
 import shutil
 import signal
 import socket
+import ssl
+import subprocess
+import sys
 import threading
 import time
 import urllib.parse
@@ -40,6 +46,7 @@ NUMBER = "https://w3id.org/cultuurregio/def/test#number"  # not in it
 INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 DROPPED = r".*(reset|closed|broken pipe|aborted).*"  # how a dropped connection reads
 REFUSED = r"\[Errno \d+\] Connection refused"
+TRICKLED = b"HTTP/1.1 204 No Content\r\n" + b"X-Padding: " + b"." * 200 + b"\r\n\r\n"
 
 
 @pytest.fixture(scope="module")
@@ -125,17 +132,21 @@ class Faults(ThreadingHTTPServer):
                  connections, so the upstream sees the upload cut off too;
       "kill":    like "cut", but call `at_half(sent, size)` before dropping them;
       "hang":    read the request, never answer (until the server is closed);
-      "deaf":    read the request line and headers, not the body, never answer.
+      "deaf":    read the request line and headers, not the body, never answer;
+      "trickle": read the request, then answer a 204 one byte every `interval` seconds;
+      bytes:     read the request, send these bytes as the whole reply, close.
     `seen` records each request as (method, fault)."""
 
     daemon_threads = True
 
     def __init__(self, upstream: str | None = None, plan=(), then="forward",
-                 chunk: int = 1 << 16, delay: float = 0.0, at_half=None):
+                 chunk: int = 1 << 16, delay: float = 0.0, at_half=None,
+                 interval: float = 20.0):
         super().__init__(("127.0.0.1", 0), FaultHandler)
         self.upstream = urllib.parse.urlsplit(upstream) if upstream else None
         self.plan, self.then = list(plan), then
         self.chunk, self.delay, self.at_half = chunk, delay, at_half
+        self.interval = interval
         self.seen: list[tuple[str, object]] = []
         self.lock, self.released = threading.Lock(), threading.Event()
 
@@ -162,6 +173,14 @@ class FaultHandler(BaseHTTPRequestHandler):
         if isinstance(fault, int):
             self.rfile.read(size)
             return self.reply(fault, b"the store is unavailable")
+        if isinstance(fault, bytes):
+            self.rfile.read(size)
+            with contextlib.suppress(OSError):
+                self.wfile.write(fault)
+            return self.drop()
+        if fault == "trickle":
+            self.rfile.read(size)
+            return self.trickle()
         if fault == "close":
             return self.drop()
         if fault in ("hang", "deaf"):
@@ -213,6 +232,16 @@ class FaultHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+    def trickle(self) -> None:
+        """A 204 one byte at a time, `interval` seconds apart, until the server is closed."""
+        for i in range(len(TRICKLED)):
+            with contextlib.suppress(OSError):
+                self.wfile.write(TRICKLED[i:i + 1])
+                self.wfile.flush()
+            if self.server.released.wait(self.server.interval):
+                break
+        self.drop()
 
     def drop(self) -> None:
         self.close_connection = True
@@ -374,3 +403,224 @@ def test_oxigraph_killed_mid_load_keeps_the_old_graph(old, tmp_path):
         assert holds(base) == want_old  # exactly the old dump, nothing of the new one
         assert load(target(base), big) == sum(want_new.values())
         assert holds(base) == want_new
+
+
+# 6. the deadline (--timeout): the whole load, however slowly the store answers
+
+
+def test_a_store_answering_a_byte_every_20_s_ends_at_the_deadline_through_the_cli(built):
+    """Was: each read waited up to 120 s and the reply took 20 s a byte, so the command ran for
+    more than an hour. The deadline counts from the start of the load, after Python's start."""
+    faults = Faults(then="trickle", interval=20)
+    with in_thread(faults) as base:
+        began = time.monotonic()
+        result = subprocess.run(
+            [sys.executable, "-m", "kgbuild.cli", "load", "--root", str(built), "-q",
+             "--endpoint", base + "/store", "--timeout", "3"],
+            check=False, capture_output=True, text=True, timeout=60, env=os.environ.copy())
+        took = time.monotonic() - began
+    err = result.stderr.splitlines()
+    assert result.returncode == 3 and result.stdout == "", result
+    assert err == [f"error: load: {base}/store?{GRAPH_QUERY}: the deadline of 3 s passed"], err
+    assert 3 <= took < 3 + 3, took  # the margin: Python's start and the dump read and sent
+    assert faults.seen == [("PUT", "trickle")]
+
+
+@pytest.mark.parametrize("fault", ["trickle", "hang", "deaf"])
+def test_the_deadline_bounds_each_attempt_below_the_per_read_timeout(old, fault):
+    """A byte every 0.3 s keeps a 60 s per-read timeout from ever firing: only the deadline
+    ends the load, in the middle of reading the status line."""
+    faults = Faults(then=fault, interval=0.3)
+    began = time.monotonic()
+    with in_thread(faults) as base, pytest.raises(LoadError) as e:
+        load(target(base, timeout=60, deadline=1.5), old)
+    took = time.monotonic() - began
+    assert str(e.value) == f"load: {base}/store?{GRAPH_QUERY}: the deadline of 1.5 s passed"
+    assert faults.seen == [("PUT", fault)]
+    assert 1.5 <= took < 1.5 + 1, took
+
+
+def test_the_deadline_covers_the_pauses_between_attempts(old):
+    """Pauses of 0.2, 0.4, 0.8, 1.6 s ... between 503s: the load ends at the deadline, in a
+    pause, and says what failed last."""
+    faults = Faults(then=503)
+    began = time.monotonic()
+    with in_thread(faults) as base, pytest.raises(LoadError) as e:
+        load(target(base, attempts=50, pause=0.2, deadline=1.5), old)
+    took = time.monotonic() - began
+    assert str(e.value) == (f"load: {base}/store?{GRAPH_QUERY}: the deadline of 1.5 s passed "
+                            "(last failure: HTTP 503 Service Unavailable: the store is "
+                            "unavailable)")
+    assert 1.5 <= took < 1.5 + 1, took
+    assert 3 <= len(faults.seen) <= 4  # at 0, 0.2, 0.6 and 1.4 s
+
+
+def test_the_deadline_covers_the_verification(old):
+    faults = Faults(plan=[b"HTTP/1.1 204 No Content\r\n\r\n"], then="trickle", interval=0.3)
+    began = time.monotonic()
+    with in_thread(faults) as base, pytest.raises(LoadError) as e:
+        load(target(base, timeout=60, deadline=2), old)
+    took = time.monotonic() - began
+    assert str(e.value) == f"verify: {base}/query: the deadline of 2 s passed"
+    assert [m for m, _ in faults.seen] == ["PUT", "POST"]
+    assert 2 <= took < 2 + 1, took
+
+
+def test_a_timeout_that_is_not_a_positive_number_is_a_usage_error(built, capsys):
+    for value in ("0", "-1", "nan", "inf"):
+        assert main(["load", "--root", str(built), "-q", "--endpoint",
+                     "http://127.0.0.1:9/store", "--timeout", value]) == 2
+        assert capsys.readouterr().err.splitlines() == [
+            "error: --timeout must be a number of seconds above 0"]
+
+
+@pytest.mark.parametrize("endpoint", ["file:///etc/passwd", "data:,x", "http://127.0.0.1:x/store",
+                                      "http:///store", "http://127.0.0.1/st ore"])
+def test_an_endpoint_that_is_not_an_http_url_is_refused(old, endpoint):
+    """Was: urllib read a file: or data: URL as if it were the store's answer."""
+    with pytest.raises(LoadError) as e:
+        load(Target(endpoint, "http://127.0.0.1:9/query", GRAPH, attempts=1), old)
+    assert str(e.value) == f"{endpoint!r}: not an http(s) URL of a store"
+
+
+# 7. replies that are not HTTP: one line at once, not retried (was: a traceback, exit 1)
+
+
+CHUNKED = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+MALFORMED = {
+    "garbage status line": (b"HELLO\r\n\r\n", "the reply is not HTTP: status line 'HELLO\\r\\n'"),
+    "short status line": (b"HTTP/1.1 2", "the reply is not HTTP: status line 'HTTP/1.1 2'"),
+    "lying Content-Length": (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort",
+                             "the reply ended 95 byte(s) short of its Content-Length"),
+    "bad chunk size": (CHUNKED + b"zz\r\nabc\r\n0\r\n\r\n",
+                       "the reply's chunked body is broken or cut short"),
+    "chunks cut short": (CHUNKED + b"10\r\nabc", "the reply's chunked body is broken or cut short"),
+    "header line too long": (b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n",
+                             ("the reply has a line too long (got more than 65536 bytes when "
+                              "reading header line)")),
+    "too many headers": (b"HTTP/1.1 200 OK\r\n" + b"X-A: b\r\n" * 101 + b"\r\n",
+                         "the reply is not valid HTTP: got more than 100 headers"),
+}
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_a_malformed_reply_to_the_upload_is_one_line_at_once(built, pauses, capsys, name):
+    reply, message = MALFORMED[name]
+    faults = Faults(then=reply)
+    with in_thread(faults) as base:
+        code, out, err = load_cli(built, base + "/store", 3, capsys)
+    assert code == 3 and out == ""
+    assert err == [f"error: load: {base}/store?{GRAPH_QUERY}: {message}"]
+    assert faults.seen == [("PUT", reply)] and pauses == []
+
+
+def nt_reply(body: bytes, ctype: str = "application/n-triples", length: int | None = None):
+    length = len(body) if length is None else length
+    return (f"HTTP/1.1 200 OK\r\nContent-Type: {ctype}\r\nContent-Length: {length}\r\n\r\n"
+            .encode() + body)
+
+
+def verify_replies(old: Path) -> dict[str, tuple[bytes, str]]:
+    """Replies to the verification query, and a pattern of the message each gives."""
+    head = b"".join((old / DUMP).read_bytes().splitlines(keepends=True)[:3])
+    return {
+        # whole lines, the rest missing: without the check of the length this read as
+        # "triples missing", as if the store held less
+        "lying Content-Length": (nt_reply(head, length=len(head) + 1000),
+                                 re.escape("the reply ended 1000 byte(s) short of its "
+                                           "Content-Length")),
+        "not UTF-8": (nt_reply(b'<https://x.org/s> <https://x.org/p> "\xff\xfe" .\n'),
+                      r"the answer is not N-Triples: Parser error at line 1 .*Invalid UTF-8.*"),
+        "garbage N-Triples": (nt_reply(b"{{{ not rdf"),
+                              r"the answer is not N-Triples: Parser error at line 1 .*"),
+        "garbage JSON": (nt_reply(b'{"head": {', "application/sparql-results+json"),
+                         re.escape("answered application/sparql-results+json, not N-Triples")),
+        "garbage XML": (nt_reply(b"<rdf:RDF", "application/rdf+xml"),
+                        re.escape("answered application/rdf+xml, not N-Triples")),
+        "bad chunk size": (MALFORMED["bad chunk size"][0].replace(
+            b"OK\r\n", b"OK\r\nContent-Type: application/n-triples\r\n"),
+            re.escape("the reply's chunked body is broken or cut short")),
+        "garbage status line": (MALFORMED["garbage status line"][0],
+                                re.escape(MALFORMED["garbage status line"][1])),
+    }
+
+
+@pytest.mark.parametrize("name", ["lying Content-Length", "not UTF-8", "garbage N-Triples",
+                                  "garbage JSON", "garbage XML", "bad chunk size",
+                                  "garbage status line"])
+def test_a_malformed_reply_to_the_verification_is_one_line(old, name):
+    reply, message = verify_replies(old)[name]
+    faults = Faults(plan=[b"HTTP/1.1 204 No Content\r\n\r\n"], then=reply)
+    with in_thread(faults) as base, pytest.raises(LoadError) as e:
+        load(target(base, attempts=3), old)
+    assert re.fullmatch(re.escape(f"verify: {base}/query: ") + message, str(e.value)), e.value
+    assert [m for m, _ in faults.seen] == ["PUT", "POST"]
+
+
+# 8. TLS: a certificate that is not trusted is refused at once, not retried
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 and its key, made by openssl."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+                    "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    return cert, key
+
+
+class TlsFaults(Faults):
+    """Faults over TLS with the certificate given; `connections` counts the TCP connections
+    accepted, handshakes that fail included."""
+
+    def __init__(self, cert: Path, key: Path, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(cert, key)
+        self.connections = 0
+
+    def get_request(self):
+        sock, address = self.socket.accept()
+        with self.lock:
+            self.connections += 1
+        sock.settimeout(10)
+        try:
+            return self.context.wrap_socket(sock, server_side=True), address
+        except OSError:
+            sock.close()
+            raise
+
+
+@contextlib.contextmanager
+def over_tls(server: TlsFaults):
+    with in_thread(server) as base:
+        yield base.replace("http://", "https://")
+
+
+def test_an_untrusted_certificate_is_refused_after_one_attempt(built, certificate, pauses,
+                                                              capsys):
+    """Was: retried as if the store were down, then 'gave up after 4 attempts'."""
+    faults = TlsFaults(*certificate, then=503)
+    with over_tls(faults) as base:
+        code, out, err = load_cli(built, base + "/store", 4, capsys)
+    assert code == 3 and out == ""
+    assert err == [f"error: load: {base}/store?{GRAPH_QUERY}: "
+                   + "the store's TLS certificate was refused: self-signed certificate"]
+    assert faults.connections == 1 and faults.seen == [] and pauses == []
+
+
+def test_control_a_trusted_certificate_loads_and_verifies_over_tls(old, store, certificate,
+                                                                  monkeypatch):
+    """The same listener with its certificate trusted (SSL_CERT_FILE): the load goes through,
+    over the deadline's sockets, so the refusal above is the certificate's."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    faults = TlsFaults(*certificate, store)
+    with over_tls(faults) as base:
+        assert load(target(base, deadline=60), old) == sum(counts(old).values())
+    assert holds(store) == counts(old)
+    assert faults.connections == 2 and faults.seen == [("PUT", "forward"), ("POST", "forward")]

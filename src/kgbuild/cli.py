@@ -127,8 +127,11 @@ def cmd_load(args) -> int:
     dist = Path(args.dist).resolve() if args.dist else root / "dist"
     if args.attempts < 1:
         raise UsageError("--attempts must be at least 1")
+    if not args.timeout > 0 or args.timeout == float("inf"):
+        raise UsageError("--timeout must be a number of seconds above 0")
     target = Target(args.endpoint, args.query_endpoint or guess_query_endpoint(args.endpoint),
-                    None if args.default_graph else args.graph, attempts=args.attempts)
+                    None if args.default_graph else args.graph, attempts=args.attempts,
+                    deadline=args.timeout)
     n = load(target, dist, args.format)
     where = "the default graph" if target.graph is None else f"<{target.graph}>"
     print(f"loaded {n} triples into {where} at {args.endpoint}; the store holds exactly them")
@@ -215,6 +218,9 @@ def parser() -> argparse.ArgumentParser:
     ld.add_argument("--format", choices=("nt", "ttl"), default="nt", help="what to send")
     ld.add_argument("--dist", help="built output folder (default: ROOT/dist)")
     ld.add_argument("--attempts", type=int, default=5, help="tries per request (default 5)")
+    ld.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
+                    help="deadline for the whole load: every attempt, pause and the check "
+                         "(default 600)")
     ld.set_defaults(func=cmd_load)
     sp = sub.add_parser("sparql", parents=[common()],
                         help="read-only SPARQL 1.1 Protocol endpoint over the built dump")

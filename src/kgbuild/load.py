@@ -7,6 +7,12 @@ digest authentication. Transient failures (connection errors, timeouts, 408, 425
 retried with a bounded, growing pause; then the load stops with a LoadError (exit 3). A store
 that refuses an upload before reading it and closes the connection is asked again without a
 body (HEAD), so that its refusal (401, 403, 407) is reported instead of a broken pipe.
+A reply that is not HTTP (a bad status line, a body shorter than its Content-Length, broken
+chunks, a header line too long) and a TLS failure (a certificate refused) are final: they are
+reported at once, not retried. The whole load (every attempt, upload, pause and the check) has
+one deadline: each send and receive on the socket waits at most the per-read timeout or the
+time left, whichever is shorter, so a store that answers a byte at a time cannot hold the load
+past it.
 Only Turtle or N-Triples is sent: some stores accept JSON-LD and then store nothing.
 
 The check (`verify`) compares triples, not counts: one SPARQL CONSTRUCT of the target graph,
@@ -33,8 +39,12 @@ compared by count per predicate only.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import http.client
+import io
 import os
+import ssl
 import time
 import urllib.error
 import urllib.parse
@@ -66,13 +76,164 @@ class Target:
     graph: str | None  # None: the default graph
     attempts: int = 5
     pause: float = 0.5  # first pause between attempts; doubles each time
-    timeout: float = 120
+    timeout: float = 120  # longest wait for one send or receive on the socket
+    deadline: float = 600  # seconds for the whole load: all attempts, pauses and the check
 
     def gsp_url(self) -> str:
         sep = "&" if "?" in self.store else "?"
         if self.graph is None:
             return f"{self.store}{sep}default"
         return f"{self.store}{sep}graph={urllib.parse.quote(self.graph, safe='')}"
+
+
+class Expired(Exception):
+    """The deadline passed during a send or receive. Not an OSError, so that neither
+    http.client nor urllib takes it for a network failure."""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a load must end (time.monotonic()), the seconds it was given, and the longest wait
+    for one send or receive."""
+    end: float
+    seconds: float
+    per_read: float
+
+    @classmethod
+    def after(cls, seconds: float, per_read: float) -> Deadline:
+        return cls(time.monotonic() + seconds, seconds, per_read)
+
+    def left(self) -> float:
+        return self.end - time.monotonic()
+
+    def wait(self) -> tuple[float, bool]:
+        """How long the next send or receive may wait, and whether that is the time left (its
+        timeout is then the deadline's). Raises Expired when no time is left."""
+        left = self.left()
+        if left <= 0:
+            raise Expired
+        return (left, True) if left <= self.per_read else (self.per_read, False)
+
+    def capped(self, per_read: float) -> Deadline:
+        return dataclasses.replace(self, per_read=min(per_read, self.per_read))
+
+
+class TimedSocket:
+    """A connected socket (plain or TLS) each of whose sends and receives waits at most what
+    the deadline allows; a wait cut short by the deadline raises Expired."""
+
+    SEND_CHUNK = 1 << 16  # an upload is sent in pieces, each one timed
+
+    def __init__(self, sock, deadline: Deadline):
+        self._sock, self._deadline = sock, deadline
+        self._readers, self._closed = 0, False
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+    def _timed(self, op, *args):
+        timeout, is_deadline = self._deadline.wait()
+        self._sock.settimeout(timeout)
+        try:
+            return op(*args)
+        except TimeoutError:
+            if is_deadline:
+                raise Expired from None
+            raise
+
+    def recv_into(self, *args):
+        return self._timed(self._sock.recv_into, *args)
+
+    def recv(self, *args):
+        return self._timed(self._sock.recv, *args)
+
+    def send(self, *args):
+        return self._timed(self._sock.send, *args)
+
+    def sendall(self, data) -> None:
+        view = memoryview(data).cast("B")
+        for i in range(0, len(view), self.SEND_CHUNK):
+            self._timed(self._sock.sendall, view[i:i + self.SEND_CHUNK])
+
+    def makefile(self, mode: str = "rb", *args, **kwargs):
+        """The reply's reader (http.client reads it through this): every read is timed. The
+        socket stays open until the reader is closed, as with socket.makefile."""
+        self._readers += 1
+        return io.BufferedReader(_Reader(self))
+
+    def reader_closed(self) -> None:
+        self._readers -= 1
+        if self._closed and not self._readers:
+            self._sock.close()
+
+    def close(self) -> None:
+        self._closed = True
+        if not self._readers:
+            self._sock.close()
+
+
+class _Reader(io.RawIOBase):
+    def __init__(self, sock: TimedSocket):
+        super().__init__()
+        self._sock = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        return self._sock.recv_into(buffer)
+
+    def close(self) -> None:
+        if not self.closed:
+            super().close()
+            self._sock.reader_closed()
+
+
+class _Timed:
+    """A connection whose socket is a TimedSocket: connecting (and the TLS handshake) waits
+    at most what the deadline allows too."""
+
+    def __init__(self, *args, deadline: Deadline, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+
+    def connect(self) -> None:
+        self.timeout, is_deadline = self.deadline.wait()
+        try:
+            super().connect()
+        except TimeoutError:
+            if is_deadline:
+                raise Expired from None
+            raise
+        self.sock = TimedSocket(self.sock, self.deadline)
+
+
+class TimedHTTPConnection(_Timed, http.client.HTTPConnection):
+    pass
+
+
+class TimedHTTPSConnection(_Timed, http.client.HTTPSConnection):
+    pass
+
+
+class TimedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: Deadline):
+        super().__init__()
+        self.deadline = deadline
+
+    def do_open(self, http_class, req, **kwargs):
+        return super().do_open(lambda *a, **kw: TimedHTTPConnection(
+            *a, deadline=self.deadline, **kw), req, **kwargs)
+
+
+class TimedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: Deadline):
+        super().__init__()
+        self.deadline = deadline
+
+    def do_open(self, http_class, req, **kwargs):
+        return super().do_open(lambda *a, **kw: TimedHTTPSConnection(
+            *a, deadline=self.deadline, **kw), req, **kwargs)
 
 
 def guess_query_endpoint(store: str) -> str:
@@ -84,66 +245,136 @@ def guess_query_endpoint(store: str) -> str:
     raise LoadError(f"{store}: cannot tell its SPARQL query endpoint; give --query-endpoint")
 
 
-def opener(url: str) -> urllib.request.OpenerDirector:
-    """An opener that answers basic or digest challenges with the environment's credentials."""
+def check_endpoint(url: str) -> None:
+    """An endpoint must be an http(s) URL with a host and, if any, a numeric port: urllib would
+    otherwise read a file: or data: URL, or fail with a traceback."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+    except ValueError:
+        ok = False
+    if not ok or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        raise LoadError(f"{url!r}: not an http(s) URL of a store")
+
+
+def opener(url: str, deadline: Deadline) -> urllib.request.OpenerDirector:
+    """An opener whose connections keep to the deadline and that answers basic or digest
+    challenges with the environment's credentials."""
+    handlers = [TimedHTTPHandler(deadline), TimedHTTPSHandler(deadline)]
     user, password = os.environ.get(USER_VAR), os.environ.get(PASSWORD_VAR)
-    if not user:
-        return urllib.request.build_opener()
-    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-    passwords.add_password(None, url, user, password or "")
-    return urllib.request.build_opener(urllib.request.HTTPDigestAuthHandler(passwords),
-                                       urllib.request.HTTPBasicAuthHandler(passwords))
+    if user:
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, url, user, password or "")
+        handlers += [urllib.request.HTTPDigestAuthHandler(passwords),
+                     urllib.request.HTTPBasicAuthHandler(passwords)]
+    return urllib.request.build_opener(*handlers)
+
+
+def malformed(e: http.client.HTTPException) -> str:
+    """What is wrong with a reply that http.client could not read, in a few words."""
+    if isinstance(e, http.client.IncompleteRead):
+        if e.expected is None:  # chunked: a chunk size that is no number, or a cut
+            return "the reply's chunked body is broken or cut short"
+        return f"the reply ended {e.expected} byte(s) short of its Content-Length"
+    if isinstance(e, http.client.LineTooLong):
+        return f"the reply has a line too long ({e})"
+    if isinstance(e, http.client.BadStatusLine):
+        return f"the reply is not HTTP: status line {str(e)[:80]!r}"
+    return f"the reply is not valid HTTP: {' '.join(str(e).split())[:80] or type(e).__name__}"
+
+
+def tls_failure(e: ssl.SSLError) -> str:
+    if isinstance(e, ssl.SSLCertVerificationError):
+        return f"the store's TLS certificate was refused: {e.verify_message or e.reason}"
+    return f"TLS failed, the store's certificate or connection was refused: {e.reason or e}"
+
+
+def error_body(e: urllib.error.HTTPError) -> str:
+    """The start of an error reply's body, as one line; empty if it cannot be read."""
+    try:
+        body = e.read(200)
+    except (OSError, http.client.HTTPException, Expired):
+        return ""
+    return " ".join(body.decode("utf-8", "replace").split())
+
+
+def late(what: str, url: str, deadline: Deadline, last: str) -> LoadError:
+    after = f" (last failure: {last})" if last else ""
+    return LoadError(f"{what}: {url}: the deadline of {deadline.seconds:g} s passed{after}")
 
 
 def request(target: Target, req: urllib.request.Request, what: str,
-            sleep: Callable[[float], None] = time.sleep, read: Callable = lambda r: r.read()):
+            sleep: Callable[[float], None] = time.sleep, read: Callable = lambda r: r.read(),
+            deadline: Deadline | None = None):
     """Send with bounded retries on transient failures; a LoadError names the last failure.
     `read` turns the response into the result (its body, unless told otherwise), while the
-    connection is open: a failure while reading is retried too."""
+    connection is open: a failure while reading is retried too. Everything, pauses included,
+    ends by the deadline (by default: the target's, from now)."""
+    deadline = deadline or Deadline.after(target.deadline, target.timeout)
+    url = req.full_url
     pause, last = target.pause, ""
     for attempt in range(1, target.attempts + 1):
         try:
-            with opener(req.full_url).open(req, timeout=target.timeout) as resp:
-                return read(resp)
+            with opener(url, deadline).open(req, timeout=deadline.wait()[0]) as resp:
+                result = read(resp)
+                if isinstance(resp, http.client.HTTPResponse) and resp.length:
+                    # read(n) and readinto() end quietly where a Content-Length lies
+                    raise http.client.IncompleteRead(b"", resp.length)
+                return result
+        except Expired:
+            raise late(what, url, deadline, last) from None
         except urllib.error.HTTPError as e:
-            body = e.read()[:200].decode("utf-8", "replace")
-            last = f"HTTP {e.code} {e.reason}: {' '.join(body.split())}".rstrip(": ")
+            last = f"HTTP {e.code} {e.reason}: {error_body(e)}".rstrip(": ")
             if e.code not in TRANSIENT:
-                raise LoadError(f"{what}: {req.full_url}: {last}") from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as e:
-            last = str(getattr(e, "reason", e))
-            if req.data and isinstance(getattr(e, "reason", e),
-                                       (BrokenPipeError, ConnectionResetError)):
-                refused_upload(req, what)
+                raise LoadError(f"{what}: {url}: {last}") from None
+        except (urllib.error.URLError, OSError) as e:
+            reason = getattr(e, "reason", e)
+            if isinstance(reason, Expired):
+                raise late(what, url, deadline, last) from None
+            if isinstance(reason, ssl.SSLError):
+                raise LoadError(f"{what}: {url}: {tls_failure(reason)}") from None
+            if isinstance(reason, http.client.InvalidURL):
+                raise LoadError(f"{what}: {url}: not a valid URL: {reason}") from None
+            last = str(reason)
+            if req.data and isinstance(reason, (BrokenPipeError, ConnectionResetError)):
+                refused_upload(req, what, deadline)
+        except http.client.InvalidURL as e:
+            raise LoadError(f"{what}: {url}: not a valid URL: {e}") from None
+        except http.client.HTTPException as e:
+            raise LoadError(f"{what}: {url}: {malformed(e)}") from None
         if attempt < target.attempts:
-            sleep(pause)
+            sleep(min(pause, max(deadline.left(), 0)))
+            if deadline.left() <= 0:
+                raise late(what, url, deadline, last)
             pause *= 2
-    raise LoadError(f"{what}: {req.full_url}: gave up after {target.attempts} attempts: {last}")
+    raise LoadError(f"{what}: {url}: gave up after {target.attempts} attempts: {last}")
 
 
 REFUSED = {401, 403, 407}  # answers a store may give before reading an upload, then close
 
 
-def refused_upload(req: urllib.request.Request, what: str) -> None:
+def refused_upload(req: urllib.request.Request, what: str, deadline: Deadline) -> None:
     """A store that refuses an upload may answer before reading it and close the connection:
     the sender then sees only a broken pipe. Ask without a body what it answered; raise a
     LoadError with that status if it refuses us."""
     probe = urllib.request.Request(req.full_url, method="HEAD")
     try:
-        with opener(req.full_url).open(probe, timeout=30):
+        with opener(req.full_url, deadline.capped(30)).open(probe):
             return
     except urllib.error.HTTPError as e:
         if e.code in REFUSED:
             raise LoadError(f"{what}: {req.full_url}: HTTP {e.code} {e.reason} "
                             "(answered before the upload was read)") from None
-    except (urllib.error.URLError, TimeoutError, ConnectionError):
+    except (urllib.error.URLError, OSError, http.client.HTTPException, Expired):
         return
 
 
-def put(target: Target, data: bytes, fmt: str, sleep=time.sleep) -> None:
+def put(target: Target, data: bytes, fmt: str, sleep=time.sleep,
+        deadline: Deadline | None = None) -> None:
     req = urllib.request.Request(target.gsp_url(), data=data, method="PUT",
                                  headers={"Content-Type": MEDIA[fmt]})
-    request(target, req, "load", sleep)
+    request(target, req, "load", sleep, deadline=deadline)
 
 
 def graph_pattern(target: Target) -> str:
@@ -205,7 +436,8 @@ class Comparison:
             self.extra_example = self.extra_example or t
 
 
-def store_triples(target: Target, dump: set[bytes], sleep=time.sleep) -> Comparison:
+def store_triples(target: Target, dump: set[bytes], sleep=time.sleep,
+                  deadline: Deadline | None = None) -> Comparison:
     """The target graph's triples, by one CONSTRUCT, compared with the dump as they stream in."""
     query = "CONSTRUCT { ?s ?p ?o } WHERE { " + graph_pattern(target) + " }"
     body = urllib.parse.urlencode({"query": query}).encode()
@@ -227,7 +459,7 @@ def store_triples(target: Target, dump: set[bytes], sleep=time.sleep) -> Compari
                             f"{' '.join(str(e).split())}") from None
         return seen
 
-    return request(target, req, "verify", sleep, read)
+    return request(target, req, "verify", sleep, read, deadline)
 
 
 def first_missing(path: Path, missing: set[bytes]) -> pyoxigraph.Triple:
@@ -235,11 +467,12 @@ def first_missing(path: Path, missing: set[bytes]) -> pyoxigraph.Triple:
                 if not has_blank(t) and digest(t) in missing)
 
 
-def verify(target: Target, path: Path, sleep=time.sleep) -> int:
+def verify(target: Target, path: Path, sleep=time.sleep,
+           deadline: Deadline | None = None) -> int:
     """The number of triples, when the store's target graph holds exactly the dump's: the same
     triples (those with a blank node: as many per predicate)."""
     dump, dump_blank = dump_digests(path)
-    seen = store_triples(target, dump, sleep)
+    seen = store_triples(target, dump, sleep, deadline)
     want = len(dump) + sum(dump_blank.values())
     if seen.missing or seen.extra:
         examples = []
@@ -268,7 +501,11 @@ def dump_path(dist: Path, fmt: str) -> Path:
 
 
 def load(target: Target, dist: Path, fmt: str = "nt", sleep=time.sleep) -> int:
-    """PUT the dump into the target graph, then verify; the number of triples loaded."""
+    """PUT the dump into the target graph, then verify; the number of triples loaded. All of
+    it ends by the target's deadline."""
+    deadline = Deadline.after(target.deadline, target.timeout)
+    check_endpoint(target.store)
+    check_endpoint(target.query)
     path = dump_path(dist, fmt)
-    put(target, path.read_bytes(), fmt, sleep)
-    return verify(target, path, sleep)
+    put(target, path.read_bytes(), fmt, sleep, deadline)
+    return verify(target, path, sleep, deadline)
