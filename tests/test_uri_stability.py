@@ -13,7 +13,7 @@ import pytest
 from httpservers import fetch, kgbuild_server
 
 from kgbuild.cli import main
-from kgbuild.manifest import MANIFEST, read_manifest
+from kgbuild.manifest import CHECKSUM, MANIFEST, read_manifest
 
 BASE = "https://w3id.org/cultuurregio/"
 REGION = "flevoland"
@@ -156,3 +156,64 @@ def test_a_tombstone_cannot_retire_what_is_still_there(built, tmp_path):
         "still in the data"),
         (f"error: data/register/tombstones.csv:2: successor: {BASE}id/regio/nergens is not in "
         "the data")]
+
+
+def test_the_committed_manifest_carries_its_checksum():
+    from conftest import ROOT
+
+    lines = (ROOT / MANIFEST).read_text(encoding="utf-8").splitlines()
+    assert [x for x in lines if x.startswith(CHECKSUM)] == [lines[3]]
+    assert read_manifest(ROOT)  # the checksum holds
+
+
+@pytest.mark.parametrize(("damage", "line", "message"), [
+    (lambda text: text[:text.rindex("\n", 0, len(text) // 2) + 1], 4,
+     "checksum does not match the"),  # cut short halfway, at a line's end
+    (lambda text: text.replace("/id/regio/flevoland\n", "/id/regio/flevolandx\n"), 4,
+     "checksum does not match the 1332 URI line(s)"),
+    (lambda text: "", 1, "holds no URI: the file was emptied"),
+    (lambda text: text[:text.index("https://")], 1, "holds no URI: the file was emptied"),
+    (None, 0, "missing, but a site was built before"),
+])
+def test_a_damaged_or_lost_manifest_stops_the_build(built, tmp_path, damage, line, message):
+    """Never read as 'nothing was published': the build stops at the file, dist/ as it was."""
+    import shutil
+
+    project = tmp_path / "p"
+    shutil.copytree(built, project)
+    path = project / MANIFEST
+    if damage is None:
+        path.unlink()
+    else:
+        path.write_text(damage(path.read_text(encoding="utf-8")), encoding="utf-8")
+    damaged = path.read_bytes() if path.exists() else None
+    before = (project / "dist/download/latest/cultuurregios.nt").read_bytes()
+    code, lines = run(project)
+    assert code == 2
+    where = f"{MANIFEST}:{line}" if line else MANIFEST
+    assert len(lines) == 1 and lines[0].startswith(f"error: {where}: {message}"), lines
+    assert f"git checkout {MANIFEST}" in lines[0]
+    assert (project / "dist/download/latest/cultuurregios.nt").read_bytes() == before
+    assert (path.read_bytes() if path.exists() else None) == damaged
+
+
+def test_a_manifest_without_a_checksum_line_is_read_and_given_one(built, tmp_path):
+    """As an earlier kgbuild wrote it, or after an edit by hand and its checksum line deleted."""
+    import shutil
+
+    project = tmp_path / "p"
+    shutil.copytree(built, project)
+    path = project / MANIFEST
+    written = path.read_text(encoding="utf-8")
+    path.write_text("".join(x for x in written.splitlines(True) if not x.startswith(CHECKSUM)),
+                    encoding="utf-8")
+    assert run(project) == (0, [])
+    assert path.read_text(encoding="utf-8") == written
+
+
+def test_a_first_build_without_a_manifest_writes_one(project):
+    (project / MANIFEST).unlink()
+    assert run(project) == (0, [])
+    from conftest import ROOT
+
+    assert set(read_manifest(project)) == set(read_manifest(ROOT))

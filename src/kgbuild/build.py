@@ -6,6 +6,7 @@ import re
 import time
 import tomllib
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from .derive import derive
 from .emit import Release, canonical, dump_files, emit_release, serialize
 from .errors import InputError, Loc, NotConforming, Problem
 from .formats import BY_NAME
-from .manifest import MANIFEST, check_manifest, record
+from .manifest import MANIFEST, check_manifest, record, remove_temporaries
 from .mapping import map_data
 from .memstore import quads, store_of
 from .pages.render import TEMPLATE_CACHE
@@ -29,7 +30,7 @@ from .queries.pages import query_files
 from .read import MAP_FILE, Data, read_data, read_geojson, read_rdf_dir
 from .shapecheck import check_shapes
 from .terms import DEFAULT_BASE, rebase
-from .tree import NewTree, new_tree
+from .tree import NewTree, locked, new_tree, output_folder, recover
 from .validate import Report, read_violation_queries, report_triples, validate
 
 Progress = Callable[[str], None]
@@ -181,35 +182,51 @@ def start_check(graph: Graph, config: Config, progress: Progress = _quiet,
     return report
 
 
+def published_before(config: Config) -> bool:
+    """A site was built here before: the output folder, or the project's dist/, holds one."""
+    return any((folder / "download").is_dir() for folder in (config.dist, config.root / "dist"))
+
+
 @collector_paused()
-def build(config: Config, progress: Progress = _quiet) -> tuple[Graph, Report]:
+def build(config: Config, progress: Progress = _quiet,
+          wait: float | None = None) -> tuple[Graph, Report]:
     """Build into a new tree and swap it in; on any failure the old output stays as it was.
 
-    The dumps and the query results are made while the graph is validated in another process;
-    nothing of them is swapped in unless it conforms."""
-    graph = load_graph(config, progress)
-    timed = _Timer(progress, graph.timings)
-    new_uris = timed("check URIs", check_manifest, graph.data, graph.triples, config.base,
-                     config.root)
-    specs = timed("read queries", read_queries, config.root / "queries", config.root)
-    validated = start_check(graph, config, progress)
-    with new_tree(config.dist) as tree:
-        try:
-            dumps = timed("dumps", dump_files, graph.triples, config.base)
-            timed("queries", lambda: tree.write(query_files(
-                graph.triples, specs, config.base, graph.release.title_nl, graph.store,
-                config.root / TEMPLATE_CACHE).items()))
-        finally:
+    One build at a time per project and per output folder: another one is waited for, at most
+    `wait` seconds (None: as long as it takes). What builds killed before left is cleaned up
+    first. The dumps and the query results are made while the graph is validated in another
+    process; nothing of them is swapped in unless it conforms. The URI manifest is written
+    before the new tree is swapped in."""
+    dist = output_folder(config.dist)
+    with locked([config.root, dist.parent], wait,
+                lambda folder: progress(f"waiting for the other build in {folder} ...")):
+        recover(dist)
+        remove_temporaries(config.root)
+        graph = load_graph(config, progress)
+        timed = _Timer(progress, graph.timings)
+        uris = timed("check URIs", check_manifest, graph.data, graph.triples, config.base,
+                     config.root, published_before(config))
+        specs = timed("read queries", read_queries, config.root / "queries", config.root)
+        validated = start_check(graph, config, progress)
+        with new_tree(dist) as tree:
+            try:
+                dumps = timed("dumps", dump_files, graph.triples, config.base)
+                timed("queries", lambda: tree.write(query_files(
+                    graph.triples, specs, config.base, graph.release.title_nl, graph.store,
+                    config.root / TEMPLATE_CACHE).items()))
+            except BaseException:
+                with suppress(Exception):  # the first error is the one to report
+                    validated()
+                raise
             report = timed("wait for validate", validated)
-        if not report.conforms:
-            raise NotConforming(report)
-        files = timed("emit", emit_all, graph, report, dumps, tree)
-        timed("publish", publish_site, graph.triples, graph.release, files, config.root,
-              tree.put, graph.features)
-        timed("swap in", tree.swap_in)
-    record(config.root, new_uris)
-    if new_uris:
-        progress(f"recorded {len(new_uris)} new URI(s) in {MANIFEST}")
+            if not report.conforms:
+                raise NotConforming(report)
+            files = timed("emit", emit_all, graph, report, dumps, tree)
+            timed("publish", publish_site, graph.triples, graph.release, files, config.root,
+                  tree.put, graph.features)
+            if timed("record URIs", record, config.root, uris):
+                progress(f"wrote {MANIFEST}: {len(uris)} URIs")
+            timed("swap in", tree.swap_in)
     return graph, report
 
 

@@ -11,9 +11,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import multiprocessing
 import os
+import signal
 import sys
+import threading
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .build import Config, build, check, load_graph
@@ -28,8 +33,44 @@ def _progress(quiet: bool):
     return say
 
 
+class Terminated(KgError):
+    """SIGTERM stopped the build: its workers are killed, its new tree removed."""
+
+    exit_code = 128 + signal.SIGTERM
+
+
+@contextmanager
+def sigterm_stops() -> Iterator[list[int]]:
+    """While the block runs, SIGTERM kills the worker processes at once and raises Terminated in
+    the main thread, so the block unwinds as for any error (the new tree removed, the locks
+    released, the old dist/ left). The list yielded holds the signal once it came."""
+    came: list[int] = []
+
+    def stop(signum, _frame):
+        came.append(signum)
+        for child in multiprocessing.active_children():
+            child.kill()
+        raise Terminated("stopped by SIGTERM: the new tree was removed, the output is as it was")
+
+    if threading.current_thread() is not threading.main_thread():
+        yield came
+        return
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield came
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def cmd_build(args) -> int:
-    graph, report = build(_config(args), _progress(args.quiet))
+    with sigterm_stops() as came:
+        try:
+            graph, report = build(_config(args), _progress(args.quiet), wait=args.wait)
+        except Exception as e:  # a worker killed on SIGTERM fails whatever waits on it
+            if came and not isinstance(e, Terminated):
+                raise Terminated("stopped by SIGTERM: the new tree was removed, the output "
+                                 "is as it was") from None
+            raise
     print(f"built {len(graph.triples)} triples into {_config(args).dist} "
           f"({len(report.findings)} non-blocking finding(s))")
     return 0
@@ -184,6 +225,9 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", parents=[common()], help="read, map, validate and emit into dist/")
     b.add_argument("--out", help="output folder (default: ROOT/dist)")
+    b.add_argument("--wait", type=float, metavar="SECONDS",
+                   help="wait at most this long for another build of the project or the output "
+                        "folder to end, then exit 4 (default: as long as it takes)")
     b.set_defaults(func=cmd_build)
     v = sub.add_parser("validate", parents=[common()], help="validate; one line per finding")
     v.set_defaults(func=cmd_validate, out=None)

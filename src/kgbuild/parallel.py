@@ -8,9 +8,11 @@ depend on the number of workers. Small inputs run in the calling process.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -63,6 +65,23 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _worker_init(parent: int) -> None:
+    """In each forked worker: collections on again; SIGTERM ends it (the parent's handler is
+    not inherited), and so does the end of its parent, however that ends, SIGKILL included
+    (Linux PR_SET_PDEATHSIG): a worker never waits for ever on a parent that is gone."""
+    gc.enable()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux
+        pass
+    if os.getppid() != parent:  # the parent ended before the line above took effect
+        os._exit(1)
+
+
 def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
     assert _task is not None
     return [_task(item) for item in chunk]
@@ -83,7 +102,7 @@ def started(task: Callable[[Any], Any], items: Sequence[Any], jobs: int | None =
     _task = task
     with frozen_heap():
         pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=gc.enable)
+                                   initializer=_worker_init, initargs=(os.getpid(),))
         try:
             size = max(1, min(CHUNK, len(items) // (jobs * CHUNKS_PER_WORKER)))
             chunks = [items[i:i + size] for i in range(0, len(items), size)]
@@ -111,7 +130,7 @@ def in_background(task: Callable[[], T], jobs: int | None = None) -> Callable[[]
     with ExitStack() as started_ok:
         started_ok.enter_context(frozen_heap())
         pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=gc.enable)
+                                   initializer=_worker_init, initargs=(os.getpid(),))
         future = pool.submit(_run_background)
         heap = started_ok.pop_all()  # frozen until waited for; unfrozen here if starting fails
 

@@ -1,17 +1,117 @@
 """The last stage: a new output tree written beside dist/ as the emitters produce it, then
-renamed into place in one step. Until that rename the old dist/ is untouched, and a build that
-fails on the way leaves no trace of the new tree."""
+exchanged with dist/ in one step. Until then the old dist/ is untouched, a build that fails on
+the way leaves no trace of the new tree, and at every instant dist/ is the old tree or the new
+one, whole (see docs/decisions/0016-manifest-and-swap.md)."""
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import fcntl
 import os
+import re
 import shutil
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+
+from .errors import EnvironmentProblem
 
 LINK_MIN_BYTES = 1 << 20  # hard-link repeated files this large instead of writing them twice
 NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+RENAME_EXCHANGE = 2  # linux/fs.h
+AT_FDCWD = -100
+LOCK_POLL = 0.1  # seconds between two tries for a lock held by another build
+
+
+def _renameat2():
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2  # glibc 2.28 and later
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_RENAMEAT2 = _renameat2()
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths in one step (Linux renameat2 with RENAME_EXCHANGE): no instant
+    where either name is missing. False where the system or the file system cannot."""
+    if _RENAMEAT2 is None:
+        return False
+    if _RENAMEAT2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
+
+
+def output_folder(dist: Path) -> Path:
+    """Where the output really lives: a dist that is a symlink (the user's own, to a folder the
+    web server serves, say) is followed, so that the folder it names is the one replaced."""
+    return Path(os.path.realpath(dist))
+
+
+def _leftover(dist: Path) -> re.Pattern[str]:
+    return re.compile(rf"{re.escape(dist.name)}\.(new|old)-\d+")
+
+
+def recover(dist: Path) -> None:
+    """Undo what a build killed on the way left beside dist (call with the lock held): a dist
+    moved aside by the two-rename swap and not replaced is moved back, and the trees of killed
+    builds (dist.new-PID, dist.old-PID) are removed."""
+    leftovers = [p for p in dist.parent.iterdir() if _leftover(dist).fullmatch(p.name)] \
+        if dist.parent.is_dir() else []
+    old = sorted((p for p in leftovers if ".old-" in p.name), key=lambda p: p.lstat().st_ctime)
+    if not os.path.lexists(dist) and old:
+        os.rename(old[-1], dist)
+        leftovers.remove(old[-1])
+    for path in leftovers:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextmanager
+def locked(folders: Iterable[Path], wait: float | None = None,
+           waiting: Callable[[Path], None] = lambda _: None) -> Iterator[None]:
+    """Hold an exclusive lock (flock) on each folder while the block runs: one build at a time
+    writes a project's data/ and an output folder's siblings. Another build holding one is
+    waited for, at most `wait` seconds (None: as long as it takes; waiting(folder) is called
+    first); then EnvironmentProblem.
+    The kernel releases the locks when the process ends, however it ends."""
+    with ExitStack() as stack:
+        for folder in sorted({Path(os.path.realpath(f)) for f in folders}):
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            stack.callback(os.close, fd)
+            _lock(fd, folder, wait, waiting)
+        yield
+
+
+def _lock(fd: int, folder: Path, wait: float | None, waiting: Callable[[Path], None]) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        waiting(folder)
+    if wait is None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise EnvironmentProblem(
+                    f"{folder}: another kgbuild build is running here (gave up after {wait:g} s; "
+                    "--wait SECONDS waits longer)") from None
+            time.sleep(LOCK_POLL)
 
 
 def write_new(path: str, data: bytes) -> None:
@@ -48,7 +148,7 @@ class NewTree:
     so does a file whose bytes equal those of the same file in the old dist/."""
 
     def __init__(self, dist: Path):
-        self.dist = dist
+        self.dist = dist = output_folder(dist)
         self.folder = dist.with_name(f"{dist.name}.new-{os.getpid()}")
         self.old = dist.with_name(f"{dist.name}.old-{os.getpid()}")
         self.folders: set[str] = set()
@@ -82,11 +182,21 @@ class NewTree:
                 self.linkable[id(data)] = (data, self.folder / rel)
 
     def swap_in(self) -> None:
-        """Rename the new tree to dist/ (the old one moved aside first), then remove the old."""
+        """Exchange the new tree with dist/ in one step, then remove the old one. Where the file
+        system cannot exchange, the old is renamed aside and the new renamed in its place; a
+        build killed between the two leaves no dist/, and the next one's recover() puts the old
+        back."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        if self.dist.exists():
-            self.dist.rename(self.old)
-        self.folder.rename(self.dist)
+        if self.dist.is_dir():
+            if exchange(self.folder, self.dist):
+                os.rename(self.folder, self.old)
+            else:
+                os.rename(self.dist, self.old)
+                os.rename(self.folder, self.dist)
+        elif os.path.lexists(self.dist):
+            raise EnvironmentProblem(f"{self.dist}: not a folder; a build replaces only a folder")
+        else:
+            os.rename(self.folder, self.dist)
         self.discard()
 
     def discard(self) -> None:
