@@ -35,7 +35,7 @@ def port(tmp_path_factory):
     build(Config(root=project))
     site = project / "dist"
     (project / "secret.txt").write_text("root:x:0:0 outside the site\n")
-    args = argparse.Namespace(time_limit=2.0, max_bytes=20_000)
+    args = argparse.Namespace(time_limit=2.0, max_bytes=20_000, max_memory=2**30)
     server = make_server(site, 0, app=_app_with_sparql(site, args))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -136,7 +136,7 @@ def test_mounted_in_kgbuild_serve(dump, tmp_path):
     (site / "download" / "latest").mkdir(parents=True)
     (site / "download" / "latest" / "cultuurregios.nt").write_bytes(dump.read_bytes())
     (site / "index.html").write_text("<!doctype html><title>x</title>")
-    args = argparse.Namespace(time_limit=10.0, max_bytes=50_000_000)
+    args = argparse.Namespace(time_limit=10.0, max_bytes=50_000_000, max_memory=2**30)
     server = make_server(site, 0, app=_app_with_sparql(site, args))
     with in_thread(server) as base:
         url = base + "/sparql?" + urllib.parse.urlencode({"query": COUNT})

@@ -158,22 +158,24 @@ def check(graph: Graph, config: Config, progress: Progress = _quiet) -> Report:
 
 def start_check(graph: Graph, config: Config, progress: Progress = _quiet,
                 jobs: int | None = None) -> Callable[[], Report]:
-    """Read the shapes (their errors are raised here), then validate in a forked process; the
-    function returned waits for the report."""
+    """Read the shapes (their errors are raised here), then check the violation queries and
+    validate in a forked process that has no network (sandbox.no_network): shapes and queries
+    may hold SPARQL, and SERVICE in it would reach out. The function returned waits for the
+    report (or raises the violation queries' errors)."""
     timed = _Timer(progress, graph.timings)
     root = config.root
     shapes = rebase(timed("read shapes", read_rdf_dir, root / "shapes", root), config.base)
     timed("check shapes", check_shapes, root / "shapes", root)
-    queries = read_violation_queries(root / "shapes", root)
     store = graph.store
 
     def validated() -> tuple[Report, float]:
         start = time.perf_counter()
+        queries = read_violation_queries(root / "shapes", root)  # checking one runs it
         report = validate(graph.triples, shapes, queries, graph.origins, store)
         return report, time.perf_counter() - start
 
     progress("validate ...")
-    wait = in_background(validated, jobs)
+    wait = in_background(validated, jobs, sandboxed=True)
 
     def report() -> Report:
         result, graph.timings["validate"] = wait()

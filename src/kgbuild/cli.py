@@ -157,7 +157,8 @@ def _app_with_sparql(site: Path, args):
     app = App(site)
     dump = site / "download" / "latest" / "cultuurregios.nt"
     if dump.is_file():
-        app.mount("/sparql", serve_handler(Endpoint(dump, args.time_limit, args.max_bytes)))
+        app.mount("/sparql", serve_handler(Endpoint(dump, args.time_limit, args.max_bytes,
+                                                          args.max_memory)))
     return app
 
 
@@ -189,7 +190,8 @@ def cmd_sparql(args) -> int:
         dump = dump_path(dist, "nt")
     except KgError as e:
         raise UsageError(str(e)) from None
-    server = make_server(Endpoint(dump, args.time_limit, args.max_bytes), args.host, args.port)
+    server = make_server(Endpoint(dump, args.time_limit, args.max_bytes, args.max_memory),
+                         args.host, args.port)
     print(f"SPARQL endpoint at http://{args.host}:{server.server_address[1]}/sparql "
           f"(read-only; Ctrl-C stops)", flush=True)
     try:
@@ -251,6 +253,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free one)")
     s.add_argument("--time-limit", type=float, default=10.0, help="seconds per SPARQL query")
     s.add_argument("--max-bytes", type=int, default=50_000_000, help="largest SPARQL result")
+    s.add_argument("--max-memory", type=int, default=2 * 2**30, help="bytes per SPARQL query")
     s.set_defaults(func=cmd_serve)
     ld = sub.add_parser("load", parents=[common()],
                         help="load the built dump into a store (Graph Store Protocol) and verify")
@@ -273,6 +276,7 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--dist", help="built output folder (default: ROOT/dist)")
     sp.add_argument("--time-limit", type=float, default=10.0, help="seconds per query")
     sp.add_argument("--max-bytes", type=int, default=50_000_000, help="largest result")
+    sp.add_argument("--max-memory", type=int, default=2 * 2**30, help="bytes per query")
     sp.set_defaults(func=cmd_sparql)
     return p
 

@@ -113,17 +113,26 @@ def started(task: Callable[[Any], Any], items: Sequence[Any], jobs: int | None =
             _task = None
 
 
-def _run_background() -> Any:
+def _run_background(sandboxed: bool = False) -> Any:
     assert _background is not None
+    if sandboxed:
+        from .sandbox import no_network
+
+        no_network()
     return _background()
 
 
-def in_background(task: Callable[[], T], jobs: int | None = None) -> Callable[[], T]:
+def in_background(task: Callable[[], T], jobs: int | None = None,
+                  sandboxed: bool = False) -> Callable[[], T]:
     """Start task() in a forked process now; the function returned waits for its result (or
     raises its exception). With one core, task itself is returned: it runs when waited for.
-    Until then the heap is frozen (see frozen_heap)."""
+    Until then the heap is frozen (see frozen_heap).
+
+    sandboxed: always fork, whatever the cores, and take the network away from the forked
+    process before task runs (sandbox.no_network), for work that runs queries written by
+    others; if the kernel refuses, waiting raises sandbox.SandboxUnavailable."""
     jobs = available_cores() if jobs is None else jobs
-    if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if not sandboxed and (jobs < 2 or "fork" not in multiprocessing.get_all_start_methods()):
         return task
     global _background
     _background = task
@@ -131,7 +140,7 @@ def in_background(task: Callable[[], T], jobs: int | None = None) -> Callable[[]
         started_ok.enter_context(frozen_heap())
         pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_worker_init, initargs=(os.getpid(),))
-        future = pool.submit(_run_background)
+        future = pool.submit(_run_background, sandboxed)
         heap = started_ok.pop_all()  # frozen until waited for; unfrozen here if starting fails
 
     def wait() -> T:

@@ -3,15 +3,19 @@ function that any HTTP server can mount at /sparql.
 
 GET ?query=..., POST application/x-www-form-urlencoded (query=...) and POST
 application/sparql-query. SELECT/ASK answer in SPARQL JSON, XML, CSV or TSV, CONSTRUCT/DESCRIBE
-in Turtle or N-Triples, chosen by Accept (q-values honoured). Updates are refused (403). Each
-query runs in a forked child that is killed at the time limit (503), and a result larger than
-the size cap is refused (413) rather than cut short.
+in Turtle or N-Triples, chosen by Accept (q-values honoured). Updates are refused (403). A
+query text longer than MAX_QUERY_CHARS is refused at once (413). Each query runs in a forked
+child that has no network (sandbox.no_network: SERVICE fails, 400) and a memory limit (503 when
+reached), and that is killed at the time limit (503); every look at the query text happens in
+the child, within that limit. A result larger than the size cap is refused (413) rather than cut
+short.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import re
+import signal
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +25,7 @@ from pyoxigraph import QueryResultsFormat as R
 from pyoxigraph import RdfFormat
 
 from .queries.params import tokens
+from .sandbox import SandboxUnavailable, memory_limit, no_network
 
 RESULT_TYPES = {  # media type -> format, for SELECT and ASK
     "application/sparql-results+json": R.JSON, "application/json": R.JSON,
@@ -32,6 +37,13 @@ GRAPH_TYPES = {"text/turtle": RdfFormat.TURTLE, "application/n-triples": RdfForm
 DEFAULT_RESULT, DEFAULT_GRAPH = "application/sparql-results+json", "text/turtle"
 UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
 CORS = [("Access-Control-Allow-Origin", "*")]
+MAX_QUERY_CHARS = 100_000
+TEXT = "text/plain; charset=utf-8"
+NO_NETWORK = ("federated queries (SERVICE) are not allowed: this endpoint has no network "
+              "access")
+# a child that dies of one of these ran out of memory: the engine's allocator aborts when the
+# address space limit refuses it more (the kernel's own out-of-memory killer sends SIGKILL)
+OUT_OF_MEMORY_SIGNALS = (signal.SIGABRT, signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS)
 
 
 @dataclass(frozen=True)
@@ -88,10 +100,6 @@ def is_update(text: str) -> bool:
     return UPDATE.match(body) is not None
 
 
-def uses_service(text: str) -> bool:
-    return any(k == "other" and re.search(r"\bSERVICE\b", t, re.IGNORECASE) for k, t in tokens(text))
-
-
 def query_of(req: Request) -> tuple[str | None, Response | None]:
     """The query text of a protocol request, or the error response to give instead."""
     params = urllib.parse.parse_qs(req.query_string, keep_blank_values=True)
@@ -118,22 +126,27 @@ def query_of(req: Request) -> tuple[str | None, Response | None]:
 
 def answer(store: pyoxigraph.Store, text: str, accept: str, max_bytes: int) -> tuple:
     """(status, content type, body) for one query; runs in the child process."""
+    if is_update(text):
+        return 403, TEXT, b"updates are refused: this endpoint is read-only\n"
     try:
         result = store.query(text)
     except SyntaxError as e:
-        return 400, "text/plain; charset=utf-8", f"query does not parse: {e}\n".encode()
+        return 400, TEXT, f"query does not parse: {e}\n".encode()
+    except OSError as e:  # the engine tried the network (SERVICE), which the child has not
+        return 400, TEXT, f"{NO_NETWORK} ({e})\n".encode()
     graph = isinstance(result, pyoxigraph.QueryTriples)
     table, default = (GRAPH_TYPES, DEFAULT_GRAPH) if graph else (RESULT_TYPES, DEFAULT_RESULT)
     mtype = choose(accept, table, default)
     if mtype is None:
-        return 406, "text/plain; charset=utf-8", \
-            f"cannot answer this query as any of: {accept}; try {default}\n".encode()
+        return 406, TEXT, f"cannot answer this query as any of: {accept}; try {default}\n".encode()
     out = Capped(max_bytes)
     try:
         result.serialize(out, table[mtype])
     except ResultTooLarge:
-        return 413, "text/plain; charset=utf-8", \
+        return 413, TEXT, \
             f"result larger than {max_bytes} bytes: add LIMIT or narrow the query\n".encode()
+    except OSError as e:  # a SERVICE met while the results are read
+        return 400, TEXT, f"{NO_NETWORK} ({e})\n".encode()
     charset = "; charset=utf-8" if mtype.startswith("text/") or "json" in mtype else ""
     return 200, mtype + charset, bytes(out.data)
 
@@ -158,22 +171,38 @@ class Capped:
         pass
 
 
-def _child(conn, store, text: str, accept: str, max_bytes: int) -> None:
+def out_of_memory(max_memory: int) -> tuple:
+    return 503, TEXT, (f"query stopped: it needed more memory than the limit of "
+                       f"{max_memory / 2**20:g} MiB; narrow the query\n").encode()
+
+
+def _child(conn, store, text: str, accept: str, max_bytes: int, max_memory: int) -> None:
+    """Answer one query in the forked child: first take away the network and cap the memory,
+    then look at the text."""
     try:
+        no_network()
+        memory_limit(max_memory)
         conn.send(answer(store, text, accept, max_bytes))
+    except MemoryError:
+        conn.send(out_of_memory(max_memory))
+    except SandboxUnavailable as e:
+        conn.send((500, TEXT, f"query not run: {e}\n".encode()))
     except Exception as e:  # noqa: BLE001 - any failure becomes an answer, never a hang
-        conn.send((500, "text/plain; charset=utf-8", f"query failed: {e}\n".encode()))
+        conn.send((500, TEXT, f"query failed: {e}\n".encode()))
     finally:
         conn.close()
 
 
 class Endpoint:
-    """The dump in memory, answering protocol requests one at a time in forked children."""
+    """The dump in memory, answering protocol requests one at a time in forked children.
 
-    def __init__(self, dump: Path, time_limit: float = 10.0, max_bytes: int = 50_000_000):
+    max_memory: bytes of memory a query may take on top of what the server holds."""
+
+    def __init__(self, dump: Path, time_limit: float = 10.0, max_bytes: int = 50_000_000,
+                 max_memory: int = 2 * 2**30):
         self.store = pyoxigraph.Store()
         self.store.bulk_load(path=str(dump), format=RdfFormat.N_TRIPLES)
-        self.time_limit, self.max_bytes = time_limit, max_bytes
+        self.time_limit, self.max_bytes, self.max_memory = time_limit, max_bytes, max_memory
         self.ctx = multiprocessing.get_context("fork")
 
     def handle(self, req: Request) -> Response:
@@ -185,10 +214,8 @@ class Endpoint:
         text, error = query_of(req)
         if error:
             return error
-        if is_update(text):
-            return text_response(403, "updates are refused: this endpoint is read-only")
-        if uses_service(text):
-            return text_response(400, "SERVICE (federated query) is not allowed here")
+        if len(text) > MAX_QUERY_CHARS:
+            return text_response(413, f"query longer than {MAX_QUERY_CHARS} characters")
         status, ctype, body = self.run(text, req.headers.get("accept", ""))
         headers = [("Content-Type", ctype), ("Vary", "Accept"), *CORS]
         return Response(status, headers, b"" if req.method == "HEAD" else body)
@@ -196,16 +223,19 @@ class Endpoint:
     def run(self, text: str, accept: str) -> tuple:
         parent, child = self.ctx.Pipe(duplex=False)
         proc = self.ctx.Process(target=_child, daemon=True,
-                                args=(child, self.store, text, accept, self.max_bytes))
+                                args=(child, self.store, text, accept, self.max_bytes,
+                                      self.max_memory))
         proc.start()
         child.close()
         try:
             if parent.poll(self.time_limit):
                 return parent.recv()
-            return 503, "text/plain; charset=utf-8", \
-                f"query stopped at the time limit of {self.time_limit:g} s\n".encode()
-        except EOFError:
-            return 500, "text/plain; charset=utf-8", b"query process ended without answer\n"
+            return 503, TEXT, f"query stopped at the time limit of {self.time_limit:g} s\n".encode()
+        except EOFError:  # the child died without an answer
+            proc.join(5)
+            if proc.exitcode is not None and -proc.exitcode in OUT_OF_MEMORY_SIGNALS:
+                return out_of_memory(self.max_memory)
+            return 500, TEXT, b"query process ended without answer\n"
         finally:
             parent.close()
             if proc.is_alive():

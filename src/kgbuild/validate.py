@@ -20,6 +20,8 @@ from .terms import NS, RDF, XSD, A
 
 SH = NS("http://www.w3.org/ns/shacl#")
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
+NO_NETWORK = ("federated queries (SERVICE) are not allowed: validation runs without network "
+              "access")
 
 
 @dataclass(frozen=True)
@@ -72,11 +74,22 @@ def origin_of(focus: str, origins: dict[str, Loc]) -> Loc | None:
 def run_pyshacl(data_nt: bytes, shapes_nt: bytes, origins: dict[str, Loc]) -> list[Finding]:
     import pyshacl
     import rdflib
+    from pyparsing import ParseBaseException
+    from pyshacl.errors import ValidationFailure
 
     data = rdflib.Graph().parse(data=data_nt, format="nt")
     shapes = rdflib.Graph().parse(data=shapes_nt, format="nt")
-    _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none",
-                                     allow_warnings=True, advanced=False)
+    try:
+        _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none",
+                                         allow_warnings=True, advanced=False)
+    except ParseBaseException as e:  # rdflib's SPARQL parser, on a SPARQL constraint
+        raise InputError([Problem(Loc("shapes", 0), f"a SPARQL constraint does not parse: "
+                                                    f"{_first_line(e)}")]) from None
+    except OSError as e:  # a SPARQL constraint's SERVICE met the missing network
+        raise InputError([Problem(Loc("shapes", 0), f"a SPARQL constraint failed: {NO_NETWORK} "
+                                                    f"({_first_line(e)})")]) from None
+    if isinstance(results, ValidationFailure):  # pyshacl refused the shapes
+        raise InputError([Problem(Loc("shapes", 0), f"validation failed: {results.message}")])
     sh = rdflib.Namespace(SH.iri)
     findings = []
     for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
@@ -122,6 +135,10 @@ def _syntax_error(query: str, e: SyntaxError) -> tuple[int, str]:
     return (int(m.group(1)), m.group(2)) if m else (e.lineno or 1, text)
 
 
+def _first_line(e: Exception) -> str:
+    return (str(e).splitlines() or [type(e).__name__])[0]
+
+
 def _one_line(message: str) -> str:
     return (message.strip().splitlines() or ["syntax error"])[0][:200]
 
@@ -129,11 +146,13 @@ def _one_line(message: str) -> str:
 def check_violation_query(text: str, rel: str) -> None:
     """A violation query must be a SELECT with ?focus and ?message; raise InputError if not."""
     try:
-        result = pyoxigraph.Store().query(text)
+        result = pyoxigraph.Store().query(text)  # runs it, on no data: call without network
     except SyntaxError as e:
         line, message = _syntax_error(text, e)
         raise InputError([Problem(Loc(rel, line or 1), f"invalid SPARQL: {_one_line(message)}")]) \
             from None
+    except OSError as e:
+        raise InputError([Problem(Loc(rel, 1), f"{NO_NETWORK} ({_first_line(e)})")]) from None
     names = {v.value for v in getattr(result, "variables", [])}
     if not isinstance(result, pyoxigraph.QuerySolutions) or not {"focus", "message"} <= names:
         raise InputError([Problem(Loc(rel, 1), "a violation query must be a SELECT of ?focus "
@@ -171,9 +190,13 @@ def run_violation_query(store: pyoxigraph.Store, name: str, text: str,
         results = store.query(text)
         has_path = "path" in {v.value for v in results.variables}
         return [_violation(name, row, has_path, origins) for row in results]
-    except (OSError, RuntimeError, ValueError) as e:
+    except OSError as e:  # SERVICE met the missing network
         raise InputError([Problem(Loc(f"shapes/{name}", 1),
-                                  f"violation query failed: {str(e).splitlines()[0]}")]) from None
+                                  f"violation query failed: {NO_NETWORK} ({_first_line(e)})")]) \
+            from None
+    except (RuntimeError, ValueError) as e:
+        raise InputError([Problem(Loc(f"shapes/{name}", 1),
+                                  f"violation query failed: {_first_line(e)}")]) from None
 
 
 def run_violation_queries(store: pyoxigraph.Store, queries: dict[str, str],
