@@ -11,6 +11,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -402,3 +404,36 @@ def test_a_text_that_stalls_the_token_scan_stays_within_the_time_limit(dump):
     resp = ask(Endpoint(dump, time_limit=1.0), query)
     assert time.monotonic() - start < 5
     assert resp.status == 503 and b"time limit" in resp.body
+
+
+def test_the_command_line_build_runs_canned_queries_without_network(project, listener):
+    """`kgbuild build` (the console command) takes the network away from its own process, so
+    a canned query in queries/ with SERVICE fails at its file and calls no one."""
+    url = f"http://127.0.0.1:{listener.port}/sparql"
+    (project / "queries" / "net.rq").write_text(
+        f"#+ summary: asks another host\nSELECT ?s WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }} "
+        "ORDER BY ?s\n")
+    before = len(listener.hits)
+    console = "import sys; from kgbuild.cli import run; sys.argv[0] = 'kgbuild'; run()"
+    run = subprocess.run([sys.executable, "-c", console, "build", "--root", str(project), "-q"],
+                         check=False, capture_output=True, text=True, timeout=300)
+    assert len(listener.settled_hits()) == before
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.startswith("error: queries/net.rq:1: query failed: Permission denied")
+    assert not (project / "dist").exists()
+
+
+def test_control_the_same_canned_query_in_an_unsandboxed_process_calls_the_listener(
+        project, listener, graph):
+    from kgbuild.queries import read_queries
+    from kgbuild.queries.run import run_embedded
+
+    url = f"http://127.0.0.1:{listener.port}/sparql"
+    (project / "queries" / "net.rq").write_text(
+        f"#+ summary: asks another host\nSELECT ?s WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }} "
+        "ORDER BY ?s\n")
+    spec = next(s for s in read_queries(project / "queries", project) if s.name == "net")
+    before = len(listener.hits)
+    with pytest.raises(InputError):
+        run_embedded(graph.store, spec, {})
+    assert len(listener.settled_hits()) > before

@@ -285,7 +285,17 @@ ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, err
                       errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.EADDRINUSE}
 
 
-def main(argv: list[str] | None = None) -> int:
+OFFLINE_COMMANDS = ("build", "validate", "query")
+
+
+def offline(args) -> bool:
+    """Does the command need no network at all? Then the process owner may take it away."""
+    return args.command in OFFLINE_COMMANDS and not getattr(args, "endpoint", None)
+
+
+def main(argv: list[str] | None = None, sandbox: bool = False) -> int:
+    """Parse the arguments and run the command; with sandbox, a command that needs no network
+    runs without it (sandbox.no_network), so no query it runs can reach out, whatever it says."""
     for stream in (sys.stdout, sys.stderr):  # a name the terminal cannot show is escaped
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")
@@ -294,6 +304,10 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:
         return 2 if e.code not in (0, None) else 0
     try:
+        if sandbox and offline(args):
+            from .sandbox import no_network
+
+            no_network()
         return args.func(args)
     except KgError as e:
         for line in e.lines():
@@ -328,7 +342,7 @@ def run() -> None:
     Python's own shutdown (freeing every object, clearing every module) takes 0.1 s after a
     build of the bundled data and grows with the graph; the files are closed by then and the
     worker processes gone, so nothing is left for it to do."""
-    code = main()
+    code = main(sandbox=True)
     try:
         sys.stdout.flush()
         sys.stderr.flush()

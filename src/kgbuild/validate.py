@@ -6,7 +6,6 @@ the focus node came from.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
 from .errors import InputError, Loc, Problem
 from .memstore import store_of
 from .shacl import narrow
+from .sparqlsyntax import syntax_error
 from .terms import NS, RDF, XSD, A
 
 SH = NS("http://www.w3.org/ns/shacl#")
@@ -116,31 +116,8 @@ def _shape_name(shape, component) -> str:
     return comp or "anonymous shape"
 
 
-def _syntax_error(query: str, e: SyntaxError) -> tuple[int, str]:
-    """Line and message of a query pyoxigraph rejects.
-
-    pyoxigraph reports the furthest point its parser reached, often past the mistake; rdflib's
-    parser names the offending token and its line, so it is asked where the error is.
-    """
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    try:
-        parseQuery(query)
-    except Exception as pe:  # noqa: BLE001 - pyparsing's ParseException; others fall through
-        if getattr(pe, "lineno", None) and getattr(pe, "msg", None):
-            found = getattr(pe, "found", "")
-            return pe.lineno, str(pe.msg) + (f", found {found}" if found else "")
-    text = str(e.msg or e)
-    m = re.match(r"error at (\d+):\d+: (.*)", text, re.DOTALL)
-    return (int(m.group(1)), m.group(2)) if m else (e.lineno or 1, text)
-
-
 def _first_line(e: Exception) -> str:
     return (str(e).splitlines() or [type(e).__name__])[0]
-
-
-def _one_line(message: str) -> str:
-    return (message.strip().splitlines() or ["syntax error"])[0][:200]
 
 
 def check_violation_query(text: str, rel: str) -> None:
@@ -148,8 +125,8 @@ def check_violation_query(text: str, rel: str) -> None:
     try:
         result = pyoxigraph.Store().query(text)  # runs it, on no data: call without network
     except SyntaxError as e:
-        line, message = _syntax_error(text, e)
-        raise InputError([Problem(Loc(rel, line or 1), f"invalid SPARQL: {_one_line(message)}")]) \
+        line, message = syntax_error(text, e)
+        raise InputError([Problem(Loc(rel, line or 1), f"invalid SPARQL: {message}")]) \
             from None
     except OSError as e:
         raise InputError([Problem(Loc(rel, 1), f"{NO_NETWORK} ({_first_line(e)})")]) from None

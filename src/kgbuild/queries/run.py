@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from ..errors import UsageError
+from ..errors import InputError, Loc, Problem, UsageError
 from ..terms import DEFAULT_BASE
 from .params import ParamError, find_params, substitute, to_term
 from .results import Table, from_json, from_solutions
@@ -70,8 +70,13 @@ def query_text(spec: QuerySpec, base: str = DEFAULT_BASE) -> str:
 
 def run_embedded(store: pyoxigraph.Store, spec: QuerySpec, terms: dict[str, object],
                  base: str = DEFAULT_BASE) -> Table:
-    """Run on a pyoxigraph store, with the same text an endpoint would get."""
-    return from_solutions(store.query(bound_text(spec, terms, base)))
+    """Run on a pyoxigraph store, with the same text an endpoint would get. A query that fails
+    while it runs (SERVICE refused by the sandbox, an engine error) is reported at its file."""
+    try:
+        return from_solutions(store.query(bound_text(spec, terms, base)))
+    except (OSError, RuntimeError) as e:
+        raise InputError([Problem(Loc(spec.path, 1), f"query failed: {e} (a query runs without "
+                                                     "the network: no SERVICE)")]) from None
 
 
 def bound_text(spec: QuerySpec, terms: dict[str, object], base: str = DEFAULT_BASE) -> str:
