@@ -5,22 +5,29 @@ GET ?query=..., POST application/x-www-form-urlencoded (query=...) and POST
 application/sparql-query. SELECT/ASK answer in SPARQL JSON, XML, CSV or TSV, CONSTRUCT/DESCRIBE
 in Turtle or N-Triples, chosen by Accept (q-values honoured). Updates are refused (403). Each
 query runs in a forked child that is killed at the time limit (503), and a result larger than
-the size cap is refused (413) rather than cut short.
+the size cap is refused (413) rather than cut short. At most MAX_QUERIES queries run at once in
+a process; one more is answered 503 with `Retry-After: 1` at once.
+
+Requests and responses are the types of serve.py, and the media type of a result is chosen by
+the Accept rule of negotiate.py; `make_server` is the server of serve.py with /sparql only.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
+import threading
 import urllib.parse
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph
 from pyoxigraph import QueryResultsFormat as R
 from pyoxigraph import RdfFormat
 
+from .negotiate import media_ranges, preferred
 from .queries.params import tokens
+from .serve import LIMITS, App, Limits, Request, Response, Server
 
 RESULT_TYPES = {  # media type -> format, for SELECT and ASK
     "application/sparql-results+json": R.JSON, "application/json": R.JSON,
@@ -32,21 +39,7 @@ GRAPH_TYPES = {"text/turtle": RdfFormat.TURTLE, "application/n-triples": RdfForm
 DEFAULT_RESULT, DEFAULT_GRAPH = "application/sparql-results+json", "text/turtle"
 UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
 CORS = [("Access-Control-Allow-Origin", "*")]
-
-
-@dataclass(frozen=True)
-class Request:
-    method: str
-    query_string: str = ""
-    headers: dict[str, str] = field(default_factory=dict)  # names in lower case
-    body: bytes = b""
-
-
-@dataclass(frozen=True)
-class Response:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
+MAX_QUERIES = 2 * (os.cpu_count() or 1)  # query children at once in this process
 
 
 def text_response(status: int, message: str, extra=()) -> Response:
@@ -54,31 +47,10 @@ def text_response(status: int, message: str, extra=()) -> Response:
                     (message + "\n").encode())
 
 
-def accepted(accept: str) -> list[str]:
-    """Media types in the order the client prefers them (q=0 dropped)."""
-    ranked = []
-    for i, part in enumerate(p.strip() for p in (accept or "*/*").split(",")):
-        if not part:
-            continue
-        mtype, *params = [x.strip() for x in part.split(";")]
-        q = next((float(v) for k, _, v in (x.partition("=") for x in params)
-                  if k.strip() == "q" and _is_float(v)), 1.0)
-        if q > 0:
-            ranked.append((-q, i, mtype.lower()))
-    return [m for _, _, m in sorted(ranked)]
-
-
-def _is_float(v: str) -> bool:
-    return re.fullmatch(r"\s*[01](\.\d{0,3})?\s*", v) is not None
-
-
 def choose(accept: str, table: dict, default: str) -> str | None:
-    for mtype in accepted(accept):
-        if mtype in table:
-            return mtype
-        if mtype in ("*/*", default.split("/")[0] + "/*"):
-            return default
-    return None
+    """The media type of `table` to answer with (the default first on a tie), or None."""
+    offers = [default, *(m for m in table if m != default)]
+    return preferred(accept, [(m, media_ranges(m)) for m in offers])
 
 
 def is_update(text: str) -> bool:
@@ -189,11 +161,24 @@ class Endpoint:
             return text_response(403, "updates are refused: this endpoint is read-only")
         if uses_service(text):
             return text_response(400, "SERVICE (federated query) is not allowed here")
-        status, ctype, body = self.run(text, req.headers.get("accept", ""))
-        headers = [("Content-Type", ctype), ("Vary", "Accept"), *CORS]
+        status, ctype, body, *extra = self.run(text, req.headers.get("accept", ""))
+        headers = [("Content-Type", ctype), ("Vary", "Accept"), *CORS, *extra]
         return Response(status, headers, b"" if req.method == "HEAD" else body)
 
+    slots = threading.BoundedSemaphore(MAX_QUERIES)  # shared by the endpoints of a process
+
     def run(self, text: str, accept: str) -> tuple:
+        """(status, content type, body, extra headers...) of one query in a child process."""
+        if not self.slots.acquire(blocking=False):
+            return 503, "text/plain; charset=utf-8", \
+                f"{MAX_QUERIES} queries are running; try again in a second\n".encode(), \
+                ("Retry-After", "1")
+        try:
+            return self._run_child(text, accept)
+        finally:
+            self.slots.release()
+
+    def _run_child(self, text: str, accept: str) -> tuple:
         parent, child = self.ctx.Pipe(duplex=False)
         proc = self.ctx.Process(target=_child, daemon=True,
                                 args=(child, self.store, text, accept, self.max_bytes))
@@ -213,41 +198,14 @@ class Endpoint:
             proc.join()
 
 
-def make_server(endpoint: Endpoint, host: str, port: int, path: str = "/sparql"):
-    """A threading HTTP server answering `path` with the endpoint (and 404 elsewhere)."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            url = urllib.parse.urlsplit(self.path)
-            size = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(size) if size else b""
-            if url.path != path:
-                resp = text_response(404, f"not found; the SPARQL endpoint is at {path}")
-            else:
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                resp = endpoint.handle(Request(self.command, url.query, headers, body))
-            self.send_response(resp.status)
-            for name, value in resp.headers:
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(resp.body)))
-            self.end_headers()
-            self.wfile.write(resp.body)
-
-        do_GET = do_POST = do_HEAD = do_OPTIONS = do_PUT = do_DELETE = _serve
-
-        def log_message(self, *args) -> None:
-            pass
-
-    return ThreadingHTTPServer((host, port), Handler)
+def make_server(endpoint: Endpoint, host: str, port: int, path: str = "/sparql",
+                limits: Limits = LIMITS) -> Server:
+    """The server of `kgbuild serve` with only the endpoint, at `path` (404 elsewhere)."""
+    app = App()
+    app.mount(path, endpoint.handle)
+    return Server(app, host, port, limits)
 
 
 def serve_handler(endpoint: Endpoint):
     """The endpoint as a handler for `kgbuild serve` (serve.App.mount('/sparql', ...))."""
-    from . import serve
-
-    def handle(req: serve.Request) -> serve.Response:
-        qs = urllib.parse.urlencode(req.query, doseq=True)
-        resp = endpoint.handle(Request(req.method, qs, req.headers, req.body))
-        return serve.Response(resp.status, resp.body, dict(resp.headers))
-    return handle
+    return endpoint.handle
