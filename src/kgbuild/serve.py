@@ -246,7 +246,8 @@ class TimedServer(TcpWSGIServer):
         super().maintenance(now)
         cutoff = time.monotonic() - self.request_timeout
         for channel in self.active_channels.values():
-            if channel.request is not None and channel.request_began < cutoff:
+            if channel.request is not None and not channel.requests \
+                    and channel.request_began < cutoff:
                 channel.will_close = True
 
 
