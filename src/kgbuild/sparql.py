@@ -48,9 +48,14 @@ def text_response(status: int, message: str, extra=()) -> Response:
 
 
 def choose(accept: str, table: dict, default: str) -> str | None:
-    """The media type of `table` to answer with (the default first on a tie), or None."""
-    offers = [default, *(m for m in table if m != default)]
-    return preferred(accept, [(m, media_ranges(m)) for m in offers])
+    """The media type of `table` to answer with (the default first on a tie), or None. A type
+    of a format met before (application/json after application/sparql-results+json) is an
+    alias: only its own name matches it, not `*/*` or `application/*`."""
+    offers, seen = [], []
+    for mtype in [default, *(m for m in table if m != default)]:
+        offers.append((mtype, (mtype,) if table[mtype] in seen else media_ranges(mtype)))
+        seen.append(table[mtype])
+    return preferred(accept, offers)
 
 
 def is_update(text: str) -> bool:
