@@ -1,11 +1,17 @@
-"""Real servers for the HTTP tests: `kgbuild serve` in a thread, nginx as a child process."""
+"""Real servers for the HTTP tests: `kgbuild serve` in a thread or as a process, nginx and
+Apache as child processes."""
 
 from __future__ import annotations
 
 import http.client
+import re
+import select
 import shutil
+import signal
 import socket
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -65,6 +71,47 @@ def kgbuild_server(root: Path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+@dataclass
+class Process:
+    port: int
+    proc: subprocess.Popen
+    log: Path  # what the command wrote on stderr
+
+
+@contextmanager
+def kgbuild_process(*args: str, seconds: float = 60.0):
+    """`kgbuild serve ...` or `kgbuild sparql ...` with --port 0, as a child process; the port
+    is read from the line it prints. Stopped with SIGTERM (killed if that fails)."""
+    with tempfile.TemporaryDirectory(prefix="kgbuild-serve-") as tmp:
+        log = Path(tmp) / "stderr.txt"
+        with log.open("wb") as err:
+            proc = subprocess.Popen([sys.executable, "-m", "kgbuild.cli", *args, "--port", "0"],
+                                    stdout=subprocess.PIPE, stderr=err)
+        try:
+            port = _port_from_first_line(proc, seconds, log)
+            yield Process(port, proc, log)
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+            proc.stdout.close()
+
+
+def _port_from_first_line(proc: subprocess.Popen, seconds: float, log: Path) -> int:
+    ready, _, _ = select.select([proc.stdout], [], [], seconds)
+    line = proc.stdout.readline().decode() if ready else ""
+    m = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+    if m is None:
+        proc.kill()
+        proc.wait()
+        raise RuntimeError(f"{proc.args[3:]} did not start: {line!r} {log.read_text()[-2000:]}")
+    return int(m[1])
 
 
 NGINX_CONF = """daemon off;

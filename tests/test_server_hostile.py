@@ -1,6 +1,6 @@
 """`kgbuild serve` (with /sparql) under hostile requests and under load: right status, stays up.
 
-The server is the real one (ThreadingHTTPServer of serve.py with the SPARQL endpoint mounted as
+The server is the real one (the waitress server of serve.py with the SPARQL endpoint mounted as
 `kgbuild serve` does), on 127.0.0.1 with a free port, over a real build.
 """
 

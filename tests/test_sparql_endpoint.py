@@ -10,7 +10,15 @@ import urllib.request
 import pytest
 from servers import in_thread
 
-from kgbuild.sparql import Endpoint, Request
+from kgbuild.sparql import (
+    DEFAULT_GRAPH,
+    DEFAULT_RESULT,
+    GRAPH_TYPES,
+    RESULT_TYPES,
+    Endpoint,
+    Request,
+    choose,
+)
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -69,6 +77,21 @@ def test_select_formats_by_accept(endpoint, accept, ctype, start):
     resp = get(endpoint, COUNT, accept)
     assert resp.status == 200 and header(resp, "Content-Type").startswith(ctype)
     assert resp.body.startswith(start)
+
+
+@pytest.mark.parametrize("accept, graph, expected", [
+    ("", False, "application/sparql-results+json"),
+    ("text/*", False, "text/csv"),  # a wildcard range matches the types under it
+    ("application/sparql-results+json;q=0, */*", False, "application/sparql-results+xml"),
+    ("text/csv, text/tab-separated-values", False, "text/csv"),
+    ("text/tab-separated-values, text/csv", False, "text/csv"),  # a tie: the table's order
+    ("application/*", True, "application/n-triples"), ("text/*;q=0.5", True, "text/turtle"),
+    ("image/png", False, None), ("text/turtle;q=0", True, None),
+])
+def test_result_format_by_the_one_accept_rule(accept, graph, expected):
+    """The site's rule (negotiate.preferred): the most specific range's q, ties in order."""
+    table, default = (GRAPH_TYPES, DEFAULT_GRAPH) if graph else (RESULT_TYPES, DEFAULT_RESULT)
+    assert choose(accept, table, default) == expected
 
 
 def test_post_form_and_sparql_query_give_the_same(endpoint):

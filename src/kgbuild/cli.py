@@ -140,11 +140,23 @@ def cmd_serve(args) -> int:
         raise UsageError(f"{root}: no built site here (run `kgbuild build`, or use --root)")
     server = make_server(site, args.port, app=_app_with_sparql(site, args))
     print(f"serving {site} on http://127.0.0.1:{server.server_address[1]}/", flush=True)
+    return _serve_until_stopped(server)
+
+
+def _serve_until_stopped(server) -> int:
+    """Serve until Ctrl-C or SIGTERM; then close every connection and stop (exit 0)."""
+    import signal
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         server.server_close()
     return 0
 
@@ -194,13 +206,7 @@ def cmd_sparql(args) -> int:
                          args.host, args.port)
     print(f"SPARQL endpoint at http://{args.host}:{server.server_address[1]}/sparql "
           f"(read-only; Ctrl-C stops)", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    return _serve_until_stopped(server)
 
 
 def _config(args) -> Config:

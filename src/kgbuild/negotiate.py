@@ -15,17 +15,27 @@ Accept is read as RFC 9110 says: each media range with its q (0 to 1, at most th
 a malformed q counts as 0); a media type takes the q of its most specific matching range
 (`text/turtle`, then `text/*`, then `*/*`); the candidate with the highest q wins and ties go to
 the earlier candidate in the format table (HTML first). No or empty Accept means `*/*`.
+`preferred()` is that rule for any list of offers; the SPARQL endpoint chooses its result
+formats with it too.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from .formats import BY_EXTENSION, BY_NAME, FORMATS, Format
 
 NEGOTIATED_PREFIXES = ("/doc/", "/def/")
 _QVALUE = re.compile(r"^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$")
+T = TypeVar("T")
+
+
+def media_ranges(media_type: str) -> tuple[str, ...]:
+    """The media ranges that match a media type, most specific first."""
+    return (media_type, media_type.split("/")[0] + "/*", "*/*")
 
 
 @dataclass(frozen=True)
@@ -39,9 +49,7 @@ class Candidate:
     @property
     def ranges(self) -> tuple[str, ...]:
         """The media ranges that match, most specific first."""
-        if self.alias:
-            return (self.media_type,)
-        return (self.media_type, self.media_type.split("/")[0] + "/*", "*/*")
+        return (self.media_type,) if self.alias else media_ranges(self.media_type)
 
 
 CANDIDATES: tuple[Candidate, ...] = tuple(
@@ -75,23 +83,30 @@ def parse_accept(header: str | None) -> dict[str, int]:
     return ranges or {"*/*": 1000}
 
 
-def quality(candidate: Candidate, ranges: dict[str, int]) -> int:
-    """The q of the most specific range that matches the candidate."""
-    for key in candidate.ranges:
+def quality(offer_ranges: Sequence[str], ranges: dict[str, int]) -> int:
+    """The q of the most specific range that matches an offer (its ranges, most specific
+    first)."""
+    for key in offer_ranges:
         if key in ranges:
             return ranges[key]
     return 0
 
 
-def choose(accept: str | None) -> Format | None:
-    """The format to answer an Accept header with, or None (406)."""
+def preferred(accept: str | None, offers: Sequence[tuple[T, Sequence[str]]]) -> T | None:
+    """Of (value, its media ranges) offers, the value the Accept header likes best: the
+    highest q, a tie to the earlier offer; None when every offer has q 0 (406)."""
     ranges = parse_accept(accept)
     best, best_q = None, 0
-    for c in CANDIDATES:
-        q = quality(c, ranges)
+    for value, offer_ranges in offers:
+        q = quality(offer_ranges, ranges)
         if q > best_q:
-            best, best_q = c.format, q
+            best, best_q = value, q
     return best
+
+
+def choose(accept: str | None) -> Format | None:
+    """The format to answer an Accept header with, or None (406)."""
+    return preferred(accept, [(c.format, c.ranges) for c in CANDIDATES])
 
 
 def wanted(format_param: str | None, accept: str | None) -> Format | None:

@@ -1,19 +1,36 @@
 """`kgbuild serve`: the built dist/ over HTTP on 127.0.0.1, with the conneg rules of negotiate.py.
 
 Requests go through a route table: `App.mount(prefix, handler)` adds a handler (a function from
-Request to Response) for every path under a prefix, e.g. a read-only `/sparql` endpoint. The
+Request to Response) for every path under a prefix, e.g. the read-only `/sparql` endpoint. The
 longest matching prefix wins; the static tree with content negotiation is mounted at `/`.
+
+The app runs as one WSGI application on waitress (`make_server`, `server_for`): `kgbuild serve`
+with the site and /sparql, `kgbuild sparql` with /sparql only. The limits that keep it answering
+under load and abuse are the `Limits` below.
 """
 
 from __future__ import annotations
 
+import errno
 import mimetypes
-from collections.abc import Callable
+import resource
+import threading
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from functools import cached_property
+from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from waitress import wasyncore
+from waitress.adjustments import Adjustments
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
+from waitress.server import TcpWSGIServer
+from waitress.utilities import BadRequest
+
+from .errors import EnvironmentProblem
 from .formats import BY_EXTENSION
 from .negotiate import Outcome, resolve
 
@@ -22,30 +39,40 @@ TEXT_TYPES = {"html": "text/html", "svg": "image/svg+xml", "xml": "application/x
               "htaccess": "text/plain", "rq": "application/sparql-query", "csv": "text/csv",
               "json": "application/json"}
 GONE_LIST = "conf/gone.txt"
-MAX_BODY = 1_000_000  # bytes of a request body (SPARQL queries); more is refused with 413
 
 
 @dataclass(frozen=True)
 class Request:
+    """One HTTP request, as every handler (the site, the SPARQL endpoint) sees it."""
+
     method: str
-    path: str  # decoded path, without query
-    query: dict[str, list[str]]
-    headers: dict[str, str]  # lower-case names
+    query_string: str = ""  # as sent, still %-encoded
+    headers: dict[str, str] = field(default_factory=dict)  # names in lower case
     body: bytes = b""
+    path: str = "/"  # %-decoded, without the query
+
+    @cached_property
+    def query(self) -> dict[str, list[str]]:
+        return parse_qs(self.query_string, keep_blank_values=True)
 
     def param(self, name: str) -> str | None:
         values = self.query.get(name)
         return values[0] if values else None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Response:
     status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 Handler = Callable[[Request], Response]
+
+
+def text_response(status: int, message: str, extra: Iterable[tuple[str, str]] = ()) -> Response:
+    return Response(status, [("Content-Type", "text/plain; charset=utf-8"), *extra],
+                    (message + "\n").encode())
 
 
 def content_type(path: str) -> str:
@@ -81,22 +108,22 @@ class StaticSite:
 
     def __call__(self, req: Request) -> Response:
         if req.method not in ("GET", "HEAD"):
-            return Response(405, b"", {"Allow": "GET, HEAD"})
+            return Response(405, [("Allow", "GET, HEAD")])
         outcome = resolve(req.path, req.param("format"), req.headers.get("accept"),
                           self.is_file, self.gone)
         return self.answer(outcome)
 
     def answer(self, o: Outcome) -> Response:
-        headers = {"Vary": "Accept"} if o.vary else {}
+        headers = [("Vary", "Accept")] if o.vary else []
         if o.location:
-            headers["Location"] = o.location
+            headers.append(("Location", o.location))
         if o.content_location:
-            headers["Content-Location"] = o.content_location
+            headers.append(("Content-Location", o.content_location))
         rel = o.file if o.file and self.is_file(o.file) else self.error_page(o.status)
         if rel is None:
-            return Response(o.status, b"", headers)
-        headers["Content-Type"] = content_type(rel)
-        return Response(o.status, self.read(rel), headers)
+            return Response(o.status, headers)
+        headers.append(("Content-Type", content_type(rel)))
+        return Response(o.status, headers, self.read(rel))
 
     def error_page(self, status: int) -> str | None:
         rel = f"{status}.html"
@@ -104,10 +131,12 @@ class StaticSite:
 
 
 class App:
-    """A route table: the longest mounted prefix that matches a path handles the request."""
+    """A route table: the longest mounted prefix that matches a path handles the request.
 
-    def __init__(self, root: Path):
-        self.routes: dict[str, Handler] = {"/": StaticSite(root)}
+    With a root, the static site is mounted at `/`; without one, other paths answer 404."""
+
+    def __init__(self, root: Path | None = None):
+        self.routes: dict[str, Handler] = {"/": StaticSite(root)} if root is not None else {}
 
     def mount(self, prefix: str, handler: Handler) -> None:
         self.routes[prefix] = handler
@@ -116,44 +145,191 @@ class App:
         for prefix in sorted(self.routes, key=len, reverse=True):
             if req.path == prefix.rstrip("/") or req.path.startswith(prefix):
                 return self.routes[prefix](req)
-        return Response(404)
+        where = ", ".join(sorted(self.routes))
+        return text_response(404, f"not found; this server answers at {where}")
 
 
-def request_handler(app: App) -> type[BaseHTTPRequestHandler]:
-    class RequestHandler(BaseHTTPRequestHandler):
-        server_version = "kgbuild"
-        protocol_version = "HTTP/1.1"
+# -- WSGI -------------------------------------------------------------------------------------
 
-        def handle_any(self) -> None:
-            url = urlsplit(self.path)
-            length = self.headers.get("Content-Length") or "0"
-            if not (length.isascii() and length.isdigit()) or int(length) > MAX_BODY:
-                self.close_connection = True
-                return self.send(Response(400 if not length.isdigit() else 413))
-            req = Request(self.command, unquote(url.path), parse_qs(url.query),
-                          {k.lower(): v for k, v in self.headers.items()},
-                          self.rfile.read(int(length)) if int(length) else b"")
-            self.send(app(req))
+MAX_URL = 65_536  # bytes of a request target; more is 414
+MAX_HEADERS = 65_536  # bytes of all header fields; more is 431
 
-        def send(self, res: Response) -> None:
-            self.send_response(res.status)
-            for name, value in res.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(res.body)))
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(res.body)
 
-        do_GET = do_HEAD = do_POST = handle_any
-        do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = handle_any
+def request_of(environ: dict) -> Request | Response:
+    """The Request of a WSGI environ, or the refusal to answer instead (414, 431)."""
+    target = environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/")
+    if len(target) > MAX_URL:
+        return text_response(414, f"request target longer than {MAX_URL} bytes")
+    headers = {name[5:].replace("_", "-").lower(): value for name, value in environ.items()
+               if name.startswith("HTTP_")}
+    for name in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(name):
+            headers[name.replace("_", "-").lower()] = environ[name]
+    if sum(len(k) + len(v) + 4 for k, v in headers.items()) > MAX_HEADERS:
+        return text_response(431, f"header fields longer than {MAX_HEADERS} bytes")
+    url = urlsplit(target)
+    # the target arrives as bytes read as latin-1 (PEP 3333); paths are UTF-8 %-encoded
+    path = unquote(url.path.encode("latin-1", "replace").decode("utf-8", "replace"))
+    length = int(environ.get("CONTENT_LENGTH") or 0)  # the server has checked it
+    body = environ["wsgi.input"].read(length) if length else b""
+    return Request(environ["REQUEST_METHOD"], url.query, headers, body, path)
 
-        def log_message(self, format: str, *args) -> None:
+
+def wsgi(handler: Handler):
+    """The handler as a WSGI application."""
+
+    def application(environ: dict, start_response) -> list[bytes]:
+        req = request_of(environ)
+        res = req if isinstance(req, Response) else handler(req)
+        headers = [(k, v) for k, v in res.headers if k.lower() != "content-length"]
+        start_response(f"{res.status} {HTTPStatus(res.status).phrase}",
+                       [*headers, ("Content-Length", str(len(res.body)))])
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [res.body]
+    return application
+
+
+# -- the server -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Limits:
+    """What the server allows a client; chosen so that load and abuse degrade, not block."""
+
+    backlog: int = 1024  # connections waiting to be accepted
+    connections: int = 2000  # open at once (lowered to what the open-file limit allows)
+    threads: int = 32  # requests handled at once; the rest queue
+    idle_timeout: float = 30.0  # seconds a connection may stay silent between requests
+    request_timeout: float = 30.0  # seconds from a request's first byte to its last
+    max_header_bytes: int = 2 * MAX_HEADERS  # the request line and headers; more is 431
+    max_body_bytes: int = 100_000  # a request body (SPARQL POST); more is 413
+    check_every: float = 5.0  # seconds between checks for idle and slow connections
+
+
+LIMITS = Limits()
+
+
+class VersionNotSupported(BadRequest):
+    code = 505
+    reason = "HTTP Version Not Supported"
+
+
+class Parser(HTTPRequestParser):
+    """waitress's request parser, refusing HTTP versions other than 1.0 and 1.1 (505) rather
+    than answering them as 1.0."""
+
+    def parse_header(self, header_plus: bytes) -> None:
+        super().parse_header(header_plus)
+        if self.version not in ("", "1.0", "1.1"):
+            self.error = VersionNotSupported(f"HTTP/{self.version}")
+            self.completed = True
+
+
+class TimedChannel(HTTPChannel):
+    """A connection that notes when the request it is receiving began."""
+
+    parser_class = Parser
+    request_began = 0.0
+
+    def received(self, data: bytes) -> bool:
+        if self.request is None and data:
+            self.request_began = time.monotonic()
+        return super().received(data)
+
+
+class TimedServer(TcpWSGIServer):
+    """waitress's server, closing also connections whose request does not arrive in time
+    (a client sending a byte now and then would otherwise never be idle)."""
+
+    channel_class = TimedChannel
+    request_timeout = 30.0
+
+    def maintenance(self, now: float) -> None:
+        super().maintenance(now)
+        cutoff = time.monotonic() - self.request_timeout
+        for channel in self.active_channels.values():
+            if channel.request is not None and not channel.requests \
+                    and channel.request_began < cutoff:
+                channel.will_close = True
+
+
+def open_file_limit(wanted: int) -> int:
+    """Raise the soft limit of open files towards the hard limit; the soft limit after."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard) \
+            and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
             pass
+    return wanted if soft == resource.RLIM_INFINITY else soft
 
-    return RequestHandler
+
+class Server:
+    """A waitress server in the shape of http.server's: serve_forever() in one thread,
+    shutdown() from another, server_close(), server_address."""
+
+    def __init__(self, handler: Handler, host: str = "127.0.0.1", port: int = 8000,
+                 limits: Limits = LIMITS):
+        spare = 64  # files for the listener, the trigger, the store and query children
+        connections = max(16, min(limits.connections, open_file_limit(limits.connections
+                                                                      + spare) - spare))
+        adj = Adjustments(host=host, port=port, threads=limits.threads, backlog=limits.backlog,
+                          connection_limit=connections, channel_timeout=limits.idle_timeout,
+                          cleanup_interval=limits.check_every,
+                          max_request_header_size=limits.max_header_bytes,
+                          max_request_body_size=limits.max_body_bytes,
+                          asyncore_use_poll=True, ident="kgbuild", expose_tracebacks=False)
+        self.map: dict = {}
+        try:
+            self.inner = TimedServer(wsgi(handler), map=self.map, adj=adj)
+        except OSError as e:
+            wasyncore.close_all(self.map, ignore_all=True)
+            raise EnvironmentProblem(f"cannot listen on {host}:{port}: " + (
+                "the port is in use (choose another with --port, or 0 for any free one)"
+                if e.errno == errno.EADDRINUSE else e.strerror or str(e))) from None
+        self.inner.request_timeout = limits.request_timeout
+        self.server_address = (host, self.inner.effective_port)
+        self._stop = threading.Event()
+        self._running = False
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def serve_forever(self) -> None:
+        """Answer until shutdown() or an exception (KeyboardInterrupt) in this thread."""
+        self._running = True
+        try:
+            while not self._stop.is_set():
+                wasyncore.loop(timeout=1.0, map=self.map, use_poll=True, count=1)
+        finally:
+            self._running = False
+            self._close()
+
+    def shutdown(self) -> None:
+        """Stop serve_forever() (running in another thread) and wait until it has."""
+        self._stop.set()
+        with self._lock:
+            if not self._closed:
+                self.inner.pull_trigger()
+        deadline = time.monotonic() + 30
+        while self._running and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def server_close(self) -> None:
+        if not self._running:
+            self._close()
+
+    def _close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            wasyncore.close_all(self.map, ignore_all=True)
+        self.inner.task_dispatcher.shutdown(timeout=5)
 
 
-def make_server(root: Path, port: int = 8000, host: str = "127.0.0.1",
-                app: App | None = None) -> ThreadingHTTPServer:
-    """A ready server (call serve_forever()); port 0 picks a free port."""
-    return ThreadingHTTPServer((host, port), request_handler(app or App(root)))
+def make_server(root: Path, port: int = 8000, host: str = "127.0.0.1", app: App | None = None,
+                limits: Limits = LIMITS) -> Server:
+    """A ready server for the site (or the given app); call serve_forever(). Port 0 picks a
+    free port; server_address has the real one."""
+    return Server(app or App(root), host, port, limits)

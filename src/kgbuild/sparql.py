@@ -8,24 +8,31 @@ query text longer than MAX_QUERY_CHARS is refused at once (413). Each query runs
 child that has no network (sandbox.no_network: SERVICE fails, 400) and a memory limit (503 when
 reached), and that is killed at the time limit (503); every look at the query text happens in
 the child, within that limit. A result larger than the size cap is refused (413) rather than cut
-short.
+short. At most MAX_QUERIES queries run at once in a process; one more is answered 503 with
+`Retry-After: 1` at once.
+
+Requests and responses are the types of serve.py, and the media type of a result is chosen by
+the Accept rule of negotiate.py; `make_server` is the server of serve.py with /sparql only.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import re
 import signal
+import threading
 import urllib.parse
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph
 from pyoxigraph import QueryResultsFormat as R
 from pyoxigraph import RdfFormat
 
+from .negotiate import media_ranges, preferred
 from .queries.params import tokens
 from .sandbox import SandboxUnavailable, memory_limit, no_network
+from .serve import LIMITS, App, Limits, Request, Response, Server
 
 RESULT_TYPES = {  # media type -> format, for SELECT and ASK
     "application/sparql-results+json": R.JSON, "application/json": R.JSON,
@@ -44,21 +51,7 @@ NO_NETWORK = ("federated queries (SERVICE) are not allowed: this endpoint has no
 # a child that dies of one of these ran out of memory: the engine's allocator aborts when the
 # address space limit refuses it more (the kernel's own out-of-memory killer sends SIGKILL)
 OUT_OF_MEMORY_SIGNALS = (signal.SIGABRT, signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS)
-
-
-@dataclass(frozen=True)
-class Request:
-    method: str
-    query_string: str = ""
-    headers: dict[str, str] = field(default_factory=dict)  # names in lower case
-    body: bytes = b""
-
-
-@dataclass(frozen=True)
-class Response:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
+MAX_QUERIES = 2 * (os.cpu_count() or 1)  # query children at once in this process
 
 
 def text_response(status: int, message: str, extra=()) -> Response:
@@ -66,31 +59,15 @@ def text_response(status: int, message: str, extra=()) -> Response:
                     (message + "\n").encode())
 
 
-def accepted(accept: str) -> list[str]:
-    """Media types in the order the client prefers them (q=0 dropped)."""
-    ranked = []
-    for i, part in enumerate(p.strip() for p in (accept or "*/*").split(",")):
-        if not part:
-            continue
-        mtype, *params = [x.strip() for x in part.split(";")]
-        q = next((float(v) for k, _, v in (x.partition("=") for x in params)
-                  if k.strip() == "q" and _is_float(v)), 1.0)
-        if q > 0:
-            ranked.append((-q, i, mtype.lower()))
-    return [m for _, _, m in sorted(ranked)]
-
-
-def _is_float(v: str) -> bool:
-    return re.fullmatch(r"\s*[01](\.\d{0,3})?\s*", v) is not None
-
-
 def choose(accept: str, table: dict, default: str) -> str | None:
-    for mtype in accepted(accept):
-        if mtype in table:
-            return mtype
-        if mtype in ("*/*", default.split("/")[0] + "/*"):
-            return default
-    return None
+    """The media type of `table` to answer with (the default first on a tie), or None. A type
+    of a format met before (application/json after application/sparql-results+json) is an
+    alias: only its own name matches it, not `*/*` or `application/*`."""
+    offers, seen = [], []
+    for mtype in [default, *(m for m in table if m != default)]:
+        offers.append((mtype, (mtype,) if table[mtype] in seen else media_ranges(mtype)))
+        seen.append(table[mtype])
+    return preferred(accept, offers)
 
 
 def is_update(text: str) -> bool:
@@ -216,11 +193,24 @@ class Endpoint:
             return error
         if len(text) > MAX_QUERY_CHARS:
             return text_response(413, f"query longer than {MAX_QUERY_CHARS} characters")
-        status, ctype, body = self.run(text, req.headers.get("accept", ""))
-        headers = [("Content-Type", ctype), ("Vary", "Accept"), *CORS]
+        status, ctype, body, *extra = self.run(text, req.headers.get("accept", ""))
+        headers = [("Content-Type", ctype), ("Vary", "Accept"), *CORS, *extra]
         return Response(status, headers, b"" if req.method == "HEAD" else body)
 
+    slots = threading.BoundedSemaphore(MAX_QUERIES)  # shared by the endpoints of a process
+
     def run(self, text: str, accept: str) -> tuple:
+        """(status, content type, body, extra headers...) of one query in a child process."""
+        if not self.slots.acquire(blocking=False):
+            return 503, "text/plain; charset=utf-8", \
+                f"{MAX_QUERIES} queries are running; try again in a second\n".encode(), \
+                ("Retry-After", "1")
+        try:
+            return self._run_child(text, accept)
+        finally:
+            self.slots.release()
+
+    def _run_child(self, text: str, accept: str) -> tuple:
         parent, child = self.ctx.Pipe(duplex=False)
         proc = self.ctx.Process(target=_child, daemon=True,
                                 args=(child, self.store, text, accept, self.max_bytes,
@@ -243,41 +233,14 @@ class Endpoint:
             proc.join()
 
 
-def make_server(endpoint: Endpoint, host: str, port: int, path: str = "/sparql"):
-    """A threading HTTP server answering `path` with the endpoint (and 404 elsewhere)."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self) -> None:
-            url = urllib.parse.urlsplit(self.path)
-            size = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(size) if size else b""
-            if url.path != path:
-                resp = text_response(404, f"not found; the SPARQL endpoint is at {path}")
-            else:
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                resp = endpoint.handle(Request(self.command, url.query, headers, body))
-            self.send_response(resp.status)
-            for name, value in resp.headers:
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(resp.body)))
-            self.end_headers()
-            self.wfile.write(resp.body)
-
-        do_GET = do_POST = do_HEAD = do_OPTIONS = do_PUT = do_DELETE = _serve
-
-        def log_message(self, *args) -> None:
-            pass
-
-    return ThreadingHTTPServer((host, port), Handler)
+def make_server(endpoint: Endpoint, host: str, port: int, path: str = "/sparql",
+                limits: Limits = LIMITS) -> Server:
+    """The server of `kgbuild serve` with only the endpoint, at `path` (404 elsewhere)."""
+    app = App()
+    app.mount(path, endpoint.handle)
+    return Server(app, host, port, limits)
 
 
 def serve_handler(endpoint: Endpoint):
     """The endpoint as a handler for `kgbuild serve` (serve.App.mount('/sparql', ...))."""
-    from . import serve
-
-    def handle(req: serve.Request) -> serve.Response:
-        qs = urllib.parse.urlencode(req.query, doseq=True)
-        resp = endpoint.handle(Request(req.method, qs, req.headers, req.body))
-        return serve.Response(resp.status, resp.body, dict(resp.headers))
-    return handle
+    return endpoint.handle
