@@ -358,3 +358,31 @@ def test_sigterm_stops_the_server_at_once(site):
         idle.close()
         assert "Traceback" not in server.log.read_text()
 
+
+
+HUNGRY = ("SELECT (GROUP_CONCAT(CONCAT(STR(?a), STR(?b), STR(?c)); separator=',') AS ?x) "
+          "WHERE { ?a ?p ?b . ?c ?q ?d }")
+
+
+def test_a_memory_hungry_query_is_stopped_while_others_are_served(site):
+    """While one query grows to its memory limit, pages and other queries keep answering."""
+    with kgbuild_process("serve", "--root", str(site), "--max-memory", str(300 * 2**20),
+                         "--time-limit", "60") as server:
+        hungry: list = []
+        thread = threading.Thread(target=lambda: hungry.append(get(
+            server.port, "/sparql?" + urllib.parse.urlencode({"query": HUNGRY}), timeout=90)))
+        thread.start()
+        served, slowest = 0, 0.0
+        while thread.is_alive():
+            for path, accept, status in PAGES[:3] + [("/sparql?" + urllib.parse.urlencode(
+                    {"query": QUERIES[0]}), None, 200)]:
+                start = time.monotonic()
+                assert get(server.port, path, accept)[0] == status
+                slowest = max(slowest, time.monotonic() - start)
+                served += 1
+        thread.join()
+    status, body = hungry[0]
+    print(f"\n  memory-hungry query stopped: {status}; meanwhile {served} requests answered, "
+          f"the slowest in {slowest * 1000:.0f} ms")
+    assert status == 503 and b"memory" in body
+    assert served >= 4 and slowest < 1.0
