@@ -234,7 +234,7 @@ TAGS = {"html", "head", "meta", "title", "link", "script", "style", "body", "hea
         "rect"}
 ATTRIBUTES = {"lang", "charset", "name", "content", "http-equiv", "rel", "type", "href",
               "hreflang", "class", "id", "title", "scope", "role", "viewbox", "xmlns", "d", "dir",
-              "rowspan", "aria-labelledby", "fill", "x", "y", "width", "height", "patternunits",
+              "rowspan", "aria-labelledby", "aria-label", "tabindex", "fill", "x", "y", "width", "height", "patternunits",
               "patterntransform"}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "xlink:href"}
 VOID = {"meta", "link", "br", "img", "input", "hr", "source", "area", "base", "col", "embed",
@@ -376,7 +376,7 @@ def test_hostile_values_are_shown_as_text(hostile, rel):
         assert page.has_text(value), f"{rel}: {value[:60]!r} not shown as text"
 
 
-@pytest.mark.parametrize("rel", sorted(p for p in PAGES if not p.startswith("query/")))
+@pytest.mark.parametrize("rel", sorted(PAGES))
 def test_embedded_json_ld_parses_and_keeps_the_label(hostile, rel):
     html = (hostile / rel).read_text(encoding="utf-8")
     blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL)
@@ -553,7 +553,8 @@ def test_control_structure_check_finds_live_markup_and_unisolated_rtl(tmp_path):
 
 def test_control_link_and_query_cells_never_make_an_unsafe_href():
     from kgbuild.pages.context import Link
-    from kgbuild.queries.pages import Cell, QueryPage, environment
+    from kgbuild.emit import Release
+    from kgbuild.queries.pages import Cell, QueryPage, environment, page_chrome
 
     for href in ("javascript:alert(1)", " JAVASCRIPT:x", "data:text/html,x", "vbscript:x",
                  "file:///etc/passwd"):
@@ -561,6 +562,8 @@ def test_control_link_and_query_cells_never_make_an_unsafe_href():
     assert Link("x", "../a.html").__html__() == '<a href="../a.html">x</a>'
     page = QueryPage("q", "s", "", (), "", (), ("a",),
                      ((Cell("x", "javascript:alert(1)"),), (Cell("y", "https://e.org/"),)),
-                     (False, False), "t")
-    html = environment().get_template("query.html").render(page=page)
+                     (False, False))
+    release = Release("0.1.0", "2025-01-01", "t", "t", "", "", "", "", "https://e.org/")
+    html = environment().get_template("query.html").render(
+        page=page, chrome=page_chrome(release, "nl", page))
     assert "javascript:" not in html and '<a href="https://e.org/">y</a>' in html

@@ -214,7 +214,7 @@ def build(config: Config, progress: Progress = _quiet,
             try:
                 dumps = timed("dumps", dump_files, graph.triples, config.base)
                 timed("queries", lambda: tree.write(query_files(
-                    graph.triples, specs, config.base, graph.release.title_nl, graph.store,
+                    graph.triples, specs, config.base, graph.release, graph.store,
                     config.root / TEMPLATE_CACHE).items()))
             except BaseException:
                 with suppress(Exception):  # the first error is the one to report

@@ -23,6 +23,7 @@ from .words import PROPERTY_LABELS, UI
 
 WITHDRAWN = "http://www.w3.org/2002/07/owl#deprecated"
 LINK_SCHEMES = ("", "http", "https")  # '' is a link inside the site
+SPARQL_PATH = "sparql"  # the endpoint, under the base like the pages
 MAX_SHARED_LINKS = 50_000  # links kept for the next pages (per process), then forgotten
 
 
@@ -171,6 +172,7 @@ class Chrome:
     cite: str
     jsonld: Markup
     iri: str = ""
+    title_lang: str = ""  # the title's language where it is not the page's
 
     @cached_property
     def alternate_links(self) -> Markup:
@@ -197,14 +199,16 @@ class Chrome:
 
 @lru_cache(maxsize=256)
 def site_links(root: str, lang: str, title: str) -> Markup:
-    """The navigation to the home page, the dataset and the ontology, from one folder depth
-    (the same on every page there)."""
-    words, ext = UI[lang], "html" if lang == "nl" else "en.html"
-    return Markup(f'<a href="{escape(root)}index.{ext}">{escape(title)}</a>\n'
-                  f'<a href="{escape(root)}doc/dataset/cultuurregios.{ext}">'
+    """The navigation to the home page, the dataset, the ontology, the canned queries and the
+    SPARQL endpoint, from one folder depth (the same on every page there). The endpoint is
+    served at `sparql` beside the pages, not as a file of the site."""
+    words, ext, root = UI[lang], "html" if lang == "nl" else "en.html", escape(root)
+    return Markup(f'<a href="{root}index.{ext}">{escape(title)}</a>\n'
+                  f'<a href="{root}doc/dataset/cultuurregios.{ext}">'
                   f'{escape(words["dataset"])}</a>\n'
-                  f'<a href="{escape(root)}def/cultuurregio.{ext}">{escape(words["ontology"])}'
-                  '</a>\n')
+                  f'<a href="{root}def/cultuurregio.{ext}">{escape(words["ontology"])}</a>\n'
+                  f'<a href="{root}query/index.{ext}">{escape(words["queries"])}</a>\n'
+                  f'<a href="{root}{SPARQL_PATH}">{escape(words["endpoint"])}</a>\n')
 
 
 @lru_cache(maxsize=1024)  # a page's datatypes and outside terms are mostly the same few

@@ -21,6 +21,7 @@ from .resource import REGION_TYPES, STATED, period_of
 
 WIDTH = 4000.0  # SVG units (whole numbers keep the path data short)
 LAT0 = 52.2
+MAP_NAME = "kaart-naam"  # the id of the element that names a region's map
 PALETTE = 20  # colour classes region-0 .. region-19 in style.css, one per culture region
 
 
@@ -86,8 +87,9 @@ class Maps:
         return Markup("".join(parts))
 
     def svg(self, classes: dict[str, str], notes: dict[str, str], other: str) -> Markup:
+        # named by the page's caption (id MAP_NAME): the map itself has no words
         parts = [(f'<svg class="nlmap" xmlns="http://www.w3.org/2000/svg" role="img" '
-                  f'viewBox="0 0 {WIDTH:.0f} {self.height:.0f}">')]
+                  f'viewBox="0 0 {WIDTH:.0f} {self.height:.0f}" aria-labelledby="{MAP_NAME}">')]
         for code in sorted(self.paths):
             note = f" ({notes[code]})" if code in notes else ""
             title = isolated_text(self.names[code]) + note

@@ -158,7 +158,7 @@ def whole_site_pages(r: Renderer, members: dict[str, list[str]], files: dict[str
         out[page_file(DATASET_DOC, lang)] = r.render("dataset.html", page=ds, chrome=ds.chrome)
     out.update(error_pages(r))
     for css in sorted(resources.files("kgbuild").joinpath("static").iterdir(), key=str):
-        if css.name.endswith(".css"):  # the site's and the query pages' stylesheets
+        if css.name.endswith(".css"):
             out[f"static/{css.name}"] = css.read_bytes()
     return out
 

@@ -51,6 +51,19 @@ UI = {lang: Words(words) for lang, words in {
                     "welke cultuurregio ze lagen. Dat is een leemte in het register, geen "
                     "uitspraak dat ze buiten elke regio lagen.",
         "gap_report": "Overzicht per gemeente",
+        "queries": "Vragen", "queries_title": "Vragen aan het register",
+        "queries_intro": "Vaste SPARQL-vragen over de cultuurregio's, elk met zijn resultaat op "
+                         "de dag van deze release.",
+        "query": "Vraag", "about": "Waarover", "rows": "Rijen", "parameters": "Parameters",
+        "param_name": "Naam", "required": "Verplicht", "param_value": "Waarde op deze pagina",
+        "choices": "Keuzes", "yes": "ja", "no": "nee", "topics": "Onderwerpen",
+        "no_params": "Deze vraag heeft geen parameters.", "result": "Resultaat",
+        "row_one": "rij", "row_many": "rijen", "download": "Download",
+        "inferred_rows": "Rijen die op een afgeleid (niet door een bron bevestigd) feit rusten, "
+                         "zijn gemarkeerd.",
+        "run_yourself": "Zelf uitvoeren", "endpoint": "SPARQL",
+        "region_map": "Kaart van de gemeenten die partij zijn bij deze regio",
+        "nav": "Navigatie",
     },
     "en": {
         "home": "Register", "dataset": "Dataset", "ontology": "Ontology",
@@ -86,6 +99,19 @@ UI = {lang: Words(words) for lang, words in {
                     "does not know which culture region they lay in. That is a gap in the "
                     "register, not a statement that they lay outside every region.",
         "gap_report": "List per municipality",
+        "queries": "Queries", "queries_title": "Queries to the register",
+        "queries_intro": "Canned SPARQL queries about the culture regions, each with its result "
+                         "on the day of this release.",
+        "query": "Query", "about": "About", "rows": "Rows", "parameters": "Parameters",
+        "param_name": "Name", "required": "Required", "param_value": "Value on this page",
+        "choices": "Choices", "yes": "yes", "no": "no", "topics": "Topics",
+        "no_params": "This query has no parameters.", "result": "Result",
+        "row_one": "row", "row_many": "rows", "download": "Download",
+        "inferred_rows": "Rows that rest on an inferred fact (not confirmed by a source) are "
+                         "marked.",
+        "run_yourself": "Run it yourself", "endpoint": "SPARQL",
+        "region_map": "Map of the municipalities that are parties to this region",
+        "nav": "Navigation",
     },
 }.items()}
 

@@ -1,4 +1,5 @@
-"""The canned queries in the build: for each, its SPARQL, results (CSV, JSON) and an HTML page.
+"""The canned queries in the build: for each, its SPARQL, results (CSV, JSON) and a page in
+Dutch and English, built on the site's own template (navigation, citation, policy).
 
 Each query runs on the built graph with its header defaults; a query whose required parameter
 has no default cannot be shown in the build and is an input error at its file.
@@ -6,16 +7,20 @@ has no default cannot be shown in the build and is an input error at its file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import jinja2
 import pyoxigraph
-from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from ..emit import Release
 from ..errors import InputError, Loc, Problem, UsageError
 from ..memstore import store_of
-from ..pages.context import linkable
-from ..pages.render import POLICY, compiled_templates
+from ..pages.context import Alternate, Chrome, Site, linkable
+from ..pages.jsonld import script_json
+from ..pages.render import environment as site_environment
+from ..pages.render import page_file
+from ..pages.words import LANGS, UI
 from .results import Table, to_csv, to_json
 from .run import bind, query_text, run_embedded
 from .spec import QuerySpec
@@ -52,15 +57,50 @@ class QueryPage:
     vars: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     inferred: tuple[bool, ...]  # per row: does it rest on an inferred fact?
-    title: str  # of the register, for the page head
+    header_lang: str = "en"  # the language of summary, description and tags
 
 
-def environment(cache: Path | None = None) -> Environment:
-    env = Environment(loader=PackageLoader("kgbuild", "templates"), autoescape=True,
-                      undefined=StrictUndefined, keep_trailing_newline=True,
-                      bytecode_cache=compiled_templates(cache / "queries" if cache else None))
-    env.globals["policy"] = POLICY
-    return env
+HEADER_LANG = "en"  # the shipped queries describe themselves ('#+' headers) in English
+
+
+def environment(cache: Path | None = None) -> jinja2.Environment:
+    """The site's own environment: the query pages extend its base template."""
+    return site_environment(cache)
+
+
+def chrome(release: Release, lang: str, path: str, title: str, iri: str,
+           alternates: tuple[Alternate, ...], jsonld: dict, title_lang: str = "") -> Chrome:
+    """What the query pages share with every other page: language, navigation, citation. A
+    query page links no node of the graph, so its `Site` needs no index."""
+    site = Site(None, release, lang, page_file(path, lang))  # type: ignore[arg-type]
+    return replace(site.chrome(title, iri, None, script_json(jsonld)), alternates=alternates,
+                   title_lang=title_lang if title_lang != lang else "")
+
+
+def files_of(name: str) -> tuple[Alternate, ...]:
+    """A query's own files, as the alternates of its page (links relative to query/)."""
+    return (Alternate("SPARQL", f"{name}.rq", "application/sparql-query"),
+            Alternate("CSV", f"{name}.csv", "text/csv"),
+            Alternate("SPARQL JSON", f"{name}.json", "application/sparql-results+json"))
+
+
+def page_chrome(release: Release, lang: str, p: QueryPage) -> Chrome:
+    iri = f"{release.base}query/{p.name}"
+    return chrome(release, lang, f"query/{p.name}", p.summary, iri, files_of(p.name),
+                  {"@context": "https://schema.org/", "@type": "WebPage", "@id": iri,
+                   "name": p.summary, "inLanguage": lang, "isPartOf": part_of(release)},
+                  p.header_lang)
+
+
+def index_chrome(release: Release, lang: str) -> Chrome:
+    title = UI[lang]["queries_title"]
+    return chrome(release, lang, "query/index", title, "", (),
+                  {"@context": "https://schema.org/", "@type": "CollectionPage",
+                   "name": title, "inLanguage": lang, "isPartOf": part_of(release)})
+
+
+def part_of(release: Release) -> dict:
+    return {"@type": "Dataset", "@id": release.dataset_iri, "version": release.version}
 
 
 def cells(table: Table) -> tuple[tuple[Cell, ...], ...]:
@@ -77,12 +117,12 @@ def inferred_rows(table: Table) -> tuple[bool, ...]:
                  for row in table.rows)
 
 
-def page(spec: QuerySpec, table: Table, given: dict[str, str], base: str, title: str):
+def page(spec: QuerySpec, table: Table, given: dict[str, str], base: str) -> QueryPage:
     params = tuple(ParamRow(p.name, p.type_label, p.required, given.get(p.name, ""),
                             spec.enumerate.get(p.name, ())) for p in spec.params)
     return QueryPage(spec.name, spec.summary, spec.description, spec.tags,
                      query_text(spec, base), params, table.vars, cells(table),
-                     inferred_rows(table), title)
+                     inferred_rows(table), HEADER_LANG)
 
 
 def used_values(spec: QuerySpec, terms: dict) -> dict[str, str]:
@@ -98,10 +138,11 @@ def run_for_build(store, spec: QuerySpec, base: str) -> tuple[Table, dict[str, s
     return run_embedded(store, spec, terms, base), used_values(spec, terms)
 
 
-def query_files(triples, specs: list[QuerySpec], base: str, title: str,
+def query_files(triples, specs: list[QuerySpec], base: str, release: Release,
                 store: pyoxigraph.Store | None = None,
                 cache: Path | None = None) -> dict[str, bytes]:
-    """{path under dist/: bytes} for query/{name}.rq|.csv|.json|.html and query/index.html.
+    """{path under dist/: bytes} for query/{name}.rq|.csv|.json, the pages
+    query/{name}.html|.en.html and query/index.html|.en.html.
 
     `store` holds the same triples when the caller has loaded them already; `cache` is the
     folder of compiled templates."""
@@ -110,13 +151,19 @@ def query_files(triples, specs: list[QuerySpec], base: str, title: str,
     files, pages = {}, []
     for spec in specs:
         table, given = run_for_build(store, spec, base)
-        p = page(spec, table, given, base, title)
+        p = page(spec, table, given, base)
         pages.append(p)
         files[f"query/{spec.name}.rq"] = query_text(spec, base).encode()
         files[f"query/{spec.name}.csv"] = to_csv(table)
         files[f"query/{spec.name}.json"] = to_json(table)
-        files[f"query/{spec.name}.html"] = env.get_template("query.html").render(
-            page=p).encode()
-    files["query/index.html"] = env.get_template("query-index.html").render(
-        pages=pages, title=title).encode()
+        for lang in LANGS:
+            files[page_file(f"query/{spec.name}", lang)] = render(
+                env, "query.html", page=p, chrome=page_chrome(release, lang, p))
+    for lang in LANGS:
+        files[page_file("query/index", lang)] = render(
+            env, "query-index.html", pages=pages, chrome=index_chrome(release, lang))
     return files
+
+
+def render(env: jinja2.Environment, template: str, **context) -> bytes:
+    return env.get_template(template).render(**context).encode("utf-8")
