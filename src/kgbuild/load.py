@@ -15,9 +15,14 @@ time left, whichever is shorter, so a store that answers a byte at a time cannot
 past it.
 Only Turtle or N-Triples is sent: some stores accept JSON-LD and then store nothing.
 
+With credentials, the store's challenge is asked for first without a body (HEAD) and answered
+in the upload's own header, so the dump is sent once (Virtuoso resets the connection of a large
+upload it has not authenticated).
+
 The check (`verify`) compares triples, not counts: one SPARQL CONSTRUCT of the target graph,
 answered as N-Triples and parsed while it streams in, against the dump parsed with pyoxigraph,
-as sets. Each triple is kept as a 16-byte digest of its N-Triples form, so a dump of a million
+as sets; if it held fewer different triples than the store counts, the graph is read again in
+pages below the store's row limit (see store_triples). Each triple is kept as a 16-byte digest of its N-Triples form, so a dump of a million
 triples costs some 100 MB and seconds, not the memory of two graphs; a difference is reported
 with how many triples are missing and extra and one example of each. Terms compare as RDF 1.1
 terms, as pyoxigraph parses them on both sides: "x" and "x"^^xsd:string are one literal, and
@@ -31,8 +36,7 @@ literal as it was sent (its JSON results write booleans as 1/0, one reason the c
 use them). Virtuoso keeps the backslash of a Turtle local-name escape (`bron:x\#y`) in the IRI
 it stores, which is why our Turtle writes no such escapes. The store's answer is parsed
 leniently, so an invalid IRI is reported as an extra triple rather than a parse error. Virtuoso
-cuts results
-at ResultSetMaxRows without saying so; that shows as missing triples and nothing extra.
+cuts results at ResultSetMaxRows (10,000 as installed) without saying so: hence the pages.
 Triples with a blank node (the dump has none) cannot be matched across stores: those are
 compared by count per predicate only.
 """
