@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -21,35 +22,37 @@ import pyoxigraph
 
 from kgbuild.load import Target, format_of, graph_pattern, request
 
-VIRTUOSO_INI = """[Database]
-DatabaseFile = {d}/virtuoso.db
-ErrorLogFile = {d}/virtuoso.log
-LockFile = {d}/virtuoso.lck
-TransactionFile = {d}/virtuoso.trx
-xa_persistent_file = {d}/virtuoso.pxa
-ErrorLogLevel = 7
-FileExtend = 200
-Striping = 0
-TempStorage = TempDatabase
-[TempDatabase]
-DatabaseFile = {d}/virtuoso-temp.db
-TransactionFile = {d}/virtuoso-temp.trx
-[Parameters]
-ServerPort = 127.0.0.1:{sql_port}
-DisableUnixSocket = 1
-CheckpointInterval = 0
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
-DirsAllowed = .
-[HTTPServer]
-ServerPort = 127.0.0.1:{http_port}
-ServerRoot = {d}/vsp
-ServerThreads = 4
-Charset = UTF-8
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 60
-"""
+STOCK_VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+# Debian's virtuoso.ini as installed, with only its files and ports moved: every limit
+# (ResultSetMaxRows 10,000, MaxQueryExecutionTime, MaxQueryCostEstimationTime) stays stock
+MOVED = {("Database", "DatabaseFile"): "{d}/virtuoso.db",
+         ("Database", "ErrorLogFile"): "{d}/virtuoso.log",
+         ("Database", "LockFile"): "{d}/virtuoso.lck",
+         ("Database", "TransactionFile"): "{d}/virtuoso.trx",
+         ("Database", "xa_persistent_file"): "{d}/virtuoso.pxa",
+         ("TempDatabase", "DatabaseFile"): "{d}/virtuoso-temp.db",
+         ("TempDatabase", "TransactionFile"): "{d}/virtuoso-temp.trx",
+         ("Parameters", "ServerPort"): "127.0.0.1:{sql_port}",
+         ("HTTPServer", "ServerPort"): "127.0.0.1:{http_port}",
+         ("HTTPServer", "ServerRoot"): "{d}/vsp",
+         ("URIQA", "DefaultHost"): "127.0.0.1:{http_port}"}
+
+
+def stock_virtuoso_ini(folder: Path, sql_port: int, http_port: int) -> str:
+    """Debian's stock virtuoso.ini with its files in folder and its ports on 127.0.0.1."""
+    section, out, moved = "", [], set()
+    for line in STOCK_VIRTUOSO_INI.read_text().splitlines():
+        head = re.match(r"\s*\[(.+)\]\s*$", line)
+        section = head.group(1) if head else section
+        key = re.match(r"\s*([A-Za-z_0-9]+)\s*=", line)
+        if key and (section, key.group(1)) in MOVED:
+            value = MOVED[section, key.group(1)].format(d=folder, sql_port=sql_port,
+                                                         http_port=http_port)
+            line = f"{key.group(1)} = {value}"
+            moved.add((section, key.group(1)))
+        out.append(line)
+    assert moved == set(MOVED), set(MOVED) - moved  # the stock file still has these keys
+    return "\n".join(out) + "\n"
 
 
 def free_port() -> int:
@@ -114,8 +117,8 @@ def oxigraph(folder: Path):
 
 @contextlib.contextmanager
 def virtuoso(folder: Path):
-    """Virtuoso with a configuration of ours; yields its base URL (/sparql, GSP at
-    /sparql-graph-crud-auth with digest authentication as dba)."""
+    """Virtuoso with Debian's stock configuration (files and ports moved only); yields its
+    base URL (/sparql, GSP at /sparql-graph-crud-auth with digest authentication as dba)."""
     binary = shutil.which("virtuoso-t")
     if binary is None:
         raise RuntimeError("virtuoso-t is not installed (scripts/system-deps.sh installs it)")
@@ -123,12 +126,12 @@ def virtuoso(folder: Path):
     (folder / "vsp").mkdir(exist_ok=True)
     http_port, sql_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(d=folder, sql_port=sql_port, http_port=http_port))
+    ini.write_text(stock_virtuoso_ini(folder, sql_port, http_port))
     proc = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=folder,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         base = f"http://127.0.0.1:{http_port}"
-        wait_http(base + "/sparql?query=ASK%7B%7D", 60, proc)
+        wait_http(base + "/sparql?query=ASK%7B%7D", 180, proc)
         yield base
     finally:
         stop(proc)
