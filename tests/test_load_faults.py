@@ -359,7 +359,7 @@ def test_a_store_that_never_answers_times_out_within_bounds(old, fault):
 @pytest.mark.parametrize("plan, timeout", [
     ([500, 502, 503], 60),  # 5xx a few times
     (["close", "cut"], 60),  # connection dropped at once, then mid-upload
-    (["hang"], 4),  # no answer within the timeout once (the PUT itself takes about 1 s)
+    (["hang"], 10),  # no answer within the timeout once (the PUT itself takes about 1 s)
 ], ids=["5xx", "dropped", "timeout"])
 def test_a_store_that_recovers_is_loaded_and_verified(old, new, store, plan, timeout):
     faults = Faults(store, plan=plan)
@@ -423,7 +423,8 @@ def test_a_store_answering_a_byte_every_20_s_ends_at_the_deadline_through_the_cl
     err = result.stderr.splitlines()
     assert result.returncode == 3 and result.stdout == "", result
     assert err == [f"error: load: {base}/store?{GRAPH_QUERY}: the deadline of 3 s passed"], err
-    assert 3 <= took < 3 + 3, took  # the margin: Python's start and the dump read and sent
+    assert 3 <= took < 3 + 8, took  # the margin: Python's start, the dump read and sent (a
+    # byte of the reply alone would take 20 s)
     assert faults.seen == [("PUT", "trickle")]
 
 
@@ -438,7 +439,7 @@ def test_the_deadline_bounds_each_attempt_below_the_per_read_timeout(old, fault)
     took = time.monotonic() - began
     assert str(e.value) == f"load: {base}/store?{GRAPH_QUERY}: the deadline of 1.5 s passed"
     assert faults.seen == [("PUT", fault)]
-    assert 1.5 <= took < 1.5 + 1, took
+    assert 1.5 <= took < 1.5 + 4, took  # the per-read timeout is 60 s
 
 
 def test_the_deadline_covers_the_pauses_between_attempts(old):
@@ -452,7 +453,7 @@ def test_the_deadline_covers_the_pauses_between_attempts(old):
     assert str(e.value) == (f"load: {base}/store?{GRAPH_QUERY}: the deadline of 1.5 s passed "
                             "(last failure: HTTP 503 Service Unavailable: the store is "
                             "unavailable)")
-    assert 1.5 <= took < 1.5 + 1, took
+    assert 1.5 <= took < 1.5 + 4, took  # the per-read timeout is 60 s
     assert 3 <= len(faults.seen) <= 4  # at 0, 0.2, 0.6 and 1.4 s
 
 
@@ -464,7 +465,7 @@ def test_the_deadline_covers_the_verification(old):
     took = time.monotonic() - began
     assert str(e.value) == f"verify: {base}/query: the deadline of 2 s passed"
     assert [m for m, _ in faults.seen] == ["PUT", "POST"]
-    assert 2 <= took < 2 + 1, took
+    assert 2 <= took < 2 + 4, took  # the per-read timeout is 60 s
 
 
 def test_a_timeout_that_is_not_a_positive_number_is_a_usage_error(built, capsys):
