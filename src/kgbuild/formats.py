@@ -21,6 +21,7 @@ FORMATS: tuple[Format, ...] = (
     Format("ttl", "ttl", "text/turtle", RdfFormat.TURTLE, ("application/x-turtle",)),
     Format("jsonld", "jsonld", "application/ld+json", RdfFormat.JSON_LD, ("application/json",)),
     Format("nt", "nt", "application/n-triples", RdfFormat.N_TRIPLES, ("text/plain",)),
+    Format("rdf", "rdf", "application/rdf+xml", RdfFormat.RDF_XML),
 )
 LANGUAGES = ("nl", "en")  # of the pages: Dutch at {path}.html, English at {path}.en.html
 RDF_FORMATS = tuple(f for f in FORMATS if f.rdf is not None)
