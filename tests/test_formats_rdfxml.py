@@ -173,7 +173,7 @@ def test_406_page_lists_every_format_with_links(site):
     page = (site / "406.html").read_text()
     for f in FORMATS:
         assert f"<code>{f.media_type}</code>" in page
-        assert f'href="/doc/dataset/cultuurregios?format={f.name}"' in page
+        assert f"<code>/doc/dataset/cultuurregios?format={f.name}</code>" in page
         assert f'href="/doc/dataset/cultuurregios.{f.extension}"' in page
     for f in RDF_FORMATS:
         assert (site / f"doc/dataset/cultuurregios.{f.extension}").is_file()
