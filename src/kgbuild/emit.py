@@ -74,8 +74,11 @@ def serialize(triples: list[Triple], fmt: Format, base: str) -> bytes:
                                     prefixes=plain_prefixes(triples, prefixes(base)))
         return sorted_prefix_lines(data)
     if fmt.rdf == pyoxigraph.RdfFormat.RDF_XML:
-        return pyoxigraph.serialize(xml_checked(triples), format=fmt.rdf,
-                                    prefixes=element_prefixes(triples, prefixes(base)))
+        names = element_names(triples)
+        for iri in names:
+            xml_nameable(iri)
+        return pyoxigraph.serialize(triples, format=fmt.rdf,
+                                    prefixes=element_prefixes(names, prefixes(base)))
     if fmt.rdf == pyoxigraph.RdfFormat.JSON_LD:
         return compact_jsonld(pyoxigraph.serialize(triples, format=fmt.rdf), prefixes(base))
     return pyoxigraph.serialize(triples, format=fmt.rdf)
@@ -111,26 +114,27 @@ def element_names(triples) -> set[str]:
         t.object.value for t in triples if t.predicate == A and isinstance(t.object, NamedNode)}
 
 
+def xml_nameable(iri: str) -> None:
+    """Refuse (NotExpressible) an element IRI with no XML name at its end: pyoxigraph 0.5 would
+    write it as an empty element name (`<oxprefix:>`), which no XML parser reads."""
+    if XML_NAME_TAIL.search(iri) is None:
+        raise NotExpressible(iri)
+
+
 def xml_checked(triples):
-    """The triples, refusing (NotExpressible) the first whose predicate or class has no XML
-    name: pyoxigraph 0.5 would write such an IRI as an empty element name (`<oxprefix:>`),
-    which no XML parser reads."""
+    """The triples as they come (a stream), refusing the first whose predicate or class has
+    no XML name."""
     named: set[str] = set()
     for t in triples:
-        for iri in (t.predicate.value,
-                    t.object.value if t.predicate == A and isinstance(t.object, NamedNode)
-                    else None):
-            if iri is not None and iri not in named:
-                if XML_NAME_TAIL.search(iri) is None:
-                    raise NotExpressible(iri)
-                named.add(iri)
+        for iri in element_names((t,)) - named:
+            xml_nameable(iri)
+            named.add(iri)
         yield t
 
 
-def element_prefixes(triples, spaces: dict[str, str]) -> dict[str, str]:
+def element_prefixes(names: set[str], spaces: dict[str, str]) -> dict[str, str]:
     """The prefixes that name an element of the RDF/XML (a predicate or class that is the
     namespace and an XML name); the others would only be declared."""
-    names = element_names(triples)
     return {name: ns for name, ns in spaces.items()
             if any(iri.startswith(ns) and XML_NAME.fullmatch(iri, len(ns)) for iri in names)}
 
@@ -141,15 +145,16 @@ def compact_jsonld(expanded: bytes, spaces: dict[str, str]) -> bytes:
     values stand alone. The same graph; the order of the input is kept."""
     nodes = json.loads(expanded)
     used: set[str] = set()
-    names = sorted(spaces.items(), key=lambda kv: -len(kv[1]))  # the longest namespace first
+    by_namespace = {ns: name for name, ns in spaces.items()}
+    compacted: dict[str, tuple[str, str | None]] = {}
 
     def iri(value: str) -> str:
-        for name, ns in names:
-            rest = value[len(ns):]
-            if value.startswith(ns) and rest and not rest.startswith("//"):
-                used.add(name)
-                return f"{name}:{rest}"
-        return value
+        if value not in compacted:
+            compacted[value] = compact_iri(value, by_namespace)
+        short, name = compacted[value]
+        if name:
+            used.add(name)
+        return short
 
     def one(v: dict):
         if "@id" in v:
@@ -174,6 +179,20 @@ def compact_jsonld(expanded: bytes, spaces: dict[str, str]) -> bytes:
                 out[iri(key)] = single([one(v) for v in values])
         graph.append(out)
     return jsonld_text({name: spaces[name] for name in sorted(used)}, graph)
+
+
+def compact_iri(iri: str, by_namespace: dict[str, str]) -> tuple[str, str | None]:
+    """(`name:rest`, name) under the longest namespace (each ends in '/' or '#') that leaves a
+    rest not starting with '//', else (the IRI, None)."""
+    end = len(iri) - 1
+    while end > 0:
+        end = max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))
+        if end < 0:
+            break
+        name = by_namespace.get(iri[:end + 1])
+        if name and not iri.startswith("//", end + 1):
+            return f"{name}:{iri[end + 1:]}", name
+    return iri, None
 
 
 def jsonld_text(context: dict[str, str], graph: list[dict]) -> bytes:
