@@ -37,7 +37,7 @@ def test_dumps_parse_alike_in_rdflib_and_pyoxigraph(project):
     graph, _ = build(Config(root=project))
     folder = project / "dist/download/latest"
     counts = set()
-    for name, fmt in (("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")):
+    for name, fmt in (("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld"), ("rdf", "xml")):
         data = (folder / f"cultuurregios.{name}").read_bytes()
         counts.add(len(rdflib.Graph().parse(data=data, format=fmt)))
         counts.add(len(list(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.from_extension(

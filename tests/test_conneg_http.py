@@ -70,6 +70,9 @@ def test_each_accept_type_303s_to_its_document(port, fmt):
     ("text/turtle;q=0.9, application/ld+json;q=0.8", "ttl"),
     ("text/html;q=0, */*;q=0.5", "ttl"), ("application/json", "jsonld"),
     ("TEXT/TURTLE;Q=0.7, text/html;q=0.699", "ttl"),
+    ("application/rdf+xml", "rdf"), ("application/rdf+xml, text/turtle;q=0.9", "rdf"),
+    ("application/rdf+xml;q=0.5, text/turtle", "ttl"),
+    ("application/xml, application/rdf+xml;q=0.1", "rdf"),
 ])
 def test_q_values(port, accept, ext):
     r = fetch(port, TWENTE, accept)
@@ -81,15 +84,22 @@ def test_format_parameter_and_extension_override_accept(port):
     assert (r.status, r.headers["location"]) == (303, "/doc/regio/twente.nt")
     r = fetch(port, TWENTE + ".jsonld", "text/html")
     assert (r.status, r.headers["location"]) == (303, "/doc/regio/twente.jsonld")
+    r = fetch(port, TWENTE + "?format=rdf", "text/html")
+    assert (r.status, r.headers["location"]) == (303, "/doc/regio/twente.rdf")
+    r = fetch(port, TWENTE + ".rdf", "text/html")
+    assert (r.status, r.headers["location"]) == (303, "/doc/regio/twente.rdf")
 
 
 def test_406_for_what_we_cannot_serve(port):
     for path, accept in ((TWENTE, "image/png"), (TWENTE + "?format=xml", None),
-                         ("/doc/regio/twente", "application/rdf+xml")):
+                         ("/doc/regio/twente", "application/xml")):
         r = fetch(port, path, accept)
         assert r.status == 406, path
         assert "accept" in r.headers.get("vary", "").lower(), path
         assert b"406" in r.body
+        for f in FORMATS:  # the page names every format, with links to the documents
+            assert f"<code>{f.media_type}</code>".encode() in r.body, (path, f.name)
+            assert f"?format={f.name}".encode() in r.body
 
 
 def test_404_and_410_pages(port):

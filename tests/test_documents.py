@@ -45,7 +45,7 @@ def test_every_subject_lands_in_exactly_one_document(graph):
 
 
 def _parse_rdflib(data: bytes, ext: str) -> rdflib.Graph:
-    fmt = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld"}[ext]
+    fmt = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}[ext]
     return rdflib.Graph().parse(data=data, format=fmt)
 
 

@@ -18,7 +18,9 @@ CASES = [
     ("text/turtle;level=1;q=0.3, application/n-triples;q=0.31", "nt"),
     ("text/html;q=1.5, text/turtle;q=0.2", "ttl"),  # a malformed q counts as 0
     ("text/turtle;q=0.123, application/ld+json;q=0.1229", "ttl"),
-    ("image/png", None), ("text/turtle;q=0", None), ("application/rdf+xml", None),
+    ("image/png", None), ("text/turtle;q=0", None), ("application/rdf+xml", "rdf"),
+    ("application/rdf+xml;q=0.9, text/turtle", "ttl"), ("application/xml", None),
+    ("application/n-triples;q=0.5, application/rdf+xml;q=0.5", "nt"),  # a tie: the table's order
 ]
 
 
@@ -38,7 +40,7 @@ def test_first_mention_of_a_range_counts():
 
 
 FILES = {"doc/regio/twente.html", "doc/regio/twente.ttl", "doc/regio/twente.jsonld",
-         "doc/regio/twente.nt", "doc/regio/oud.html", "index.html", "def/rol.ttl",
+         "doc/regio/twente.nt", "doc/regio/twente.rdf", "doc/regio/oud.html", "index.html", "def/rol.ttl",
          "def/rol.html"}
 
 
@@ -61,6 +63,20 @@ def test_errors():
     assert answer("/id/regio/nergens.ttl").status == 404
     assert answer("/id/regio/oud").status == 410
     assert answer("/nergens.html").status == 404
+
+
+def test_a_406_names_the_documents_that_exist_as_links():
+    link = ('</doc/regio/twente.html>; rel="alternate"; type="text/html", '
+            '</doc/regio/twente.ttl>; rel="alternate"; type="text/turtle", '
+            '</doc/regio/twente.jsonld>; rel="alternate"; type="application/ld+json", '
+            '</doc/regio/twente.nt>; rel="alternate"; type="application/n-triples", '
+            '</doc/regio/twente.rdf>; rel="alternate"; type="application/rdf+xml"')
+    assert answer("/id/regio/twente", accept="image/png").link == link
+    assert answer("/doc/regio/twente", fmt="xml").link == link
+    assert answer("/def/rol", accept="image/png").link == (
+        '</def/rol.html>; rel="alternate"; type="text/html", '
+        '</def/rol.ttl>; rel="alternate"; type="text/turtle"')
+    assert answer("/doc/regio/nergens", accept="image/png").link is None
 
 
 def test_documents_without_extension_are_negotiated():

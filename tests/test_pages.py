@@ -14,6 +14,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from httpservers import kgbuild_server
 
+from kgbuild.formats import RDF_FORMATS
 from kgbuild.pages.jsonld import script_json
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -91,7 +92,7 @@ def test_pages_load_nothing_from_outside(site):
 def test_every_page_links_its_alternates_and_english_variant(site):
     html = (site / "doc/regio/twente.html").read_text()
     for ext, media in (("ttl", "text/turtle"), ("jsonld", "application/ld+json"),
-                       ("nt", "application/n-triples")):
+                       ("nt", "application/n-triples"), ("rdf", "application/rdf+xml")):
         href = f"../../doc/regio/twente.{ext}"
         assert f'<link rel="alternate" type="{media}" href="{href}">' in html
         assert f'<a href="{href}" type="{media}">' in html
@@ -173,7 +174,7 @@ def test_dataset_page_lists_downloads_with_size_and_sha256_of_the_files(site):
     html = (site / "doc/dataset/cultuurregios.html").read_text()
     rows = re.findall(r'<tr><td><a href="([^"]+)">([^<]+)</a></td><td>[^<]+</td><td>(\d+)</td>'
                       r"<td><code>([0-9a-f]{64})</code></td></tr>", html)
-    assert len(rows) == 6
+    assert len(rows) == 2 * len(RDF_FORMATS) == 8
     page = site / "doc/dataset/cultuurregios.html"
     for href, name, size, digest in rows:
         data = (page.parent / href).resolve().read_bytes()

@@ -151,8 +151,9 @@ nginx: serve this dist/ folder as the root of a server and include
 Apache 2.4 (mod_rewrite, mod_headers, mod_mime): copy conf/apache.htaccess to .htaccess at the
 top of the served dist/ folder, with AllowOverride FileInfo Indexes (MultiViews off).
 
-Rules: /id/{path} answers 303 to /doc/{path}.{html,ttl,jsonld,nt} by Accept (q-values) or
+Rules: /id/{path} answers 303 to /doc/{path}.{EXTENSIONS} by Accept (q-values) or
 ?format=, with Vary: Accept; /id/{path}.ttl (any extension) answers 303 to that document;
 /doc/{path} and /def/{name} without extension are negotiated the same way (200, Vary: Accept);
-406 when no format fits; 404 for what does not exist; 410 for withdrawn URIs (conf/gone.txt).
-"""
+406 when no format fits (the 406 page lists the formats); 404 for what does not exist; 410 for
+withdrawn URIs (conf/gone.txt).
+""".replace("{EXTENSIONS}", "{" + ",".join(f.extension for f in FORMATS) + "}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import re
 from bisect import bisect_left
 from concurrent.futures import ThreadPoolExecutor
@@ -16,12 +17,14 @@ from dataclasses import dataclass
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Triple
 
+from .errors import KgError
 from .formats import BY_NAME, RDF_FORMATS, Format
 from .terms import DCAT, DCT, DEFAULT_BASE, NS, PREFIXES, VOID, XSD, A
 
 SPDX = NS("http://spdx.org/rdf/terms#")
 EU = "http://publications.europa.eu/resource/authority/"
-EU_FILE_TYPES = {"ttl": "RDF_TURTLE", "jsonld": "JSON_LD", "nt": "RDF_N_TRIPLES"}
+EU_FILE_TYPES = {"ttl": "RDF_TURTLE", "jsonld": "JSON_LD", "nt": "RDF_N_TRIPLES",
+                 "rdf": "RDF_XML"}
 DUMP_NAME = "cultuurregios"
 
 
@@ -65,12 +68,142 @@ def canonical(triples) -> list[Triple]:
 
 
 def serialize(triples: list[Triple], fmt: Format, base: str) -> bytes:
-    """Serialise already-sorted triples; Turtle gets readable prefixes."""
+    """Serialise already-sorted triples; Turtle, RDF/XML and JSON-LD get readable prefixes."""
     if fmt.rdf == pyoxigraph.RdfFormat.TURTLE:
         data = pyoxigraph.serialize(triples, format=fmt.rdf,
                                     prefixes=plain_prefixes(triples, prefixes(base)))
         return sorted_prefix_lines(data)
+    if fmt.rdf == pyoxigraph.RdfFormat.RDF_XML:
+        names = element_names(triples)
+        for iri in names:
+            xml_nameable(iri)
+        return pyoxigraph.serialize(triples, format=fmt.rdf,
+                                    prefixes=element_prefixes(names, prefixes(base)))
+    if fmt.rdf == pyoxigraph.RdfFormat.JSON_LD:
+        return compact_jsonld(pyoxigraph.serialize(triples, format=fmt.rdf), prefixes(base))
     return pyoxigraph.serialize(triples, format=fmt.rdf)
+
+
+class NotExpressible(KgError):
+    """A graph that RDF/XML cannot write: a predicate, or a class, whose IRI does not end in an
+    XML name (`…/123`, `…/a:1`, `…/`), so no element can stand for it."""
+
+    def __init__(self, iri: str):
+        self.iri = iri
+        super().__init__(f"<{iri}> cannot be written as RDF/XML: an element name stands for "
+                         "each predicate and class there, and this IRI does not end in an XML "
+                         "name (a letter or '_' followed by letters, digits, '_', '-', '.')")
+
+    def __reduce__(self):
+        return (NotExpressible, (self.iri,))
+
+
+# XML 1.0 (fifth edition) NameStartChar and NameChar, without ':' (a namespaced local name)
+_NAME_START = ("A-Z_a-z\xC0-\xD6\xD8-\xF6\xF8-\u02FF\u0370-\u037D\u037F-\u1FFF"
+               "\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF"
+               "\uFDF0-\uFFFD\U00010000-\U000EFFFF")
+_NAME_CHAR = _NAME_START + "\\-.0-9\xB7\u0300-\u036F\u203F-\u2040"
+XML_NAME_TAIL = re.compile(f"[{_NAME_START}][{_NAME_CHAR}]*$")
+XML_NAME = re.compile(f"[{_NAME_START}][{_NAME_CHAR}]*")
+
+
+def element_names(triples) -> set[str]:
+    """The IRIs that RDF/XML writes as element names: predicates, and classes (pyoxigraph
+    writes a subject's rdf:type as a typed node element)."""
+    return {t.predicate.value for t in triples} | {
+        t.object.value for t in triples if t.predicate == A and isinstance(t.object, NamedNode)}
+
+
+def xml_nameable(iri: str) -> None:
+    """Refuse (NotExpressible) an element IRI with no XML name at its end: pyoxigraph 0.5 would
+    write it as an empty element name (`<oxprefix:>`), which no XML parser reads."""
+    if XML_NAME_TAIL.search(iri) is None:
+        raise NotExpressible(iri)
+
+
+def xml_checked(triples):
+    """The triples as they come (a stream), refusing the first whose predicate or class has
+    no XML name."""
+    named: set[str] = set()
+    for t in triples:
+        for iri in element_names((t,)) - named:
+            xml_nameable(iri)
+            named.add(iri)
+        yield t
+
+
+def element_prefixes(names: set[str], spaces: dict[str, str]) -> dict[str, str]:
+    """The prefixes that name an element of the RDF/XML (a predicate or class that is the
+    namespace and an XML name); the others would only be declared."""
+    return {name: ns for name, ns in spaces.items()
+            if any(iri.startswith(ns) and XML_NAME.fullmatch(iri, len(ns)) for iri in names)}
+
+
+def compact_jsonld(expanded: bytes, spaces: dict[str, str]) -> bytes:
+    """pyoxigraph's expanded JSON-LD (full IRIs everywhere) written with a @context of the
+    prefixes it uses: keys read `cr:memberOf`, classes go under @type, plain strings and single
+    values stand alone. The same graph; the order of the input is kept."""
+    nodes = json.loads(expanded)
+    used: set[str] = set()
+    by_namespace = {ns: name for name, ns in spaces.items()}
+    compacted: dict[str, tuple[str, str | None]] = {}
+
+    def iri(value: str) -> str:
+        if value not in compacted:
+            compacted[value] = compact_iri(value, by_namespace)
+        short, name = compacted[value]
+        if name:
+            used.add(name)
+        return short
+
+    def one(v: dict):
+        if "@id" in v:
+            return {"@id": iri(v["@id"])}
+        if "@type" in v:
+            return {**v, "@type": iri(v["@type"])}
+        return v["@value"] if v.keys() == {"@value"} else v
+
+    def single(values: list):
+        return values[0] if len(values) == 1 else values
+
+    graph = []
+    for node in nodes:
+        out = {}
+        for key, values in node.items():
+            if key == "@id":
+                out[key] = iri(values)
+            elif key == A.value and all(v.keys() == {"@id"} and not v["@id"].startswith("_:")
+                                        for v in values):
+                out["@type"] = single([iri(v["@id"]) for v in values])
+            else:
+                out[iri(key)] = single([one(v) for v in values])
+        graph.append(out)
+    return jsonld_text({name: spaces[name] for name in sorted(used)}, graph)
+
+
+def compact_iri(iri: str, by_namespace: dict[str, str]) -> tuple[str, str | None]:
+    """(`name:rest`, name) under the longest namespace (each ends in '/' or '#') that leaves a
+    rest not starting with '//', else (the IRI, None)."""
+    end = len(iri) - 1
+    while end > 0:
+        end = max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))
+        if end < 0:
+            break
+        name = by_namespace.get(iri[:end + 1])
+        if name and not iri.startswith("//", end + 1):
+            return f"{name}:{iri[end + 1:]}", name
+    return iri, None
+
+
+def jsonld_text(context: dict[str, str], graph: list[dict]) -> bytes:
+    """One line per prefix and per property, each value on its property's line."""
+    def members(obj: dict, indent: str) -> str:
+        return ",\n".join(f"{indent}{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}"
+                           for k, v in obj.items())
+    nodes = ",\n".join("  {\n" + members(node, "   ") + "\n  }" for node in graph)
+    ctx = f'{{\n{members(context, "  ")}\n }}' if context else "{}"
+    return (f'{{\n "@context": {ctx},\n "@graph": ' + (f"[\n{nodes}\n ]" if graph else "[]")
+            + "\n}\n").encode()
 
 
 def sorted_prefix_lines(turtle: bytes) -> bytes:

@@ -14,13 +14,17 @@ class Format:
     media_type: str
     rdf: RdfFormat | None  # None: not an RDF serialisation (HTML)
     aliases: tuple[str, ...] = ()  # other media types that ask for the same thing
+    label: str = ""  # its name for people
 
 
 FORMATS: tuple[Format, ...] = (
-    Format("html", "html", "text/html", None, ("application/xhtml+xml",)),
-    Format("ttl", "ttl", "text/turtle", RdfFormat.TURTLE, ("application/x-turtle",)),
-    Format("jsonld", "jsonld", "application/ld+json", RdfFormat.JSON_LD, ("application/json",)),
-    Format("nt", "nt", "application/n-triples", RdfFormat.N_TRIPLES, ("text/plain",)),
+    Format("html", "html", "text/html", None, ("application/xhtml+xml",), "HTML"),
+    Format("ttl", "ttl", "text/turtle", RdfFormat.TURTLE, ("application/x-turtle",), "Turtle"),
+    Format("jsonld", "jsonld", "application/ld+json", RdfFormat.JSON_LD, ("application/json",),
+           "JSON-LD"),
+    Format("nt", "nt", "application/n-triples", RdfFormat.N_TRIPLES, ("text/plain",),
+           "N-Triples"),
+    Format("rdf", "rdf", "application/rdf+xml", RdfFormat.RDF_XML, (), "RDF/XML"),
 )
 LANGUAGES = ("nl", "en")  # of the pages: Dutch at {path}.html, English at {path}.en.html
 RDF_FORMATS = tuple(f for f in FORMATS if f.rdf is not None)

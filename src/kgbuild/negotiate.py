@@ -3,7 +3,8 @@
 Rules (the web-server configs in conf.py implement exactly these):
 
 - `GET /id/{path}`: 410 when the URI is withdrawn; 404 when there is no `doc/{path}.html`;
-  406 when neither `?format=` nor `Accept` names a format we serve; else **303** to
+  406 when neither `?format=` nor `Accept` names a format we serve (the 406 page lists the
+  formats; `kgbuild serve` adds a `Link` header to the document's files); else **303** to
   `/doc/{path}.{ext}`, with `Vary: Accept`.
 - `GET /id/{path}.{ext}` (an extension of the format table): 303 to `/doc/{path}.{ext}` when
   that file exists, else 404.
@@ -125,6 +126,24 @@ class Outcome:
     file: str | None = None  # relative to the served root
     vary: bool = False
     content_location: str | None = None
+    alternates: tuple[str, ...] = ()  # with a 406: the files of the document, by format
+
+    @property
+    def link(self) -> str | None:
+        """The alternates as a Link header (RFC 8288), each with its media type."""
+        if not self.alternates:
+            return None
+        return ", ".join(f'</{rel}>; rel="alternate"; type="{media_type_of(rel)}"'
+                         for rel in self.alternates)
+
+
+def media_type_of(rel: str) -> str:
+    return BY_EXTENSION[rel.rsplit(".", 1)[1]].media_type
+
+
+def alternates(stem: str, is_file) -> tuple[str, ...]:
+    """The files of document `stem` (doc/regio/twente), one per format, that exist."""
+    return tuple(f"{stem}.{f.extension}" for f in FORMATS if is_file(f"{stem}.{f.extension}"))
 
 
 def split_extension(path: str) -> tuple[str, Format | None]:
@@ -147,7 +166,7 @@ def resolve_id(path: str, format_param: str | None, accept: str | None,
         return Outcome(404)
     fmt = wanted(format_param, accept)
     if fmt is None:
-        return Outcome(406, vary=True)
+        return Outcome(406, vary=True, alternates=alternates(f"doc/{path}", is_file))
     return Outcome(303, location=f"/doc/{path}.{fmt.extension}", vary=True)
 
 
@@ -158,7 +177,7 @@ def resolve_document(path: str, format_param: str | None, accept: str | None,
         return Outcome(200, file=path)
     fmt = wanted(format_param, accept)
     if fmt is None:
-        return Outcome(406, vary=True)
+        return Outcome(406, vary=True, alternates=alternates(path, is_file))
     target = f"{path}.{fmt.extension}"
     if not is_file(target):
         return Outcome(404)

@@ -119,6 +119,8 @@ class StaticSite:
             headers.append(("Location", o.location))
         if o.content_location:
             headers.append(("Content-Location", o.content_location))
+        if o.link:
+            headers.append(("Link", o.link))
         rel = o.file if o.file and self.is_file(o.file) else self.error_page(o.status)
         if rel is None:
             return Response(o.status, headers)

@@ -3,7 +3,7 @@ function that any HTTP server can mount at /sparql.
 
 GET ?query=..., POST application/x-www-form-urlencoded (query=...) and POST
 application/sparql-query. SELECT/ASK answer in SPARQL JSON, XML, CSV or TSV, CONSTRUCT/DESCRIBE
-in Turtle or N-Triples, chosen by Accept (q-values honoured). Updates are refused (403). A
+in Turtle, N-Triples, RDF/XML or JSON-LD, by Accept (with q). Updates are refused (403). A
 query text longer than MAX_QUERY_CHARS is refused at once (413). Each query runs in a forked
 child that has no network (sandbox.no_network: SERVICE fails, 400) and a memory limit (503 when
 reached), and that is killed at the time limit (503); every look at the query text happens in
@@ -29,6 +29,7 @@ import pyoxigraph
 from pyoxigraph import QueryResultsFormat as R
 from pyoxigraph import RdfFormat
 
+from .emit import NotExpressible, xml_checked
 from .negotiate import media_ranges, preferred
 from .queries.params import tokens
 from .sandbox import SandboxUnavailable, memory_limit, no_network
@@ -40,7 +41,8 @@ RESULT_TYPES = {  # media type -> format, for SELECT and ASK
     "text/csv": R.CSV, "text/tab-separated-values": R.TSV,
 }
 GRAPH_TYPES = {"text/turtle": RdfFormat.TURTLE, "application/n-triples": RdfFormat.N_TRIPLES,
-               "text/plain": RdfFormat.N_TRIPLES}
+               "text/plain": RdfFormat.N_TRIPLES, "application/rdf+xml": RdfFormat.RDF_XML,
+               "application/ld+json": RdfFormat.JSON_LD}
 DEFAULT_RESULT, DEFAULT_GRAPH = "application/sparql-results+json", "text/turtle"
 UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
 CORS = [("Access-Control-Allow-Origin", "*")]
@@ -115,10 +117,15 @@ def answer(store: pyoxigraph.Store, text: str, accept: str, max_bytes: int) -> t
     table, default = (GRAPH_TYPES, DEFAULT_GRAPH) if graph else (RESULT_TYPES, DEFAULT_RESULT)
     mtype = choose(accept, table, default)
     if mtype is None:
-        return 406, TEXT, f"cannot answer this query as any of: {accept}; try {default}\n".encode()
+        return 406, TEXT, not_acceptable(accept, table, default)
     out = Capped(max_bytes)
     try:
-        result.serialize(out, table[mtype])
+        if table[mtype] == RdfFormat.RDF_XML:
+            pyoxigraph.serialize(xml_checked(result), out, RdfFormat.RDF_XML)
+        else:
+            result.serialize(out, table[mtype])
+    except NotExpressible as e:
+        return 406, TEXT, f"{e}; ask for another format: {', '.join(table)}\n".encode()
     except ResultTooLarge:
         return 413, TEXT, \
             f"result larger than {max_bytes} bytes: add LIMIT or narrow the query\n".encode()
@@ -126,6 +133,15 @@ def answer(store: pyoxigraph.Store, text: str, accept: str, max_bytes: int) -> t
         return 400, TEXT, f"{NO_NETWORK} ({e})\n".encode()
     charset = "; charset=utf-8" if mtype.startswith("text/") or "json" in mtype else ""
     return 200, mtype + charset, bytes(out.data)
+
+
+def not_acceptable(accept: str, table: dict, default: str) -> bytes:
+    """The 406 text: what was asked, and every media type this kind of result comes in."""
+    kind = "graph (CONSTRUCT, DESCRIBE)" if table is GRAPH_TYPES else "table (SELECT, ASK)"
+    lines = [f"cannot answer this query as any of: {accept}",
+             f"a {kind} result comes as one of these media types (Accept), {default} first:",
+             *(f"  {m}" for m in [default, *(m for m in table if m != default)])]
+    return ("\n".join(lines) + "\n").encode()
 
 
 class ResultTooLarge(Exception):

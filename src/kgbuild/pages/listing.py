@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from markupsafe import Markup
 
 from ..emit import DUMP_NAME, sha256
-from ..formats import RDF_FORMATS
+from ..formats import FORMATS, RDF_FORMATS, Format
 from ..terms import CR, DCT, OWL, RDFS, SKOS
 from .context import Chrome, Link, Site, curie
 from .jsonld import script_json
@@ -115,6 +115,8 @@ class ErrorPage:
     chrome: Chrome
     status: int
     message: str
+    formats: tuple[Format, ...] = ()  # on the 406 page: every format a document comes in
+    example: str = ""  # a document that exists, for the example links of the 406 page
 
 
 def index_path(cls: str) -> str:
@@ -230,5 +232,7 @@ def error_page(site: Site, status: int, message: str) -> ErrorPage:
     chrome = site.chrome(title, "", None, script_json(
         {"@context": "https://schema.org/", "@type": "WebPage", "name": title}))
     chrome = replace(chrome, other_lang=Link(site.words["other_lang"], "/index.en.html"))
+    if status == 406:
+        return ErrorPage(chrome, status, message, FORMATS, "/doc/dataset/cultuurregios")
     return ErrorPage(chrome, status, message)
 
