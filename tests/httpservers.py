@@ -48,12 +48,12 @@ def wait_for(port: int, seconds: float = 10.0) -> None:
 
 
 def fetch(port: int, path: str, accept: str | None = None, method: str = "GET",
-          headers: dict[str, str] | None = None) -> Reply:
+          headers: dict[str, str] | None = None, body: bytes | None = None) -> Reply:
     """One request; the body as sent (still gzipped when the server gzipped it)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         headers = {**({} if accept is None else {"Accept": accept}), **(headers or {})}
-        conn.request(method, path, headers=headers)
+        conn.request(method, path, body=body, headers=headers)
         r = conn.getresponse()
         headers: dict[str, str] = {}
         for k, v in r.getheaders():  # a field sent twice (Vary) is one list, RFC 9110 5.3
