@@ -130,6 +130,7 @@ def test_compressed_files_are_not_compressed_again(server):
     _, port = server
     r = fetch(port, "/download/latest/cultuurregios.nt.gz", headers=GZIP)
     assert r.status == 200 and "content-encoding" not in r.headers
+    assert r.headers["content-type"].startswith("application/gzip")
     assert gzip.decompress(r.body).startswith(b"<")
 
 
