@@ -135,7 +135,6 @@ http {{
         listen 127.0.0.1:{port};
         root {root};
         include {root}/conf/nginx-server.conf;
-    {sparql}
     }}
 }}
 """
@@ -147,14 +146,15 @@ def nginx_server(root: Path, tmp: Path, sparql_port: int | None = None):
     its upstream address changed to that port, as an operator would."""
     port = free_port()
     conf = tmp / "nginx.conf"
-    sparql = ""
+    text = NGINX_CONF.format(tmp=tmp, root=root, port=port)
     if sparql_port is not None:
-        text = (root / "conf/nginx-sparql.conf").read_text()
-        assert "127.0.0.1:7879" in text
-        (tmp / "nginx-sparql.conf").write_text(text.replace("127.0.0.1:7879",
-                                                            f"127.0.0.1:{sparql_port}"))
-        sparql = f"include {tmp}/nginx-sparql.conf;"
-    conf.write_text(NGINX_CONF.format(tmp=tmp, root=root, port=port, sparql=sparql))
+        proxy = (root / "conf/nginx-sparql.conf").read_text()
+        assert "127.0.0.1:7879" in proxy
+        (tmp / "nginx-sparql.conf").write_text(proxy.replace("127.0.0.1:7879",
+                                                             f"127.0.0.1:{sparql_port}"))
+        server_conf = f"include {root}/conf/nginx-server.conf;"
+        text = text.replace(server_conf, f"{server_conf}\n        include {tmp}/nginx-sparql.conf;")
+    conf.write_text(text)
     check = subprocess.run([NGINX, "-t", "-p", str(tmp), "-c", str(conf), "-e",
                             str(tmp / "error.log")], capture_output=True, text=True,
                            check=False)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pyoxigraph
 from pyoxigraph import Literal, Triple
@@ -23,7 +22,6 @@ from .pages.labels import derive_labels
 from .pages.maps import load_maps
 from .pages.render import DATASET_DOC, TEMPLATE_CACHE, environment, render_site
 from .paths import document_of
-from .queries.run import query_text
 from .queries.spec import QuerySpec, read_queries
 from .sparql import service_description
 from .terms import OWL, XSD
@@ -69,14 +67,11 @@ ORDER BY ?naam
 class Example:
     name: str
     summary: str
-    run: str  # a link that runs it at the endpoint ('' when it takes parameters)
 
 
-def examples(specs: list[QuerySpec], base: str) -> list[Example]:
-    """The canned queries as examples of the endpoint page."""
-    return [Example(s.name, s.summary,
-                    "" if s.params else "sparql?query=" + quote(query_text(s, base), safe=""))
-            for s in specs]
+def examples(specs: list[QuerySpec]) -> list[Example]:
+    """The canned queries as examples of the endpoint page (each links its page and SPARQL)."""
+    return [Example(s.name, s.summary) for s in specs]
 
 
 def endpoint_page(release: Release, specs: list[QuerySpec], cache: Path | None) -> bytes:
@@ -84,7 +79,7 @@ def endpoint_page(release: Release, specs: list[QuerySpec], cache: Path | None) 
     return environment(cache).get_template("sparql.html").render(
         title=release.title_nl, endpoint=release.base + "sparql",
         dataset_page=DATASET_DOC + ".html", example=EXAMPLE_QUERY.format(base=release.base),
-        queries=examples(specs, release.base)).encode()
+        queries=examples(specs)).encode()
 
 
 def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes],
