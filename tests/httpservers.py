@@ -47,13 +47,17 @@ def wait_for(port: int, seconds: float = 10.0) -> None:
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
 
 
-def fetch(port: int, path: str, accept: str | None = None, method: str = "GET") -> Reply:
+def fetch(port: int, path: str, accept: str | None = None, method: str = "GET",
+          headers: dict[str, str] | None = None, body: bytes | None = None) -> Reply:
+    """One request; the body as sent (still gzipped when the server gzipped it)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        headers = {} if accept is None else {"Accept": accept}
-        conn.request(method, path, headers=headers)
+        headers = {**({} if accept is None else {"Accept": accept}), **(headers or {})}
+        conn.request(method, path, body=body, headers=headers)
         r = conn.getresponse()
-        headers = {k.lower(): v for k, v in r.getheaders()}
+        headers: dict[str, str] = {}
+        for k, v in r.getheaders():  # a field sent twice (Vary) is one list, RFC 9110 5.3
+            headers[k.lower()] = f"{headers[k.lower()]}, {v}" if k.lower() in headers else v
         if "location" in headers:  # Apache makes it absolute, nginx and serve send the path
             headers["location"] = urlsplit(headers["location"]).path
         return Reply(r.status, headers, r.read())
@@ -137,10 +141,20 @@ http {{
 
 
 @contextmanager
-def nginx_server(root: Path, tmp: Path):
+def nginx_server(root: Path, tmp: Path, sparql_port: int | None = None):
+    """nginx with the generated includes; with sparql_port, also conf/nginx-sparql.conf with
+    its upstream address changed to that port, as an operator would."""
     port = free_port()
     conf = tmp / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(tmp=tmp, root=root, port=port))
+    text = NGINX_CONF.format(tmp=tmp, root=root, port=port)
+    if sparql_port is not None:
+        proxy = (root / "conf/nginx-sparql.conf").read_text()
+        assert "127.0.0.1:7879" in proxy
+        (tmp / "nginx-sparql.conf").write_text(proxy.replace("127.0.0.1:7879",
+                                                             f"127.0.0.1:{sparql_port}"))
+        server_conf = f"include {root}/conf/nginx-server.conf;"
+        text = text.replace(server_conf, f"{server_conf}\n        include {tmp}/nginx-sparql.conf;")
+    conf.write_text(text)
     check = subprocess.run([NGINX, "-t", "-p", str(tmp), "-c", str(conf), "-e",
                             str(tmp / "error.log")], capture_output=True, text=True,
                            check=False)
@@ -160,7 +174,8 @@ def nginx_server(root: Path, tmp: Path):
 
 
 APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
-APACHE_MODULES = ("mpm_event", "authz_core", "rewrite", "headers", "mime", "dir")
+APACHE_MODULES = ("mpm_event", "authz_core", "rewrite", "headers", "mime", "dir", "filter",
+                  "deflate")
 APACHE_CONF = """ServerRoot {tmp}
 PidFile {tmp}/httpd.pid
 Listen 127.0.0.1:{port}

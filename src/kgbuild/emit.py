@@ -314,6 +314,13 @@ def dataset_triples(release: Release, files: dict[str, bytes], count: int) -> li
             Triple(NamedNode(dist.value + "#sha256"), SPDX.checksumValue,
                    Literal(sha256(files[name]), datatype=XSD.hexBinary)),
         ]
+    svc = NamedNode(release.base + "sparql")  # the endpoint, described at its own URL
+    out += [Triple(ds, VOID.sparqlEndpoint, svc), Triple(svc, A, DCAT.DataService),
+            Triple(svc, DCAT.endpointURL, svc), Triple(svc, DCAT.endpointDescription, svc),
+            Triple(svc, DCAT.servesDataset, ds), Triple(svc, DCT.license, NamedNode(release.license)),
+            Triple(svc, DCT.conformsTo, NamedNode("https://www.w3.org/TR/sparql11-protocol/")),
+            Triple(svc, DCT.title, Literal(f"SPARQL-endpoint: {release.title_nl}", language="nl")),
+            Triple(svc, DCT.title, Literal(f"SPARQL endpoint: {release.title_en}", language="en"))]
     return canonical(out + dcat_ap_nl(release))
 
 

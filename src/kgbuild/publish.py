@@ -7,6 +7,7 @@ as it is made (by the worker that made it), through the `put` the tree gives.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph
@@ -19,8 +20,10 @@ from .formats import BY_NAME
 from .pages.index import build_index
 from .pages.labels import derive_labels
 from .pages.maps import load_maps
-from .pages.render import DATASET_DOC, TEMPLATE_CACHE, render_site
+from .pages.render import DATASET_DOC, TEMPLATE_CACHE, environment, render_site
 from .paths import document_of
+from .queries.spec import QuerySpec, read_queries
+from .sparql import service_description
 from .terms import OWL, XSD
 
 TRUE = Literal("true", datatype=XSD.boolean)
@@ -49,6 +52,36 @@ def sitemap(pages: list[str], base: str) -> bytes:
     return ("\n".join(lines + ["</urlset>"]) + "\n").encode()
 
 
+EXAMPLE_QUERY = """PREFIX cr: <{base}def/cultuurregio#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+
+SELECT ?regio ?naam WHERE {{
+  ?regio a cr:Cultuurregio ; skos:prefLabel ?naam .
+  FILTER(LANG(?naam) = "nl")
+}}
+ORDER BY ?naam
+"""
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    summary: str
+
+
+def examples(specs: list[QuerySpec]) -> list[Example]:
+    """The canned queries as examples of the endpoint page (each links its page and SPARQL)."""
+    return [Example(s.name, s.summary) for s in specs]
+
+
+def endpoint_page(release: Release, specs: list[QuerySpec], cache: Path | None) -> bytes:
+    """sparql.html: the query form of /sparql, with the canned queries as examples."""
+    return environment(cache).get_template("sparql.html").render(
+        title=release.title_nl, endpoint=release.base + "sparql",
+        dataset_page=DATASET_DOC + ".html", example=EXAMPLE_QUERY.format(base=release.base),
+        queries=examples(specs)).encode()
+
+
 def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes],
                  root: Path | None, put: Put, features: list[dict] | None = None) -> None:
     """Write everything of the site beside the downloads; the sitemap lists the pages; the
@@ -63,8 +96,11 @@ def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes
     pages = render_site(index, release, docs, files, len(triples), maps, put,
                         each=lambda path: write_document(path, docs[path], base, put),
                         cache=root / TEMPLATE_CACHE if root else None)
+    specs = read_queries(root / "queries", root) if root else []
+    put("sparql.html", endpoint_page(release, specs, root / TEMPLATE_CACHE if root else None))
+    put("sparql.ttl", service_description(release, len(triples)))
     put("sitemap.xml", sitemap([p for p in pages if p.endswith(".html")
-                                and p[0].isalpha() and not p[0].isdigit()], base))
+                                and p[0].isalpha() and not p[0].isdigit()] + ["sparql"], base))
     gone = withdrawn(triples, base)
     put("conf/gone.txt", "".join(p + "\n" for p in gone).encode())
     for name, data in server_configs(gone).items():

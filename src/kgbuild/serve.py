@@ -4,6 +4,11 @@ Requests go through a route table: `App.mount(prefix, handler)` adds a handler (
 Request to Response) for every path under a prefix, e.g. the read-only `/sparql` endpoint. The
 longest matching prefix wins; the static tree with content negotiation is mounted at `/`.
 
+Every answer of the app carries `Access-Control-Allow-Origin: *` (the register is public, so a
+page on any origin may read it), and OPTIONS is answered as a CORS preflight. A file answer has
+an ETag and Last-Modified and is answered 304 when the client's copy is current; a textual
+answer is gzipped when the client accepts it (`Vary: Accept-Encoding`).
+
 The app runs as one WSGI application on waitress (`make_server`, `server_for`): `kgbuild serve`
 with the site and /sparql, `kgbuild sparql` with /sparql only. The limits that keep it answering
 under load and abuse are the `Limits` below.
@@ -12,12 +17,14 @@ under load and abuse are the `Limits` below.
 from __future__ import annotations
 
 import errno
+import gzip
 import mimetypes
 import resource
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from email.utils import formatdate, parsedate_to_datetime
 from functools import cached_property
 from http import HTTPStatus
 from pathlib import Path
@@ -37,8 +44,20 @@ from .negotiate import Outcome, resolve
 TEXT_TYPES = {"html": "text/html", "svg": "image/svg+xml", "xml": "application/xml",
               "css": "text/css", "txt": "text/plain", "conf": "text/plain",
               "htaccess": "text/plain", "rq": "application/sparql-query", "csv": "text/csv",
-              "json": "application/json"}
+              "json": "application/json", "gz": "application/gzip"}
 GONE_LIST = "conf/gone.txt"
+CORS = [("Access-Control-Allow-Origin", "*"),
+        ("Access-Control-Expose-Headers", "Content-Location, Link, Location, ETag")]
+PREFLIGHT = [("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
+             ("Access-Control-Allow-Headers",
+              "Accept, Accept-Language, If-None-Match, If-Modified-Since"),
+             ("Access-Control-Max-Age", "86400")]
+# media types worth compressing: every textual format the site and the endpoint answer in
+COMPRESSIBLE = ("text/", "application/ld+json", "application/n-triples", "application/json",
+                "application/xml", "application/sparql-results+json",
+                "application/sparql-results+xml", "application/sparql-query",
+                "application/rdf+xml", "image/svg+xml")
+MIN_COMPRESS = 256  # bytes; a smaller body is sent as it is
 
 
 @dataclass(frozen=True)
@@ -106,9 +125,17 @@ class StaticSite:
     def read(self, rel: str) -> bytes:
         return (self.root / rel).read_bytes()
 
+    def validators(self, rel: str) -> list[tuple[str, str]]:
+        """ETag (size and modification time) and Last-Modified of a file of the tree."""
+        st = (self.root / rel).stat()
+        return [("ETag", f'"{st.st_size:x}-{st.st_mtime_ns:x}"'),
+                ("Last-Modified", formatdate(st.st_mtime, usegmt=True))]
+
     def __call__(self, req: Request) -> Response:
+        if req.method == "OPTIONS":
+            return Response(204, [("Allow", "GET, HEAD, OPTIONS"), *PREFLIGHT])
         if req.method not in ("GET", "HEAD"):
-            return Response(405, [("Allow", "GET, HEAD")])
+            return Response(405, [("Allow", "GET, HEAD, OPTIONS")])
         outcome = resolve(req.path, req.param("format"), req.headers.get("accept"),
                           self.is_file, self.gone)
         return self.answer(outcome)
@@ -125,7 +152,7 @@ class StaticSite:
         if rel is None:
             return Response(o.status, headers)
         headers.append(("Content-Type", content_type(rel)))
-        return Response(o.status, headers, self.read(rel))
+        return Response(o.status, [*headers, *self.validators(rel)], self.read(rel))
 
     def error_page(self, status: int) -> str | None:
         rel = f"{status}.html"
@@ -144,11 +171,99 @@ class App:
         self.routes[prefix] = handler
 
     def __call__(self, req: Request) -> Response:
+        return finish(req, self.route(req))
+
+    def route(self, req: Request) -> Response:
         for prefix in sorted(self.routes, key=len, reverse=True):
             if req.path == prefix.rstrip("/") or req.path.startswith(prefix):
                 return self.routes[prefix](req)
         where = ", ".join(sorted(self.routes))
         return text_response(404, f"not found; this server answers at {where}")
+
+
+# -- what every answer gets: CORS, conditional requests, compression --------------------------
+
+def header(res: Response, name: str) -> str | None:
+    name = name.lower()
+    return next((v for k, v in res.headers if k.lower() == name), None)
+
+
+def with_header(headers: list[tuple[str, str]], name: str, value: str) -> list[tuple[str, str]]:
+    """The headers with `name` set to `value` (replacing it where it was)."""
+    return [*((k, v) for k, v in headers if k.lower() != name.lower()), (name, value)]
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Does Accept-Encoding allow gzip (named or `*`, with q above 0)?"""
+    allowed = {}
+    for part in (accept_encoding or "").lower().split(","):
+        coding, _, params = part.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if coding:
+            allowed[coding.strip()] = q
+    q = allowed.get("gzip", allowed.get("x-gzip", allowed.get("*", 0.0)))
+    return q > 0
+
+
+def compressible(res: Response) -> bool:
+    ctype = (header(res, "content-type") or "").lower()
+    return res.status not in (204, 304) and header(res, "content-encoding") is None \
+        and ctype.startswith(COMPRESSIBLE)
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """The weak comparison of RFC 9110 13.1.2: any listed tag (or `*`) equal but for W/."""
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in tags
+
+
+def not_modified(req: Request, res: Response) -> bool:
+    """Is the client's copy of this 200 answer current (If-None-Match, else If-Modified-Since)?"""
+    if res.status != 200 or req.method not in ("GET", "HEAD"):
+        return False
+    etag, modified = header(res, "etag"), header(res, "last-modified")
+    if "if-none-match" in req.headers:
+        return etag is not None and etag_matches(req.headers["if-none-match"], etag)
+    since = req.headers.get("if-modified-since")
+    if since and modified:
+        try:
+            return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def finish(req: Request, res: Response) -> Response:
+    """The answer as sent: CORS headers, gzipped where the client takes it (its own ETag), and
+    304 when the client's copy is current."""
+    headers = list(res.headers)
+    if header(res, "access-control-allow-origin") is None:
+        headers += CORS
+    gz = False
+    if compressible(res):
+        vary = header(res, "vary")
+        headers = with_header(headers, "Vary",
+                              f"{vary}, Accept-Encoding" if vary else "Accept-Encoding")
+        gz = len(res.body) >= MIN_COMPRESS and accepts_gzip(req.headers.get("accept-encoding"))
+        etag = header(res, "etag")
+        if gz and etag:  # another representation, another tag
+            headers = with_header(headers, "ETag", etag[:-1] + '-gzip"')
+    res = replace(res, headers=headers)
+    if not_modified(req, res):
+        kept = ("etag", "last-modified", "vary", "content-location", "cache-control",
+                "access-control-allow-origin", "access-control-expose-headers")
+        return Response(304, [(k, v) for k, v in headers if k.lower() in kept])
+    if gz:
+        body = gzip.compress(res.body, compresslevel=6, mtime=0)
+        return replace(res, headers=[*headers, ("Content-Encoding", "gzip")], body=body)
+    return res
 
 
 # -- WSGI -------------------------------------------------------------------------------------

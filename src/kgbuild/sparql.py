@@ -11,6 +11,11 @@ the child, within that limit. A result larger than the size cap is refused (413)
 short. At most MAX_QUERIES queries run at once in a process; one more is answered 503 with
 `Retry-After: 1` at once.
 
+A GET without a query describes the service: a SPARQL 1.1 Service Description in Turtle, or for
+a browser the page with a query form and the canned queries as examples. Both are written by the
+build (dist/sparql.ttl, dist/sparql.html, from `service_description` and the template
+sparql.html) and read from the dist/ whose dump the endpoint serves.
+
 Requests and responses are the types of serve.py, and the media type of a result is chosen by
 the Accept rule of negotiate.py; `make_server` is the server of serve.py with /sparql only.
 """
@@ -26,14 +31,15 @@ import urllib.parse
 from pathlib import Path
 
 import pyoxigraph
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
 from pyoxigraph import QueryResultsFormat as R
-from pyoxigraph import RdfFormat
 
-from .emit import NotExpressible, xml_checked
+from .emit import NotExpressible, Release, canonical, xml_checked
 from .negotiate import media_ranges, preferred
 from .queries.params import tokens
 from .sandbox import SandboxUnavailable, memory_limit, no_network
 from .serve import LIMITS, App, Limits, Request, Response, Server
+from .terms import DCT, NS, VOID, XSD, A
 
 RESULT_TYPES = {  # media type -> format, for SELECT and ASK
     "application/sparql-results+json": R.JSON, "application/json": R.JSON,
@@ -70,6 +76,33 @@ def choose(accept: str, table: dict, default: str) -> str | None:
         offers.append((mtype, (mtype,) if table[mtype] in seen else media_ranges(mtype)))
         seen.append(table[mtype])
     return preferred(accept, offers)
+
+
+SD = NS("http://www.w3.org/ns/sparql-service-description#")
+FORMATS_NS = NS("http://www.w3.org/ns/formats/")
+RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+                  "SPARQL_Results_TSV", "Turtle", "N-Triples")
+DESCRIPTION_FILES = {"text/turtle": "sparql.ttl", "text/html": "sparql.html"}  # under dist/
+
+
+def service_description(release: Release, triple_count: int) -> bytes:
+    """The SPARQL 1.1 Service Description of the endpoint at {base}sparql, in Turtle: what it
+    runs, the formats it answers in, and its one default graph, the dataset's dump."""
+    svc, ds = NamedNode(release.base + "sparql"), NamedNode(release.dataset_iri)
+    graph = NamedNode(release.base + "sparql#default-graph")
+    triples = [
+        Triple(svc, A, SD.Service), Triple(svc, SD.endpoint, svc),
+        Triple(svc, SD.supportedLanguage, SD.SPARQL11Query),
+        Triple(svc, DCT.title, Literal(f"SPARQL-endpoint: {release.title_nl}", language="nl")),
+        Triple(svc, DCT.title, Literal(f"SPARQL endpoint: {release.title_en}", language="en")),
+        Triple(svc, SD.defaultDataset, ds), Triple(ds, A, SD.Dataset),
+        Triple(ds, SD.defaultGraph, graph), Triple(graph, A, SD.Graph),
+        Triple(graph, VOID.triples, Literal(str(triple_count), datatype=XSD.integer)),
+    ]
+    triples += [Triple(svc, SD.resultFormat, FORMATS_NS[f]) for f in RESULT_FORMATS]
+    prefixes = {"sd": SD.iri, "formats": FORMATS_NS.iri, "dct": DCT.iri,
+                "void": VOID.iri, "xsd": XSD.iri}
+    return pyoxigraph.serialize(canonical(triples), format=RdfFormat.TURTLE, prefixes=prefixes)
 
 
 def is_update(text: str) -> bool:
@@ -197,6 +230,7 @@ class Endpoint:
         self.store.bulk_load(path=str(dump), format=RdfFormat.N_TRIPLES)
         self.time_limit, self.max_bytes, self.max_memory = time_limit, max_bytes, max_memory
         self.ctx = multiprocessing.get_context("fork")
+        self.descriptions = descriptions(dump)
 
     def handle(self, req: Request) -> Response:
         if req.method == "OPTIONS":
@@ -204,6 +238,10 @@ class Endpoint:
                                   ("Access-Control-Allow-Headers", "Content-Type, Accept")], b"")
         if req.method not in ("GET", "HEAD", "POST"):
             return text_response(405, "use GET or POST", [("Allow", "GET, HEAD, POST")])
+        if req.method in ("GET", "HEAD") and not req.query_string and self.descriptions:
+            described = self.describe(req)
+            if described is not None:
+                return described
         text, error = query_of(req)
         if error:
             return error
@@ -212,6 +250,17 @@ class Endpoint:
         status, ctype, body, *extra = self.run(text, req.headers.get("accept", ""))
         headers = [("Content-Type", ctype), ("Vary", "Accept"), *CORS, *extra]
         return Response(status, headers, b"" if req.method == "HEAD" else body)
+
+    def describe(self, req: Request) -> Response | None:
+        """The service description or the query page, by Accept (Turtle on a tie); None when
+        the client takes neither."""
+        offers = {m: f for m, f in DESCRIPTION_FILES.items() if f in self.descriptions}
+        mtype = choose(req.headers.get("accept", ""), offers, next(iter(offers))) \
+            if offers else None
+        if mtype is None:
+            return None
+        return Response(200, [("Content-Type", mtype + "; charset=utf-8"), ("Vary", "Accept"),
+                              *CORS], self.descriptions[offers[mtype]])
 
     slots = threading.BoundedSemaphore(MAX_QUERIES)  # shared by the endpoints of a process
 
@@ -247,6 +296,16 @@ class Endpoint:
             if proc.is_alive():
                 proc.kill()
             proc.join()
+
+
+def descriptions(dump: Path) -> dict[str, bytes]:
+    """The service description and query page the build wrote into the dist/ of the dump
+    (dist/download/{version}/cultuurregios.nt), by file name; none outside such a tree."""
+    dist = dump.resolve().parent.parent.parent
+    if dump.resolve().parent.parent.name != "download":
+        return {}
+    return {name: (dist / name).read_bytes() for name in DESCRIPTION_FILES.values()
+            if (dist / name).is_file()}
 
 
 def make_server(endpoint: Endpoint, host: str, port: int, path: str = "/sparql",
