@@ -166,3 +166,104 @@ def test_publisher_and_contact_are_described_nodes(site):
     titles = {t.language: str(t) for t in g.objects(release, DCT.title)}
     assert VERSION in titles["nl"] and VERSION in titles["en"]
     assert str(g.value(release, DCT.issued).datatype) == XSD_NS + "date"
+
+
+# Versions that resolve, citations, CITATION.cff, robots.txt, sitemap
+
+BASE = "https://w3id.org/cultuurregio/"
+VERSION_IRIS = [f"id/dataset/cultuurregios/{VERSION}", f"def/cultuurregio/{VERSION}"]
+
+
+def ontology_version_iri() -> str:
+    """The owl:versionIRI the ontology states (the IRI the test asks the server for)."""
+    from conftest import ROOT
+
+    g = rdflib.Graph().parse(ROOT / "ontology" / "cultuurregio.ttl", format="turtle")
+    found = list(g.objects(None, rdflib.OWL.versionIRI))
+    assert len(found) == 1
+    return str(found[0])
+
+
+def test_the_version_iris_tested_are_those_published(site):
+    assert BASE + VERSION_IRIS[1] == ontology_version_iri()
+    g = description(site)
+    assert URIRef(BASE + VERSION_IRIS[0]) in set(g.objects(None, DCAT.hasVersion))
+
+
+@pytest.mark.parametrize("path", VERSION_IRIS)
+def test_version_iri_answers_with_a_page_and_rdf(site, path):
+    from httpservers import fetch, kgbuild_server
+
+    with kgbuild_server(site) as port:
+        page, rdf = [fetch(port, "/" + path, accept) for accept in ("text/html", "text/turtle")]
+        if page.status == 303:
+            page = fetch(port, page.headers["location"], "text/html")
+            rdf = fetch(port, rdf.headers["location"], "text/turtle")
+    assert page.status == 200 and page.headers["content-type"].startswith("text/html")
+    assert f"<code>{BASE}{path}</code>" in page.body.decode()
+    assert rdf.status == 200 and rdf.headers["content-type"].startswith("text/turtle")
+    g = rdflib.Graph().parse(data=rdf.body, format="turtle")
+    assert len(g) > 10
+
+
+def cite_line(page: Path) -> str:
+    import html
+
+    found = re.findall(r'<p class="cite">[^:]*: <span>(.*?)</span></p>', page.read_text("utf-8"))
+    assert len(found) == 1
+    return html.unescape(found[0])
+
+
+@pytest.mark.parametrize("page", ["doc/dataset/cultuurregios.html", "doc/regio/twente.en.html",
+                                  "index.html", f"doc/dataset/cultuurregios/{VERSION}.html"])
+def test_cite_line_names_author_publisher_version_date_and_versioned_iri(site, page):
+    line = cite_line(site / page)
+    release_iri = f"{BASE}id/dataset/cultuurregios/{VERSION}"
+    publisher = "Register of the Dutch culture regions" if ".en." in page \
+        else "Register van de cultuurregio's"
+    assert line.startswith(f"{publisher} (2026). ")  # the author: the publishing organisation
+    assert f". {publisher}. " in line  # the publisher
+    assert f" {VERSION} (2026-11-28)" in line
+    assert line.endswith(release_iri)
+    if "twente" in page:
+        assert f"{BASE}id/regio/twente, in {release_iri}" in line
+
+
+def test_citation_cff_is_valid_cff_1_2_and_matches_the_release():
+    import tomllib
+
+    import jsonschema
+    import yaml
+    from conftest import ROOT
+
+    schema = json.loads((Path(__file__).parent / "external_schemas"
+                         / "citation-file-format-1.2.0.schema.json").read_text("utf-8"))
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text("utf-8"))
+    jsonschema.validate(cff, schema, format_checker=jsonschema.FormatChecker())
+    release = tomllib.loads((ROOT / "data" / "dataset.toml").read_text("utf-8"))["release"]
+    assert cff["version"] == release["version"]
+    assert cff["date-released"] == release["issued"]
+    assert cff["title"] == release["title_nl"]
+    assert any(i["value"] == f"{BASE}id/dataset/cultuurregios/{release['version']}"
+               for i in cff["identifiers"])
+    assert cff["authors"] == [{"name": release["publisher"], "website": BASE}]
+
+
+def test_robots_txt_allows_all_and_names_the_sitemap(site):
+    lines = (site / "robots.txt").read_text("ascii").splitlines()
+    assert "User-agent: *" in lines and "Allow: /" in lines
+    assert not any(line.startswith("Disallow:") and line.strip() != "Disallow:" for line in lines)
+    assert f"Sitemap: {BASE}sitemap.xml" in lines
+
+
+def test_sitemap_has_the_release_date_and_the_query_pages(site):
+    import xml.etree.ElementTree as ET
+
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    urls = ET.parse(site / "sitemap.xml").getroot().findall("s:url", ns)
+    mods = {u.findtext("s:lastmod", namespaces=ns) for u in urls}
+    assert mods == {"2026-11-28"}
+    locs = {u.findtext("s:loc", namespaces=ns) for u in urls}
+    queries = {f"{BASE}query/{p.name}" for p in (site / "query").glob("*.html")}
+    assert queries and queries <= locs
+    assert {f"{BASE}{p}.html" for p in VERSION_IRIS if p.startswith("def/")} <= locs
