@@ -267,3 +267,22 @@ def test_sitemap_has_the_release_date_and_the_query_pages(site):
     queries = {f"{BASE}query/{p.name}" for p in (site / "query").glob("*.html")}
     assert queries and queries <= locs
     assert {f"{BASE}{p}.html" for p in VERSION_IRIS if p.startswith("def/")} <= locs
+
+
+@pytest.mark.parametrize("server", ["nginx", "apache"])
+def test_versions_and_the_documents_beside_them_answer_on_the_web_servers(site, server,
+                                                                          tmp_path):
+    """A version's folder (def/cultuurregio/) sits beside the document of the same name
+    (def/cultuurregio.ttl): the document is still negotiated, not redirected to the folder."""
+    from httpservers import apache_server, fetch, nginx_server
+
+    start = nginx_server if server == "nginx" else apache_server
+    with start(site, tmp_path) as port:
+        for path in ("/def/cultuurregio", "/doc/dataset/cultuurregios",
+                     f"/def/cultuurregio/{VERSION}", f"/doc/dataset/cultuurregios/{VERSION}"):
+            r = fetch(port, path, "text/turtle")
+            assert r.status == 200, (path, r.status)
+            assert r.headers["content-type"].startswith("text/turtle")
+        r = fetch(port, f"/id/dataset/cultuurregios/{VERSION}", "text/html")
+        assert r.status == 303
+        assert fetch(port, r.headers["location"], "text/html").status == 200
