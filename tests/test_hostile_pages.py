@@ -428,7 +428,7 @@ def test_right_to_left_labels_are_isolated(hostile):
         .replace('"', "&#34;").replace("'", "&#39;")
     assert f"<h1><bdi>{escaped}</bdi></h1>" in en
     assert f"<title>\u2068{escaped}\u2069 · " in en
-    assert f"<span>\u2068{escaped}\u2069. " in en  # the citation line
+    assert f"\u2068{escaped}\u2069. In: " in en  # the citation line
     source = (hostile / "doc/bron/plaatsengids-twente.en.html").read_text(encoding="utf-8")
     assert "<h1><bdi>Gids &lt;img" in source
     # text without right-to-left characters is left as it was

@@ -103,8 +103,9 @@ def test_every_page_links_its_alternates_and_english_variant(site):
 
 def test_cite_line_names_release_and_date(site):
     html = (site / "doc/regio/twente.html").read_text()
-    assert re.search(r"versie 0\.\d+\.\d+ \(\d{4}-\d\d-\d\d\)\. https://w3id.org/cultuurregio/"
-                     r"id/regio/twente", html)
+    assert re.search(r"versie 0\.\d+\.\d+ \(\d{4}-\d\d-\d\d\)\. [^<]*https://w3id.org/cultuurregio/"
+                     r"id/regio/twente, in https://w3id.org/cultuurregio/id/dataset/cultuurregios/"
+                     r"0\.\d+\.\d+</span>", html)
 
 
 def test_embedded_json_ld_cannot_end_the_script_element():

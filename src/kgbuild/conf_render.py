@@ -162,7 +162,10 @@ def apache_htaccess(rules: list[Rule], gone: list[str]) -> str:
              "</IfModule>", "</IfModule>",
              "# mod_deflate tags a gzipped answer's ETag with -gzip; take that off again in",
              "# If-None-Match so that the file's own tag matches and 304 is answered",
-             'RequestHeader edit* If-None-Match "-gzip" ""']
+             'RequestHeader edit* If-None-Match "-gzip" ""',
+             # a document and a folder may share a name (def/x.ttl beside def/x/1.0.ttl, a
+             # version): /def/x is the negotiated document, never a redirect to the folder
+             "DirectorySlash Off"]
     lines += [f"AddType {f.media_type} .{f.extension}" for f in FORMATS]
     lines += [f"AddCharset utf-8 .{f.extension}" for f in FORMATS]
     lines += [f"ErrorDocument {code} /{code}.html" for code in ERRORS]

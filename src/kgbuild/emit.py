@@ -19,12 +19,21 @@ from pyoxigraph import Literal, NamedNode, Triple
 
 from .errors import KgError
 from .formats import BY_NAME, RDF_FORMATS, Format
-from .terms import DCAT, DCT, DEFAULT_BASE, NS, PREFIXES, VOID, XSD, A
+from .terms import DCAT, DCT, DEFAULT_BASE, NS, ORG, PREFIXES, VOID, XSD, A
 
 SPDX = NS("http://spdx.org/rdf/terms#")
+FOAF = NS("http://xmlns.com/foaf/0.1/")
+VCARD = NS("http://www.w3.org/2006/vcard/ns#")
+SKOS_CONCEPT = NamedNode("http://www.w3.org/2004/02/skos/core#Concept")
+SKOS_PREF_LABEL = NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
 EU = "http://publications.europa.eu/resource/authority/"
 EU_FILE_TYPES = {"ttl": "RDF_TURTLE", "jsonld": "JSON_LD", "nt": "RDF_N_TRIPLES",
                  "rdf": "RDF_XML"}
+IANA = "https://www.iana.org/assignments/media-types/"
+GZIP = "application/gzip"
+# The EU data themes the register falls under, with their labels in the EU vocabulary.
+THEMES = {"EDUC": "Education, culture and sport", "GOVE": "Government and public sector"}
+LANGUAGES = ("NLD", "ENG")
 DUMP_NAME = "cultuurregios"
 
 
@@ -39,10 +48,56 @@ class Release:
     license: str
     publisher: str
     base: str
+    publisher_en: str = ""
+    contact_url: str = ""  # where to ask about the register; the home page when not given
+    contact_email: str = ""  # a functional address of the publisher, only when it has one
 
     @property
     def dataset_iri(self) -> str:
         return f"{self.base}id/dataset/cultuurregios"
+
+    @property
+    def publisher_iri(self) -> str:
+        """The publishing organisation, described in the dataset's own document."""
+        return f"{self.dataset_iri}#uitgever"
+
+    @property
+    def contact_iri(self) -> str:
+        return f"{self.dataset_iri}#contact"
+
+    @property
+    def contact(self) -> str:
+        return self.contact_url or self.base
+
+    @property
+    def landing_page(self) -> str:
+        return f"{self.base}doc/dataset/cultuurregios"
+
+    @property
+    def release_page(self) -> str:
+        return f"{self.base}doc/dataset/cultuurregios/{self.version}"
+
+    def publisher_name(self, lang: str) -> str:
+        return self.publisher_en if lang == "en" and self.publisher_en else self.publisher
+
+    def title(self, lang: str) -> str:
+        return self.title_en if lang == "en" else self.title_nl
+
+    def release_title(self, lang: str) -> str:
+        """The title of this release: the dataset's title and the version."""
+        word = "versie" if lang == "nl" else "release"
+        return f"{self.title(lang)}, {word} {self.version}"
+
+    def citation(self, lang: str, what: str = "", iri: str = "") -> str:
+        """A citation: author (the publishing organisation, as no person is named), year,
+        title, version, date, publisher and the versioned IRI; a resource is cited by its own
+        IRI in the release it was read in."""
+        word = "versie" if lang == "nl" else "version"
+        head = f"{what}. In: " if what else ""
+        where = f"{iri}, in {self.release_iri}" if iri else self.release_iri
+        name = self.publisher_name(lang)
+        return (f"{name} ({self.issued[:4]}). {head}{self.title(lang)}, {word} {self.version} "
+                f"({self.issued}). {name}. {where}")
 
     @property
     def release_iri(self) -> str:
@@ -262,58 +317,124 @@ def dcat_ap_nl(release: Release) -> list[Triple]:
     ds = NamedNode(release.dataset_iri)
     out = [
         Triple(ds, DCT.identifier, Literal(release.dataset_iri)),
-        Triple(ds, DCAT.landingPage, NamedNode(release.base + "doc/dataset/cultuurregios")),
+        Triple(ds, DCAT.landingPage, NamedNode(release.landing_page)),
         Triple(ds, DCT.accessRights, NamedNode(EU + "access-right/PUBLIC")),
         Triple(ds, VOID.uriSpace, Literal(release.base + "id/")),
         Triple(ds, VOID.vocabulary, NamedNode(release.base + "def/cultuurregio")),
-        Triple(ds, DCT.bibliographicCitation, Literal(
-            f"{release.title_nl}, versie {release.version} ({release.issued}). "
-            f"{release.dataset_iri}")),
+        Triple(ds, DCT.bibliographicCitation, Literal(release.citation("nl"), language="nl")),
+        Triple(ds, DCT.bibliographicCitation, Literal(release.citation("en"), language="en")),
     ]
-    out += [Triple(ds, DCT.language, NamedNode(EU + f"language/{c}")) for c in ("NLD", "ENG")]
-    out += [Triple(ds, DCAT.theme, NamedNode(EU + f"data-theme/{t}")) for t in ("EDUC", "GOVE")]
+    out += [Triple(ds, DCT.language, NamedNode(EU + f"language/{c}")) for c in LANGUAGES]
+    out += [Triple(ds, DCAT.theme, NamedNode(EU + f"data-theme/{t}")) for t in THEMES]
     out += [Triple(ds, DCAT.keyword, Literal(k, language="nl"))
             for k in ("cultuurregio", "cultuurbeleid", "gemeenten", "provincies")]
     return out
 
 
-def dataset_triples(release: Release, files: dict[str, bytes], count: int) -> list[Triple]:
-    """DCAT and VoID description of the dataset, this release and each download."""
-    ds, rel = NamedNode(release.dataset_iri), NamedNode(release.release_iri)
+def agents(release: Release) -> list[Triple]:
+    """The publishing organisation (also the creator: the sources name no person) and the
+    contact point, each with an IRI in the dataset's document."""
+    org, contact = NamedNode(release.publisher_iri), NamedNode(release.contact_iri)
+    out = [Triple(org, A, t) for t in (FOAF.Agent, FOAF.Organization, ORG.Organization)]
+    out += [Triple(org, FOAF.name, Literal(release.publisher_name(lang), language=lang))
+            for lang in ("nl", "en")]
+    out += [Triple(org, FOAF.homepage, NamedNode(release.base)),
+            Triple(contact, A, VCARD.Kind), Triple(contact, A, VCARD.Organization),
+            Triple(contact, VCARD.fn, Literal(release.publisher)),
+            Triple(contact, VCARD.hasURL, NamedNode(release.contact))]
+    if release.contact_email:
+        out.append(Triple(contact, VCARD.hasEmail, NamedNode(f"mailto:{release.contact_email}")))
+    return out
+
+
+def described_terms(release: Release) -> list[Triple]:
+    """The classes DCAT-AP asks of the outside terms used (a licence document, a landing page,
+    languages, themes, access rights, checksum algorithm): shapes check these without
+    inference, so the description states them."""
+    out = [Triple(NamedNode(release.license), A, DCT.LicenseDocument),
+           Triple(NamedNode(release.landing_page), A, FOAF.Document),
+           Triple(NamedNode(release.release_page), A, FOAF.Document),
+           Triple(NamedNode(EU + "access-right/PUBLIC"), A, DCT.RightsStatement),
+           Triple(SPDX.checksumAlgorithm_sha256, A, SPDX.ChecksumAlgorithm)]
+    out += [Triple(NamedNode(EU + f"language/{c}"), A, DCT.LinguisticSystem) for c in LANGUAGES]
+    for code, label in THEMES.items():
+        theme = NamedNode(EU + f"data-theme/{code}")
+        out += [Triple(theme, A, SKOS_CONCEPT),
+                Triple(theme, SKOS_PREF_LABEL, Literal(label, language="en"))]
+    return out
+
+
+def described(release: Release, node: NamedNode, lang_title, lang_description) -> list[Triple]:
+    """What the dataset and each release both carry: titles, descriptions, agents, contact,
+    licence, languages."""
+    out = [Triple(node, A, DCAT.Dataset), Triple(node, A, VOID.Dataset),
+           Triple(node, DCT.publisher, NamedNode(release.publisher_iri)),
+           Triple(node, DCT.creator, NamedNode(release.publisher_iri)),
+           Triple(node, DCAT.contactPoint, NamedNode(release.contact_iri)),
+           Triple(node, DCT.license, NamedNode(release.license))]
+    for lang in ("nl", "en"):
+        out += [Triple(node, DCT.title, Literal(lang_title(lang), language=lang)),
+                Triple(node, DCT.description, Literal(lang_description(lang), language=lang))]
+    out += [Triple(node, DCT.language, NamedNode(EU + f"language/{c}")) for c in LANGUAGES]
+    return out
+
+
+def media_type(name: str) -> str:
+    return IANA + name
+
+
+def distribution(release: Release, name: str, fmt: Format, data: bytes) -> list[Triple]:
+    """One download as a DCAT distribution: a `.gz` file has the format of what it holds and
+    gzip as its compression format."""
+    dist = NamedNode(release.download_url(name))
+    checksum = NamedNode(dist.value + "#sha256")
     out = [
-        Triple(ds, A, DCAT.Dataset), Triple(ds, A, VOID.Dataset),
-        Triple(ds, DCT.title, Literal(release.title_nl, language="nl")),
-        Triple(ds, DCT.title, Literal(release.title_en, language="en")),
-        Triple(ds, DCT.description, Literal(release.description_nl, language="nl")),
-        Triple(ds, DCT.description, Literal(release.description_en, language="en")),
-        Triple(ds, DCT.license, NamedNode(release.license)),
-        Triple(ds, DCT.publisher, Literal(release.publisher)),
-        Triple(ds, DCAT.hasVersion, rel),
-        Triple(rel, A, DCAT.Dataset), Triple(rel, A, VOID.Dataset),
+        Triple(dist, A, DCAT.Distribution),
+        Triple(dist, DCAT.downloadURL, dist), Triple(dist, DCAT.accessURL, dist),
+        Triple(dist, DCT.license, NamedNode(release.license)),
+        Triple(dist, DCT.title, Literal(name)),
+        Triple(dist, DCT.issued, Literal(release.issued, datatype=XSD.date)),
+        Triple(dist, DCT.format, NamedNode(EU + f"file-type/{EU_FILE_TYPES[fmt.extension]}")),
+        Triple(NamedNode(EU + f"file-type/{EU_FILE_TYPES[fmt.extension]}"), A,
+               DCT.MediaTypeOrExtent),
+        Triple(dist, DCAT.mediaType, NamedNode(media_type(fmt.media_type))),
+        Triple(NamedNode(media_type(fmt.media_type)), A, DCT.MediaType),
+        Triple(dist, DCAT.byteSize, Literal(str(len(data)), datatype=XSD.nonNegativeInteger)),
+        Triple(dist, SPDX.checksum, checksum),
+        Triple(checksum, A, SPDX.Checksum),
+        Triple(checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
+        Triple(checksum, SPDX.checksumValue, Literal(sha256(data), datatype=XSD.hexBinary)),
+    ]
+    if name.endswith(".gz"):
+        out += [Triple(dist, DCAT.compressFormat, NamedNode(media_type(GZIP))),
+                Triple(NamedNode(media_type(GZIP)), A, DCT.MediaType)]
+    return out
+
+
+def dataset_triples(release: Release, files: dict[str, bytes], count: int) -> list[Triple]:
+    """DCAT and VoID description of the dataset, this release and each download (plain and
+    gzipped)."""
+    ds, rel = NamedNode(release.dataset_iri), NamedNode(release.release_iri)
+    issued = Literal(release.issued, datatype=XSD.date)
+    out = described(release, ds, release.title, lambda lang: getattr(release, f"description_{lang}"))
+    out += described(release, rel, release.release_title,
+                     lambda lang: getattr(release, f"description_{lang}"))
+    out += [
+        Triple(ds, DCAT.hasVersion, rel), Triple(ds, DCT.modified, issued),
         Triple(rel, DCT.isVersionOf, ds),
         Triple(rel, DCAT.version, Literal(release.version)),
-        Triple(rel, DCT.issued, Literal(release.issued, datatype=XSD.date)),
-        Triple(rel, DCT.license, NamedNode(release.license)),
+        Triple(rel, DCT.issued, issued), Triple(rel, DCT.modified, issued),
+        Triple(rel, DCAT.landingPage, NamedNode(release.release_page)),
+        Triple(rel, DCT.identifier, Literal(release.release_iri)),
         Triple(rel, VOID.triples, Literal(str(count), datatype=XSD.integer)),
         Triple(rel, VOID.uriSpace, Literal(release.base + "id/")),
     ]
     for fmt in RDF_FORMATS:
-        name = f"{DUMP_NAME}.{fmt.extension}"
-        dist = NamedNode(release.download_url(name))
-        out += [
-            Triple(rel, DCAT.distribution, dist), Triple(dist, A, DCAT.Distribution),
-            Triple(rel, VOID.dataDump, dist),
-            Triple(dist, DCAT.downloadURL, dist), Triple(dist, DCAT.accessURL, dist),
-            Triple(dist, DCT.license, NamedNode(release.license)),
-            Triple(dist, DCT.format, NamedNode(EU + f"file-type/{EU_FILE_TYPES[fmt.extension]}")),
-            Triple(dist, DCAT.mediaType, NamedNode(
-                f"https://www.iana.org/assignments/media-types/{fmt.media_type}")),
-            Triple(dist, DCAT.byteSize, Literal(str(len(files[name])), datatype=XSD.decimal)),
-            Triple(dist, SPDX.checksum, NamedNode(dist.value + "#sha256")),
-            Triple(NamedNode(dist.value + "#sha256"), SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
-            Triple(NamedNode(dist.value + "#sha256"), SPDX.checksumValue,
-                   Literal(sha256(files[name]), datatype=XSD.hexBinary)),
-        ]
+        for name in (f"{DUMP_NAME}.{fmt.extension}", f"{DUMP_NAME}.{fmt.extension}.gz"):
+            out += [Triple(rel, DCAT.distribution, NamedNode(release.download_url(name)))]
+            out += distribution(release, name, fmt, files[name])
+            if not name.endswith(".gz"):
+                out += [Triple(rel, VOID.dataDump, NamedNode(release.download_url(name)))]
     svc = NamedNode(release.base + "sparql")  # the endpoint, described at its own URL
     out += [Triple(ds, VOID.sparqlEndpoint, svc), Triple(svc, A, DCAT.DataService),
             Triple(svc, DCAT.endpointURL, svc), Triple(svc, DCAT.endpointDescription, svc),
@@ -321,7 +442,7 @@ def dataset_triples(release: Release, files: dict[str, bytes], count: int) -> li
             Triple(svc, DCT.conformsTo, NamedNode("https://www.w3.org/TR/sparql11-protocol/")),
             Triple(svc, DCT.title, Literal(f"SPARQL-endpoint: {release.title_nl}", language="nl")),
             Triple(svc, DCT.title, Literal(f"SPARQL endpoint: {release.title_en}", language="en"))]
-    return canonical(out + dcat_ap_nl(release))
+    return canonical(out + dcat_ap_nl(release) + agents(release) + described_terms(release))
 
 
 def emit_release(dumps: dict[str, bytes], triple_count: int, release: Release,

@@ -21,6 +21,7 @@ from .pages.index import build_index
 from .pages.labels import derive_labels
 from .pages.maps import load_maps
 from .pages.render import DATASET_DOC, TEMPLATE_CACHE, environment, render_site
+from .pages.versions import version_documents
 from .paths import document_of
 from .queries.spec import QuerySpec, read_queries
 from .sparql import service_description
@@ -45,10 +46,13 @@ def dataset_documents(files: dict[str, bytes], release: Release) -> dict[str, li
     return {DATASET_DOC: triples}
 
 
-def sitemap(pages: list[str], base: str) -> bytes:
+def sitemap(pages: list[str], base: str, lastmod: str = "") -> bytes:
+    """Every page; `lastmod` is the release's date (the same in every build of it, unlike the
+    time of the build)."""
+    mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    lines += [f"<url><loc>{base}{p}</loc></url>" for p in sorted(pages)]
+    lines += [f"<url><loc>{base}{p}</loc>{mod}</url>" for p in sorted(pages)]
     return ("\n".join(lines + ["</urlset>"]) + "\n").encode()
 
 
@@ -82,25 +86,46 @@ def endpoint_page(release: Release, specs: list[QuerySpec], cache: Path | None) 
         queries=examples(specs)).encode()
 
 
+def robots(base: str) -> bytes:
+    """Every crawler may read everything; the sitemap lists the pages."""
+    return f"User-agent: *\nAllow: /\n\nSitemap: {base}sitemap.xml\n".encode()
+
+
+def query_pages(root: Path | None) -> list[str]:
+    """The pages of the canned queries: one per queries/*.rq (the rule of read_queries) and
+    their index."""
+    folder = root / "queries" if root else None
+    if folder is None or not folder.is_dir():
+        return []
+    return ["query/index.html"] + [f"query/{p.stem}.html" for p in sorted(folder.glob("*.rq"))]
+
+
 def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes],
                  root: Path | None, put: Put, features: list[dict] | None = None) -> None:
     """Write everything of the site beside the downloads; the sitemap lists the pages; the
     GeoJSON features of the gemeenten, when given, draw the maps."""
     base = release.base
     docs = partition(triples, base)
-    for path, doc in dataset_documents(files, release).items():
+    described = dataset_documents(files, release)
+    for path, doc in described.items():
+        write_document(path, doc, base, put)
+    versions = version_documents(triples, docs, described[DATASET_DOC], release)
+    for path, (_, doc) in versions.items():
         write_document(path, doc, base, put)
     maps = load_maps(features) if features else None
     index = build_index(triples, base)
     derive_labels(index)
     pages = render_site(index, release, docs, files, len(triples), maps, put,
                         each=lambda path: write_document(path, docs[path], base, put),
-                        cache=root / TEMPLATE_CACHE if root else None)
+                        cache=root / TEMPLATE_CACHE if root else None,
+                        versions=tuple(v for v, _ in versions.values()))
+    put("sitemap.xml", sitemap([p for p in pages if p.endswith(".html")
+                                and p[0].isalpha() and not p[0].isdigit()]
+                               + query_pages(root) + ["sparql"], base, release.issued))
     specs = read_queries(root / "queries", root) if root else []
     put("sparql.html", endpoint_page(release, specs, root / TEMPLATE_CACHE if root else None))
     put("sparql.ttl", service_description(release, len(triples)))
-    put("sitemap.xml", sitemap([p for p in pages if p.endswith(".html")
-                                and p[0].isalpha() and not p[0].isdigit()] + ["sparql"], base))
+    put("robots.txt", robots(base))
     gone = withdrawn(triples, base)
     put("conf/gone.txt", "".join(p + "\n" for p in gone).encode())
     for name, data in server_configs(gone).items():

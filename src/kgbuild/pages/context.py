@@ -295,8 +295,9 @@ class Site:
                       self.cite_line(title, iri), jsonld, iri)
 
     def cite_line(self, title: str, iri: str) -> str:
+        """Author and publisher, year, title, version, date and the release's versioned IRI;
+        a page about one resource names the resource and its IRI as well."""
         r = self.release
-        name = r.title_nl if self.lang == "nl" else r.title_en
-        what = f"{isolated_text(title)}. " if title else ""
-        version = "versie" if self.lang == "nl" else "release"
-        return f"{what}{name}, {version} {r.version} ({r.issued}). {iri or r.dataset_iri}"
+        if not iri or iri in (r.dataset_iri, r.release_iri):
+            return r.citation(self.lang)
+        return r.citation(self.lang, isolated_text(title) if title else "", iri)

@@ -170,19 +170,34 @@ def downloads(site: Site, files: dict[str, bytes]) -> tuple[Download, ...]:
     return tuple(out)
 
 
+def schema_dataset(r, lang: str, files: tuple[Download, ...]) -> dict:
+    """The dataset as schema.org describes it (for search engines and the NDE register):
+    publisher and creator the publishing organisation, with its contact page."""
+    contact = {"@type": "ContactPoint", "@id": r.contact_iri, "name": r.publisher,
+               "url": r.contact}
+    if r.contact_email:
+        contact["email"] = r.contact_email
+    org = {"@type": "Organization", "@id": r.publisher_iri, "name": r.publisher_name(lang),
+           "identifier": r.publisher_iri, "url": r.base, "contactPoint": contact}
+    return {
+        "@context": "https://schema.org/", "@type": "Dataset", "@id": r.dataset_iri,
+        "name": r.title(lang), "description": getattr(r, f"description_{lang}"),
+        "version": r.version, "datePublished": r.issued, "dateModified": r.issued,
+        "license": r.license, "inLanguage": ["nl", "en"], "publisher": org, "creator": org,
+        "mainEntityOfPage": r.landing_page, "citation": r.citation(lang),
+        "keywords": ["cultuurregio", "cultuurbeleid", "gemeenten", "provincies"],
+        "distribution": [{"@type": "DataDownload", "contentUrl": r.download_url(d.name),
+                          "name": d.name, "description": d.name, "encodingFormat": d.media_type,
+                          "contentSize": str(d.size)} for d in files]}
+
+
 def dataset_page(site: Site, files: dict[str, bytes], triples: int, path: str) -> DatasetPage:
     r = site.release
     title = r.title_nl if site.lang == "nl" else r.title_en
     folder = f"download/{r.version}/"
     meta = tuple(Link(n, site.root + folder + n) for n in
                  ("dataset.ttl", "SHA256SUMS", "shacl-report.ttl", "shacl-report.txt"))
-    jsonld = script_json({
-        "@context": "https://schema.org/", "@type": "Dataset", "@id": r.dataset_iri,
-        "name": title, "version": r.version, "datePublished": r.issued, "license": r.license,
-        "description": r.description_nl if site.lang == "nl" else r.description_en,
-        "distribution": [{"@type": "DataDownload", "contentUrl": r.download_url(d.name),
-                          "encodingFormat": d.media_type, "contentSize": str(d.size)}
-                         for d in downloads(site, files)]})
+    jsonld = script_json(schema_dataset(r, site.lang, downloads(site, files)))
     return DatasetPage(site.chrome(title, r.dataset_iri, path, jsonld),
                        r.description_nl if site.lang == "nl" else r.description_en,
                        Link(r.license, r.license, r.license, True), downloads(site, files),

@@ -35,6 +35,7 @@ from .listing import (
 )
 from .maps import Maps
 from .resource import grouped, resource_page
+from .versions import Version, version_page
 from .words import LANGS
 
 DATASET_DOC = "doc/dataset/cultuurregios"
@@ -115,7 +116,7 @@ class Renderer:
 def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple]],
                 files: dict[str, bytes], triple_count: int, maps: Maps | None,
                 put: Put, *, each: Callable[[str], None] = lambda path: None,
-                cache: Path | None = None) -> list[str]:
+                cache: Path | None = None, versions: tuple[Version, ...] = ()) -> list[str]:
     """Write every page and the stylesheets; the paths written. A document's pages, and
     whatever `each(path)` writes of it, are written by the worker that renders them, so their
     bytes never travel between processes."""
@@ -134,6 +135,7 @@ def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple
 
     with started(resource, list(docs)) as results:
         site_pages = whole_site_pages(r, members, files, triple_count)  # while the workers go on
+        site_pages.update(version_pages(r, versions, files))
         written = [name for names in results for name in names]
     for name, data in site_pages.items():
         put(name, data)
@@ -160,6 +162,18 @@ def whole_site_pages(r: Renderer, members: dict[str, list[str]], files: dict[str
     for css in sorted(resources.files("kgbuild").joinpath("static").iterdir(), key=str):
         if css.name.endswith(".css"):
             out[f"static/{css.name}"] = css.read_bytes()
+    return out
+
+
+def version_pages(r: Renderer, versions: tuple[Version, ...],
+                  files: dict[str, bytes]) -> dict[str, bytes]:
+    """The page of each version IRI, in both languages."""
+    out = {}
+    for v in versions:
+        for lang in LANGS:
+            page = version_page(r.site(v.path, lang), v, files)
+            out[page_file(v.path, lang)] = r.render("version.html", page=page,
+                                                    chrome=page.chrome)
     return out
 
 
