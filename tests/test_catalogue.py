@@ -14,6 +14,7 @@ import rdflib
 from rdflib import RDF, Namespace, URIRef
 
 from kgbuild.build import Config, build
+from kgbuild.formats import RDF_FORMATS
 
 SHAPES = Path(__file__).resolve().parent / "external_shapes"
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -134,7 +135,7 @@ def test_landing_page_block_names_publisher_creator_licence_and_downloads(site):
     assert g.value(ds, s.creator) == publisher and g.value(publisher, s.name) is not None
     assert g.value(ds, s.license) == URIRef("https://creativecommons.org/publicdomain/zero/1.0/")
     urls = {str(g.value(d, s.contentUrl)) for d in g.objects(ds, s.distribution)}
-    assert len(urls) == 6 and {u for u in urls if u.endswith(".gz")}
+    assert len(urls) == 2 * len(RDF_FORMATS) and {u for u in urls if u.endswith(".gz")}
 
 
 def test_every_download_is_a_distribution_with_typed_size_and_checksum(site):

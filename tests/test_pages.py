@@ -257,7 +257,7 @@ def test_query_pages_are_pages_of_the_site_in_both_languages(site):
         assert f'<html lang="{lang}">' in html and "<main>" in html and policy in html, name
         assert 'href="../static/style.css"' in html and "query.css" not in html
         assert 'href="../sparql"' in html and 'href="../doc/dataset/cultuurregios.' in html
-        assert re.search(r'<p class="cite">[^<]+: <span>[^<]+, (versie|release) 0\.\d+\.\d+ ',
+        assert re.search(r'<p class="cite">[^<]+: <span>[^<]+, (versie|version) 0\.\d+\.\d+ ',
                          html), name
     nl = (site / "query/regions.html").read_text()
     assert '<h1 lang="en">All regions' in nl  # the query's own words are in English

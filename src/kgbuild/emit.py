@@ -35,6 +35,7 @@ GZIP = "application/gzip"
 THEMES = {"EDUC": "Education, culture and sport", "GOVE": "Government and public sector"}
 LANGUAGES = ("NLD", "ENG")
 DUMP_NAME = "cultuurregios"
+PROTOCOL = NamedNode("https://www.w3.org/TR/sparql11-protocol/")  # what the endpoint speaks
 
 
 @dataclass(frozen=True)
@@ -439,7 +440,7 @@ def dataset_triples(release: Release, files: dict[str, bytes], count: int) -> li
     out += [Triple(ds, VOID.sparqlEndpoint, svc), Triple(svc, A, DCAT.DataService),
             Triple(svc, DCAT.endpointURL, svc), Triple(svc, DCAT.endpointDescription, svc),
             Triple(svc, DCAT.servesDataset, ds), Triple(svc, DCT.license, NamedNode(release.license)),
-            Triple(svc, DCT.conformsTo, NamedNode("https://www.w3.org/TR/sparql11-protocol/")),
+            Triple(svc, DCT.conformsTo, PROTOCOL), Triple(PROTOCOL, A, DCT.Standard),
             Triple(svc, DCT.title, Literal(f"SPARQL-endpoint: {release.title_nl}", language="nl")),
             Triple(svc, DCT.title, Literal(f"SPARQL endpoint: {release.title_en}", language="en"))]
     return canonical(out + dcat_ap_nl(release) + agents(release) + described_terms(release))

@@ -92,12 +92,13 @@ def robots(base: str) -> bytes:
 
 
 def query_pages(root: Path | None) -> list[str]:
-    """The pages of the canned queries: one per queries/*.rq (the rule of read_queries) and
-    their index."""
+    """The pages of the canned queries, in Dutch and English: one per queries/*.rq (the rule of
+    read_queries) and their index."""
     folder = root / "queries" if root else None
     if folder is None or not folder.is_dir():
         return []
-    return ["query/index.html"] + [f"query/{p.stem}.html" for p in sorted(folder.glob("*.rq"))]
+    stems = ["index"] + [p.stem for p in sorted(folder.glob("*.rq"))]
+    return [f"query/{stem}.{ext}" for stem in stems for ext in ("html", "en.html")]
 
 
 def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes],
