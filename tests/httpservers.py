@@ -7,7 +7,6 @@ import http.client
 import re
 import select
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from servers import stop
 
 from kgbuild.serve import make_server
 
@@ -97,13 +98,7 @@ def kgbuild_process(*args: str, seconds: float = 60.0):
             port = _port_from_first_line(proc, seconds, log)
             yield Process(port, proc, log)
         finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop(proc)
             proc.stdout.close()
 
 

@@ -57,9 +57,9 @@ def request(port: int, method: str, path: str, headers: dict | None = None,
         conn.close()
 
 
-def raw(port: int, data: bytes) -> bytes:
-    """Send bytes as they are; return what comes back before the server closes (or 5 s)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+def raw(port: int, data: bytes, seconds: float = 5) -> bytes:
+    """Send bytes as they are; return what comes back before the server closes (or the time)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=seconds) as s:
         s.sendall(data)
         s.shutdown(socket.SHUT_WR)
         chunks = []

@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from httpservers import kgbuild_process
 from servers import in_thread
+from test_server_hostile import raw
 
 from kgbuild.serve import Limits, make_server, open_file_limit
 from kgbuild.sparql import MAX_QUERIES
@@ -51,20 +52,6 @@ def get(port: int, path: str, accept: str | None = None, timeout: float = 30):
         return r.status, r.read()
     finally:
         conn.close()
-
-
-def raw(port: int, data: bytes, seconds: float = 5) -> bytes:
-    """Send bytes as they are; what comes back before the server closes (or the time)."""
-    with socket.create_connection(("127.0.0.1", port), timeout=seconds) as s:
-        s.sendall(data)
-        s.shutdown(socket.SHUT_WR)
-        chunks = []
-        try:
-            while chunk := s.recv(65536):
-                chunks.append(chunk)
-        except TimeoutError:
-            pass
-    return b"".join(chunks)
 
 
 def quantiles(values: list[float]) -> str:
