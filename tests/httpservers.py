@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from servers import stop
 
-from kgbuild.serve import make_server
+from kgbuild.serve.site import make_server
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from kgbuild.terms import PREFIXES
+from kgbuild.model.terms import PREFIXES
 
 PRE = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items()) + """
 PREFIX id: <https://w3id.org/cultuurregio/id/>

@@ -25,7 +25,7 @@ from article_fingerprint import (
     words,
 )
 
-from kgbuild.read import read_data
+from kgbuild.read.sources import read_data
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE_ID = "samenwerking-in-cultuurregios"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from kgbuild.bench.synth import MAX_GEMEENTEN, Plan, write_project
 from kgbuild.build import Config, check, load_graph
-from kgbuild.tables import TABLES
+from kgbuild.read.tables import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 

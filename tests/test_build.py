@@ -88,9 +88,9 @@ def test_turtle_writes_no_escaped_prefixed_names():
     """Was: `bron:x\\#noot-5`, which Virtuoso 7 loads as an IRI with a backslash in it."""
     from pyoxigraph import Literal, NamedNode, Triple
 
-    from kgbuild.emit import serialize
-    from kgbuild.formats import BY_NAME
-    from kgbuild.terms import DEFAULT_BASE
+    from kgbuild.emit.dumps import serialize
+    from kgbuild.model.formats import BY_NAME
+    from kgbuild.model.terms import DEFAULT_BASE
 
     place = NamedNode(DEFAULT_BASE + "id/bron/nota#noot-5")
     region = NamedNode(DEFAULT_BASE + "id/regio/twente")
@@ -112,8 +112,8 @@ def test_plain_prefixes_are_those_no_iri_needs_an_escape_under():
 
     from pyoxigraph import Literal, NamedNode, Triple
 
-    from kgbuild import emit
-    from kgbuild.terms import DEFAULT_BASE
+    from kgbuild.emit import dumps as emit
+    from kgbuild.model.terms import DEFAULT_BASE
 
     spaces = emit.prefixes(DEFAULT_BASE)
     rng = random.Random(3)
@@ -135,8 +135,8 @@ def test_canonical_order_is_subject_type_first_predicate_object():
     from hypothesis import strategies as st
     from pyoxigraph import Literal, NamedNode, Triple
 
-    from kgbuild.emit import canonical
-    from kgbuild.terms import A
+    from kgbuild.emit.dumps import canonical
+    from kgbuild.model.terms import A
 
     def by_tuple(t):
         return (t.subject.value, t.predicate != A, t.predicate.value, str(t.object))

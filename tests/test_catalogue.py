@@ -14,7 +14,7 @@ import rdflib
 from rdflib import RDF, Namespace, URIRef
 
 from kgbuild.build import Config, build
-from kgbuild.formats import RDF_FORMATS
+from kgbuild.model.formats import RDF_FORMATS
 
 SHAPES = Path(__file__).resolve().parent / "external_shapes"
 SH = Namespace("http://www.w3.org/ns/shacl#")

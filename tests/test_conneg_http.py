@@ -10,8 +10,8 @@ import pytest
 from httpservers import apache_server, fetch, kgbuild_server, nginx_server
 
 from kgbuild.build import Config, build
-from kgbuild.formats import FORMATS
-from kgbuild.negotiate import choose
+from kgbuild.model.formats import FORMATS
+from kgbuild.model.negotiate import choose
 
 WITHDRAWN = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix dct: <http://purl.org/dc/terms/> .

@@ -11,8 +11,8 @@ from kgbuild.build import Config, load_graph
 from kgbuild.derive import Period, derive
 from kgbuild.mapping import map_data
 from kgbuild.mapping.dates import earliest_day, latest_day
-from kgbuild.memstore import store_of
-from kgbuild.read import read_data
+from kgbuild.model.memstore import store_of
+from kgbuild.read.sources import read_data
 
 PRE = """
 PREFIX cr: <https://w3id.org/cultuurregio/def/cultuurregio#>

@@ -6,10 +6,10 @@ import pyoxigraph
 import rdflib
 from rdflib.compare import graph_diff, isomorphic
 
-from kgbuild.documents import document_of, iri_of, partition
-from kgbuild.formats import RDF_FORMATS
-from kgbuild.terms import DEFAULT_BASE as B
-from kgbuild.terms import RDF
+from kgbuild.emit.documents import document_of, iri_of, partition
+from kgbuild.model.formats import RDF_FORMATS
+from kgbuild.model.terms import DEFAULT_BASE as B
+from kgbuild.model.terms import RDF
 
 
 def test_document_of_follows_the_uri_scheme():

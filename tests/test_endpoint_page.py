@@ -15,7 +15,7 @@ import pytest
 from httpservers import fetch, kgbuild_process, nginx_server
 from pyoxigraph import NamedNode, RdfFormat
 
-from kgbuild.terms import DCAT, DCT, NS, VOID, A
+from kgbuild.model.terms import DCAT, DCT, NS, VOID, A
 
 SD = NS("http://www.w3.org/ns/sparql-service-description#")
 BASE = "https://w3id.org/cultuurregio/"

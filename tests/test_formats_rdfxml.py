@@ -16,10 +16,10 @@ from pyoxigraph import Literal, NamedNode, Triple
 from rdflib.compare import isomorphic
 from SPARQLWrapper import JSONLD, SPARQLWrapper
 
-from kgbuild.emit import NotExpressible, serialize
-from kgbuild.formats import BY_NAME, FORMATS, RDF_FORMATS
-from kgbuild.sparql import Endpoint, Request
-from kgbuild.terms import DEFAULT_BASE, PREFIXES
+from kgbuild.emit.dumps import NotExpressible, serialize
+from kgbuild.model.formats import BY_NAME, FORMATS, RDF_FORMATS
+from kgbuild.model.terms import DEFAULT_BASE, PREFIXES
+from kgbuild.serve.endpoint import Endpoint, Request
 
 RDFLIB = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}
 TWENTE = DEFAULT_BASE + "id/regio/twente"

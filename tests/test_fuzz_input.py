@@ -25,8 +25,20 @@ from test_cli import tree_digest
 
 from kgbuild.build import Config, load_graph
 from kgbuild.cli import main
-from kgbuild.errors import InputError
-from kgbuild.tables import BOOL, CITES, DATE, DECIMAL, ENUM, INT, REF, REFS, TABLES, TEXT, URL
+from kgbuild.model.errors import InputError
+from kgbuild.read.tables import (
+    BOOL,
+    CITES,
+    DATE,
+    DECIMAL,
+    ENUM,
+    INT,
+    REF,
+    REFS,
+    TABLES,
+    TEXT,
+    URL,
+)
 
 FUZZ = settings(max_examples=30, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from kgbuild.build import Config, load_graph
-from kgbuild.cells import parse_value
 from kgbuild.cli import main
-from kgbuild.errors import InputError
-from kgbuild.tables import DATE, DECIMAL, INT, Col
+from kgbuild.model.errors import InputError
+from kgbuild.read.cells import parse_value
+from kgbuild.read.tables import DATE, DECIMAL, INT, Col
 
 
 def run(project: Path, *args: str) -> tuple[int, list[str]]:
@@ -130,7 +130,7 @@ def test_folder_named_like_a_table(project):
 
 def test_theme_codes_must_be_identifiers():
     """Themes become IRIs (def/thema#code): a code with a space crashed the map stage."""
-    from kgbuild.tables import TABLES
+    from kgbuild.read.tables import TABLES
 
     with pytest.raises(ValueError, match="not an identifier"):
         parse_value(TABLES["findings"].col("themes"), "cultuur educatie")
@@ -228,7 +228,7 @@ def test_no_traceback_from_the_command_line(project):
 
 
 def test_input_error_lines_are_sorted_and_unique():
-    from kgbuild.errors import Loc, Problem
+    from kgbuild.model.errors import Loc, Problem
 
     e = InputError([Problem(Loc("b", 2), "y"), Problem(Loc("a", 1), "x"),
                     Problem(Loc("a", 1), "x")])

@@ -9,7 +9,7 @@ import rdflib
 from rdflib.compare import graph_diff, to_isomorphic
 
 from kgbuild.mapping import map_data
-from kgbuild.read import read_data
+from kgbuild.read.sources import read_data
 
 PREFIXES = """
 @prefix cr: <https://w3id.org/cultuurregio/def/cultuurregio#> .

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kgbuild.negotiate import choose, parse_accept, qvalue, resolve
+from kgbuild.model.negotiate import choose, parse_accept, qvalue, resolve
 
 CASES = [
     (None, "html"), ("", "html"), ("*/*", "html"), ("text/turtle", "ttl"),

@@ -27,11 +27,11 @@ from hypothesis import strategies as st
 from servers import in_thread
 
 from kgbuild.build import Config, build, start_check
-from kgbuild.errors import InputError
-from kgbuild.parallel import in_background
-from kgbuild.sandbox import SandboxUnavailable, memory_limit, no_network
-from kgbuild.sparql import MAX_QUERY_CHARS, Endpoint, Request, make_server
-from kgbuild.validate import Report
+from kgbuild.model.errors import InputError
+from kgbuild.runtime.parallel import in_background
+from kgbuild.runtime.sandbox import SandboxUnavailable, memory_limit, no_network
+from kgbuild.serve.endpoint import MAX_QUERY_CHARS, Endpoint, Request, make_server
+from kgbuild.validate.graph import Report
 
 
 class Listener:
@@ -78,8 +78,8 @@ def listener():
 
 @pytest.fixture(scope="module")
 def dump(graph, tmp_path_factory) -> Path:
-    from kgbuild.emit import serialize
-    from kgbuild.formats import BY_NAME
+    from kgbuild.emit.dumps import serialize
+    from kgbuild.model.formats import BY_NAME
 
     path = tmp_path_factory.mktemp("nonet") / "cultuurregios.nt"
     path.write_bytes(serialize(graph.triples, BY_NAME["nt"], graph.release.base))

@@ -14,7 +14,7 @@ import pytest
 import rdflib
 from pyoxigraph import Literal, NamedNode
 
-from kgbuild.terms import CR
+from kgbuild.model.terms import CR
 
 ROOT = Path(__file__).resolve().parent.parent
 

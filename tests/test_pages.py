@@ -14,8 +14,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from httpservers import kgbuild_server
 
-from kgbuild.formats import RDF_FORMATS
-from kgbuild.pages.jsonld import script_json
+from kgbuild.emit.pages.jsonld import script_json
+from kgbuild.model.formats import RDF_FORMATS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -219,7 +219,7 @@ def test_ontology_page_shows_every_term_with_domain_and_range(site):
 def test_templates_are_strict_and_escape():
     import jinja2
 
-    from kgbuild.pages.render import environment
+    from kgbuild.emit.pages.render import environment
 
     env = environment()
     with pytest.raises(jinja2.UndefinedError):
@@ -279,7 +279,7 @@ def test_every_page_links_the_query_index_and_the_endpoint(site):
 
 
 def test_without_a_folder_for_them_templates_are_compiled_each_time(tmp_path):
-    from kgbuild.pages.render import compiled_templates
+    from kgbuild.emit.pages.render import compiled_templates
 
     (tmp_path / "file").write_text("")
     assert compiled_templates(tmp_path / "file/templates") is None

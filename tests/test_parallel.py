@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from kgbuild.errors import InputError, Loc, Problem
-from kgbuild.parallel import MIN_ITEMS, available_cores, in_background, started
+from kgbuild.model.errors import InputError, Loc, Problem
+from kgbuild.runtime.parallel import MIN_ITEMS, available_cores, in_background, started
 
 
 def ordered_map(task, items, jobs):
@@ -111,7 +111,7 @@ def test_the_heap_is_frozen_only_while_forked_processes_share_it():
 def test_background_work_that_cannot_start_leaves_the_heap_unfrozen(monkeypatch):
     import gc
 
-    from kgbuild import parallel
+    from kgbuild.runtime import parallel
 
     def no_processes(*args, **kwargs):
         raise OSError("cannot fork")
@@ -126,7 +126,7 @@ def test_the_collector_pauses_in_this_process_only():
     """Paused here while the block runs, as it was afterwards; the forked workers collect."""
     import gc
 
-    from kgbuild.parallel import collector_paused
+    from kgbuild.runtime.parallel import collector_paused
 
     assert gc.isenabled()
     with collector_paused():

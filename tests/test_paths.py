@@ -16,9 +16,9 @@ import pytest
 from httpservers import APACHE, APACHE_MODULES, NGINX, NGINX_CONF, free_port
 
 from kgbuild.cli import main
-from kgbuild.errors import Loc
-from kgbuild.paths import UnsafePath, checked, document_of, document_problems
-from kgbuild.terms import DEFAULT_BASE, TOOI
+from kgbuild.model.errors import Loc
+from kgbuild.model.paths import UnsafePath, checked, document_of, document_problems
+from kgbuild.model.terms import DEFAULT_BASE, TOOI
 
 ID = DEFAULT_BASE + "id/"
 

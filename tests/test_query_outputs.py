@@ -11,10 +11,10 @@ from html.parser import HTMLParser
 import pytest
 from conftest import ROOT
 
+from kgbuild.emit.pages.queries import run_for_build
+from kgbuild.model.terms import DEFAULT_BASE
 from kgbuild.queries import read_queries
-from kgbuild.queries.pages import run_for_build
 from kgbuild.queries.results import from_json
-from kgbuild.terms import DEFAULT_BASE
 
 SPECS = read_queries(ROOT / "queries", ROOT)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import Literal, NamedNode
 
-from kgbuild.errors import InputError, UsageError
+from kgbuild.model.errors import InputError, UsageError
 from kgbuild.queries import bind, read_queries
 from kgbuild.queries.params import ParamError, find_params, parse_param, substitute, to_term
 from kgbuild.queries.run import bound_text

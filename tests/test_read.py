@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kgbuild.errors import InputError
-from kgbuild.read import Cite, When, parse_cites, parse_date, read_data, read_rdf
+from kgbuild.model.errors import InputError
+from kgbuild.read.sources import Cite, When, parse_cites, parse_date, read_data, read_rdf
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -21,7 +21,7 @@ import pytest
 
 from kgbuild.build import Config, build
 from kgbuild.cli import _app_with_sparql
-from kgbuild.serve import make_server
+from kgbuild.serve.site import make_server
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,8 @@ from httpservers import kgbuild_process
 from servers import in_thread
 from test_server_hostile import raw
 
-from kgbuild.serve import Limits, make_server, open_file_limit
-from kgbuild.sparql import MAX_QUERIES
+from kgbuild.serve.endpoint import MAX_QUERIES
+from kgbuild.serve.site import Limits, make_server, open_file_limit
 
 PAGES = [  # path, Accept, the status it must have
     ("/id/regio/twente", "text/turtle", 303), ("/id/regio/twente", "text/html", 303),

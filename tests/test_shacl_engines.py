@@ -25,9 +25,9 @@ import rdflib
 from pyoxigraph import RdfFormat
 from test_shapes import CASES, HERE, case_id, change, iri
 
-from kgbuild.memstore import store_of
-from kgbuild.read import read_rdf, read_rdf_dir
-from kgbuild.validate import run_pyshacl
+from kgbuild.model.memstore import store_of
+from kgbuild.read.sources import read_rdf, read_rdf_dir
+from kgbuild.validate.graph import run_pyshacl
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE = HERE / "shacl-engine"

@@ -15,10 +15,10 @@ import pyoxigraph
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from kgbuild.read import read_rdf_dir
-from kgbuild.shacl import narrow
-from kgbuild.terms import CR, DCT, ORG, ROL, SCHEMA, SKOS, XSD, A
-from kgbuild.validate import run_pyshacl, shape_findings
+from kgbuild.model.terms import CR, DCT, ORG, ROL, SCHEMA, SKOS, XSD, A
+from kgbuild.read.sources import read_rdf_dir
+from kgbuild.validate.graph import run_pyshacl, shape_findings
+from kgbuild.validate.shacl import narrow
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -16,10 +16,10 @@ import pyoxigraph
 import pytest
 import rdflib
 
-from kgbuild.memstore import store_of
-from kgbuild.read import read_rdf, read_rdf_dir
-from kgbuild.terms import PREFIXES
-from kgbuild.validate import read_violation_queries, validate
+from kgbuild.model.memstore import store_of
+from kgbuild.model.terms import PREFIXES
+from kgbuild.read.sources import read_rdf, read_rdf_dir
+from kgbuild.validate.graph import read_violation_queries, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent / "shapes"

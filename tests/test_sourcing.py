@@ -15,9 +15,9 @@ import pytest
 from article_fingerprint import digest, read_runs, runs, words
 from pyoxigraph import Literal, NamedNode, Triple
 
-from kgbuild.read import read_rdf_dir
-from kgbuild.terms import DEFAULT_BASE, EDTF, PREFIXES, PROV, RDF, SCHEMA
-from kgbuild.validate import read_violation_queries, validate
+from kgbuild.model.terms import DEFAULT_BASE, EDTF, PREFIXES, PROV, RDF, SCHEMA
+from kgbuild.read.sources import read_rdf_dir
+from kgbuild.validate.graph import read_violation_queries, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 GONE = ROOT / "data/artikel/bron"  # where a copy of the article was kept until it had to go

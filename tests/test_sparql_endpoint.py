@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from servers import in_thread
 
-from kgbuild.sparql import (
+from kgbuild.serve.endpoint import (
     DEFAULT_GRAPH,
     DEFAULT_RESULT,
     GRAPH_TYPES,
@@ -29,8 +29,8 @@ def dump(tmp_path_factory):
     from conftest import ROOT
 
     from kgbuild.build import Config, load_graph
-    from kgbuild.emit import serialize
-    from kgbuild.formats import BY_NAME
+    from kgbuild.emit.dumps import serialize
+    from kgbuild.model.formats import BY_NAME
     graph = load_graph(Config(root=ROOT))
     path = tmp_path_factory.mktemp("sparql") / "cultuurregios.nt"
     path.write_bytes(serialize(graph.triples, BY_NAME["nt"], graph.release.base))
@@ -154,7 +154,7 @@ def test_mounted_in_kgbuild_serve(dump, tmp_path):
     import argparse
 
     from kgbuild.cli import _app_with_sparql
-    from kgbuild.serve import make_server
+    from kgbuild.serve.site import make_server
     site = tmp_path / "dist"
     (site / "download" / "latest").mkdir(parents=True)
     (site / "download" / "latest" / "cultuurregios.nt").write_bytes(dump.read_bytes())

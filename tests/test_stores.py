@@ -17,7 +17,7 @@ from kgbuild.bench.synth import write_project
 from kgbuild.cli import main
 from kgbuild.load import Target
 from kgbuild.queries import bind, dump_store, read_queries, run_embedded, run_remote
-from kgbuild.sparql import Endpoint, make_server
+from kgbuild.serve.endpoint import Endpoint, make_server
 
 GRAPH = "https://w3id.org/cultuurregio/graph"
 REGIO = "https://w3id.org/cultuurregio/id/regio/"

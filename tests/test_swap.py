@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kgbuild.manifest import CHECKSUM, MANIFEST, read_manifest
+from kgbuild.validate.manifest import CHECKSUM, MANIFEST, read_manifest
 
 TITLE = 'title_nl = "Register van de cultuurregio\'s"'
 
@@ -23,7 +23,7 @@ TITLE = 'title_nl = "Register van de cultuurregio\'s"'
 # RENAME_EXCHANGE, so the tree is swapped in by two renames, and only these count as steps.
 KILLER = """
 import os, shutil, signal, sys
-import kgbuild.build as build, kgbuild.tree as tree
+import kgbuild.build as build, kgbuild.emit.tree as tree
 from kgbuild.cli import main
 
 root, target, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]

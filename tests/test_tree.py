@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from kgbuild import publish, tree
 from kgbuild.build import Config, build
-from kgbuild.errors import EnvironmentProblem
-from kgbuild.tree import LINK_MIN_BYTES, exchange, locked, new_tree, recover
+from kgbuild.emit import site as publish
+from kgbuild.emit import tree
+from kgbuild.emit.tree import LINK_MIN_BYTES, exchange, locked, new_tree, recover
+from kgbuild.model.errors import EnvironmentProblem
 
 
 def snapshot(folder):

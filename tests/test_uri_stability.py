@@ -13,7 +13,7 @@ import pytest
 from httpservers import fetch, kgbuild_server
 
 from kgbuild.cli import main
-from kgbuild.manifest import CHECKSUM, MANIFEST, read_manifest
+from kgbuild.validate.manifest import CHECKSUM, MANIFEST, read_manifest
 
 BASE = "https://w3id.org/cultuurregio/"
 REGION = "flevoland"

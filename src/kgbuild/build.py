@@ -13,25 +13,25 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import NamedNode, Triple
 
-from .cells import parse_date, parse_url
 from .derive import derive
-from .emit import Release, canonical, dump_files, emit_release, serialize
-from .errors import InputError, Loc, NotConforming, Problem
-from .formats import BY_NAME
-from .manifest import MANIFEST, check_manifest, record, remove_temporaries
+from .emit.dumps import Release, canonical, dump_files, emit_release, serialize
+from .emit.pages.queries import query_files
+from .emit.pages.render import TEMPLATE_CACHE
+from .emit.site import publish_site
+from .emit.tree import NewTree, locked, new_tree, output_folder, recover
 from .mapping import map_data
-from .memstore import quads, store_of
-from .pages.render import TEMPLATE_CACHE
-from .parallel import collector_paused, in_background
-from .paths import document_problems
-from .publish import publish_site
+from .model.errors import InputError, Loc, NotConforming, Problem
+from .model.formats import BY_NAME
+from .model.memstore import quads, store_of
+from .model.paths import document_problems
+from .model.terms import DEFAULT_BASE, rebase
 from .queries import read_queries
-from .queries.pages import query_files
-from .read import MAP_FILE, Data, read_data, read_geojson, read_rdf_dir
-from .shapecheck import check_shapes
-from .terms import DEFAULT_BASE, rebase
-from .tree import NewTree, locked, new_tree, output_folder, recover
-from .validate import Report, read_violation_queries, report_triples, validate
+from .read.cells import parse_date, parse_url
+from .read.sources import MAP_FILE, Data, read_data, read_geojson, read_rdf_dir
+from .runtime.parallel import collector_paused, in_background
+from .validate.graph import Report, read_violation_queries, report_triples, validate
+from .validate.manifest import MANIFEST, check_manifest, record, remove_temporaries
+from .validate.shapes import check_shapes
 
 Progress = Callable[[str], None]
 

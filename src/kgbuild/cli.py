@@ -22,8 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .build import Config, build, check, load_graph
-from .errors import EnvironmentProblem, KgError, UsageError
-from .terms import DEFAULT_BASE
+from .model.errors import EnvironmentProblem, KgError, UsageError
+from .model.terms import DEFAULT_BASE
 
 
 def _progress(quiet: bool):
@@ -132,7 +132,7 @@ def cmd_bench(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .serve import make_server
+    from .serve.site import make_server
 
     root = Path(args.root).resolve()
     site = root / "dist" if (root / "dist" / "index.html").is_file() else root
@@ -163,8 +163,8 @@ def _serve_until_stopped(server) -> int:
 
 def _app_with_sparql(site: Path, args):
     """The site, with the read-only SPARQL endpoint at /sparql over its dump."""
-    from .serve import App
-    from .sparql import Endpoint, serve_handler
+    from .serve.endpoint import Endpoint, serve_handler
+    from .serve.site import App
 
     app = App(site)
     dump = site / "download" / "latest" / "cultuurregios.nt"
@@ -194,7 +194,7 @@ def cmd_load(args) -> int:
 
 def cmd_sparql(args) -> int:
     from .load import dump_path
-    from .sparql import Endpoint, make_server
+    from .serve.endpoint import Endpoint, make_server
 
     root = Path(args.root).resolve()
     dist = Path(args.dist).resolve() if args.dist else root / "dist"
@@ -311,7 +311,7 @@ def main(argv: list[str] | None = None, sandbox: bool = False) -> int:
         return 2 if e.code not in (0, None) else 0
     try:
         if sandbox and offline(args):
-            from .sandbox import no_network
+            from .runtime.sandbox import no_network
 
             no_network()
         return args.func(args)

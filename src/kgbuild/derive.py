@@ -27,7 +27,7 @@ from pyoxigraph import Literal, NamedNode, Store
 
 from .mapping.core import Mapped
 from .mapping.dates import xsd_date
-from .terms import CR, DCT, PREFIXES, PROV, RDFS, SKOS, STATUS, XSD, A, minted
+from .model.terms import CR, DCT, PREFIXES, PROV, RDFS, SKOS, STATUS, XSD, A, minted
 
 REFERENCE_DATES = tuple(f"{year}-01-01" for year in range(2018, 2026))
 STATUS_SLUGS = {STATUS.vermeld.value: "vermeld", STATUS.afgeleid.value: "afgeleid"}

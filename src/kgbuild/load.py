@@ -62,7 +62,7 @@ from pathlib import Path
 
 import pyoxigraph
 
-from .errors import KgError
+from .model.errors import KgError
 
 MEDIA = {"ttl": "text/turtle", "nt": "application/n-triples"}
 TRANSIENT = {408, 425, 429, 500, 502, 503, 504}

@@ -16,10 +16,10 @@ from pathlib import Path
 import pyoxigraph
 
 from ..build import Config, Graph, load_graph
-from ..emit import dump_files
-from ..read import read_rdf_dir
-from ..terms import rebase
-from ..validate import read_violation_queries, validate
+from ..emit.dumps import dump_files
+from ..model.terms import rebase
+from ..read.sources import read_rdf_dir
+from ..validate.graph import read_violation_queries, validate
 
 
 @dataclass

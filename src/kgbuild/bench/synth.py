@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..tables import TABLES
+from ..read.tables import TABLES
 
 PROJECT_DIRS = ("ontology", "shapes", "queries")
 MAX_GEMEENTEN, MAX_PROVINCIES = 9999, 99

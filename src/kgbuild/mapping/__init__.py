@@ -3,7 +3,7 @@ sources of each fact that rests on other sources than its node."""
 
 from __future__ import annotations
 
-from ..read import Data
+from ..read.sources import Data
 from .activities import map_activities
 from .agents import map_agents
 from .changes import map_changes

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pyoxigraph import Literal, NamedNode
 
-from ..read import Data, Record
-from ..terms import BEVINDING, CR, DCT, PROV, SCHEMA, SKOS, THEMA, A, minted
+from ..model.terms import BEVINDING, CR, DCT, PROV, SCHEMA, SKOS, THEMA, A, minted
+from ..read.sources import Data, Record
 from .core import Agents, Mapped, as_list, cite, source_iri, text, typed
 from .regions import STATUSES
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pyoxigraph import Literal, NamedNode
 
-from ..read import Data, Record
-from ..terms import CR, DCT, ORG, PROV, SCHEMA, SKOS, A
+from ..model.terms import CR, DCT, ORG, PROV, SCHEMA, SKOS, A
+from ..read.sources import Data, Record
 from .core import Agents, Mapped, cite, source_iri, text, typed
 
 SOURCE_TYPES = {

@@ -6,8 +6,8 @@ from itertools import groupby
 
 from pyoxigraph import Literal, NamedNode
 
-from ..read import Data, Record
-from ..terms import CR, DCT, ORG, SCHEMA, SKOS, WIJZIGING, A, minted
+from ..model.terms import CR, DCT, ORG, SCHEMA, SKOS, WIJZIGING, A, minted
+from ..read.sources import Data, Record
 from .core import Agents, Mapped, cite, text, typed
 from .regions import STATUSES
 

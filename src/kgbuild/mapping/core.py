@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from ..errors import Loc
-from ..read import Cite, Data, Record, When
-from ..terms import CR, DCT, EDTF, PROV, RDFS, XSD, A, minted, tooi_gemeente, tooi_provincie
+from ..model.errors import Loc
+from ..model.terms import CR, DCT, EDTF, PROV, RDFS, XSD, A, minted, tooi_gemeente, tooi_provincie
+from ..read.sources import Cite, Data, Record, When
 
 
 @dataclass

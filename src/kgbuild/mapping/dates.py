@@ -13,7 +13,7 @@ import calendar
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from ..terms import CR, DCT, EDTF, SCHEMA, XSD
+from ..model.terms import CR, DCT, EDTF, SCHEMA, XSD
 from .core import Mapped
 
 # Each date property and its two bounds: the earliest and the latest day the value can mean.

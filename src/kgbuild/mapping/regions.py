@@ -6,8 +6,8 @@ from itertools import groupby
 
 from pyoxigraph import Literal, NamedNode
 
-from ..read import Data, Record
-from ..terms import CR, DCT, ORG, ROL, SCHEMA, SKOS, STATUS, A, minted
+from ..model.terms import CR, DCT, ORG, ROL, SCHEMA, SKOS, STATUS, A, minted
+from ..read.sources import Data, Record
 from .core import Agents, Mapped, cite, text, typed
 
 ROLES = {"member": ROL.lid, "representative": ROL.vertegenwoordiger, "lead": ROL.trekker}

@@ -12,9 +12,9 @@ from hashlib import sha256
 import pyoxigraph
 from pyoxigraph import NamedNode, Triple
 
-from ..paths import EXTERN, document_of
-from ..read import Cite, Record
-from ..terms import DEFAULT_BASE, RDF, A
+from ..model.paths import EXTERN, document_of
+from ..model.terms import DEFAULT_BASE, RDF, A
+from ..read.sources import Cite, Record
 from .core import Mapped, cite, location_iri
 
 OURS = (DEFAULT_BASE + "id/", DEFAULT_BASE + "def/")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pyoxigraph import Literal, NamedNode
 
-from ..read import Data, Record
-from ..terms import DCT, OWL, SCHEMA, SKOS, XSD
+from ..model.terms import DCT, OWL, SCHEMA, SKOS, XSD
+from ..read.sources import Data, Record
 from .core import Mapped, cite, text, typed
 
 TRUE = Literal("true", datatype=XSD.boolean)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pyoxigraph
 
-from ..errors import InputError, Loc, Problem, UsageError
-from ..terms import DEFAULT_BASE
+from ..model.errors import InputError, Loc, Problem, UsageError
+from ..model.terms import DEFAULT_BASE
 from .params import ParamError, find_params, substitute, to_term
 from .results import Table, from_json, from_solutions
 from .spec import QuerySpec

@@ -13,8 +13,8 @@ from pathlib import Path
 import pyoxigraph
 import yaml
 
-from ..errors import InputError, Loc, Problem
-from ..sparqlsyntax import syntax_error
+from ..model.errors import InputError, Loc, Problem
+from ..model.sparqlsyntax import syntax_error
 from .params import Param, ParamError, find_params, to_term, tokens
 
 # libyaml's loader where PyYAML was built with it: the same safe subset, in a tenth of the time

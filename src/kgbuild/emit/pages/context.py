@@ -14,9 +14,9 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 from pyoxigraph import Literal, NamedNode
 
-from ..emit import Release
-from ..formats import RDF_FORMATS
-from ..terms import PREFIXES
+from ...model.formats import RDF_FORMATS
+from ...model.terms import PREFIXES
+from ..dumps import Release
 from .bidi import isolated, isolated_text
 from .index import GraphIndex
 from .words import PROPERTY_LABELS, UI

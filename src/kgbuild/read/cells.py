@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 import pyoxigraph
 
+from ..model.terms import slugify
 from .tables import BOOL, CITES, CODES, DATE, DECIMAL, ENUM, INT, LIST, REF, REFS, URL, Col
-from .terms import slugify
 
 
 @dataclass(frozen=True)

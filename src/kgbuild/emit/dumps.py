@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Triple
 
-from .errors import KgError
-from .formats import BY_NAME, RDF_FORMATS, Format
-from .terms import DCAT, DCT, DEFAULT_BASE, NS, ORG, PREFIXES, VOID, XSD, A
+from ..model.errors import KgError
+from ..model.formats import BY_NAME, RDF_FORMATS, Format
+from ..model.terms import DCAT, DCT, DEFAULT_BASE, NS, ORG, PREFIXES, VOID, XSD, A
 
 SPDX = NS("http://spdx.org/rdf/terms#")
 FOAF = NS("http://xmlns.com/foaf/0.1/")

@@ -21,7 +21,7 @@ import os
 import resource
 import socket
 
-from .errors import EnvironmentProblem
+from ..model.errors import EnvironmentProblem
 
 PR_SET_NO_NEW_PRIVS = 38
 REFUSED = errno.EACCES  # what socket() answers: Python raises PermissionError

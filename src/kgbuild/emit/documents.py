@@ -16,10 +16,10 @@ from collections.abc import Callable
 
 from pyoxigraph import Triple
 
-from .emit import serialize
-from .formats import RDF_FORMATS
-from .paths import EXTERN, document_of
-from .terms import TOOI
+from ..model.formats import RDF_FORMATS
+from ..model.paths import EXTERN, document_of
+from ..model.terms import TOOI
+from .dumps import serialize
 
 Put = Callable[[str, bytes], None]  # writes one file of the new tree
 

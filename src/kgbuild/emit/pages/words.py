@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..formats import LANGUAGES
+from ...model.formats import LANGUAGES
 
 LANGS = LANGUAGES
 

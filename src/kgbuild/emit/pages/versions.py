@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 from pyoxigraph import NamedNode, Triple
 
-from ..emit import Release
-from ..paths import document_of
-from ..terms import OWL
+from ...model.paths import document_of
+from ...model.terms import OWL
+from ..dumps import Release
 from .context import Chrome, Link, Site
 from .jsonld import script_json
 from .listing import Download, downloads

@@ -14,9 +14,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-from .cells import shown
-from .errors import InputError, Loc, Problem
-from .sparqlsyntax import syntax_error
+from ..model.errors import InputError, Loc, Problem
+from ..model.sparqlsyntax import syntax_error
+from ..read.cells import shown
 
 SH = "http://www.w3.org/ns/shacl#"
 CACHE = Path("build/cache")

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, Triple
 
+from ...model.terms import CR, DCT, RDFS, SCHEMA, SKOS, A
 from ..documents import document_of
-from ..terms import CR, DCT, RDFS, SCHEMA, SKOS, A
 
 # Label properties, best first; a finding has only its statement, shortened for links.
 LABEL_PROPS = (SKOS.prefLabel.value, RDFS.label.value, DCT.title.value, SCHEMA.name.value,

@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pyoxigraph
 
+from ..model.errors import InputError, Loc, Problem
+from ..model.paths import path_problem, suffix_problem
+from ..model.terms import DEFAULT_BASE, TOOI
 from .cells import (
     Cite,
     When,
@@ -21,10 +24,7 @@ from .cells import (
     parse_value,
     shown,
 )
-from .errors import InputError, Loc, Problem
-from .paths import path_problem, suffix_problem
 from .tables import CITES, REF, REFS, TABLES, TEXT, Col, Table
-from .terms import DEFAULT_BASE, TOOI
 
 __all__ = ["Cite", "Data", "Record", "When", "parse_cites", "parse_date", "parse_value",
            "read_data", "read_rdf", "read_rdf_dir"]

@@ -13,19 +13,19 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import Literal, Triple
 
-from .conf_render import server_configs
+from ..model.formats import BY_NAME
+from ..model.paths import document_of
+from ..model.terms import OWL, XSD
+from ..queries.spec import QuerySpec, read_queries
+from ..serve.endpoint import service_description
 from .documents import Put, partition, write_document
-from .emit import Release
-from .formats import BY_NAME
+from .dumps import Release
 from .pages.index import build_index
 from .pages.labels import derive_labels
 from .pages.maps import load_maps
 from .pages.render import DATASET_DOC, TEMPLATE_CACHE, environment, render_site
 from .pages.versions import version_documents
-from .paths import document_of
-from .queries.spec import QuerySpec, read_queries
-from .sparql import service_description
-from .terms import OWL, XSD
+from .webconf import server_configs
 
 TRUE = Literal("true", datatype=XSD.boolean)
 

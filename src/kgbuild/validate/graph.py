@@ -12,11 +12,11 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
 
-from .errors import InputError, Loc, Problem
-from .memstore import store_of
+from ..model.errors import InputError, Loc, Problem
+from ..model.memstore import store_of
+from ..model.sparqlsyntax import syntax_error
+from ..model.terms import NS, RDF, XSD, A
 from .shacl import narrow
-from .sparqlsyntax import syntax_error
-from .terms import NS, RDF, XSD, A
 
 SH = NS("http://www.w3.org/ns/shacl#")
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}

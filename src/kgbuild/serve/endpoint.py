@@ -34,12 +34,12 @@ import pyoxigraph
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
 from pyoxigraph import QueryResultsFormat as R
 
-from .emit import NotExpressible, Release, canonical, xml_checked
-from .negotiate import media_ranges, preferred
-from .queries.params import tokens
-from .sandbox import SandboxUnavailable, memory_limit, no_network
-from .serve import LIMITS, App, Limits, Request, Response, Server
-from .terms import DCT, NS, VOID, XSD, A
+from ..emit.dumps import NotExpressible, Release, canonical, xml_checked
+from ..model.negotiate import media_ranges, preferred
+from ..model.terms import DCT, NS, VOID, XSD, A
+from ..queries.params import tokens
+from ..runtime.sandbox import SandboxUnavailable, memory_limit, no_network
+from .site import LIMITS, App, Limits, Request, Response, Server
 
 RESULT_TYPES = {  # media type -> format, for SELECT and ASK
     "application/sparql-results+json": R.JSON, "application/json": R.JSON,

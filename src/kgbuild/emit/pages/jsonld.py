@@ -6,7 +6,7 @@ import json
 
 from markupsafe import Markup
 
-from ..terms import DCT, PROV, SCHEMA
+from ...model.terms import DCT, PROV, SCHEMA
 from .context import Properties, one, text
 
 SCHEMA_TYPES = {"region": "Organization", "agent": "GovernmentOrganization",

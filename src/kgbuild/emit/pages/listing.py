@@ -7,9 +7,9 @@ from dataclasses import dataclass, replace
 
 from markupsafe import Markup
 
-from ..emit import DUMP_NAME, sha256
-from ..formats import FORMATS, RDF_FORMATS, Format
-from ..terms import CR, DCT, OWL, RDFS, SKOS
+from ...model.formats import FORMATS, RDF_FORMATS, Format
+from ...model.terms import CR, DCT, OWL, RDFS, SKOS
+from ..dumps import DUMP_NAME, sha256
 from .context import Chrome, Link, Site, curie
 from .jsonld import script_json
 from .maps import HomeMap, MapRow

@@ -3,7 +3,7 @@ from the labels of what they connect, in each language."""
 
 from __future__ import annotations
 
-from ..terms import CR, ORG
+from ...model.terms import CR, ORG
 from .index import GraphIndex, shorten
 
 DERIVED = 99  # rank: below every label property

@@ -37,9 +37,9 @@ from waitress.parser import HTTPRequestParser
 from waitress.server import TcpWSGIServer
 from waitress.utilities import BadRequest
 
-from .errors import EnvironmentProblem
-from .formats import BY_EXTENSION
-from .negotiate import Outcome, resolve
+from ..model.errors import EnvironmentProblem
+from ..model.formats import BY_EXTENSION
+from ..model.negotiate import Outcome, resolve
 
 TEXT_TYPES = {"html": "text/html", "svg": "image/svg+xml", "xml": "application/xml",
               "css": "text/css", "txt": "text/plain", "conf": "text/plain",

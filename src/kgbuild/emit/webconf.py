@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .conf import Rule, negotiation_rules
-from .formats import FORMATS
+from ..model.formats import FORMATS
+from .webrules import Rule, negotiation_rules
 
 EXTENSIONS = "|".join(f.extension for f in FORMATS)
 ERRORS = (404, 406, 410)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 from pyoxigraph import NamedNode, Triple
 
-from ..derive import (
+from ...derive import (
     DERIVED_PROPERTIES,
     REFERENCE_DATES,
     SURELY,
@@ -18,7 +18,7 @@ from ..derive import (
     answer,
     rule_iri,
 )
-from ..terms import CR, DCT, ORG, PROV, RDF, SCHEMA, A
+from ...model.terms import CR, DCT, ORG, PROV, RDF, SCHEMA, A
 from .context import Chrome, Fact, Link, Properties, Shown, Site, Value, one, shown, text
 from .index import GraphIndex
 from .jsonld import schema_jsonld

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .formats import FORMATS
-from .negotiate import CANDIDATES, Candidate
+from ..model.formats import FORMATS
+from ..model.negotiate import CANDIDATES, Candidate
 
 ABSENT = "-"
 

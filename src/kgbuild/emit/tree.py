@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from .errors import EnvironmentProblem
+from ..model.errors import EnvironmentProblem
 
 LINK_MIN_BYTES = 1 << 20  # hard-link repeated files this large instead of writing them twice
 NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)

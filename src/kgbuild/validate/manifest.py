@@ -19,9 +19,9 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, Triple
 
-from .errors import EnvironmentProblem, InputError, Loc, Problem
-from .read import Data
-from .terms import DEFAULT_BASE, RDF
+from ..model.errors import EnvironmentProblem, InputError, Loc, Problem
+from ..model.terms import DEFAULT_BASE, RDF
+from ..read.sources import Data
 
 MANIFEST = "data/published-uris.txt"
 HEADER = (

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from ..derive import REFERENCE_DATES
-from ..terms import CR, ORG, tooi_gemeente
+from ...derive import REFERENCE_DATES
+from ...model.terms import CR, ORG, tooi_gemeente
 from .bidi import isolated_text
 from .context import Link, Site
 from .index import GraphIndex

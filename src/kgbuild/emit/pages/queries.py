@@ -13,17 +13,17 @@ from pathlib import Path
 import jinja2
 import pyoxigraph
 
-from ..emit import Release
-from ..errors import InputError, Loc, Problem, UsageError
-from ..memstore import store_of
-from ..pages.context import Alternate, Chrome, Site, linkable
-from ..pages.jsonld import script_json
-from ..pages.render import environment as site_environment
-from ..pages.render import page_file
-from ..pages.words import LANGS, UI
-from .results import Table, to_csv, to_json
-from .run import bind, query_text, run_embedded
-from .spec import QuerySpec
+from ...model.errors import InputError, Loc, Problem, UsageError
+from ...model.memstore import store_of
+from ...queries.results import Table, to_csv, to_json
+from ...queries.run import bind, query_text, run_embedded
+from ...queries.spec import QuerySpec
+from ..dumps import Release
+from .context import Alternate, Chrome, Site, linkable
+from .jsonld import script_json
+from .render import environment as site_environment
+from .render import page_file
+from .words import LANGS, UI
 
 
 @dataclass(frozen=True)

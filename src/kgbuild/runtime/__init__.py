@@ -1,0 +1,1 @@
+"""Process helpers the stages share: the no-network sandbox and the worker pool."""

@@ -1,0 +1,1 @@
+"""Stage 4, validate: SHACL and violation queries on the graph, the shapes themselves, URI stability."""
