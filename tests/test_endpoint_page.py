@@ -121,6 +121,31 @@ def test_a_query_less_get_answers_a_service_description(endpoint):
     assert fetch(endpoint, "/sparql").headers["content-type"].startswith("text/turtle")
 
 
+# Each W3C format name with a media type for it and a query whose result it can carry.
+W3C_FORMATS = {
+    "SPARQL_Results_JSON": ("application/sparql-results+json", COUNT),
+    "SPARQL_Results_XML": ("application/sparql-results+xml", COUNT),
+    "SPARQL_Results_CSV": ("text/csv", COUNT),
+    "SPARQL_Results_TSV": ("text/tab-separated-values", COUNT),
+    "Turtle": ("text/turtle", "CONSTRUCT WHERE { ?s a ?o } LIMIT 3"),
+    "N-Triples": ("application/n-triples", "CONSTRUCT WHERE { ?s a ?o } LIMIT 3"),
+    "RDF_XML": ("application/rdf+xml", "CONSTRUCT WHERE { ?s a ?o } LIMIT 3"),
+    "JSON-LD": ("application/ld+json", "CONSTRUCT WHERE { ?s a ?o } LIMIT 3"),
+}
+
+
+def test_the_description_lists_exactly_the_formats_the_endpoint_answers_in(endpoint):
+    g = graph(fetch(endpoint, "/sparql", "text/turtle").body)
+    listed = {str(q.object.value).removeprefix("http://www.w3.org/ns/formats/")
+              for q in g.quads_for_pattern(ENDPOINT, SD.resultFormat, None)}
+    answered = set()
+    for name, (media_type, query) in W3C_FORMATS.items():
+        r = fetch(endpoint, "/sparql?" + urllib.parse.urlencode({"query": query}), media_type)
+        if r.status == 200 and r.headers["content-type"].startswith(media_type):
+            answered.add(name)
+    assert listed == answered and len(answered) == len(W3C_FORMATS)
+
+
 def test_a_browser_gets_the_form_and_the_form_runs(endpoint, site):
     r = fetch(endpoint, "/sparql", BROWSER)
     assert r.status == 200 and r.headers["content-type"] == "text/html; charset=utf-8"

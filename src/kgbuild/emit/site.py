@@ -13,11 +13,10 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import Literal, Triple
 
-from ..model.formats import BY_NAME
+from ..model.formats import BY_NAME, ENDPOINT_DESCRIPTIONS
 from ..model.paths import document_of
 from ..model.terms import OWL, XSD
 from ..queries.spec import QuerySpec, read_queries
-from ..serve.endpoint import service_description
 from .documents import Put, partition, write_document
 from .dumps import Release
 from .pages.index import build_index
@@ -25,6 +24,7 @@ from .pages.labels import derive_labels
 from .pages.maps import load_maps
 from .pages.render import DATASET_DOC, TEMPLATE_CACHE, environment, render_site
 from .pages.versions import version_documents
+from .service import service_description
 from .webconf import server_configs
 
 TRUE = Literal("true", datatype=XSD.boolean)
@@ -124,8 +124,8 @@ def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes
                                 and p[0].isalpha() and not p[0].isdigit()]
                                + query_pages(root) + ["sparql"], base, release.issued))
     specs = read_queries(root / "queries", root) if root else []
-    put("sparql.html", endpoint_page(release, specs, root / TEMPLATE_CACHE if root else None))
-    put("sparql.ttl", service_description(release, len(triples)))
+    put(ENDPOINT_DESCRIPTIONS["text/html"], endpoint_page(release, specs, root / TEMPLATE_CACHE if root else None))
+    put(ENDPOINT_DESCRIPTIONS["text/turtle"], service_description(release, len(triples)))
     put("robots.txt", robots(base))
     gone = withdrawn(triples, base)
     put("conf/gone.txt", "".join(p + "\n" for p in gone).encode())

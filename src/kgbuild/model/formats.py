@@ -1,10 +1,11 @@
-"""The one table of formats: it drives dumps, per-resource documents and content negotiation."""
+"""The one table of formats: it drives dumps, per-resource documents, content negotiation and
+what the SPARQL endpoint answers in (and says it answers in)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pyoxigraph import RdfFormat
+from pyoxigraph import QueryResultsFormat, RdfFormat
 
 
 @dataclass(frozen=True)
@@ -37,3 +38,27 @@ def by_media_type(media_type: str) -> Format | None:
         if media_type == f.media_type or media_type in f.aliases:
             return f
     return None
+
+
+# What the SPARQL endpoint answers in, by media type: tables (SELECT, ASK) and graphs
+# (CONSTRUCT, DESCRIBE); its service description lists the same formats.
+RESULT_TYPES = {
+    "application/sparql-results+json": QueryResultsFormat.JSON,
+    "application/json": QueryResultsFormat.JSON,
+    "application/sparql-results+xml": QueryResultsFormat.XML,
+    "application/xml": QueryResultsFormat.XML,
+    "text/csv": QueryResultsFormat.CSV, "text/tab-separated-values": QueryResultsFormat.TSV,
+}
+GRAPH_TYPES = {"text/turtle": RdfFormat.TURTLE, "application/n-triples": RdfFormat.N_TRIPLES,
+               "text/plain": RdfFormat.N_TRIPLES, "application/rdf+xml": RdfFormat.RDF_XML,
+               "application/ld+json": RdfFormat.JSON_LD}
+DEFAULT_RESULT, DEFAULT_GRAPH = "application/sparql-results+json", "text/turtle"
+W3C_FORMATS = "http://www.w3.org/ns/formats/"
+W3C_NAMES = {  # each endpoint format's name in the W3C formats namespace
+    QueryResultsFormat.JSON: "SPARQL_Results_JSON", QueryResultsFormat.XML: "SPARQL_Results_XML",
+    QueryResultsFormat.CSV: "SPARQL_Results_CSV", QueryResultsFormat.TSV: "SPARQL_Results_TSV",
+    RdfFormat.TURTLE: "Turtle", RdfFormat.N_TRIPLES: "N-Triples", RdfFormat.RDF_XML: "RDF_XML",
+    RdfFormat.JSON_LD: "JSON-LD",
+}
+# The endpoint's description for a query-less GET, by media type: files the build writes in dist/
+ENDPOINT_DESCRIPTIONS = {"text/turtle": "sparql.ttl", "text/html": "sparql.html"}

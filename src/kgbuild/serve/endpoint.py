@@ -13,8 +13,7 @@ short. At most MAX_QUERIES queries run at once in a process; one more is answere
 
 A GET without a query describes the service: a SPARQL 1.1 Service Description in Turtle, or for
 a browser the page with a query form and the canned queries as examples. Both are written by the
-build (dist/sparql.ttl, dist/sparql.html, from `service_description` and the template
-sparql.html) and read from the dist/ whose dump the endpoint serves.
+build (dist/sparql.ttl, dist/sparql.html, from emit/service.py and the template sparql.html) and read from the dist/ whose dump the endpoint serves.
 
 Requests and responses are the types of serve.py, and the media type of a result is chosen by
 the Accept rule of negotiate.py; `make_server` is the server of serve.py with /sparql only.
@@ -31,25 +30,21 @@ import urllib.parse
 from pathlib import Path
 
 import pyoxigraph
-from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
-from pyoxigraph import QueryResultsFormat as R
+from pyoxigraph import RdfFormat
 
-from ..emit.dumps import NotExpressible, Release, canonical, xml_checked
+from ..emit.dumps import NotExpressible, xml_checked
+from ..model.formats import (
+    DEFAULT_GRAPH,
+    DEFAULT_RESULT,
+    ENDPOINT_DESCRIPTIONS,
+    GRAPH_TYPES,
+    RESULT_TYPES,
+)
 from ..model.negotiate import media_ranges, preferred
-from ..model.terms import DCT, NS, VOID, XSD, A
 from ..queries.params import tokens
 from ..runtime.sandbox import SandboxUnavailable, memory_limit, no_network
 from .site import LIMITS, App, Limits, Request, Response, Server
 
-RESULT_TYPES = {  # media type -> format, for SELECT and ASK
-    "application/sparql-results+json": R.JSON, "application/json": R.JSON,
-    "application/sparql-results+xml": R.XML, "application/xml": R.XML,
-    "text/csv": R.CSV, "text/tab-separated-values": R.TSV,
-}
-GRAPH_TYPES = {"text/turtle": RdfFormat.TURTLE, "application/n-triples": RdfFormat.N_TRIPLES,
-               "text/plain": RdfFormat.N_TRIPLES, "application/rdf+xml": RdfFormat.RDF_XML,
-               "application/ld+json": RdfFormat.JSON_LD}
-DEFAULT_RESULT, DEFAULT_GRAPH = "application/sparql-results+json", "text/turtle"
 UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
 CORS = [("Access-Control-Allow-Origin", "*")]
 MAX_QUERY_CHARS = 100_000
@@ -76,33 +71,6 @@ def choose(accept: str, table: dict, default: str) -> str | None:
         offers.append((mtype, (mtype,) if table[mtype] in seen else media_ranges(mtype)))
         seen.append(table[mtype])
     return preferred(accept, offers)
-
-
-SD = NS("http://www.w3.org/ns/sparql-service-description#")
-FORMATS_NS = NS("http://www.w3.org/ns/formats/")
-RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
-                  "SPARQL_Results_TSV", "Turtle", "N-Triples")
-DESCRIPTION_FILES = {"text/turtle": "sparql.ttl", "text/html": "sparql.html"}  # under dist/
-
-
-def service_description(release: Release, triple_count: int) -> bytes:
-    """The SPARQL 1.1 Service Description of the endpoint at {base}sparql, in Turtle: what it
-    runs, the formats it answers in, and its one default graph, the dataset's dump."""
-    svc, ds = NamedNode(release.base + "sparql"), NamedNode(release.dataset_iri)
-    graph = NamedNode(release.base + "sparql#default-graph")
-    triples = [
-        Triple(svc, A, SD.Service), Triple(svc, SD.endpoint, svc),
-        Triple(svc, SD.supportedLanguage, SD.SPARQL11Query),
-        Triple(svc, DCT.title, Literal(f"SPARQL-endpoint: {release.title_nl}", language="nl")),
-        Triple(svc, DCT.title, Literal(f"SPARQL endpoint: {release.title_en}", language="en")),
-        Triple(svc, SD.defaultDataset, ds), Triple(ds, A, SD.Dataset),
-        Triple(ds, SD.defaultGraph, graph), Triple(graph, A, SD.Graph),
-        Triple(graph, VOID.triples, Literal(str(triple_count), datatype=XSD.integer)),
-    ]
-    triples += [Triple(svc, SD.resultFormat, FORMATS_NS[f]) for f in RESULT_FORMATS]
-    prefixes = {"sd": SD.iri, "formats": FORMATS_NS.iri, "dct": DCT.iri,
-                "void": VOID.iri, "xsd": XSD.iri}
-    return pyoxigraph.serialize(canonical(triples), format=RdfFormat.TURTLE, prefixes=prefixes)
 
 
 def is_update(text: str) -> bool:
@@ -254,7 +222,7 @@ class Endpoint:
     def describe(self, req: Request) -> Response | None:
         """The service description or the query page, by Accept (Turtle on a tie); None when
         the client takes neither."""
-        offers = {m: f for m, f in DESCRIPTION_FILES.items() if f in self.descriptions}
+        offers = {m: f for m, f in ENDPOINT_DESCRIPTIONS.items() if f in self.descriptions}
         mtype = choose(req.headers.get("accept", ""), offers, next(iter(offers))) \
             if offers else None
         if mtype is None:
@@ -304,7 +272,7 @@ def descriptions(dump: Path) -> dict[str, bytes]:
     dist = dump.resolve().parent.parent.parent
     if dump.resolve().parent.parent.name != "download":
         return {}
-    return {name: (dist / name).read_bytes() for name in DESCRIPTION_FILES.values()
+    return {name: (dist / name).read_bytes() for name in ENDPOINT_DESCRIPTIONS.values()
             if (dist / name).is_file()}
 
 
