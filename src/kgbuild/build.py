@@ -1,4 +1,4 @@
-"""The pipeline: read -> map -> validate -> emit, then swap the new output tree into place."""
+"""The pipeline: read -> map -> derive -> validate -> emit, then swap the new output tree into place."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stage 2b: facts computed from the mapped graph, never typed in.
+"""Stage 3, derive: facts computed from the mapped graph, never typed in.
 
 derive(mapped, store) asks the mapped graph (by SPARQL, of its pyoxigraph store) for memberships,
 regions, gemeenten and their date bounds and returns new triples:

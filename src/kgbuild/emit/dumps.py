@@ -1,4 +1,4 @@
-"""Stage 4: write the dumps, checksums, dataset description and validation report.
+"""Stage 5, emit: write the dumps, checksums, dataset description and validation report.
 
 Everything here is a pure function of the graph and the release metadata, so two builds of the
 same input are byte-identical.

@@ -1,4 +1,4 @@
-"""The last stage: a new output tree written beside dist/ as the emitters produce it, then
+"""The end of the emit stage: a new output tree written beside dist/ as the emitters produce it, then
 exchanged with dist/ in one step. Until then the old dist/ is untouched, a build that fails on
 the way leaves no trace of the new tree, and at every instant dist/ is the old tree or the new
 one, whole (see docs/decisions/0016-manifest-and-swap.md)."""

@@ -1,4 +1,4 @@
-"""Render the negotiation rules of conf.py as nginx and Apache configuration text."""
+"""Render the negotiation rules of webrules.py as nginx and Apache configuration text."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Stage 2: map records to RDF triples, remembering the file:line each node came from and the
+"""Stage 2, map: map records to RDF triples, remembering the file:line each node came from and the
 sources of each fact that rests on other sources than its node."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Stage 3: validate the graph against shapes/ (pyshacl) and the *-violation.rq queries.
+"""Stage 4: validate the graph against shapes/ (pyshacl) and the *-violation.rq queries.
 
 Returns a Report; each finding names severity, focus node, path, shape and the source file:line
 the focus node came from.
