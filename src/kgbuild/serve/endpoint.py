@@ -36,7 +36,7 @@ from pyoxigraph import QueryResultsFormat as R
 
 from ..emit.dumps import NotExpressible, Release, canonical, xml_checked
 from ..model.negotiate import media_ranges, preferred
-from ..model.terms import DCT, NS, VOID, XSD, A
+from ..model.terms import DCT, DEFAULT_BASE, NS, VOID, XSD, A
 from ..queries.params import tokens
 from ..runtime.sandbox import SandboxUnavailable, memory_limit, no_network
 from .site import LIMITS, App, Limits, Request, Response, Server
@@ -86,10 +86,11 @@ DESCRIPTION_FILES = {"text/turtle": "sparql.ttl", "text/html": "sparql.html"}  #
 
 
 def service_description(release: Release, triple_count: int) -> bytes:
-    """The SPARQL 1.1 Service Description of the endpoint at {base}sparql, in Turtle: what it
-    runs, the formats it answers in, and its one default graph, the dataset's dump."""
-    svc, ds = NamedNode(release.base + "sparql"), NamedNode(release.dataset_iri)
-    graph = NamedNode(release.base + "sparql#default-graph")
+    """The SPARQL 1.1 Service Description of the endpoint at {base}sparql, in Turtle (under the
+    default base): what it runs, the formats it answers in, and its one default graph, the
+    dataset's dump."""
+    svc, ds = NamedNode(DEFAULT_BASE + "sparql"), NamedNode(release.dataset_iri)
+    graph = NamedNode(DEFAULT_BASE + "sparql#default-graph")
     triples = [
         Triple(svc, A, SD.Service), Triple(svc, SD.endpoint, svc),
         Triple(svc, SD.supportedLanguage, SD.SPARQL11Query),
