@@ -56,12 +56,16 @@ def test_checksums_match_files(project):
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
 
 
-def test_base_is_configurable_in_one_place(project):
+def test_the_graph_stays_under_the_default_base_and_the_dump_moves(project):
+    """The configured base is applied where the bytes leave (docs/decisions/0023-one-base.md);
+    tests/test_two_bases.py compares whole builds."""
     graph, _ = build(Config(root=project, base="https://example.org/cr/"))
     iris = {t.subject.value for t in graph.triples}
-    assert "https://example.org/cr/id/regio/twente" in iris
-    assert not any(i.startswith("https://w3id.org/cultuurregio/") for i in iris)
+    assert "https://w3id.org/cultuurregio/id/regio/twente" in iris
     assert spo(graph.store) == spo(graph.triples)
+    dump = (project / "dist/download/latest/cultuurregios.nt").read_text()
+    assert "<https://example.org/cr/id/regio/twente>" in dump
+    assert "w3id.org/cultuurregio" not in dump
 
 
 def spo(triples) -> set[tuple]:
@@ -89,6 +93,7 @@ def test_turtle_writes_no_escaped_prefixed_names():
     from pyoxigraph import Literal, NamedNode, Triple
 
     from kgbuild.emit.dumps import serialize
+    from kgbuild.model.base import DEFAULT
     from kgbuild.model.formats import BY_NAME
     from kgbuild.model.terms import DEFAULT_BASE
 
@@ -97,7 +102,7 @@ def test_turtle_writes_no_escaped_prefixed_names():
     label = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
     data = serialize([Triple(place, label, Literal("noot 5")),
                       Triple(region, label, Literal("Twente"))], BY_NAME["ttl"],
-                     DEFAULT_BASE).decode()
+                     DEFAULT).decode()
     assert "\\" not in data
     assert f"<{place.value}>" in data and "regio:twente" in data
     parsed = pyoxigraph.parse(data.encode(), format=pyoxigraph.RdfFormat.TURTLE)
@@ -113,9 +118,8 @@ def test_plain_prefixes_are_those_no_iri_needs_an_escape_under():
     from pyoxigraph import Literal, NamedNode, Triple
 
     from kgbuild.emit import dumps as emit
-    from kgbuild.model.terms import DEFAULT_BASE
 
-    spaces = emit.prefixes(DEFAULT_BASE)
+    spaces = emit.PREFIXES_WRITTEN
     rng = random.Random(3)
     names = ["a", "b-1", "x#y", "p/q", "t~", "ok_2", "c(d)", "n%20", ""]
     for _ in range(200):

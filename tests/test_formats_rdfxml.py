@@ -17,6 +17,7 @@ from rdflib.compare import isomorphic
 from SPARQLWrapper import JSONLD, SPARQLWrapper
 
 from kgbuild.emit.dumps import NotExpressible, serialize
+from kgbuild.model.base import DEFAULT
 from kgbuild.model.formats import BY_NAME, FORMATS, RDF_FORMATS
 from kgbuild.model.terms import DEFAULT_BASE, PREFIXES
 from kgbuild.serve.endpoint import Endpoint, Request
@@ -78,10 +79,10 @@ def test_an_iri_without_an_xml_name_is_refused_not_written_broken(iri):
     reads; the serialisation refuses it instead."""
     s = NamedNode("http://example.org/s")
     with pytest.raises(NotExpressible, match="cannot be written as RDF/XML"):
-        serialize([Triple(s, NamedNode(iri), Literal("x"))], BY_NAME["rdf"], DEFAULT_BASE)
+        serialize([Triple(s, NamedNode(iri), Literal("x"))], BY_NAME["rdf"], DEFAULT)
     rdf_type = NamedNode(PREFIXES["rdf"] + "type")
     with pytest.raises(NotExpressible):
-        serialize([Triple(s, rdf_type, NamedNode(iri))], BY_NAME["rdf"], DEFAULT_BASE)
+        serialize([Triple(s, rdf_type, NamedNode(iri))], BY_NAME["rdf"], DEFAULT)
 
 
 def test_iris_that_end_in_an_xml_name_are_written(tmp_path):
@@ -89,7 +90,7 @@ def test_iris_that_end_in_an_xml_name_are_written(tmp_path):
     triples = [Triple(s, NamedNode(p), Literal("x")) for p in (
         "http://example.org/a%20b", "http://example.org/1a", "http://example.org/x/é",
         "http://example.org/a-1", CR + "memberOf")]
-    data = serialize(triples, BY_NAME["rdf"], DEFAULT_BASE)
+    data = serialize(triples, BY_NAME["rdf"], DEFAULT)
     assert b"<cr:memberOf>" in data
     assert set(rdflib.Graph().parse(data=data, format="xml")) == {
         (rdflib.URIRef(s.value), rdflib.URIRef(t.predicate.value), rdflib.Literal("x"))

@@ -567,6 +567,7 @@ def test_control_link_and_query_cells_never_make_an_unsafe_href():
     from kgbuild.emit.dumps import Release
     from kgbuild.emit.pages.context import Link
     from kgbuild.emit.pages.queries import Cell, QueryPage, environment, page_chrome
+    from kgbuild.model.base import Base
 
     for href in ("javascript:alert(1)", " JAVASCRIPT:x", "data:text/html,x", "vbscript:x",
                  "file:///etc/passwd"):
@@ -575,7 +576,7 @@ def test_control_link_and_query_cells_never_make_an_unsafe_href():
     page = QueryPage("q", "s", "", (), "", (), ("a",),
                      ((Cell("x", "javascript:alert(1)"),), (Cell("y", "https://e.org/"),)),
                      (False, False))
-    release = Release("0.1.0", "2025-01-01", "t", "t", "", "", "", "", "https://e.org/")
+    release = Release("0.1.0", "2025-01-01", "t", "t", "", "", "", "", Base("https://e.org/"))
     html = environment().get_template("query.html").render(
         page=page, chrome=page_chrome(release, "nl", page))
     assert "javascript:" not in html and '<a href="https://e.org/">y</a>' in html

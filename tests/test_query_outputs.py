@@ -12,7 +12,6 @@ import pytest
 from conftest import ROOT
 
 from kgbuild.emit.pages.queries import run_for_build
-from kgbuild.model.terms import DEFAULT_BASE
 from kgbuild.queries import read_queries
 from kgbuild.queries.results import from_json
 
@@ -34,7 +33,7 @@ class Text(HTMLParser):
 
 @pytest.fixture(scope="module")
 def expected(store):
-    return {spec.name: run_for_build(store, spec, DEFAULT_BASE)[0] for spec in SPECS}
+    return {spec.name: run_for_build(store, spec)[0] for spec in SPECS}
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)

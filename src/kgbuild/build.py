@@ -20,11 +20,12 @@ from .emit.pages.render import TEMPLATE_CACHE
 from .emit.site import publish_site
 from .emit.tree import NewTree, locked, new_tree, output_folder, recover
 from .mapping import map_data
+from .model.base import Base
 from .model.errors import InputError, Loc, NotConforming, Problem
 from .model.formats import BY_NAME
 from .model.memstore import quads, store_of
 from .model.paths import document_problems
-from .model.terms import DEFAULT_BASE, rebase
+from .model.terms import DEFAULT_BASE
 from .queries import read_queries
 from .read.cells import parse_date, parse_url
 from .read.sources import MAP_FILE, Data, read_data, read_geojson, read_rdf_dir
@@ -38,6 +39,9 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class Config:
+    """A build: the project, the base it publishes under (the graph is under the default base
+    whatever it is, see model/base.py) and the output folder."""
+
     root: Path
     base: str = DEFAULT_BASE
     out: Path | None = None
@@ -45,6 +49,10 @@ class Config:
     @property
     def dist(self) -> Path:
         return self.out or self.root / "dist"
+
+    @property
+    def publish_base(self) -> Base:
+        return Base(self.base)
 
 
 @dataclass
@@ -83,7 +91,7 @@ _TOML_LINE = re.compile(r"\(at line (\d+)")
 _VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]*")
 
 
-def read_release(root: Path, base: str) -> Release:
+def read_release(root: Path, base: Base) -> Release:
     rel = "data/dataset.toml"
     try:
         meta = tomllib.loads((root / rel).read_bytes().decode("utf-8"))
@@ -124,7 +132,7 @@ def load_graph(config: Config, progress: Progress = _quiet) -> Graph:
     timings: dict[str, float] = {}
     timed = _Timer(progress, timings)
     root = config.root
-    release = read_release(root, config.base)
+    release = read_release(root, config.publish_base)
     data = timed("read data", read_data, root / "data", root)
     ontology = timed("read ontology", read_rdf_dir, root / "ontology", root)
     features = timed("read map", read_geojson, root / MAP_FILE, root)
@@ -133,23 +141,15 @@ def load_graph(config: Config, progress: Progress = _quiet) -> Graph:
     derived = timed("derive", derive, mapped, store)
     added = list(derived.triples) + ontology
     # the union keeps the hashes of the mapped triples' set: only the added ones are hashed
-    triples = timed("sort", lambda: canonical(rebase(mapped.triples.union(added), config.base)))
-    origins = {_rebased(k, config.base): v
-               for k, v in (*mapped.origins.items(), *derived.origins.items())}
+    triples = timed("sort", lambda: canonical(mapped.triples.union(added)))
+    origins = {**mapped.origins, **derived.origins}
     problems = timed("check paths", document_problems,
                      (t.subject.value for t in triples if isinstance(t.subject, NamedNode)),
-                     origins, config.base)
+                     origins, DEFAULT_BASE)
     if problems:
         raise InputError(problems)
-    if config.base == DEFAULT_BASE:
-        timed("complete store", store.bulk_extend, quads(added))
-    else:  # the store's IRIs are under the default base: load the moved ones instead
-        store = timed("load store again", store_of, triples)
+    timed("complete store", store.bulk_extend, quads(added))
     return Graph(data, triples, origins, release, store, timings, features)
-
-
-def _rebased(iri: str, base: str) -> str:
-    return base + iri[len(DEFAULT_BASE):] if iri.startswith(DEFAULT_BASE) else iri
 
 
 def check(graph: Graph, config: Config, progress: Progress = _quiet) -> Report:
@@ -164,7 +164,7 @@ def start_check(graph: Graph, config: Config, progress: Progress = _quiet,
     report (or raises the violation queries' errors)."""
     timed = _Timer(progress, graph.timings)
     root = config.root
-    shapes = rebase(timed("read shapes", read_rdf_dir, root / "shapes", root), config.base)
+    shapes = timed("read shapes", read_rdf_dir, root / "shapes", root)
     timed("check shapes", check_shapes, root / "shapes", root)
     store = graph.store
 
@@ -206,15 +206,15 @@ def build(config: Config, progress: Progress = _quiet,
         remove_temporaries(config.root)
         graph = load_graph(config, progress)
         timed = _Timer(progress, graph.timings)
-        uris = timed("check URIs", check_manifest, graph.data, graph.triples, config.base,
-                     config.root, published_before(config))
+        uris = timed("check URIs", check_manifest, graph.data, graph.triples, config.root,
+                     published_before(config))
         specs = timed("read queries", read_queries, config.root / "queries", config.root)
         validated = start_check(graph, config, progress)
         with new_tree(dist) as tree:
             try:
-                dumps = timed("dumps", dump_files, graph.triples, config.base)
+                dumps = timed("dumps", dump_files, graph.triples, graph.release.base)
                 timed("queries", lambda: tree.write(query_files(
-                    graph.triples, specs, config.base, graph.release, graph.store,
+                    graph.triples, specs, graph.release, graph.store,
                     config.root / TEMPLATE_CACHE).items()))
             except BaseException:
                 with suppress(Exception):  # the first error is the one to report

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .build import Config, build, check, load_graph
+from .model.base import Base
 from .model.errors import EnvironmentProblem, KgError, UsageError
 from .model.terms import DEFAULT_BASE
 
@@ -99,13 +100,13 @@ def cmd_query(args) -> int:
     if args.name not in specs:
         raise UsageError(f"no query {args.name!r} in {root / 'queries'} "
                          f"(kgbuild query lists them)")
-    spec = specs[args.name]
-    terms = q.bind(spec, q.parse_assignments(args.param or []), args.base)
+    spec, base = specs[args.name], Base.given(args.base)  # the base of the data asked
+    terms = q.bind(spec, q.parse_assignments(args.param or []), base)
     if args.endpoint:
-        table = q.run_remote(args.endpoint, spec, terms, args.base)
+        table = q.run_remote(args.endpoint, spec, terms, base)
     else:
         dist = Path(args.dist).resolve() if args.dist else root / "dist"
-        table = q.run_embedded(q.dump_store(dist), spec, terms, args.base)
+        table = q.run_embedded(q.dump_store(dist), spec, terms, base)
     out = {"csv": q.results.to_csv, "json": q.results.to_json}.get(args.format)
     if out:
         sys.stdout.buffer.write(out(table))
@@ -213,16 +214,14 @@ def _config(args) -> Config:
     root = Path(args.root).resolve()
     if not (root / "data").is_dir():
         raise UsageError(f"{root}: no data/ folder here (use --root)")
-    base = args.base if args.base.endswith("/") else args.base + "/"
-    if not base.startswith(("http://", "https://")):
-        raise UsageError(f"--base must be an http(s) URL: {args.base!r}")
-    return Config(root=root, base=base, out=Path(args.out).resolve() if args.out else None)
+    base = Base.given(args.base)
+    return Config(root=root, base=base.iri, out=Path(args.out).resolve() if args.out else None)
 
 
 def common() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--root", default=".", help="project folder with data/, ontology/, shapes/")
-    p.add_argument("--base", default=DEFAULT_BASE, help="base of minted URIs")
+    p.add_argument("--base", default=DEFAULT_BASE, help="base of the published IRIs")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
     p.add_argument("--debug", action="store_true", help="a traceback with an internal error")
     return p

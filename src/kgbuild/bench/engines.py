@@ -17,7 +17,6 @@ import pyoxigraph
 
 from ..build import Config, Graph, load_graph
 from ..emit.dumps import dump_files
-from ..model.terms import rebase
 from ..read.sources import read_rdf_dir
 from ..validate.graph import read_violation_queries, validate
 
@@ -43,11 +42,11 @@ def context(root: Path, work: Path) -> Context:
     config = Config(root=root)
     graph = load_graph(config)
     ctx = Context(root, graph, work)
-    ctx.shapes = rebase(read_rdf_dir(root / "shapes", root), config.base)
+    ctx.shapes = read_rdf_dir(root / "shapes", root)
     ctx.violation_queries = read_violation_queries(root / "shapes", root)
     ctx.queries = canned_queries(root) or dict(ctx.violation_queries)
     work.mkdir(parents=True, exist_ok=True)
-    ctx.turtle.write_bytes(dump_files(graph.triples, config.base)["cultuurregios.ttl"])
+    ctx.turtle.write_bytes(dump_files(graph.triples, graph.release.base)["cultuurregios.ttl"])
     return ctx
 
 

@@ -1,6 +1,8 @@
 """Per-resource documents: which document describes each IRI, and its RDF in every format.
 
-Every subject of the graph belongs to exactly one document, so the documents' union is the dump:
+Every subject of the graph belongs to exactly one document, so the documents' union is the dump
+({base} is the default base, under which the graph is; a document's files are written under the
+base the build publishes under):
 - `{base}id/{path}` and its hash IRIs (`…#periode`, source locations) -> `doc/{path}`
 - `{base}def/{name}` and its terms (`…#Term`, `…#code`) -> `def/{name}`
 - TOOI IRIs (`…/tooi/id/gemeente/gm0153`) -> `doc/gemeente/gm0153` (we publish about them)
@@ -16,33 +18,34 @@ from collections.abc import Callable
 
 from pyoxigraph import Triple
 
+from ..model.base import Base
 from ..model.formats import RDF_FORMATS
 from ..model.paths import EXTERN, document_of
-from ..model.terms import TOOI
+from ..model.terms import DEFAULT_BASE, TOOI
 from .dumps import serialize
 
 Put = Callable[[str, bytes], None]  # writes one file of the new tree
 
 
-def iri_of(path: str, base: str) -> str:
+def iri_of(path: str) -> str:
     """The IRI a document is about: doc/regio/twente -> {base}id/regio/twente."""
     if path.startswith("def/"):
-        return base + path
+        return DEFAULT_BASE + path
     rest = path[4:]
     if rest.startswith(("gemeente/", "provincie/", "ministerie/")):
         return TOOI + rest
-    return base + "id/" + rest
+    return DEFAULT_BASE + "id/" + rest
 
 
-def partition(triples: list[Triple], base: str) -> dict[str, list[Triple]]:
+def partition(triples: list[Triple]) -> dict[str, list[Triple]]:
     """{document path: its triples, in the graph's order}."""
     docs: dict[str, list[Triple]] = defaultdict(list)
     for t in triples:
-        docs[document_of(t.subject.value, base) or EXTERN].append(t)
+        docs[document_of(t.subject.value, DEFAULT_BASE) or EXTERN].append(t)
     return dict(docs)
 
 
-def write_document(path: str, triples: list[Triple], base: str, put: Put) -> None:
-    """One document in every RDF format."""
+def write_document(path: str, triples: list[Triple], base: Base, put: Put) -> None:
+    """One document in every RDF format, published under `base`."""
     for fmt in RDF_FORMATS:
         put(f"{path}.{fmt.extension}", serialize(triples, fmt, base))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Triple
 
+from ..model.base import Base
 from ..model.errors import KgError
 from ..model.formats import BY_NAME, RDF_FORMATS, Format
 from ..model.terms import DCAT, DCT, DEFAULT_BASE, NS, ORG, PREFIXES, VOID, XSD, A
@@ -36,10 +37,14 @@ THEMES = {"EDUC": "Education, culture and sport", "GOVE": "Government and public
 LANGUAGES = ("NLD", "ENG")
 DUMP_NAME = "cultuurregios"
 PROTOCOL = NamedNode("https://www.w3.org/TR/sparql11-protocol/")  # what the endpoint speaks
+PREFIXES_WRITTEN = {k: v for k, v in PREFIXES.items() if k != "sh"}  # the files' prefixes
 
 
 @dataclass(frozen=True)
 class Release:
+    """The release metadata (data/dataset.toml). Its IRIs are under the default base, like the
+    graph's; `base` is the base the build publishes under, applied where bytes leave."""
+
     version: str
     issued: str
     title_nl: str
@@ -48,14 +53,14 @@ class Release:
     description_en: str
     license: str
     publisher: str
-    base: str
+    base: Base
     publisher_en: str = ""
     contact_url: str = ""  # where to ask about the register; the home page when not given
     contact_email: str = ""  # a functional address of the publisher, only when it has one
 
     @property
     def dataset_iri(self) -> str:
-        return f"{self.base}id/dataset/cultuurregios"
+        return f"{DEFAULT_BASE}id/dataset/cultuurregios"
 
     @property
     def publisher_iri(self) -> str:
@@ -68,15 +73,15 @@ class Release:
 
     @property
     def contact(self) -> str:
-        return self.contact_url or self.base
+        return self.contact_url or DEFAULT_BASE
 
     @property
     def landing_page(self) -> str:
-        return f"{self.base}doc/dataset/cultuurregios"
+        return f"{DEFAULT_BASE}doc/dataset/cultuurregios"
 
     @property
     def release_page(self) -> str:
-        return f"{self.base}doc/dataset/cultuurregios/{self.version}"
+        return f"{DEFAULT_BASE}doc/dataset/cultuurregios/{self.version}"
 
     def publisher_name(self, lang: str) -> str:
         return self.publisher_en if lang == "en" and self.publisher_en else self.publisher
@@ -105,7 +110,7 @@ class Release:
         return f"{self.dataset_iri}/{self.version}"
 
     def download_url(self, filename: str) -> str:
-        return f"{self.base}download/{self.version}/{filename}"
+        return f"{DEFAULT_BASE}download/{self.version}/{filename}"
 
 
 _TYPE = A.value
@@ -123,20 +128,25 @@ def canonical(triples) -> list[Triple]:
     return sorted(set(triples), key=sort_key)
 
 
-def serialize(triples: list[Triple], fmt: Format, base: str) -> bytes:
-    """Serialise already-sorted triples; Turtle, RDF/XML and JSON-LD get readable prefixes."""
+def serialize(triples: list[Triple], fmt: Format, base: Base) -> bytes:
+    """Serialise already-sorted triples (under the default base) as published under `base`;
+    Turtle, RDF/XML and JSON-LD get readable prefixes."""
+    return base.data(written(triples, fmt))
+
+
+def written(triples: list[Triple], fmt: Format) -> bytes:
     if fmt.rdf == pyoxigraph.RdfFormat.TURTLE:
         data = pyoxigraph.serialize(triples, format=fmt.rdf,
-                                    prefixes=plain_prefixes(triples, prefixes(base)))
+                                    prefixes=plain_prefixes(triples, PREFIXES_WRITTEN))
         return sorted_prefix_lines(data)
     if fmt.rdf == pyoxigraph.RdfFormat.RDF_XML:
         names = element_names(triples)
         for iri in names:
             xml_nameable(iri)
         return pyoxigraph.serialize(triples, format=fmt.rdf,
-                                    prefixes=element_prefixes(names, prefixes(base)))
+                                    prefixes=element_prefixes(names, PREFIXES_WRITTEN))
     if fmt.rdf == pyoxigraph.RdfFormat.JSON_LD:
-        return compact_jsonld(pyoxigraph.serialize(triples, format=fmt.rdf), prefixes(base))
+        return compact_jsonld(pyoxigraph.serialize(triples, format=fmt.rdf), PREFIXES_WRITTEN)
     return pyoxigraph.serialize(triples, format=fmt.rdf)
 
 
@@ -287,8 +297,6 @@ def plain_prefixes(triples: list[Triple], spaces: dict[str, str]) -> dict[str, s
     return plain
 
 
-def prefixes(base: str) -> dict[str, str]:
-    return {k: v.replace(DEFAULT_BASE, base, 1) for k, v in PREFIXES.items() if k != "sh"}
 
 
 def gzipped(data: bytes) -> bytes:
@@ -299,7 +307,7 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def dump_files(triples: list[Triple], base: str) -> dict[str, bytes]:
+def dump_files(triples: list[Triple], base: Base) -> dict[str, bytes]:
     """{filename: bytes} for every RDF format, plain and gzipped."""
     files = {f"{DUMP_NAME}.{fmt.extension}": serialize(triples, fmt, base) for fmt in RDF_FORMATS}
     with ThreadPoolExecutor() as pool:  # zlib lets go of the GIL while it compresses
@@ -320,8 +328,8 @@ def dcat_ap_nl(release: Release) -> list[Triple]:
         Triple(ds, DCT.identifier, Literal(release.dataset_iri)),
         Triple(ds, DCAT.landingPage, NamedNode(release.landing_page)),
         Triple(ds, DCT.accessRights, NamedNode(EU + "access-right/PUBLIC")),
-        Triple(ds, VOID.uriSpace, Literal(release.base + "id/")),
-        Triple(ds, VOID.vocabulary, NamedNode(release.base + "def/cultuurregio")),
+        Triple(ds, VOID.uriSpace, Literal(DEFAULT_BASE + "id/")),
+        Triple(ds, VOID.vocabulary, NamedNode(DEFAULT_BASE + "def/cultuurregio")),
         Triple(ds, DCT.bibliographicCitation, Literal(release.citation("nl"), language="nl")),
         Triple(ds, DCT.bibliographicCitation, Literal(release.citation("en"), language="en")),
     ]
@@ -339,7 +347,7 @@ def agents(release: Release) -> list[Triple]:
     out = [Triple(org, A, t) for t in (FOAF.Agent, FOAF.Organization, ORG.Organization)]
     out += [Triple(org, FOAF.name, Literal(release.publisher_name(lang), language=lang))
             for lang in ("nl", "en")]
-    out += [Triple(org, FOAF.homepage, NamedNode(release.base)),
+    out += [Triple(org, FOAF.homepage, NamedNode(DEFAULT_BASE)),
             Triple(contact, A, VCARD.Kind), Triple(contact, A, VCARD.Organization),
             Triple(contact, VCARD.fn, Literal(release.publisher)),
             Triple(contact, VCARD.hasURL, NamedNode(release.contact))]
@@ -428,7 +436,7 @@ def dataset_triples(release: Release, files: dict[str, bytes], count: int) -> li
         Triple(rel, DCAT.landingPage, NamedNode(release.release_page)),
         Triple(rel, DCT.identifier, Literal(release.release_iri)),
         Triple(rel, VOID.triples, Literal(str(count), datatype=XSD.integer)),
-        Triple(rel, VOID.uriSpace, Literal(release.base + "id/")),
+        Triple(rel, VOID.uriSpace, Literal(DEFAULT_BASE + "id/")),
     ]
     for fmt in RDF_FORMATS:
         for name in (f"{DUMP_NAME}.{fmt.extension}", f"{DUMP_NAME}.{fmt.extension}.gz"):
@@ -436,7 +444,7 @@ def dataset_triples(release: Release, files: dict[str, bytes], count: int) -> li
             out += distribution(release, name, fmt, files[name])
             if not name.endswith(".gz"):
                 out += [Triple(rel, VOID.dataDump, NamedNode(release.download_url(name)))]
-    svc = NamedNode(release.base + "sparql")  # the endpoint, described at its own URL
+    svc = NamedNode(DEFAULT_BASE + "sparql")  # the endpoint, described at its own URL
     out += [Triple(ds, VOID.sparqlEndpoint, svc), Triple(svc, A, DCAT.DataService),
             Triple(svc, DCAT.endpointURL, svc), Triple(svc, DCAT.endpointDescription, svc),
             Triple(svc, DCAT.servesDataset, ds), Triple(svc, DCT.license, NamedNode(release.license)),
@@ -454,7 +462,8 @@ def emit_release(dumps: dict[str, bytes], triple_count: int, release: Release,
                      release.base)
     files["dataset.ttl"] = meta
     files["shacl-report.ttl"] = report_ttl
-    files["shacl-report.txt"] = "".join(line + "\n" for line in report_lines).encode()
+    files["shacl-report.txt"] = release.base.data(
+        "".join(line + "\n" for line in report_lines).encode())
     files["SHA256SUMS"] = sha256sums(files)
     out = {}
     for folder in (release.version, "latest"):

@@ -6,17 +6,18 @@ import pyoxigraph
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
 
 from ..model.formats import GRAPH_TYPES, RESULT_TYPES, W3C_FORMATS, W3C_NAMES
-from ..model.terms import DCT, NS, VOID, XSD, A
+from ..model.terms import DCT, DEFAULT_BASE, NS, VOID, XSD, A
 from .dumps import Release, canonical
 
 SD = NS("http://www.w3.org/ns/sparql-service-description#")
 
 
 def service_description(release: Release, triple_count: int) -> bytes:
-    """The description of the endpoint at {base}sparql, in Turtle: what it runs, every format it
-    answers in, and its one default graph, the dataset's dump."""
-    svc, ds = NamedNode(release.base + "sparql"), NamedNode(release.dataset_iri)
-    graph = NamedNode(release.base + "sparql#default-graph")
+    """The description of the endpoint at {base}sparql, in Turtle (under the default base, like
+    everything the build makes): what it runs, every format it answers in, and its one default
+    graph, the dataset's dump."""
+    svc, ds = NamedNode(DEFAULT_BASE + "sparql"), NamedNode(release.dataset_iri)
+    graph = NamedNode(DEFAULT_BASE + "sparql#default-graph")
     triples = [
         Triple(svc, A, SD.Service), Triple(svc, SD.endpoint, svc),
         Triple(svc, SD.supportedLanguage, SD.SPARQL11Query),

@@ -1,8 +1,9 @@
 """Emit the linked-data site: per-resource documents, pages, maps, sitemap and conneg configs.
 
-Input: the canonical triples and the download files already emitted (sizes and checksums on the
-dataset page are read from those bytes). Output: the files of the new tree, each written as soon
-as it is made (by the worker that made it), through the `put` the tree gives.
+Input: the canonical triples (under the default base) and the download files already emitted
+(sizes and checksums on the dataset page are read from those bytes). Output: the files of the new
+tree, published under the release's base, each written as soon as it is made (by the worker that
+made it), through the `put` the tree gives.
 """
 
 from __future__ import annotations
@@ -10,15 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph
 from pyoxigraph import Literal, Triple
 
-from ..model.formats import BY_NAME, ENDPOINT_DESCRIPTIONS
+from ..model.formats import ENDPOINT_DESCRIPTIONS
 from ..model.paths import document_of
-from ..model.terms import OWL, XSD
+from ..model.terms import DEFAULT_BASE, OWL, XSD
 from ..queries.spec import QuerySpec, read_queries
 from .documents import Put, partition, write_document
-from .dumps import Release
+from .dumps import Release, dataset_triples
 from .pages.index import build_index
 from .pages.labels import derive_labels
 from .pages.maps import load_maps
@@ -30,29 +30,32 @@ from .webconf import server_configs
 TRUE = Literal("true", datatype=XSD.boolean)
 
 
-def withdrawn(triples: list[Triple], base: str) -> list[str]:
+def withdrawn(triples: list[Triple]) -> list[str]:
     """Paths (after id/) of the minted IRIs marked owl:deprecated true: they answer 410. Each
     goes through the path rule, as it is written into the web-server configs."""
-    prefix = base + "id/"
-    return sorted({document_of(t.subject.value, base)[4:] for t in triples
+    prefix = DEFAULT_BASE + "id/"
+    return sorted({document_of(t.subject.value, DEFAULT_BASE)[4:] for t in triples
                    if t.predicate == OWL.deprecated and t.object == TRUE
                    and t.subject.value.startswith(prefix) and "#" not in t.subject.value})
 
 
-def dataset_documents(files: dict[str, bytes], release: Release) -> dict[str, list[Triple]]:
-    """The dataset description (download/…/dataset.ttl) as the document of the dataset IRI."""
-    data = files[f"download/{release.version}/dataset.ttl"]
-    triples = list(pyoxigraph.parse(data, format=BY_NAME["ttl"].rdf))
-    return {DATASET_DOC: triples}
+def dataset_documents(files: dict[str, bytes], release: Release,
+                      triple_count: int) -> dict[str, list[Triple]]:
+    """The dataset description (the triples of download/…/dataset.ttl, under the default base)
+    as the document of the dataset IRI."""
+    folder = f"download/{release.version}/"
+    downloads = {path[len(folder):]: data for path, data in files.items()
+                 if path.startswith(folder)}
+    return {DATASET_DOC: dataset_triples(release, downloads, triple_count)}
 
 
-def sitemap(pages: list[str], base: str, lastmod: str = "") -> bytes:
+def sitemap(pages: list[str], lastmod: str = "") -> bytes:
     """Every page; `lastmod` is the release's date (the same in every build of it, unlike the
     time of the build)."""
     mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    lines += [f"<url><loc>{base}{p}</loc>{mod}</url>" for p in sorted(pages)]
+    lines += [f"<url><loc>{DEFAULT_BASE}{p}</loc>{mod}</url>" for p in sorted(pages)]
     return ("\n".join(lines + ["</urlset>"]) + "\n").encode()
 
 
@@ -81,14 +84,14 @@ def examples(specs: list[QuerySpec]) -> list[Example]:
 def endpoint_page(release: Release, specs: list[QuerySpec], cache: Path | None) -> bytes:
     """sparql.html: the query form of /sparql, with the canned queries as examples."""
     return environment(cache).get_template("sparql.html").render(
-        title=release.title_nl, endpoint=release.base + "sparql",
-        dataset_page=DATASET_DOC + ".html", example=EXAMPLE_QUERY.format(base=release.base),
+        title=release.title_nl, endpoint=DEFAULT_BASE + "sparql",
+        dataset_page=DATASET_DOC + ".html", example=EXAMPLE_QUERY.format(base=DEFAULT_BASE),
         queries=examples(specs)).encode()
 
 
-def robots(base: str) -> bytes:
+def robots() -> bytes:
     """Every crawler may read everything; the sitemap lists the pages."""
-    return f"User-agent: *\nAllow: /\n\nSitemap: {base}sitemap.xml\n".encode()
+    return f"User-agent: *\nAllow: /\n\nSitemap: {DEFAULT_BASE}sitemap.xml\n".encode()
 
 
 def query_pages(root: Path | None) -> list[str]:
@@ -104,30 +107,36 @@ def query_pages(root: Path | None) -> list[str]:
 def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes],
                  root: Path | None, put: Put, features: list[dict] | None = None) -> None:
     """Write everything of the site beside the downloads; the sitemap lists the pages; the
-    GeoJSON features of the gemeenten, when given, draw the maps."""
+    GeoJSON features of the gemeenten, when given, draw the maps. Everything is made under the
+    default base; the release's base is applied to each file as it is written."""
     base = release.base
-    docs = partition(triples, base)
-    described = dataset_documents(files, release)
+
+    def publish(name: str, data: bytes) -> None:
+        put(name, base.data(data))
+
+    docs = partition(triples)
+    described = dataset_documents(files, release, len(triples))
     for path, doc in described.items():
         write_document(path, doc, base, put)
     versions = version_documents(triples, docs, described[DATASET_DOC], release)
     for path, (_, doc) in versions.items():
         write_document(path, doc, base, put)
     maps = load_maps(features) if features else None
-    index = build_index(triples, base)
+    index = build_index(triples)
     derive_labels(index)
     pages = render_site(index, release, docs, files, len(triples), maps, put,
                         each=lambda path: write_document(path, docs[path], base, put),
                         cache=root / TEMPLATE_CACHE if root else None,
                         versions=tuple(v for v, _ in versions.values()))
-    put("sitemap.xml", sitemap([p for p in pages if p.endswith(".html")
-                                and p[0].isalpha() and not p[0].isdigit()]
-                               + query_pages(root) + ["sparql"], base, release.issued))
+    publish("sitemap.xml", sitemap([p for p in pages if p.endswith(".html")
+                                    and p[0].isalpha() and not p[0].isdigit()]
+                                   + query_pages(root) + ["sparql"], release.issued))
     specs = read_queries(root / "queries", root) if root else []
-    put(ENDPOINT_DESCRIPTIONS["text/html"], endpoint_page(release, specs, root / TEMPLATE_CACHE if root else None))
-    put(ENDPOINT_DESCRIPTIONS["text/turtle"], service_description(release, len(triples)))
-    put("robots.txt", robots(base))
-    gone = withdrawn(triples, base)
-    put("conf/gone.txt", "".join(p + "\n" for p in gone).encode())
+    publish(ENDPOINT_DESCRIPTIONS["text/html"],
+            endpoint_page(release, specs, root / TEMPLATE_CACHE if root else None))
+    publish(ENDPOINT_DESCRIPTIONS["text/turtle"], service_description(release, len(triples)))
+    publish("robots.txt", robots())
+    gone = withdrawn(triples)
+    publish("conf/gone.txt", "".join(p + "\n" for p in gone).encode())
     for name, data in server_configs(gone).items():
-        put(name, data)
+        publish(name, data)

@@ -1,4 +1,5 @@
-"""Namespaces and IRI minting. The base of minted IRIs is configurable; the default is w3id."""
+"""Namespaces and IRI minting, under the default base (w3id); the base a build publishes under
+is applied where bytes leave (model/base.py)."""
 
 from __future__ import annotations
 
@@ -102,18 +103,3 @@ def tooi_gemeente(code: str) -> NamedNode:
 def tooi_provincie(code: str) -> NamedNode:
     return NamedNode(TOOI + "provincie/" + code.lower())
 
-
-def rebase(triples, base: str):
-    """Move every IRI under the default base to another base (one place decides the base); under
-    the default base, the triples as they are."""
-    from pyoxigraph import Triple
-
-    if base == DEFAULT_BASE:
-        return triples
-
-    def move(term):
-        if isinstance(term, NamedNode) and term.value.startswith(DEFAULT_BASE):
-            return NamedNode(base + term.value[len(DEFAULT_BASE):])
-        return term
-
-    return [Triple(move(t.subject), move(t.predicate), move(t.object)) for t in triples]

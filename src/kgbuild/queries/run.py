@@ -1,4 +1,9 @@
-"""Run a canned query with checked parameters: on an embedded store, or on any SPARQL endpoint."""
+"""Run a canned query with checked parameters: on an embedded store, or on any SPARQL endpoint.
+
+The queries are written with the default base. A `Base` moves their text (and the defaults of
+their parameters) to the base of the data they are sent to: a dump or an endpoint published
+under another base. The build runs them on its own graph, under the default base: Base().
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,8 @@ from pathlib import Path
 
 import pyoxigraph
 
+from ..model.base import DEFAULT, Base
 from ..model.errors import InputError, Loc, Problem, UsageError
-from ..model.terms import DEFAULT_BASE
 from .params import ParamError, find_params, substitute, to_term
 from .results import Table, from_json, from_solutions
 from .spec import QuerySpec
@@ -26,8 +31,9 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def bind(spec: QuerySpec, given: dict[str, str], base: str = DEFAULT_BASE) -> dict[str, object]:
-    """{variable: term} for every parameter with a value; defaults fill what is not given."""
+def bind(spec: QuerySpec, given: dict[str, str], base: Base = DEFAULT) -> dict[str, object]:
+    """{variable: term} for every parameter with a value; defaults (moved to `base`) fill what
+    is not given."""
     names = {p.name for p in spec.params}
     for name in sorted(set(given) - names):
         takes = ", ".join(sorted(names)) or "no parameters"
@@ -44,11 +50,9 @@ def bind(spec: QuerySpec, given: dict[str, str], base: str = DEFAULT_BASE) -> di
     return terms
 
 
-def _default(spec: QuerySpec, name: str, base: str) -> str | None:
+def _default(spec: QuerySpec, name: str, base: Base) -> str | None:
     value = spec.defaults.get(name)
-    if value is not None and value.startswith(DEFAULT_BASE):
-        return base + value[len(DEFAULT_BASE):]
-    return value
+    return base.text(value) if value is not None else None
 
 
 def _checked(spec: QuerySpec, p, value: str):
@@ -63,13 +67,13 @@ def _checked(spec: QuerySpec, p, value: str):
                          f"{value!r} refused: {e}") from None
 
 
-def query_text(spec: QuerySpec, base: str = DEFAULT_BASE) -> str:
-    """The query as published under a base (our IRIs move with --base)."""
-    return spec.text.replace(DEFAULT_BASE, base) if base != DEFAULT_BASE else spec.text
+def query_text(spec: QuerySpec, base: Base = DEFAULT) -> str:
+    """The query as sent to data under a base."""
+    return base.text(spec.text)
 
 
 def run_embedded(store: pyoxigraph.Store, spec: QuerySpec, terms: dict[str, object],
-                 base: str = DEFAULT_BASE) -> Table:
+                 base: Base = DEFAULT) -> Table:
     """Run on a pyoxigraph store, with the same text an endpoint would get. A query that fails
     while it runs (SERVICE refused by the sandbox, an engine error) is reported at its file."""
     try:
@@ -79,7 +83,7 @@ def run_embedded(store: pyoxigraph.Store, spec: QuerySpec, terms: dict[str, obje
                                                      "the network: no SERVICE)")]) from None
 
 
-def bound_text(spec: QuerySpec, terms: dict[str, object], base: str = DEFAULT_BASE) -> str:
+def bound_text(spec: QuerySpec, terms: dict[str, object], base: Base = DEFAULT) -> str:
     """The query with each parameter variable replaced, token by token, by its checked term.
 
     The result is parsed again: it must still be one query in which exactly the parameters
@@ -97,7 +101,7 @@ def bound_text(spec: QuerySpec, terms: dict[str, object], base: str = DEFAULT_BA
 
 
 def run_remote(endpoint: str, spec: QuerySpec, terms: dict[str, object],
-               base: str = DEFAULT_BASE, timeout: float = 60) -> Table:
+               base: Base = DEFAULT, timeout: float = 60) -> Table:
     """Run through SPARQLWrapper on any SPARQL 1.1 endpoint, asking for JSON results."""
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException

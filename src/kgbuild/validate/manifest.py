@@ -33,23 +33,24 @@ CHECKSUM = "# sha256: "  # then the hex SHA-256 of the URI lines, each with its 
 RESTORE = f"restore it from version control (git checkout {MANIFEST})"
 
 
-def published(triples: list[Triple], base: str) -> tuple[set[str], set[str]]:
-    """Our URIs in the graph, under the default base: things (id/, no fragment) and terms
-    (def/); and every subject of ours with a type (hash IRIs too), in one pass."""
+def published(triples: list[Triple]) -> tuple[set[str], set[str]]:
+    """Our URIs in the graph (which is under the default base, whatever base the build publishes
+    under): things (id/, no fragment) and terms (def/); and every subject of ours with a type
+    (hash IRIs too), in one pass."""
     live, typed = set(), set()
-    n = len(base)
+    n = len(DEFAULT_BASE)
     for t in triples:
         subject = t.subject
         if not isinstance(subject, NamedNode):
             continue
         iri = subject.value
-        if not iri.startswith(base):
+        if not iri.startswith(DEFAULT_BASE):
             continue
         rest = iri[n:]
         if rest.startswith("def/") or (rest.startswith("id/") and "#" not in rest):
-            live.add(DEFAULT_BASE + rest)
+            live.add(iri)
         if t.predicate == RDF.type:
-            typed.add(DEFAULT_BASE + rest)
+            typed.add(iri)
     return live, typed
 
 
@@ -111,11 +112,11 @@ def tombstone_problems(data: Data, live: set[str], typed: set[str]) -> list[Prob
     return problems
 
 
-def check_manifest(data: Data, triples: list[Triple], base: str, root: Path,
+def check_manifest(data: Data, triples: list[Triple], root: Path,
                    published_before: bool = False) -> list[str]:
     """Raise InputError for every published URI that is gone; return the URIs the manifest is
     to list after this build (those it lists and the new ones), sorted."""
-    live, typed = published(triples, base)
+    live, typed = published(triples)
     problems = tombstone_problems(data, live, typed)
     manifest = read_manifest(root, published_before)
     retired = {r["iri"] for r in data.rows("tombstones")}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from ...model.terms import CR, DCT, RDFS, SCHEMA, SKOS, A
+from ...model.terms import CR, DCT, DEFAULT_BASE, RDFS, SCHEMA, SKOS, A
 from ..documents import document_of
 
 # Label properties, best first; a finding has only its statement, shortened for links.
@@ -21,7 +21,8 @@ MAX_LABEL = 90
 
 @dataclass
 class GraphIndex:
-    base: str
+    """The graph's triples, looked up; its IRIs are under the default base."""
+
     by_subject: dict[str, list[Triple]] = field(default_factory=lambda: defaultdict(list))
     by_object: dict[str, list[Triple]] = field(default_factory=lambda: defaultdict(list))
     types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -68,7 +69,7 @@ class GraphIndex:
         return [t.subject.value for t in self.by_object.get(obj, ()) if t.predicate == prop]
 
     def document(self, iri: str) -> str | None:
-        return document_of(iri, self.base)
+        return document_of(iri, DEFAULT_BASE)
 
     def of_type(self, cls: str) -> list[str]:
         return sorted(s for s in self.subjects(A, cls))
@@ -88,8 +89,8 @@ def short_name(iri: str) -> str:
     return iri.rstrip("/").rsplit("#", 1)[-1].rsplit("/", 1)[-1] or iri
 
 
-def build_index(triples: list[Triple], base: str) -> GraphIndex:
-    index = GraphIndex(base)
+def build_index(triples: list[Triple]) -> GraphIndex:
+    index = GraphIndex()
     for t in triples:
         index.add(t)
     return index

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from markupsafe import Markup
 
 from ...model.formats import FORMATS, RDF_FORMATS, Format
-from ...model.terms import CR, DCT, OWL, RDFS, SKOS
+from ...model.terms import CR, DCT, DEFAULT_BASE, OWL, RDFS, SKOS
 from ..dumps import DUMP_NAME, sha256
 from .context import Chrome, Link, Site, curie
 from .jsonld import script_json
@@ -178,7 +178,7 @@ def schema_dataset(r, lang: str, files: tuple[Download, ...]) -> dict:
     if r.contact_email:
         contact["email"] = r.contact_email
     org = {"@type": "Organization", "@id": r.publisher_iri, "name": r.publisher_name(lang),
-           "identifier": r.publisher_iri, "url": r.base, "contactPoint": contact}
+           "identifier": r.publisher_iri, "url": DEFAULT_BASE, "contactPoint": contact}
     return {
         "@context": "https://schema.org/", "@type": "Dataset", "@id": r.dataset_iri,
         "name": r.title(lang), "description": getattr(r, f"description_{lang}"),

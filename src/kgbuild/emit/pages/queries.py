@@ -1,8 +1,9 @@
 """The canned queries in the build: for each, its SPARQL, results (CSV, JSON) and a page in
 Dutch and English, built on the site's own template (navigation, citation, policy).
 
-Each query runs on the built graph with its header defaults; a query whose required parameter
-has no default cannot be shown in the build and is an input error at its file.
+Each query runs on the built graph (under the default base) with its header defaults; a query
+whose required parameter has no default cannot be shown in the build and is an input error at
+its file. Its files are published under the release's base.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pyoxigraph
 
 from ...model.errors import InputError, Loc, Problem, UsageError
 from ...model.memstore import store_of
+from ...model.terms import DEFAULT_BASE
 from ...queries.results import Table, to_csv, to_json
 from ...queries.run import bind, query_text, run_embedded
 from ...queries.spec import QuerySpec
@@ -85,7 +87,7 @@ def files_of(name: str) -> tuple[Alternate, ...]:
 
 
 def page_chrome(release: Release, lang: str, p: QueryPage) -> Chrome:
-    iri = f"{release.base}query/{p.name}"
+    iri = f"{DEFAULT_BASE}query/{p.name}"
     return chrome(release, lang, f"query/{p.name}", p.summary, iri, files_of(p.name),
                   {"@context": "https://schema.org/", "@type": "WebPage", "@id": iri,
                    "name": p.summary, "inLanguage": lang, "isPartOf": part_of(release)},
@@ -117,11 +119,11 @@ def inferred_rows(table: Table) -> tuple[bool, ...]:
                  for row in table.rows)
 
 
-def page(spec: QuerySpec, table: Table, given: dict[str, str], base: str) -> QueryPage:
+def page(spec: QuerySpec, table: Table, given: dict[str, str]) -> QueryPage:
     params = tuple(ParamRow(p.name, p.type_label, p.required, given.get(p.name, ""),
                             spec.enumerate.get(p.name, ())) for p in spec.params)
     return QueryPage(spec.name, spec.summary, spec.description, spec.tags,
-                     query_text(spec, base), params, table.vars, cells(table),
+                     query_text(spec), params, table.vars, cells(table),
                      inferred_rows(table), HEADER_LANG)
 
 
@@ -129,20 +131,21 @@ def used_values(spec: QuerySpec, terms: dict) -> dict[str, str]:
     return {p.name: terms[p.var].value for p in spec.params if p.var in terms}
 
 
-def run_for_build(store, spec: QuerySpec, base: str) -> tuple[Table, dict[str, str]]:
+def run_for_build(store, spec: QuerySpec) -> tuple[Table, dict[str, str]]:
     try:
-        terms = bind(spec, {}, base)
+        terms = bind(spec, {})
     except UsageError as e:
         raise InputError([Problem(Loc(spec.path, 1), f"cannot run in the build: {e} "
                                   "(give it a '#+ defaults:' value)")]) from None
-    return run_embedded(store, spec, terms, base), used_values(spec, terms)
+    return run_embedded(store, spec, terms), used_values(spec, terms)
 
 
-def query_files(triples, specs: list[QuerySpec], base: str, release: Release,
+def query_files(triples, specs: list[QuerySpec], release: Release,
                 store: pyoxigraph.Store | None = None,
                 cache: Path | None = None) -> dict[str, bytes]:
     """{path under dist/: bytes} for query/{name}.rq|.csv|.json, the pages
-    query/{name}.html|.en.html and query/index.html|.en.html.
+    query/{name}.html|.en.html and query/index.html|.en.html, published under the release's
+    base.
 
     `store` holds the same triples when the caller has loaded them already; `cache` is the
     folder of compiled templates."""
@@ -150,10 +153,10 @@ def query_files(triples, specs: list[QuerySpec], base: str, release: Release,
     env = environment(cache)
     files, pages = {}, []
     for spec in specs:
-        table, given = run_for_build(store, spec, base)
-        p = page(spec, table, given, base)
+        table, given = run_for_build(store, spec)
+        p = page(spec, table, given)
         pages.append(p)
-        files[f"query/{spec.name}.rq"] = query_text(spec, base).encode()
+        files[f"query/{spec.name}.rq"] = query_text(spec).encode()
         files[f"query/{spec.name}.csv"] = to_csv(table)
         files[f"query/{spec.name}.json"] = to_json(table)
         for lang in LANGS:
@@ -162,7 +165,7 @@ def query_files(triples, specs: list[QuerySpec], base: str, release: Release,
     for lang in LANGS:
         files[page_file("query/index", lang)] = render(
             env, "query-index.html", pages=pages, chrome=index_chrome(release, lang))
-    return files
+    return {path: release.base.data(data) for path, data in files.items()}
 
 
 def render(env: jinja2.Environment, template: str, **context) -> bytes:

@@ -1,7 +1,8 @@
 """Render every HTML page of the site, in Dutch (`x.html`) and English (`x.en.html`).
 
 Templates are strict (an unknown name is an error) and autoescaping; each renders one typed
-context. Input: the graph index built once, the documents and the files already emitted.
+context. Input: the graph index built once, the documents and the files already emitted, all
+under the default base; each page is published under the release's base.
 """
 
 from __future__ import annotations
@@ -92,11 +93,12 @@ class Renderer:
         return Site(self.index, self.release, lang, page_file(path, lang))
 
     def render(self, template: str, **context) -> bytes:
-        return self.env.get_template(template).render(**context).encode("utf-8")
+        html = self.env.get_template(template).render(**context).encode("utf-8")
+        return self.release.base.data(html)
 
     def pages(self, path: str, triples: list[Triple]) -> dict[str, bytes]:
         """A document's page in each language, by file name."""
-        iri, out = iri_of(path, self.index.base), {}
+        iri, out = iri_of(path), {}
         if is_vocabulary(self.index, iri):
             subjects = sorted({t.subject.value for t in triples})
             for lang in LANGS:
@@ -123,7 +125,7 @@ def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple
     r = Renderer(environment(cache), index, release, maps)
     for name in r.env.list_templates(extensions=["html"]):  # compiled once, before the fork
         r.env.get_template(name)
-    mains = {path: iri_of(path, index.base) for path in docs}
+    mains = {path: iri_of(path) for path in docs}
     members = class_counts(index, mains)
 
     def resource(path: str) -> list[str]:

@@ -18,7 +18,7 @@ from ...derive import (
     answer,
     rule_iri,
 )
-from ...model.terms import CR, DCT, ORG, PROV, RDF, SCHEMA, A
+from ...model.terms import CR, DCT, ORG, PROV, RDF, SCHEMA, STATUS, A
 from .context import Chrome, Fact, Link, Properties, Shown, Site, Value, one, shown, text
 from .index import GraphIndex
 from .jsonld import schema_jsonld
@@ -30,7 +30,7 @@ HIDDEN_INVERSE = SOURCE_PROPS | STATEMENT_PROPS | {A.value}
 REGION_TYPES = {CR.Cultuurregio.value, CR.Landsdeel.value}
 AGENT_TYPES = {CR.Gemeente.value, CR.Provincie.value, CR.Ministerie.value}
 SOURCE_TYPES = {DCT.BibliographicResource.value}
-STATED = "https://w3id.org/cultuurregio/def/status#vermeld"
+STATED = STATUS.vermeld.value
 TYPE = A.value
 
 

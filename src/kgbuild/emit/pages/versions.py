@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pyoxigraph import NamedNode, Triple
 
 from ...model.paths import document_of
-from ...model.terms import OWL
+from ...model.terms import DEFAULT_BASE, OWL
 from ..dumps import Release
 from .context import Chrome, Link, Site
 from .jsonld import script_json
@@ -40,17 +40,16 @@ def version_documents(triples: list[Triple], docs: dict[str, list[Triple]],
                       ) -> dict[str, tuple[Version, list[Triple]]]:
     """{document path: (the version, its triples)}: the release's document is the dataset
     description; a vocabulary version's is the vocabulary's document as built."""
-    base = release.base
-    path = document_of(release.release_iri, base)
+    path = document_of(release.release_iri, DEFAULT_BASE)
     out = {path: (Version(path, release.release_iri, release.dataset_iri,
-                          document_of(release.dataset_iri, base), release.version, True),
+                          document_of(release.dataset_iri, DEFAULT_BASE), release.version, True),
                   description)}
     info = {t.subject.value: t.object.value for t in triples if t.predicate == OWL.versionInfo}
     for t in triples:
         if t.predicate != OWL.versionIRI or not isinstance(t.object, NamedNode):
             continue
         of, iri = t.subject.value, t.object.value
-        of_path, path = document_of(of, base), document_of(iri, base)
+        of_path, path = document_of(of, DEFAULT_BASE), document_of(iri, DEFAULT_BASE)
         if path is None or of_path is None or path == of_path or of_path not in docs:
             continue
         version = info.get(of) or iri.rstrip("/").rsplit("/", 1)[-1]
