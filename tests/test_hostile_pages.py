@@ -564,10 +564,10 @@ def test_control_structure_check_finds_live_markup_and_unisolated_rtl(tmp_path):
 
 
 def test_control_link_and_query_cells_never_make_an_unsafe_href():
-    from kgbuild.emit.dumps import Release
     from kgbuild.emit.pages.context import Link
     from kgbuild.emit.pages.queries import Cell, QueryPage, environment, page_chrome
     from kgbuild.model.base import Base
+    from kgbuild.model.release import Release
 
     for href in ("javascript:alert(1)", " JAVASCRIPT:x", "data:text/html,x", "vbscript:x",
                  "file:///etc/passwd"):

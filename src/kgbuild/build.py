@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 import time
-import tomllib
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -14,20 +12,21 @@ import pyoxigraph
 from pyoxigraph import NamedNode, Triple
 
 from .derive import derive
-from .emit.dumps import Release, canonical, dump_files, emit_release, serialize
+from .emit.dumps import canonical, dump_files, emit_release, serialize
 from .emit.pages.queries import query_files
 from .emit.pages.render import TEMPLATE_CACHE
 from .emit.site import publish_site
 from .emit.tree import NewTree, locked, new_tree, output_folder, recover
 from .mapping import map_data
 from .model.base import Base
-from .model.errors import InputError, Loc, NotConforming, Problem
+from .model.errors import InputError, Loc, NotConforming
 from .model.formats import BY_NAME
 from .model.memstore import quads, store_of
 from .model.paths import document_problems
+from .model.release import Release
 from .model.terms import DEFAULT_BASE
 from .queries import read_queries
-from .read.cells import parse_date, parse_url
+from .read.release import read_release
 from .read.sources import MAP_FILE, Data, read_data, read_geojson, read_rdf_dir
 from .runtime.parallel import collector_paused, in_background
 from .validate.graph import Report, read_violation_queries, report_triples, validate
@@ -85,46 +84,6 @@ class _Timer:
         self.timings[stage] = time.perf_counter() - start
         self.progress(f"{stage}: {self.timings[stage]:.2f} s")
         return result
-
-
-_TOML_LINE = re.compile(r"\(at line (\d+)")
-_VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]*")
-
-
-def read_release(root: Path, base: Base) -> Release:
-    rel = "data/dataset.toml"
-    try:
-        meta = tomllib.loads((root / rel).read_bytes().decode("utf-8"))
-        release = Release(base=base, **{k: str(v) for k, v in meta["release"].items()})
-    except FileNotFoundError:
-        raise InputError([Problem(Loc(rel, 1), "missing release metadata")]) from None
-    except UnicodeDecodeError:
-        raise InputError([Problem(Loc(rel, 1), "not valid UTF-8")]) from None
-    except tomllib.TOMLDecodeError as e:
-        m = _TOML_LINE.search(str(e))
-        raise InputError([Problem(Loc(rel, int(m.group(1)) if m else 1), f"invalid TOML: {e}")]) \
-            from None
-    except (KeyError, TypeError, AttributeError) as e:
-        raise InputError([Problem(Loc(rel, 1), f"bad release metadata: {e}")]) from None
-    return check_release(release, rel)
-
-
-def check_release(release: Release, rel: str) -> Release:
-    """The version names a folder of dist/ and issued is a date: refuse anything else."""
-    problems = []
-    if not _VERSION.fullmatch(release.version):
-        problems.append(Problem(Loc(rel, 1), f"version {release.version!r}: use letters, "
-                                             "digits, '.', '_' and '-' only"))
-    try:
-        parse_date(release.issued)
-        parse_url(release.license)
-        if len(release.issued) != 10:
-            raise ValueError(f"issued must be YYYY-MM-DD: {release.issued!r}")
-    except ValueError as e:
-        problems.append(Problem(Loc(rel, 1), f"bad release metadata: {e}"))
-    if problems:
-        raise InputError(problems)
-    return release
 
 
 def load_graph(config: Config, progress: Progress = _quiet) -> Graph:

@@ -12,7 +12,6 @@ import json
 import re
 from bisect import bisect_left
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import pyoxigraph
 from pyoxigraph import Literal, NamedNode, Triple
@@ -20,6 +19,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 from ..model.base import Base
 from ..model.errors import KgError
 from ..model.formats import BY_NAME, RDF_FORMATS, Format
+from ..model.release import Release
 from ..model.terms import DCAT, DCT, DEFAULT_BASE, NS, ORG, PREFIXES, VOID, XSD, A
 
 SPDX = NS("http://spdx.org/rdf/terms#")
@@ -38,79 +38,6 @@ LANGUAGES = ("NLD", "ENG")
 DUMP_NAME = "cultuurregios"
 PROTOCOL = NamedNode("https://www.w3.org/TR/sparql11-protocol/")  # what the endpoint speaks
 PREFIXES_WRITTEN = {k: v for k, v in PREFIXES.items() if k != "sh"}  # the files' prefixes
-
-
-@dataclass(frozen=True)
-class Release:
-    """The release metadata (data/dataset.toml). Its IRIs are under the default base, like the
-    graph's; `base` is the base the build publishes under, applied where bytes leave."""
-
-    version: str
-    issued: str
-    title_nl: str
-    title_en: str
-    description_nl: str
-    description_en: str
-    license: str
-    publisher: str
-    base: Base
-    publisher_en: str = ""
-    contact_url: str = ""  # where to ask about the register; the home page when not given
-    contact_email: str = ""  # a functional address of the publisher, only when it has one
-
-    @property
-    def dataset_iri(self) -> str:
-        return f"{DEFAULT_BASE}id/dataset/cultuurregios"
-
-    @property
-    def publisher_iri(self) -> str:
-        """The publishing organisation, described in the dataset's own document."""
-        return f"{self.dataset_iri}#uitgever"
-
-    @property
-    def contact_iri(self) -> str:
-        return f"{self.dataset_iri}#contact"
-
-    @property
-    def contact(self) -> str:
-        return self.contact_url or DEFAULT_BASE
-
-    @property
-    def landing_page(self) -> str:
-        return f"{DEFAULT_BASE}doc/dataset/cultuurregios"
-
-    @property
-    def release_page(self) -> str:
-        return f"{DEFAULT_BASE}doc/dataset/cultuurregios/{self.version}"
-
-    def publisher_name(self, lang: str) -> str:
-        return self.publisher_en if lang == "en" and self.publisher_en else self.publisher
-
-    def title(self, lang: str) -> str:
-        return self.title_en if lang == "en" else self.title_nl
-
-    def release_title(self, lang: str) -> str:
-        """The title of this release: the dataset's title and the version."""
-        word = "versie" if lang == "nl" else "release"
-        return f"{self.title(lang)}, {word} {self.version}"
-
-    def citation(self, lang: str, what: str = "", iri: str = "") -> str:
-        """A citation: author (the publishing organisation, as no person is named), year,
-        title, version, date, publisher and the versioned IRI; a resource is cited by its own
-        IRI in the release it was read in."""
-        word = "versie" if lang == "nl" else "version"
-        head = f"{what}. In: " if what else ""
-        where = f"{iri}, in {self.release_iri}" if iri else self.release_iri
-        name = self.publisher_name(lang)
-        return (f"{name} ({self.issued[:4]}). {head}{self.title(lang)}, {word} {self.version} "
-                f"({self.issued}). {name}. {where}")
-
-    @property
-    def release_iri(self) -> str:
-        return f"{self.dataset_iri}/{self.version}"
-
-    def download_url(self, filename: str) -> str:
-        return f"{DEFAULT_BASE}download/{self.version}/{filename}"
 
 
 _TYPE = A.value

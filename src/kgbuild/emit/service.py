@@ -6,8 +6,9 @@ import pyoxigraph
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
 
 from ..model.formats import GRAPH_TYPES, RESULT_TYPES, W3C_FORMATS, W3C_NAMES
+from ..model.release import Release
 from ..model.terms import DCT, DEFAULT_BASE, NS, VOID, XSD, A
-from .dumps import Release, canonical
+from .dumps import canonical
 
 SD = NS("http://www.w3.org/ns/sparql-service-description#")
 

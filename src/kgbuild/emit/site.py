@@ -15,10 +15,11 @@ from pyoxigraph import Literal, Triple
 
 from ..model.formats import ENDPOINT_DESCRIPTIONS
 from ..model.paths import document_of
+from ..model.release import Release
 from ..model.terms import DEFAULT_BASE, OWL, XSD
 from ..queries.spec import QuerySpec, read_queries
 from .documents import Put, partition, write_document
-from .dumps import Release, dataset_triples
+from .dumps import dataset_triples
 from .pages.index import build_index
 from .pages.labels import derive_labels
 from .pages.maps import load_maps

@@ -15,8 +15,8 @@ from markupsafe import Markup, escape
 from pyoxigraph import Literal, NamedNode
 
 from ...model.formats import RDF_FORMATS
+from ...model.release import Release
 from ...model.terms import PREFIXES
-from ..dumps import Release
 from .bidi import isolated, isolated_text
 from .index import GraphIndex
 from .words import PROPERTY_LABELS, UI

@@ -16,11 +16,11 @@ import pyoxigraph
 
 from ...model.errors import InputError, Loc, Problem, UsageError
 from ...model.memstore import store_of
+from ...model.release import Release
 from ...model.terms import DEFAULT_BASE
 from ...queries.results import Table, to_csv, to_json
 from ...queries.run import bind, query_text, run_embedded
 from ...queries.spec import QuerySpec
-from ..dumps import Release
 from .context import Alternate, Chrome, Site, linkable
 from .jsonld import script_json
 from .render import environment as site_environment

@@ -17,10 +17,10 @@ import jinja2
 from markupsafe import Markup
 from pyoxigraph import Triple
 
+from ...model.release import Release
 from ...runtime.parallel import started
 from ...validate.shapes import CACHE
 from ..documents import Put, iri_of
-from ..dumps import Release
 from .bidi import isolated, isolated_text
 from .context import Site, cites, facts_table
 from .index import GraphIndex

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pyoxigraph import NamedNode, Triple
 
 from ...model.paths import document_of
+from ...model.release import Release
 from ...model.terms import DEFAULT_BASE, OWL
-from ..dumps import Release
 from .context import Chrome, Link, Site
 from .jsonld import script_json
 from .listing import Download, downloads
