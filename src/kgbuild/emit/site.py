@@ -18,7 +18,7 @@ from ..model.paths import document_of
 from ..model.terms import OWL, XSD
 from ..queries.spec import QuerySpec, read_queries
 from ..serve.endpoint import service_description
-from .documents import Put, partition, write_document
+from .documents import Put, language_documents, partition, write_document
 from .dumps import Release
 from .pages.index import build_index
 from .pages.labels import derive_labels
@@ -112,6 +112,8 @@ def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes
         write_document(path, doc, base, put)
     versions = version_documents(triples, docs, described[DATASET_DOC], release)
     for path, (_, doc) in versions.items():
+        write_document(path, doc, base, put)
+    for path, doc in language_documents(docs).items():
         write_document(path, doc, base, put)
     maps = load_maps(features) if features else None
     index = build_index(triples, base)
