@@ -177,17 +177,6 @@ def xml_nameable(iri: str) -> None:
         raise NotExpressible(iri)
 
 
-def xml_checked(triples):
-    """The triples as they come (a stream), refusing the first whose predicate or class has
-    no XML name."""
-    named: set[str] = set()
-    for t in triples:
-        for iri in element_names((t,)) - named:
-            xml_nameable(iri)
-            named.add(iri)
-        yield t
-
-
 def element_prefixes(names: set[str], spaces: dict[str, str]) -> dict[str, str]:
     """The prefixes that name an element of the RDF/XML (a predicate or class that is the
     namespace and an XML name); the others would only be declared."""
