@@ -193,8 +193,10 @@ DocumentRoot {root}
 
 
 @contextmanager
-def apache_server(dist: Path, tmp: Path):
-    """Apache 2.4 serving a copy of dist/ with the generated conf/apache.htaccess as .htaccess.
+def apache_server(dist: Path, tmp: Path, sparql_port: int | None = None):
+    """Apache 2.4 serving a copy of dist/ with the generated conf/apache.htaccess as .htaccess;
+    with sparql_port, also conf/apache-sparql.conf with its upstream address changed to that
+    port, as an operator would.
 
     The copy lives in a world-readable folder because Apache started as root serves as
     www-data; the folder is removed afterwards.
@@ -211,12 +213,22 @@ def apache_server(dist: Path, tmp: Path):
         shutil.copy(root / "conf/apache.htaccess", root / ".htaccess")
         for path in [root, *root.rglob("*")]:
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
+        names = APACHE_MODULES + (("proxy", "proxy_http") if sparql_port is not None else ())
         modules = "\n".join(f"LoadModule {m}_module /usr/lib/apache2/modules/mod_{m}.so"
-                            for m in APACHE_MODULES)
+                            for m in names)
         user = "User www-data\nGroup www-data" if os.geteuid() == 0 else ""
         conf = tmp / "httpd.conf"
-        conf.write_text(APACHE_CONF.format(tmp=tmp, port=port, root=root, modules=modules,
-                                           user=user))
+        text = APACHE_CONF.format(tmp=tmp, port=port, root=root, modules=modules, user=user)
+        if sparql_port is not None:
+            proxy = (root / "conf/apache-sparql.conf").read_text()
+            assert "127.0.0.1:7879" in proxy
+            (tmp / "apache-sparql.conf").write_text(
+                proxy.replace("127.0.0.1:7879", f"127.0.0.1:{sparql_port}"))
+            text += f"Include {tmp}/apache-sparql.conf\n"
+        conf.write_text(text)
+        check = subprocess.run([APACHE, "-t", "-f", str(conf)], capture_output=True, text=True,
+                               check=False)
+        assert check.returncode == 0, check.stderr
         proc = subprocess.Popen([APACHE, "-f", str(conf), "-DFOREGROUND"],
                                 stderr=subprocess.PIPE)
         try:

@@ -124,6 +124,17 @@ def test_documents_without_extension_are_negotiated(port):
     assert r.status == 200 and b"owl:Ontology" in r.body
 
 
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f.rdf is not None], ids=lambda f: f.name)
+def test_a_vocabulary_in_one_language_is_served_as_its_file(port, fmt):
+    """def/cultuurregio.en.ttl (decision 0026) is a file under /def/, answered as it is."""
+    for lang, other in (("nl", b'"@en'), ("en", b'"@nl')):
+        r = fetch(port, f"/def/cultuurregio.{lang}.{fmt.extension}")
+        assert r.status == 200, (lang, r.status)
+        assert r.headers["content-type"] == f"{fmt.media_type}; charset=utf-8"
+        if fmt.name == "ttl":
+            assert f'"@{lang}'.encode() in r.body and other not in r.body
+
+
 def test_head_answers_headers_only(port):
     get = fetch(port, "/doc/regio/twente.html")
     head = fetch(port, "/doc/regio/twente.html", method="HEAD")

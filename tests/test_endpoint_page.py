@@ -1,10 +1,11 @@
 """The SPARQL endpoint can be found and deployed: the dataset description and the sitemap name it,
 /sparql without a query describes itself (SPARQL 1.1 Service Description, or a page with a query
-form for a browser), and nginx with the generated configuration hands /sparql to a real
-`kgbuild sparql`."""
+form for a browser), and nginx and Apache with the generated configurations hand /sparql to a
+real `kgbuild sparql`."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import urllib.parse
@@ -12,7 +13,7 @@ from html.parser import HTMLParser
 
 import pyoxigraph
 import pytest
-from httpservers import fetch, kgbuild_process, nginx_server
+from httpservers import apache_server, fetch, kgbuild_process, nginx_server
 from pyoxigraph import NamedNode, RdfFormat
 
 from kgbuild.model.terms import DCAT, DCT, NS, VOID, A
@@ -157,9 +158,17 @@ def test_a_browser_gets_the_form_and_the_form_runs(endpoint, site):
     assert answer.status == 200 and b"Twente" in answer.body
 
 
-def test_nginx_hands_sparql_to_the_endpoint_service(site, tmp_path):
+CONSTRUCT = ("CONSTRUCT { ?r a <https://w3id.org/cultuurregio/def/cultuurregio#Cultuurregio> } "
+             "WHERE { ?r a <https://w3id.org/cultuurregio/def/cultuurregio#Cultuurregio> }")
+
+
+@pytest.mark.parametrize("front", ["nginx", "apache"])
+def test_the_web_server_hands_sparql_to_the_endpoint_service(front, site, tmp_path):
+    """nginx with conf/nginx-sparql.conf, Apache with conf/apache-sparql.conf, each in front of
+    a real `kgbuild sparql` on 127.0.0.1."""
+    start = nginx_server if front == "nginx" else apache_server
     with kgbuild_process("sparql", "--dist", str(site)) as backend, \
-            nginx_server(site, tmp_path, sparql_port=backend.port) as port:
+            start(site, tmp_path, sparql_port=backend.port) as port:
         r = fetch(port, "/sparql?" + urllib.parse.urlencode({"query": COUNT}),
                   "application/sparql-results+json")
         assert r.status == 200, r.body[:500]
@@ -172,4 +181,17 @@ def test_nginx_hands_sparql_to_the_endpoint_service(site, tmp_path):
         posted = fetch(port, "/sparql", "text/csv", method="POST", body=COUNT.encode(),
                        headers={"Content-Type": "application/sparql-query"})
         assert posted.status == 200 and posted.body.startswith(b"n\r\n")
+        form = urllib.parse.urlencode({"query": COUNT}).encode()
+        posted = fetch(port, "/sparql", "text/csv", method="POST", body=form,
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert posted.status == 200 and posted.body.startswith(b"n\r\n")
+        too_big = COUNT.encode() + b" #" + b"x" * 200_000
+        assert fetch(port, "/sparql", method="POST", body=too_big,
+                     headers={"Content-Type": "application/sparql-query"}).status == 413
+        packed = fetch(port, "/sparql?" + urllib.parse.urlencode({"query": CONSTRUCT}),
+                       "text/turtle", headers={"Accept-Encoding": "gzip"})
+        assert packed.status == 200 and packed.headers["content-encoding"] == "gzip"
+        assert b"regio:twente a cr:Cultuurregio" in gzip.decompress(packed.body)
+        assert fetch(port, "/sparql/x?" + urllib.parse.urlencode({"query": COUNT})).status \
+            == 404  # only /sparql itself is handed on
         assert fetch(port, "/doc/regio/twente.ttl").status == 200  # the site beside it

@@ -10,11 +10,17 @@ import tomllib
 from collections import defaultdict
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 import rdflib
 from pyoxigraph import Literal, NamedNode
 
-from kgbuild.model.terms import CR
+from kgbuild.emit.dumps import canonical, serialize
+from kgbuild.model.base import DEFAULT, Base
+from kgbuild.model.formats import BY_NAME
+from kgbuild.model.terms import CR, DEFAULT_BASE
+from kgbuild.read.release import read_release
+from kgbuild.read.sources import read_rdf_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,8 +151,9 @@ def test_every_term_has_a_definition_in_dutch_and_english_and_says_where_it_is_d
 def test_the_ontology_names_its_makers_dates_and_version():
     g = read_ontology(ROOT / "ontology")
     ontology = rdflib.URIRef(ONTOLOGY)
-    for p in ("creator", "publisher"):
-        assert [str(o) for o in g.objects(ontology, rdflib.URIRef(DCT + p))] != [], p
+    publisher = read_release(ROOT, DEFAULT).publisher_iri
+    for p in ("creator", "publisher"):  # the publisher's IRI, described in the dataset's document
+        assert list(g.objects(ontology, rdflib.URIRef(DCT + p))) == [rdflib.URIRef(publisher)], p
     for p in ("created", "modified"):
         [day] = g.objects(ontology, rdflib.URIRef(DCT + p))
         assert day.datatype == rdflib.XSD.date, p
@@ -157,6 +164,20 @@ def test_the_ontology_names_its_makers_dates_and_version():
     [version_iri] = g.objects(ontology, rdflib.OWL.versionIRI)
     [version] = g.objects(ontology, rdflib.OWL.versionInfo)
     assert str(version_iri) == f"{ONTOLOGY}/{version}"
+
+
+@pytest.mark.parametrize("base", [DEFAULT_BASE, "https://example.org/cr/"])
+def test_the_ontologys_creator_and_publisher_move_with_the_base(base):
+    """Under another base the ontology names the publisher of that build: the IRI of the agent
+    the dataset description (download/…/dataset.ttl) describes."""
+    published = Base(base)
+    data = serialize(canonical(read_rdf_dir(ROOT / "ontology", ROOT)), BY_NAME["nt"], published)
+    about = {(t.predicate.value, t.object.value)
+             for t in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
+             if t.subject.value == base + "def/cultuurregio"}
+    publisher = published.text(read_release(ROOT, published).publisher_iri)
+    assert publisher.startswith(base)
+    assert {(DCT + p, publisher) for p in ("creator", "publisher")} <= about
 
 
 def test_no_label_or_definition_is_without_a_language():

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
 
+import pyoxigraph
 import pytest
+import rdflib
+from rdflib.compare import isomorphic
 from servers import in_thread
 
+from kgbuild.model.terms import DEFAULT_BASE, PREFIXES
 from kgbuild.serve.endpoint import (
     DEFAULT_GRAPH,
     DEFAULT_RESULT,
@@ -106,10 +111,85 @@ def test_construct_as_turtle_or_ntriples(endpoint):
     q = ("CONSTRUCT { ?r a <https://w3id.org/cultuurregio/def/cultuurregio#Cultuurregio> } "
          "WHERE { ?r a <https://w3id.org/cultuurregio/def/cultuurregio#Cultuurregio> }")
     ttl = get(endpoint, q)
-    assert header(ttl, "Content-Type").startswith("text/turtle") and b"regio/twente" in ttl.body
+    assert header(ttl, "Content-Type").startswith("text/turtle")
+    assert b"\nregio:twente a cr:Cultuurregio .\n" in ttl.body
     nt = get(endpoint, q, "application/n-triples")
     assert len(nt.body.splitlines()) == 19
     assert get(endpoint, q, "text/csv").status == 406
+
+
+OTHER_BASE = "https://example.org/cr/"
+
+
+@pytest.fixture(scope="module")
+def moved_dump(dump, tmp_path_factory):
+    """The dump as a build with --base https://example.org/cr/ writes it."""
+    from kgbuild.emit.dumps import serialize
+    from kgbuild.model.base import Base
+    from kgbuild.model.formats import BY_NAME
+    triples = [q.triple for q in pyoxigraph.parse(dump.read_bytes(),
+                                                  format=pyoxigraph.RdfFormat.N_TRIPLES)]
+    path = tmp_path_factory.mktemp("moved") / "cultuurregios.nt"
+    path.write_bytes(serialize(triples, BY_NAME["nt"], Base(OTHER_BASE)))
+    return path
+
+
+RDFLIB = {"text/turtle": "turtle", "application/rdf+xml": "xml",
+          "application/ld+json": "json-ld", "application/n-triples": "nt"}
+
+
+def declared(body: bytes, mtype: str) -> dict[str, str]:
+    """{prefix: namespace} as the answer declares them, read from its text."""
+    if mtype == "text/turtle":
+        return dict(re.findall(rb"^@prefix ([\w-]*): <([^>]*)> \.$", body, re.MULTILINE))
+    if mtype == "application/rdf+xml":
+        return dict(re.findall(rb'xmlns:([\w-]+)="([^"]*)"', body))
+    if mtype == "application/ld+json":
+        return {k.encode(): v.encode() for k, v in json.loads(body)["@context"].items()}
+    return {}
+
+
+@pytest.mark.parametrize("base", [DEFAULT_BASE, OTHER_BASE])
+@pytest.mark.parametrize("mtype", list(RDFLIB))
+def test_graph_results_carry_the_registers_prefixes_under_the_dumps_base(
+        dump, moved_dump, base, mtype):
+    """CONSTRUCT and DESCRIBE answers use the prefixes of terms.PREFIXES under the base the
+    dump was built with, where the format has prefixes, and hold exactly the graph asked for."""
+    endpoint = Endpoint(dump if base == DEFAULT_BASE else moved_dump)
+    twente = f"<{base}id/regio/twente>"
+    expected = rdflib.Graph().parse(data=b"\n".join(
+        line for line in (dump if base == DEFAULT_BASE else moved_dump).read_bytes().splitlines()
+        if line.startswith(twente.encode() + b" ")), format="nt")
+    assert len(expected) > 20
+    for query in (f"CONSTRUCT {{ {twente} ?p ?o }} WHERE {{ {twente} ?p ?o }}",
+                  f"DESCRIBE {twente}"):
+        resp = get(endpoint, query, mtype)
+        assert resp.status == 200 and header(resp, "Content-Type").startswith(mtype), query
+        got = rdflib.Graph().parse(data=resp.body, format=RDFLIB[mtype])
+        assert isomorphic(got, expected), (query, mtype)
+        spaces = declared(resp.body, mtype)
+        if mtype == "application/n-triples":
+            assert spaces == {} and b"@prefix" not in resp.body
+            continue
+        assert spaces[b"cr"] == (base + "def/cultuurregio#").encode(), (query, mtype)
+        assert spaces[b"skos"] == PREFIXES["skos"].encode(), (query, mtype)
+        assert b"cr:" in resp.body and b"skos:prefLabel" in resp.body, (query, mtype)
+        if base != DEFAULT_BASE:
+            assert DEFAULT_BASE.encode() not in resp.body, (query, mtype)
+
+
+def test_a_dump_without_the_ontology_is_taken_to_be_under_the_default_base(tmp_path):
+    dump = tmp_path / "d.nt"
+    dump.write_text(f"<{OTHER_BASE}id/regio/x> <{PREFIXES['skos']}prefLabel> \"x\" .\n")
+    resp = get(Endpoint(dump), "CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle")
+    assert resp.status == 200
+    assert declared(resp.body, "text/turtle")[b"cr"] == PREFIXES["cr"].encode()
+    assert f"<{OTHER_BASE}id/regio/x> skos:prefLabel".encode() in resp.body
+
+
+def test_a_graph_result_past_the_size_cap_is_refused(dump):
+    resp = get(Endpoint(dump, max_bytes=2000), "CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle")
+    assert resp.status == 413 and b"LIMIT" in resp.body
 
 
 @pytest.mark.parametrize("request_", [

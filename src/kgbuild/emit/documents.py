@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
-from pyoxigraph import Triple
+from pyoxigraph import Literal, Triple
 
 from ..model.base import Base
-from ..model.formats import RDF_FORMATS
+from ..model.formats import LANGUAGES, RDF_FORMATS
 from ..model.paths import EXTERN, document_of
 from ..model.terms import DEFAULT_BASE, TOOI
 from .dumps import serialize
@@ -49,3 +49,18 @@ def write_document(path: str, triples: list[Triple], base: Base, put: Put) -> No
     """One document in every RDF format, published under `base`."""
     for fmt in RDF_FORMATS:
         put(f"{path}.{fmt.extension}", serialize(triples, fmt, base))
+
+
+def in_language(triples: list[Triple], lang: str) -> list[Triple]:
+    """The triples without the literals of the other languages: untagged literals stay."""
+    return [t for t in triples if not isinstance(t.object, Literal)
+            or t.object.language in (None, lang)]
+
+
+def language_documents(docs: dict[str, list[Triple]]) -> dict[str, list[Triple]]:
+    """Each vocabulary (`def/{name}`) once per language, as `def/{name}.{lang}`: tools that show
+    every label and definition they find (pyLODE runs them together) read one language from
+    it."""
+    return {f"{path}.{lang}": in_language(triples, lang)
+            for path, triples in sorted(docs.items()) if path.startswith("def/")
+            for lang in LANGUAGES}

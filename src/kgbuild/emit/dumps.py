@@ -61,19 +61,21 @@ def serialize(triples: list[Triple], fmt: Format, base: Base) -> bytes:
     return base.data(written(triples, fmt))
 
 
-def written(triples: list[Triple], fmt: Format) -> bytes:
+def written(triples: list[Triple], fmt: Format,
+            prefixes: dict[str, str] = PREFIXES_WRITTEN) -> bytes:
+    """The triples in one format, with those of `prefixes` that they use where it has them."""
     if fmt.rdf == pyoxigraph.RdfFormat.TURTLE:
         data = pyoxigraph.serialize(triples, format=fmt.rdf,
-                                    prefixes=plain_prefixes(triples, PREFIXES_WRITTEN))
+                                    prefixes=plain_prefixes(triples, prefixes))
         return sorted_prefix_lines(data)
     if fmt.rdf == pyoxigraph.RdfFormat.RDF_XML:
         names = element_names(triples)
         for iri in names:
             xml_nameable(iri)
         return pyoxigraph.serialize(triples, format=fmt.rdf,
-                                    prefixes=element_prefixes(names, PREFIXES_WRITTEN))
+                                    prefixes=element_prefixes(names, prefixes))
     if fmt.rdf == pyoxigraph.RdfFormat.JSON_LD:
-        return compact_jsonld(pyoxigraph.serialize(triples, format=fmt.rdf), PREFIXES_WRITTEN)
+        return compact_jsonld(pyoxigraph.serialize(triples, format=fmt.rdf), prefixes)
     return pyoxigraph.serialize(triples, format=fmt.rdf)
 
 
@@ -112,17 +114,6 @@ def xml_nameable(iri: str) -> None:
     write it as an empty element name (`<oxprefix:>`), which no XML parser reads."""
     if XML_NAME_TAIL.search(iri) is None:
         raise NotExpressible(iri)
-
-
-def xml_checked(triples):
-    """The triples as they come (a stream), refusing the first whose predicate or class has
-    no XML name."""
-    named: set[str] = set()
-    for t in triples:
-        for iri in element_names((t,)) - named:
-            xml_nameable(iri)
-            named.add(iri)
-        yield t
 
 
 def element_prefixes(names: set[str], spaces: dict[str, str]) -> dict[str, str]:

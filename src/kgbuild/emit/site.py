@@ -18,7 +18,7 @@ from ..model.paths import document_of
 from ..model.release import Release
 from ..model.terms import DEFAULT_BASE, OWL, XSD
 from ..queries.spec import QuerySpec, read_queries
-from .documents import Put, partition, write_document
+from .documents import Put, language_documents, partition, write_document
 from .dumps import dataset_triples
 from .pages.index import build_index
 from .pages.labels import derive_labels
@@ -121,6 +121,8 @@ def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes
         write_document(path, doc, base, put)
     versions = version_documents(triples, docs, described[DATASET_DOC], release)
     for path, (_, doc) in versions.items():
+        write_document(path, doc, base, put)
+    for path, doc in language_documents(docs).items():
         write_document(path, doc, base, put)
     maps = load_maps(features) if features else None
     index = build_index(triples)

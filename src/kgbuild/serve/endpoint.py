@@ -3,7 +3,9 @@ function that any HTTP server can mount at /sparql.
 
 GET ?query=..., POST application/x-www-form-urlencoded (query=...) and POST
 application/sparql-query. SELECT/ASK answer in SPARQL JSON, XML, CSV or TSV, CONSTRUCT/DESCRIBE
-in Turtle, N-Triples, RDF/XML or JSON-LD, by Accept (with q). Updates are refused (403). A
+in Turtle, N-Triples, RDF/XML or JSON-LD, by Accept (with q); a graph is written as the dumps
+write it, sorted and with the register's prefixes under the base the dump was built with
+(found from its ontology's IRI). Updates are refused (403). A
 query text longer than MAX_QUERY_CHARS is refused at once (413). Each query runs in a forked
 child that has no network (sandbox.no_network: SERVICE fails, 400) and a memory limit (503 when
 reached), and that is killed at the time limit (503); every look at the query text happens in
@@ -27,20 +29,25 @@ import re
 import signal
 import threading
 import urllib.parse
+from contextlib import suppress
 from pathlib import Path
 
 import pyoxigraph
-from pyoxigraph import RdfFormat
+from pyoxigraph import NamedNode, RdfFormat
 
-from ..emit.dumps import NotExpressible, xml_checked
+from ..emit.dumps import PREFIXES_WRITTEN, NotExpressible, canonical, written
+from ..model.base import DEFAULT, Base
+from ..model.errors import UsageError
 from ..model.formats import (
     DEFAULT_GRAPH,
     DEFAULT_RESULT,
     ENDPOINT_DESCRIPTIONS,
     GRAPH_TYPES,
+    RDF_FORMATS,
     RESULT_TYPES,
 )
 from ..model.negotiate import media_ranges, preferred
+from ..model.terms import DEFAULT_BASE, OWL, PREFIXES, A
 from ..queries.params import tokens
 from ..runtime.sandbox import SandboxUnavailable, memory_limit, no_network
 from .site import LIMITS, App, Limits, Request, Response, Server
@@ -104,8 +111,10 @@ def query_of(req: Request) -> tuple[str | None, Response | None]:
     return queries[0], None
 
 
-def answer(store: pyoxigraph.Store, text: str, accept: str, max_bytes: int) -> tuple:
-    """(status, content type, body) for one query; runs in the child process."""
+def answer(store: pyoxigraph.Store, text: str, accept: str, max_bytes: int,
+           base: Base = DEFAULT) -> tuple:
+    """(status, content type, body) for one query; runs in the child process. `base`: what
+    the register's prefixes stand under in a graph result."""
     if is_update(text):
         return 403, TEXT, b"updates are refused: this endpoint is read-only\n"
     try:
@@ -121,8 +130,8 @@ def answer(store: pyoxigraph.Store, text: str, accept: str, max_bytes: int) -> t
         return 406, TEXT, not_acceptable(accept, table, default)
     out = Capped(max_bytes)
     try:
-        if table[mtype] == RdfFormat.RDF_XML:
-            pyoxigraph.serialize(xml_checked(result), out, RdfFormat.RDF_XML)
+        if graph:
+            out.write(graph_body(result, table[mtype], base, max_bytes))
         else:
             result.serialize(out, table[mtype])
     except NotExpressible as e:
@@ -134,6 +143,38 @@ def answer(store: pyoxigraph.Store, text: str, accept: str, max_bytes: int) -> t
         return 400, TEXT, f"{NO_NETWORK} ({e})\n".encode()
     charset = "; charset=utf-8" if mtype.startswith("text/") or "json" in mtype else ""
     return 200, mtype + charset, bytes(out.data)
+
+
+BY_RDF_FORMAT = {f.rdf: f for f in RDF_FORMATS}
+
+
+def graph_body(triples, fmt: RdfFormat, base: Base, max_bytes: int) -> bytes:
+    """A CONSTRUCT or DESCRIBE result written as the dumps are: sorted, with the prefixes of
+    terms.PREFIXES (under `base`) where the format has them. The triples are read first, as the
+    prefixes depend on all of them; a result whose N-Triples run past `max_bytes` characters is
+    refused (ResultTooLarge) as soon as it does."""
+    read, size = [], 0
+    for t in triples:
+        size += len(str(t)) + 3  # the N-Triples line: ' .' and a line feed
+        if size > max_bytes:
+            raise ResultTooLarge()
+        read.append(t)
+    prefixes = {name: base.text(iri) for name, iri in PREFIXES_WRITTEN.items()}
+    return written(canonical(read), BY_RDF_FORMAT[fmt], prefixes)
+
+
+ONTOLOGY = PREFIXES["cr"].rstrip("#")[len(DEFAULT_BASE):]  # def/cultuurregio, under the base
+
+
+def base_of(store: pyoxigraph.Store) -> Base:
+    """The base the dump was built with: its ontology is {base}def/cultuurregio. The default
+    base when the dump holds no such ontology, or one under a base kgbuild would not build."""
+    for q in store.quads_for_pattern(None, A, OWL.Ontology):
+        iri = q.subject.value
+        if isinstance(q.subject, NamedNode) and iri.endswith("/" + ONTOLOGY):
+            with suppress(UsageError):
+                return Base(iri[:-len(ONTOLOGY)])
+    return DEFAULT
 
 
 def not_acceptable(accept: str, table: dict, default: str) -> bytes:
@@ -170,13 +211,14 @@ def out_of_memory(max_memory: int) -> tuple:
                        f"{max_memory / 2**20:g} MiB; narrow the query\n").encode()
 
 
-def _child(conn, store, text: str, accept: str, max_bytes: int, max_memory: int) -> None:
+def _child(conn, store, text: str, accept: str, max_bytes: int, max_memory: int,
+           base: Base = DEFAULT) -> None:
     """Answer one query in the forked child: first take away the network and cap the memory,
     then look at the text."""
     try:
         no_network()
         memory_limit(max_memory)
-        conn.send(answer(store, text, accept, max_bytes))
+        conn.send(answer(store, text, accept, max_bytes, base))
     except MemoryError:
         conn.send(out_of_memory(max_memory))
     except SandboxUnavailable as e:
@@ -199,6 +241,7 @@ class Endpoint:
         self.time_limit, self.max_bytes, self.max_memory = time_limit, max_bytes, max_memory
         self.ctx = multiprocessing.get_context("fork")
         self.descriptions = descriptions(dump)
+        self.base = base_of(self.store)
 
     def handle(self, req: Request) -> Response:
         if req.method == "OPTIONS":
@@ -247,7 +290,7 @@ class Endpoint:
         parent, child = self.ctx.Pipe(duplex=False)
         proc = self.ctx.Process(target=_child, daemon=True,
                                 args=(child, self.store, text, accept, self.max_bytes,
-                                      self.max_memory))
+                                      self.max_memory, self.base))
         proc.start()
         child.close()
         try:
