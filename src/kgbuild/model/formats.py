@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pyoxigraph import RdfFormat
+import pyoxigraph
+from pyoxigraph import RdfFormat, Triple
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,15 @@ LANGUAGES = ("nl", "en")  # of the pages: Dutch at {path}.html, English at {path
 RDF_FORMATS = tuple(f for f in FORMATS if f.rdf is not None)
 BY_NAME = {f.name: f for f in FORMATS}
 BY_EXTENSION = {f.extension: f for f in FORMATS}
+
+
+def rdf_bytes(triples: Iterable[Triple], rdf: RdfFormat,
+              prefixes: dict[str, str] | None = None) -> bytes:
+    """The triples written in an RDF format, as pyoxigraph writes them."""
+    data = pyoxigraph.serialize(triples, format=rdf, prefixes=prefixes)
+    if data is None:  # pyoxigraph returns None only when it writes to an output it is given
+        raise RuntimeError("pyoxigraph.serialize wrote to no output")
+    return data
 
 
 def by_media_type(media_type: str) -> Format | None:

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
+from typing import TypeAlias
 
-from pyoxigraph import NamedNode
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+# What pyoxigraph takes as the subject and as the object of a triple.
+Subject: TypeAlias = NamedNode | BlankNode | Triple
+Term: TypeAlias = NamedNode | BlankNode | Literal | Triple
 
 DEFAULT_BASE = "https://w3id.org/cultuurregio/"
 TOOI = "https://identifier.overheid.nl/tooi/id/"
@@ -103,17 +109,18 @@ def tooi_provincie(code: str) -> NamedNode:
     return NamedNode(TOOI + "provincie/" + code.lower())
 
 
-def rebase(triples, base: str):
+def rebase(triples: Collection[Triple], base: str) -> Collection[Triple]:
     """Move every IRI under the default base to another base (one place decides the base); under
     the default base, the triples as they are."""
-    from pyoxigraph import Triple
-
     if base == DEFAULT_BASE:
         return triples
 
-    def move(term):
-        if isinstance(term, NamedNode) and term.value.startswith(DEFAULT_BASE):
-            return NamedNode(base + term.value[len(DEFAULT_BASE):])
-        return term
+    def move(iri: NamedNode) -> NamedNode:
+        if iri.value.startswith(DEFAULT_BASE):
+            return NamedNode(base + iri.value[len(DEFAULT_BASE):])
+        return iri
 
-    return [Triple(move(t.subject), move(t.predicate), move(t.object)) for t in triples]
+    return [Triple(move(t.subject) if isinstance(t.subject, NamedNode) else t.subject,
+                   move(t.predicate),
+                   move(t.object) if isinstance(t.object, NamedNode) else t.object)
+            for t in triples]
