@@ -108,6 +108,7 @@ def endpoint(request, site):
         yield server.port
 
 
+@pytest.mark.servers
 def test_a_query_less_get_answers_a_service_description(endpoint):
     r = fetch(endpoint, "/sparql", "text/turtle")
     assert r.status == 200 and r.headers["content-type"].startswith("text/turtle")
@@ -121,6 +122,7 @@ def test_a_query_less_get_answers_a_service_description(endpoint):
     assert fetch(endpoint, "/sparql").headers["content-type"].startswith("text/turtle")
 
 
+@pytest.mark.servers
 def test_a_browser_gets_the_form_and_the_form_runs(endpoint, site):
     r = fetch(endpoint, "/sparql", BROWSER)
     assert r.status == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
@@ -132,6 +134,7 @@ def test_a_browser_gets_the_form_and_the_form_runs(endpoint, site):
     assert answer.status == 200 and b"Twente" in answer.body
 
 
+@pytest.mark.servers
 def test_nginx_hands_sparql_to_the_endpoint_service(site, tmp_path):
     with kgbuild_process("sparql", "--dist", str(site)) as backend, \
             nginx_server(site, tmp_path, sparql_port=backend.port) as port:
