@@ -25,6 +25,13 @@ bench: $(BIN)/kgbuild
 system-deps:
 	bash scripts/system-deps.sh
 
+# Lint and types: ruff's rules and its formatter (check only), mypy strict on src/. The same
+# commands run as pre-commit hooks (.pre-commit-config.yaml).
+lint: $(BIN)/kgbuild
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
 test: $(BIN)/kgbuild system-deps
 	$(BIN)/ruff check src tests
 	$(BIN)/pytest

@@ -201,6 +201,7 @@ def test_the_version_iris_tested_are_those_published(site):
     assert URIRef(BASE + VERSION_IRIS[0]) in set(g.objects(None, DCAT.hasVersion))
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("path", VERSION_IRIS)
 def test_version_iri_answers_with_a_page_and_rdf(site, path):
     from httpservers import fetch, kgbuild_server
@@ -280,6 +281,7 @@ def test_sitemap_has_the_release_date_and_the_query_pages(site):
     assert {f"{BASE}{p}.html" for p in VERSION_IRIS if p.startswith("def/")} <= locs
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("server", ["nginx", "apache"])
 def test_versions_and_the_documents_beside_them_answer_on_the_web_servers(site, server,
                                                                           tmp_path):

@@ -13,6 +13,8 @@ from kgbuild.build import Config, build
 from kgbuild.model.formats import FORMATS
 from kgbuild.model.negotiate import choose
 
+pytestmark = pytest.mark.servers  # every test asks nginx, Apache and `kgbuild serve`
+
 WITHDRAWN = """@prefix owl: <http://www.w3.org/2002/07/owl#> .
 @prefix dct: <http://purl.org/dc/terms/> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .

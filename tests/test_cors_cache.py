@@ -17,6 +17,8 @@ import pytest
 from httpservers import apache_server, fetch, kgbuild_server, nginx_server
 from test_conneg_http import published  # noqa: F401 - the built site, a fixture
 
+pytestmark = pytest.mark.servers  # every test asks nginx, Apache and `kgbuild serve`
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 TWENTE = "/id/regio/twente"
 GZIP = {"Accept-Encoding": "gzip"}

@@ -109,6 +109,7 @@ def endpoint(request, site):
         yield server.port
 
 
+@pytest.mark.servers
 def test_a_query_less_get_answers_a_service_description(endpoint):
     r = fetch(endpoint, "/sparql", "text/turtle")
     assert r.status == 200 and r.headers["content-type"].startswith("text/turtle")
@@ -135,6 +136,7 @@ W3C_FORMATS = {
 }
 
 
+@pytest.mark.servers
 def test_the_description_lists_exactly_the_formats_the_endpoint_answers_in(endpoint):
     g = graph(fetch(endpoint, "/sparql", "text/turtle").body)
     listed = {str(q.object.value).removeprefix("http://www.w3.org/ns/formats/")
@@ -147,6 +149,7 @@ def test_the_description_lists_exactly_the_formats_the_endpoint_answers_in(endpo
     assert listed == answered and len(answered) == len(W3C_FORMATS)
 
 
+@pytest.mark.servers
 def test_a_browser_gets_the_form_and_the_form_runs(endpoint, site):
     r = fetch(endpoint, "/sparql", BROWSER)
     assert r.status == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
@@ -162,6 +165,7 @@ CONSTRUCT = ("CONSTRUCT { ?r a <https://w3id.org/cultuurregio/def/cultuurregio#C
              "WHERE { ?r a <https://w3id.org/cultuurregio/def/cultuurregio#Cultuurregio> }")
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("front", ["nginx", "apache"])
 def test_the_web_server_hands_sparql_to_the_endpoint_service(front, site, tmp_path):
     """nginx with conf/nginx-sparql.conf, Apache with conf/apache-sparql.conf, each in front of

@@ -82,12 +82,14 @@ def _in_tmpfs(project: Path, folder: Path, options: str, *args: str):
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.servers
 def test_a_full_disk_is_exit_4_with_one_line(project, tmp_path, own_mounts):
     run = _in_tmpfs(project, tmp_path / "small", "size=2m", "-q")
     assert run.returncode == 4, run.stderr
     assert run.stderr.splitlines() == ["error: No space left on device"]
 
 
+@pytest.mark.servers
 def test_a_read_only_output_is_exit_4_naming_the_folder(project, tmp_path, own_mounts):
     run = _in_tmpfs(project, tmp_path / "ro", "ro,size=2m", "-q")
     assert run.returncode == 4, run.stderr

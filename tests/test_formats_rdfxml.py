@@ -116,6 +116,7 @@ def served(site):
         yield server.port
 
 
+@pytest.mark.servers
 def test_rdflib_reads_a_resource_as_rdfxml_from_serve(served, site):
     got = rdflib.Graph().parse(f"http://127.0.0.1:{served}/id/regio/twente", format="xml")
     expected = rdflib.Graph().parse(site / "doc/regio/twente.ttl", format="turtle")
@@ -126,6 +127,7 @@ CONSTRUCT = (f"CONSTRUCT {{ ?r a <{CR}Cultuurregio> }} "
              f"WHERE {{ ?r a <{CR}Cultuurregio> }}")
 
 
+@pytest.mark.servers
 def test_sparqlwrapper_defaults_construct_and_describe(served):
     client = SPARQLWrapper(f"http://127.0.0.1:{served}/sparql")
     client.setQuery(CONSTRUCT)
@@ -140,6 +142,7 @@ def test_sparqlwrapper_defaults_construct_and_describe(served):
         in graph
 
 
+@pytest.mark.servers
 def test_sparqlwrapper_asks_for_jsonld(served):
     client = SPARQLWrapper(f"http://127.0.0.1:{served}/sparql")
     client.setQuery(CONSTRUCT)
@@ -149,6 +152,7 @@ def test_sparqlwrapper_asks_for_jsonld(served):
     assert len(result.convert()) == 19
 
 
+@pytest.mark.servers
 def test_endpoint_406_lists_the_media_types(served):
     q = urllib.parse.urlencode({"query": CONSTRUCT})
     r = fetch(served, f"/sparql?{q}", "image/png")
@@ -158,6 +162,7 @@ def test_endpoint_406_lists_the_media_types(served):
         assert media.encode() in r.body
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("path", ["/id/regio/twente", "/doc/regio/twente"])
 def test_serve_406_links_the_documents_of_the_resource(served, path):
     r = fetch(served, path, "image/png")
@@ -180,6 +185,7 @@ def test_406_page_lists_every_format_with_links(site):
         assert (site / f"doc/dataset/cultuurregios.{f.extension}").is_file()
 
 
+@pytest.mark.servers
 def test_rdfxml_negotiated_for_documents_in_serve(served):
     r = fetch(served, "/doc/regio/twente", "application/rdf+xml")
     assert r.status == 200 and r.headers["content-location"] == "/doc/regio/twente.rdf"

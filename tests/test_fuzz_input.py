@@ -103,7 +103,7 @@ def assert_refused(proj: Project, rel: str, new: bytes, expected: list[str]) -> 
         code, lines = proj.run()
     assert code == 2, lines
     assert len(lines) == len(expected), lines
-    for line, pattern in zip(lines, expected):
+    for line, pattern in zip(lines, expected, strict=True):
         assert LINE.match(line), line
         assert re.match(pattern, line), (pattern, line)
     assert proj.dist_digest() == proj.digest

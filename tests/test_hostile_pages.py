@@ -124,7 +124,7 @@ def edit_rows(root: Path, table: str, match: Callable[[dict], bool], values: dic
         rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
         header = rows[0]
         for row in rows[1:]:
-            if row and match(dict(zip(header, row))):
+            if row and match(dict(zip(header, row, strict=False))):
                 edited += 1
                 for name, value in values.items():
                     if name in header:
@@ -463,6 +463,7 @@ def test_pages_carry_a_strict_content_security_policy(hostile):
         assert not re.search(r"unsafe|\*|data:", metas[0]), path
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("rel", sorted(PAGES))
 def test_chromium_runs_no_payload(served, rel, tmp_path):
     """Without the Content-Security-Policy, so that escaping alone is what is tested."""
@@ -475,6 +476,7 @@ def test_chromium_runs_no_payload(served, rel, tmp_path):
         assert dom.has_text(value), f"{rel}: {value[:60]!r} not text in chromium's DOM"
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("rel", ["doc/regio/twente.en.html", "index.html",
                                  "query/regions.html", "query/index.html"])
 def test_chromium_renders_the_pages_with_their_policy_without_console_errors(served, rel,
@@ -517,6 +519,7 @@ def test_non_http_urls_are_refused_with_file_and_line(project, table, ident, col
 # --- controls: the checks above can fail ----------------------------------------------------
 
 
+@pytest.mark.servers
 def test_control_chromium_detection_sees_payloads_that_run(tmp_path):
     (tmp_path / "dom.html").write_text(
         f"<!doctype html><title>x</title><script>{title_js(1)}</script>", encoding="utf-8")
@@ -530,6 +533,7 @@ def test_control_chromium_detection_sees_payloads_that_run(tmp_path):
     assert [m for m in payload_marks(console) if m.startswith("console:") and "pwned2" in m]
 
 
+@pytest.mark.servers
 def test_control_the_policy_blocks_an_inline_script_in_chromium(hostile, tmp_path):
     meta = CSP_META.search((hostile / "index.html").read_text(encoding="utf-8")).group()
     (tmp_path / "csp.html").write_text(

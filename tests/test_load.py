@@ -93,6 +93,7 @@ def target(base: str, **kw) -> Target:
     return Target(base + "/store", base + "/query", GRAPH, pause=0.01, **kw)
 
 
+@pytest.mark.servers
 def test_transient_failures_are_retried(built, store):
     server, state = proxy(store, fail_first=3)
     with in_thread(server) as base:
@@ -101,6 +102,7 @@ def test_transient_failures_are_retried(built, store):
     assert state["seen"] == 3 + 3  # three refusals, then the PUT, the triples, their count
 
 
+@pytest.mark.servers
 def test_gives_up_after_bounded_attempts(built, store):
     server, state = proxy(store, fail_first=100)
     with in_thread(server) as base, pytest.raises(LoadError, match="gave up after 3 attempts"):
@@ -108,6 +110,7 @@ def test_gives_up_after_bounded_attempts(built, store):
     assert state["seen"] == 3
 
 
+@pytest.mark.servers
 def test_basic_auth_from_the_environment(built, store, monkeypatch, capsys):
     server, _ = proxy(store, user="loader")
     with in_thread(server) as base:
@@ -121,6 +124,7 @@ def test_basic_auth_from_the_environment(built, store, monkeypatch, capsys):
         assert "the store holds exactly them" in capsys.readouterr().out
 
 
+@pytest.mark.servers
 def test_a_store_that_refuses_before_reading_the_upload_is_reported_with_its_status(built,
                                                                                      store):
     """Was: "gave up after 5 attempts: [Errno 32] Broken pipe", the status never seen. Whether
@@ -174,6 +178,7 @@ def via(request, store):
         yield base
 
 
+@pytest.mark.servers
 def test_load_and_verify(built, via):
     dump = built / DUMP
     n = load(target(via), built / "dist")
@@ -182,6 +187,7 @@ def test_load_and_verify(built, via):
     assert verify(target(via), dump) == n
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("rows", [100, 2000])
 def test_a_store_that_cuts_below_a_page_is_an_error_not_a_pass(built, store, rows):
     server, _ = proxy(store, cut_at=rows)
@@ -193,6 +199,7 @@ def test_a_store_that_cuts_below_a_page_is_an_error_not_a_pass(built, store, row
     assert "in pages of 8000 (its row limit below 8000" in str(e.value)
 
 
+@pytest.mark.servers
 def test_credentials_are_sent_with_the_upload_not_after_it(built, store, monkeypatch):
     """The store's challenge is asked for without a body (HEAD) and answered in the upload:
     Virtuoso resets a connection whose large unauthenticated body it does not read."""
@@ -217,6 +224,7 @@ CHANGES = {
 }
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("change", CHANGES)
 def test_a_changed_literal_with_the_same_counts_is_reported(built, store, via, change):
     t, dump = target(via), built / DUMP
@@ -234,6 +242,7 @@ def test_a_changed_literal_with_the_same_counts_is_reported(built, store, via, c
         f"(dump {n}, store answered {n}); e.g. missing: {old} .; extra: {new} .")
 
 
+@pytest.mark.servers
 def test_an_extra_triple_is_reported(built, store, via):
     t, dump = target(via), built / DUMP
     extra = pyoxigraph.Triple(pyoxigraph.NamedNode("https://x.org/a"),
@@ -249,6 +258,7 @@ def test_an_extra_triple_is_reported(built, store, via):
     assert load(t, built / "dist") == n  # PUT replaces the graph: exactly the dump again
 
 
+@pytest.mark.servers
 def test_a_missing_triple_is_reported(built, store, via):
     t, dump = target(via), built / DUMP
     gone = first(dump, lambda t: not is_literal(t))
@@ -262,6 +272,7 @@ def test_a_missing_triple_is_reported(built, store, via):
         f"(dump {n}, store answered {n - 1}); e.g. missing: {gone} .")
 
 
+@pytest.mark.servers
 def test_triples_with_blank_nodes_are_compared_by_count(store, tmp_path):
     """Blank node labels are the store's own: such triples count per predicate."""
     nt = ('_:b1 <https://x.org/p> "a" .\n<https://x.org/s> <https://x.org/q> _:b1 .\n'

@@ -281,6 +281,7 @@ def test_store_down_through_the_api_names_url_and_attempts():
 # 2. and 4. a store that answers 5xx, or drops the connection, every time
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("fault, reason", [
     (500, "HTTP 500 Internal Server Error: the store is unavailable"),
     (502, "HTTP 502 Bad Gateway: the store is unavailable"),
@@ -303,6 +304,7 @@ def test_a_store_that_always_fails_is_retried_then_one_clear_error(built, pauses
     assert pauses == [0.5, 1.0]
 
 
+@pytest.mark.servers
 def test_cut_off_uploads_are_retried_and_leave_the_old_graph(old, new, store):
     assert load(target(store), old) == sum(counts(old).values())
     faults = Faults(store, then="cut")
@@ -313,6 +315,7 @@ def test_cut_off_uploads_are_retried_and_leave_the_old_graph(old, new, store):
     assert holds(store) == counts(old)  # three cut-off PUTs reached Oxigraph: no trace of them
 
 
+@pytest.mark.servers
 def test_a_dump_the_store_refuses_is_not_retried_and_leaves_the_old_graph(old, store,
                                                                           tmp_path):
     """Oxigraph clears and loads in one transaction: a PUT it stops at the last line (a syntax
@@ -330,6 +333,7 @@ def test_a_dump_the_store_refuses_is_not_retried_and_leaves_the_old_graph(old, s
     assert holds(store) == counts(old)
 
 
+@pytest.mark.servers
 def test_a_store_that_fails_the_verification_is_a_clear_error(old, store):
     faults = Faults(store, plan=["forward"], then=503)
     with in_thread(faults) as base, pytest.raises(LoadError) as e:
@@ -341,6 +345,7 @@ def test_a_store_that_fails_the_verification_is_a_clear_error(old, store):
 # 3. a store that times out
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("fault", ["hang", "deaf"])
 def test_a_store_that_never_answers_times_out_within_bounds(old, fault):
     faults = Faults(then=fault)
@@ -356,6 +361,7 @@ def test_a_store_that_never_answers_times_out_within_bounds(old, fault):
 # 2., 3. and 4. a store that recovers
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("plan, timeout", [
     ([500, 502, 503], 60),  # 5xx a few times
     (["close", "cut"], 60),  # connection dropped at once, then mid-upload
@@ -374,6 +380,7 @@ def test_a_store_that_recovers_is_loaded_and_verified(old, new, store, plan, tim
 # 5. Oxigraph killed mid-load
 
 
+@pytest.mark.servers
 def test_oxigraph_killed_mid_load_keeps_the_old_graph(old, tmp_path):
     big = changed(tmp_path / "big", old, 10_000)  # 20 000 triples more, 5.5 MB in all
     size = (big / DUMP).stat().st_size
@@ -409,6 +416,7 @@ def test_oxigraph_killed_mid_load_keeps_the_old_graph(old, tmp_path):
 # 6. the deadline (--timeout): the whole load, however slowly the store answers
 
 
+@pytest.mark.servers
 def test_a_store_answering_a_byte_every_20_s_ends_at_the_deadline_through_the_cli(built):
     """Was: each read waited up to 120 s and the reply took 20 s a byte, so the command ran for
     more than an hour. The deadline counts from the start of the load, after Python's start."""
@@ -428,6 +436,7 @@ def test_a_store_answering_a_byte_every_20_s_ends_at_the_deadline_through_the_cl
     assert faults.seen == [("PUT", "trickle")]
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("fault", ["trickle", "hang", "deaf"])
 def test_the_deadline_bounds_each_attempt_below_the_per_read_timeout(old, fault):
     """A byte every 0.3 s keeps a 60 s per-read timeout from ever firing: only the deadline
@@ -442,6 +451,7 @@ def test_the_deadline_bounds_each_attempt_below_the_per_read_timeout(old, fault)
     assert 1.5 <= took < 1.5 + 4, took  # the per-read timeout is 60 s
 
 
+@pytest.mark.servers
 def test_the_deadline_covers_the_pauses_between_attempts(old):
     """Pauses of 0.2, 0.4, 0.8, 1.6 s ... between 503s: the load ends at the deadline, in a
     pause, and says what failed last."""
@@ -457,6 +467,7 @@ def test_the_deadline_covers_the_pauses_between_attempts(old):
     assert 3 <= len(faults.seen) <= 4  # at 0, 0.2, 0.6 and 1.4 s
 
 
+@pytest.mark.servers
 def test_the_deadline_covers_the_verification(old):
     faults = Faults(plan=[b"HTTP/1.1 204 No Content\r\n\r\n"], then="trickle", interval=0.3)
     began = time.monotonic()
@@ -505,6 +516,7 @@ MALFORMED = {
 }
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("name", MALFORMED)
 def test_a_malformed_reply_to_the_upload_is_one_line_at_once(built, pauses, capsys, name):
     reply, message = MALFORMED[name]
@@ -547,6 +559,7 @@ def verify_replies(old: Path) -> dict[str, tuple[bytes, str]]:
     }
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("name", ["lying Content-Length", "not UTF-8", "garbage N-Triples",
                                   "garbage JSON", "garbage XML", "bad chunk size",
                                   "garbage status line"])
@@ -604,6 +617,7 @@ def over_tls(server: TlsFaults):
         yield base.replace("http://", "https://")
 
 
+@pytest.mark.servers
 def test_an_untrusted_certificate_is_refused_after_one_attempt(built, certificate, pauses,
                                                               capsys):
     """Was: retried as if the store were down, then 'gave up after 4 attempts'."""
@@ -616,6 +630,7 @@ def test_an_untrusted_certificate_is_refused_after_one_attempt(built, certificat
     assert faults.connections == 1 and faults.seen == [] and pauses == []
 
 
+@pytest.mark.servers
 def test_control_a_trusted_certificate_loads_and_verifies_over_tls(old, store, certificate,
                                                                   monkeypatch):
     """The same listener with its certificate trusted (SSL_CERT_FILE): the load goes through,

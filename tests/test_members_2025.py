@@ -123,7 +123,7 @@ def members_on_date(store):
     def run(region: str) -> tuple[set[str], set[str]]:
         table = run_embedded(store, spec, bind(spec, {"regio": REGIO + region,
                                                       "peildatum": DAY}))
-        rows = [dict(zip(table.vars, row)) for row in table.values()]
+        rows = [dict(zip(table.vars, row, strict=True)) for row in table.values()]
         stated = {r["member"] for r in rows if r["status"] == "stated"}
         return stated, {r["member"] for r in rows} - stated
     return run

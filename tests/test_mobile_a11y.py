@@ -111,16 +111,19 @@ def test_the_sample_has_every_page_kind(site):
         [rel for rel in SAMPLE if not (site / rel).is_file()]
 
 
+@pytest.mark.servers
 def test_no_page_scrolls_sideways_on_a_phone(site, served):
     queries = sorted(str(p.relative_to(site)) for p in (site / "query").glob("*.html"))
     pages = SAMPLE + [q for q in queries if q not in SAMPLE]
     assert too_wide(page_widths(served, pages, 375), 375) == {}
 
 
+@pytest.mark.servers
 def test_no_page_is_wider_than_a_desktop_window(served):
     assert too_wide(page_widths(served, SAMPLE, 1280), 1280) == {}
 
 
+@pytest.mark.servers
 def test_axe_finds_no_serious_or_critical_violation(served):
     assert axe_violations(served, SAMPLE, axe_source()) == {}
 
@@ -134,6 +137,7 @@ CONTROL = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <svg role="img" viewBox="0 0 10 10"><path d="M0 0h10v10z"/></svg></main></body></html>"""
 
 
+@pytest.mark.servers
 def test_control_the_checks_see_a_wide_page_low_contrast_and_an_unnamed_map(tmp_path):
     (tmp_path / "bad.html").write_text(CONTROL.format(wide="x" * 300), encoding="utf-8")
     (tmp_path / "good.html").write_text(CONTROL.format(wide="x"), encoding="utf-8")

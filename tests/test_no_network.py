@@ -143,6 +143,7 @@ def ask(endpoint: Endpoint, query: str):
 
 # -- the control: the listener does hear an unsandboxed engine ------------------------------
 
+@pytest.mark.servers
 def test_control_an_ordinary_store_does_call_the_listener(listener):
     before = len(listener.hits)
     query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}"
@@ -257,6 +258,7 @@ def test_sandboxed_background_work_forks_even_with_one_job():
 
 # -- (a) the endpoint ------------------------------------------------------------------------
 
+@pytest.mark.servers
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_endpoint_never_reaches_the_network(endpoint, listener, data):
@@ -274,6 +276,7 @@ def test_endpoint_never_reaches_the_network(endpoint, listener, data):
                 or b"does not parse" in resp.body), resp.body
 
 
+@pytest.mark.servers
 def test_endpoint_over_http_refuses_service_with_a_clear_400(dump, listener):
     server = make_server(Endpoint(dump), "127.0.0.1", 0)
     query = (f"PREFIX ex: <http://127.0.0.1:{listener.port}/>\n"
@@ -325,6 +328,7 @@ def validate_with(graph, root: Path, files: dict[str, str]):
         return e
 
 
+@pytest.mark.servers
 @settings(max_examples=10, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=st.data())
@@ -345,6 +349,7 @@ def test_violation_queries_never_reach_the_network(graph, tmp_path, listener, da
         assert "federated queries (SERVICE) are not allowed" in line or "invalid SPARQL" in line
 
 
+@pytest.mark.servers
 @settings(max_examples=10, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=st.data())
@@ -359,6 +364,7 @@ def test_shape_constraints_never_reach_the_network(graph, tmp_path, listener, da
         assert out.lines()[0].startswith("shapes"), out.lines()
 
 
+@pytest.mark.servers
 def test_a_build_with_service_in_shapes_fails_clearly_and_calls_no_one(project, listener):
     url = f"http://127.0.0.1:{listener.port}/"
     (project / "shapes" / "net-violation.rq").write_text(violation_query_with(
@@ -406,6 +412,7 @@ def test_a_text_that_stalls_the_token_scan_stays_within_the_time_limit(dump):
     assert resp.status == 503 and b"time limit" in resp.body
 
 
+@pytest.mark.servers
 def test_the_command_line_build_runs_canned_queries_without_network(project, listener):
     """`kgbuild build` (the console command) takes the network away from its own process, so
     a canned query in queries/ with SERVICE fails at its file and calls no one."""
@@ -423,6 +430,7 @@ def test_the_command_line_build_runs_canned_queries_without_network(project, lis
     assert not (project / "dist").exists()
 
 
+@pytest.mark.servers
 def test_control_the_same_canned_query_in_an_unsandboxed_process_calls_the_listener(
         project, listener, graph):
     from kgbuild.queries import read_queries

@@ -112,6 +112,7 @@ def declared_datatypes(g: rdflib.Graph) -> set[str]:
     return {str(s) for s in g.subjects(rdflib.RDF.type, rdflib.RDFS.Datatype)}
 
 
+@pytest.mark.servers
 def test_the_ontology_is_owl2_dl_and_hermit_classifies_it(tmp_path):
     g = read_ontology(ROOT / "ontology")
     lines = owl_check(g, tmp_path)
@@ -121,6 +122,7 @@ def test_the_ontology_is_owl2_dl_and_hermit_classifies_it(tmp_path):
     assert lines[-1] == "consistent: true"
 
 
+@pytest.mark.servers
 def test_a_range_outside_the_owl2_datatype_map_is_reported(tmp_path):
     """The check can fail: xsd:date, which OWL 2 leaves out of its datatype map, is caught."""
     g = read_ontology(ROOT / "ontology")

@@ -143,6 +143,7 @@ def served(site):
         yield f"http://127.0.0.1:{port}"
 
 
+@pytest.mark.servers
 def test_region_page_renders_its_map_without_console_errors(served, tmp_path):
     result = chromium(served + "/doc/regio/twente.html", tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -153,6 +154,7 @@ def test_region_page_renders_its_map_without_console_errors(served, tmp_path):
     assert console_errors(result.stderr) == []
 
 
+@pytest.mark.servers
 def test_home_page_renders_every_region_on_its_map(served, tmp_path):
     result = chromium(served + "/index.html", tmp_path)
     assert result.returncode == 0
@@ -161,6 +163,7 @@ def test_home_page_renders_every_region_on_its_map(served, tmp_path):
     assert console_errors(result.stderr) == []
 
 
+@pytest.mark.servers
 def test_console_error_detection_works(tmp_path):
     page = tmp_path / "bad.html"
     page.write_text('<html><body><script>console.error("boom")</script>'

@@ -202,6 +202,7 @@ def unusual_site(tmp_path_factory) -> Path:
     return project / "dist"
 
 
+@pytest.mark.servers
 def test_generated_nginx_config_passes_nginx_t(unusual_site, tmp_path):
     assert "regio/Oud_Regio-1.v2" in (unusual_site / "conf/gone.txt").read_text()
     conf = tmp_path / "nginx.conf"
@@ -213,6 +214,7 @@ def test_generated_nginx_config_passes_nginx_t(unusual_site, tmp_path):
     assert "test is successful" in check.stderr
 
 
+@pytest.mark.servers
 def test_generated_apache_htaccess_passes_apache_t(unusual_site, tmp_path):
     htaccess = (unusual_site / "conf/apache.htaccess").read_text()
     assert "'/id/regio/Oud_Regio-1.v2'" in htaccess
@@ -227,6 +229,7 @@ def test_generated_apache_htaccess_passes_apache_t(unusual_site, tmp_path):
     assert "Syntax OK" in check.stderr
 
 
+@pytest.mark.servers
 def test_control_apache_t_refuses_a_config_a_hostile_path_would_have_made(tmp_path):
     modules = "\n".join(f"LoadModule {m}_module /usr/lib/apache2/modules/mod_{m}.so"
                         for m in APACHE_MODULES)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from servers import in_thread
 
 from kgbuild.cli import main
 
@@ -63,3 +65,37 @@ def test_unreachable_endpoint_is_one_line(built):
     r = kg(built, "query", "regions", "--endpoint", "http://127.0.0.1:9/query")
     assert r.returncode == 2
     assert len(r.stderr.splitlines()) == 1 and "query regions failed" in r.stderr
+
+
+
+XML_RESULTS = (b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+               b'<head><variable name="s"/></head><results/></sparql>')
+
+
+@pytest.mark.servers
+def test_an_endpoint_answering_other_than_json_results_is_a_usage_error():
+    """Was: a TypeError (exit 5) from reading the XML results it sent as JSON results."""
+    from conftest import ROOT
+
+    from kgbuild.model.errors import UsageError
+    from kgbuild.queries import read_queries, run_remote
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+xml")
+            self.send_header("Content-Length", str(len(XML_RESULTS)))
+            self.end_headers()
+            self.wfile.write(XML_RESULTS)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    spec = next(s for s in read_queries(ROOT / "queries", ROOT) if s.name == "regions")
+    with in_thread(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as base, \
+            pytest.warns(RuntimeWarning, match="Format requested was JSON, but XML"), \
+            pytest.raises(UsageError) as e:
+        run_remote(f"{base}/query", spec, {})
+    assert str(e.value) == (f"{base}/query: query regions failed: not SPARQL JSON results but "
+                            "Document")

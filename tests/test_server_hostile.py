@@ -23,6 +23,8 @@ from kgbuild.build import Config, build
 from kgbuild.cli import _app_with_sparql
 from kgbuild.serve.site import make_server
 
+pytestmark = pytest.mark.servers  # every test asks a running `kgbuild serve`
+
 
 @pytest.fixture(scope="module")
 def port(tmp_path_factory):

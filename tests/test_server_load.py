@@ -24,6 +24,8 @@ from test_server_hostile import raw
 from kgbuild.serve.endpoint import MAX_QUERIES
 from kgbuild.serve.site import Limits, make_server, open_file_limit
 
+pytestmark = pytest.mark.servers  # every test starts or asks a running server
+
 PAGES = [  # path, Accept, the status it must have
     ("/id/regio/twente", "text/turtle", 303), ("/id/regio/twente", "text/html", 303),
     ("/doc/regio/twente.html", None, 200), ("/doc/regio/twente.ttl", None, 200),

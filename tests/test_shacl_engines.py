@@ -125,6 +125,7 @@ def test_the_shapes_carry_the_ontologys_subclass_axioms():
     assert subclass_axioms(read_rdf_dir(ROOT / "shapes", ROOT)) == ontology
 
 
+@pytest.mark.servers
 def test_both_engines_find_the_dump_conforms(site, shapes_nt, shacl_engine):
     dump = site / "download" / "latest" / "cultuurregios.nt"
     [(conforms, report)] = shacl_engine([dump])
@@ -151,12 +152,14 @@ def case_reports(shacl_engine, tmp_path_factory):
     return reports, focus
 
 
+@pytest.mark.servers
 def test_shacl_engine_finds_the_conforming_example_conforms(case_reports):
     reports, _ = case_reports
     conforms, report = reports[None]
     assert (conforms, engine_results(report)) == (True, set())
 
 
+@pytest.mark.servers
 @pytest.mark.parametrize("i", range(len(CASES)), ids=[case_id(c) for c in CASES])
 def test_shacl_engine_reports_exactly_each_cases_rule(i, case_reports):
     reports, focus = case_reports

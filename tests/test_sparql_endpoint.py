@@ -230,6 +230,7 @@ def test_result_size_cap_refuses_rather_than_cuts(dump):
     assert resp.status == 413 and b"LIMIT" in resp.body
 
 
+@pytest.mark.servers
 def test_mounted_in_kgbuild_serve(dump, tmp_path):
     import argparse
 

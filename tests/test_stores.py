@@ -87,6 +87,7 @@ def oxigraph_server(built, tmp_path_factory):
         yield base
 
 
+@pytest.mark.servers
 def test_load_into_oxigraph_and_query(built, oxigraph_server, specs, embedded, embedded_cases,
                                      capsys):
     args = ["load", "--root", str(built), "-q", "--endpoint", oxigraph_server + "/store"]
@@ -100,6 +101,7 @@ def test_load_into_oxigraph_and_query(built, oxigraph_server, specs, embedded, e
     same_everywhere(oxigraph_server + "/query", specs, embedded, embedded_cases)
 
 
+@pytest.mark.servers
 def test_our_sparql_endpoint_answers_alike(built, specs, embedded, embedded_cases):
     server = make_server(Endpoint(built / "dist/download/latest/cultuurregios.nt"),
                          "127.0.0.1", 0)
@@ -107,6 +109,7 @@ def test_our_sparql_endpoint_answers_alike(built, specs, embedded, embedded_case
         same_everywhere(base + "/sparql", specs, embedded, embedded_cases)
 
 
+@pytest.mark.servers
 def test_virtuoso_loads_with_digest_and_answers_alike(built, specs, embedded, embedded_cases,
                                                       tmp_path, monkeypatch, capsys):
     with virtuoso(tmp_path / "virtuoso") as base:
@@ -145,6 +148,7 @@ def load_large(large: Path, endpoint: str, capsys) -> float:
     return took
 
 
+@pytest.mark.servers
 def test_a_dump_over_20_mb_loads_into_stock_virtuoso_and_verifies(large, tmp_path, monkeypatch,
                                                                   capsys):
     """Was: "gave up after 5 attempts: Connection reset by peer" (the body sent before the
@@ -155,6 +159,7 @@ def test_a_dump_over_20_mb_loads_into_stock_virtuoso_and_verifies(large, tmp_pat
         load_large(large, base + "/sparql-graph-crud-auth", capsys)
 
 
+@pytest.mark.servers
 def test_a_dump_over_20_mb_loads_into_oxigraph_and_verifies(large, tmp_path, capsys):
     with oxigraph(tmp_path / "oxigraph") as base:
         load_large(large, base + "/store", capsys)

@@ -43,7 +43,7 @@ def canned(store):
     def run(name: str, **params) -> list[dict]:
         spec = specs[name]
         table = run_embedded(store, spec, bind(spec, params))
-        return [dict(zip(table.vars, row)) for row in table.values()]
+        return [dict(zip(table.vars, row, strict=True)) for row in table.values()]
     return run
 
 

@@ -64,7 +64,8 @@ def with_default_downloads(data: bytes, dist: Path, default: Path) -> bytes:
     """The text with each download's checksum and size under the other base replaced by those
     under the default base (in one pass, so no value is replaced twice)."""
     mine, theirs = downloads(dist), downloads(default)
-    swap = {a: b for name in mine for a, b in zip(facts(mine[name]), facts(theirs[name]))}
+    swap = {a: b for name in mine for a, b in zip(facts(mine[name]), facts(theirs[name]),
+                                                        strict=True)}
     pattern = re.compile(rb"(?<![0-9a-f])(" + b"|".join(map(re.escape, swap)) + rb")(?![0-9a-f])")
     return pattern.sub(lambda m: swap[m.group(1)], data)
 

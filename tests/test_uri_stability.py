@@ -98,6 +98,7 @@ def test_the_committed_manifest_is_kept(built):
     assert set(committed) <= set(read_manifest(built))
 
 
+@pytest.mark.servers
 def test_dropping_a_region_fails_then_a_tombstone_retires_it(built, tmp_path):
     import shutil
 

@@ -27,6 +27,7 @@ from pyoxigraph import Literal, NamedNode, Store
 
 from .mapping.core import Mapped
 from .mapping.dates import xsd_date
+from .model.memstore import solutions
 from .model.terms import CR, DCT, PREFIXES, PROV, RDFS, SKOS, STATUS, XSD, A, minted
 
 REFERENCE_DATES = tuple(f"{year}-01-01" for year in range(2018, 2026))
@@ -134,7 +135,7 @@ def bounds(row: dict[str, str], prefix: str) -> tuple[str, str] | None:
 
 def query(store: Store, text: str) -> list[dict[str, str]]:
     prefixes = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
-    results = store.query(prefixes + text)
+    results = solutions(store.query(prefixes + text))
     names = [v.value for v in results.variables]
     return [{n: row[n].value for n in names if row[n] is not None} for row in results]
 
@@ -280,7 +281,7 @@ def region_places(store: Store) -> Callable[[str, str], list[str]]:
     whole: dict[str, set[str]] = {}
     for r in query(store, SELECT_REGION_PLACES):
         whole.setdefault(r["region"], set()).add(r["where"])
-    return lambda region, obj: sorted(own.get((region, obj)) or whole.get(region, ()))
+    return lambda region, obj: sorted(own.get((region, obj)) or whole.get(region, set()))
 
 
 def last(iri: str) -> str:
@@ -387,7 +388,8 @@ PARTY_PERIOD = (CR.partyStartEarliest, CR.partyStartLatest, CR.partyEndEarliest,
                 CR.partyEndLatest)
 
 
-def add_period(out: Mapped, s: NamedNode, period: Period, props=PERIOD) -> None:
+def add_period(out: Mapped, s: NamedNode, period: Period,
+               props: tuple[NamedNode, NamedNode, NamedNode, NamedNode] = PERIOD) -> None:
     out.add(s, props[0], xsd_date(period.start[0]))
     out.add(s, props[1], xsd_date(period.start[1]))
     if period.end:
@@ -451,7 +453,8 @@ def add_outside(out: Mapped, o: Outside, names: dict[str, str]) -> None:
 
 
 def add_spans(out: Mapped, found: list[Territory], provinces: dict[str, str]) -> None:
-    stated, inferred = set(), set()
+    stated: set[tuple[str, str]] = set()
+    inferred: set[tuple[str, str]] = set()
     for t in found:
         if t.gemeente in provinces:
             (stated if t.stated else inferred).add((t.region, provinces[t.gemeente]))

@@ -50,20 +50,27 @@ import http.client
 import io
 import json
 import os
+import socket
 import ssl
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import pyoxigraph
 
 from .model.errors import KgError
 
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer, WriteableBuffer
+
+T = TypeVar("T")
+Sleep = Callable[[float], None]
 MEDIA = {"ttl": "text/turtle", "nt": "application/n-triples"}
 TRANSIENT = {408, 425, 429, 500, 502, 503, 504}
 USER_VAR, PASSWORD_VAR = "KGBUILD_STORE_USER", "KGBUILD_STORE_PASSWORD"
@@ -130,14 +137,14 @@ class TimedSocket:
 
     SEND_CHUNK = 1 << 16  # an upload is sent in pieces, each one timed
 
-    def __init__(self, sock, deadline: Deadline):
+    def __init__(self, sock: socket.socket, deadline: Deadline):
         self._sock, self._deadline = sock, deadline
         self._readers, self._closed = 0, False
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._sock, name)
 
-    def _timed(self, op, *args):
+    def _timed(self, op: Callable[..., T], *args: Any) -> T:
         timeout, is_deadline = self._deadline.wait()
         self._sock.settimeout(timeout)
         try:
@@ -147,21 +154,21 @@ class TimedSocket:
                 raise Expired from None
             raise
 
-    def recv_into(self, *args):
+    def recv_into(self, *args: Any) -> int:
         return self._timed(self._sock.recv_into, *args)
 
-    def recv(self, *args):
+    def recv(self, *args: Any) -> bytes:
         return self._timed(self._sock.recv, *args)
 
-    def send(self, *args):
+    def send(self, *args: Any) -> int:
         return self._timed(self._sock.send, *args)
 
-    def sendall(self, data) -> None:
+    def sendall(self, data: ReadableBuffer) -> None:
         view = memoryview(data).cast("B")
         for i in range(0, len(view), self.SEND_CHUNK):
             self._timed(self._sock.sendall, view[i:i + self.SEND_CHUNK])
 
-    def makefile(self, mode: str = "rb", *args, **kwargs):
+    def makefile(self, mode: str = "rb", *args: Any, **kwargs: Any) -> io.BufferedReader:
         """The reply's reader (http.client reads it through this): every read is timed. The
         socket stays open until the reader is closed, as with socket.makefile."""
         self._readers += 1
@@ -186,7 +193,7 @@ class _Reader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: WriteableBuffer) -> int:
         return self._sock.recv_into(buffer)
 
     def close(self) -> None:
@@ -195,11 +202,11 @@ class _Reader(io.RawIOBase):
             self._sock.reader_closed()
 
 
-class _Timed:
+class _Timed(http.client.HTTPConnection):
     """A connection whose socket is a TimedSocket: connecting (and the TLS handshake) waits
     at most what the deadline allows too."""
 
-    def __init__(self, *args, deadline: Deadline, **kwargs):
+    def __init__(self, *args: Any, deadline: Deadline, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.deadline = deadline
 
@@ -214,7 +221,7 @@ class _Timed:
         self.sock = TimedSocket(self.sock, self.deadline)
 
 
-class TimedHTTPConnection(_Timed, http.client.HTTPConnection):
+class TimedHTTPConnection(_Timed):
     pass
 
 
@@ -227,7 +234,8 @@ class TimedHTTPHandler(urllib.request.HTTPHandler):
         super().__init__()
         self.deadline = deadline
 
-    def do_open(self, http_class, req, **kwargs):
+    def do_open(self, http_class: object, req: urllib.request.Request,
+                **kwargs: Any) -> http.client.HTTPResponse:
         return super().do_open(lambda *a, **kw: TimedHTTPConnection(
             *a, deadline=self.deadline, **kw), req, **kwargs)
 
@@ -237,7 +245,8 @@ class TimedHTTPSHandler(urllib.request.HTTPSHandler):
         super().__init__()
         self.deadline = deadline
 
-    def do_open(self, http_class, req, **kwargs):
+    def do_open(self, http_class: object, req: urllib.request.Request,
+                **kwargs: Any) -> http.client.HTTPResponse:
         return super().do_open(lambda *a, **kw: TimedHTTPSConnection(
             *a, deadline=self.deadline, **kw), req, **kwargs)
 
@@ -267,7 +276,8 @@ def check_endpoint(url: str) -> None:
 def opener(url: str, deadline: Deadline) -> urllib.request.OpenerDirector:
     """An opener whose connections keep to the deadline and that answers basic or digest
     challenges with the environment's credentials."""
-    handlers = [TimedHTTPHandler(deadline), TimedHTTPSHandler(deadline)]
+    handlers: list[urllib.request.BaseHandler] = [TimedHTTPHandler(deadline),
+                                                  TimedHTTPSHandler(deadline)]
     user, password = os.environ.get(USER_VAR), os.environ.get(PASSWORD_VAR)
     if user:
         passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -310,9 +320,22 @@ def late(what: str, url: str, deadline: Deadline, last: str) -> LoadError:
     return LoadError(f"{what}: {url}: the deadline of {deadline.seconds:g} s passed{after}")
 
 
-def request(target: Target, req: urllib.request.Request, what: str,
-            sleep: Callable[[float], None] = time.sleep, read: Callable = lambda r: r.read(),
-            deadline: Deadline | None = None, before: Callable | None = None):
+Prepare = Callable[[urllib.request.Request, Deadline], None]
+
+
+@overload
+def request(target: Target, req: urllib.request.Request, what: str, sleep: Sleep = time.sleep,
+            read: None = None, deadline: Deadline | None = None,
+            before: Prepare | None = None) -> bytes: ...
+@overload
+def request(target: Target, req: urllib.request.Request, what: str, sleep: Sleep,
+            read: Callable[[http.client.HTTPResponse], T], deadline: Deadline | None = None,
+            before: Prepare | None = None) -> T: ...
+
+
+def request(target: Target, req: urllib.request.Request, what: str, sleep: Sleep = time.sleep,
+            read: Callable[[http.client.HTTPResponse], T] | None = None,
+            deadline: Deadline | None = None, before: Prepare | None = None) -> T | bytes:
     """Send with bounded retries on transient failures; a LoadError names the last failure.
     `read` turns the response into the result (its body, unless told otherwise), while the
     connection is open: a failure while reading is retried too. `before(req, deadline)`, if
@@ -326,7 +349,7 @@ def request(target: Target, req: urllib.request.Request, what: str,
             if before is not None:
                 before(req, deadline)
             with opener(url, deadline).open(req, timeout=deadline.wait()[0]) as resp:
-                result = read(resp)
+                result = resp.read() if read is None else read(resp)
                 if isinstance(resp, http.client.HTTPResponse) and resp.length:
                     # read(n) and readinto() end quietly where a Content-Length lies
                     raise http.client.IncompleteRead(b"", resp.length)
@@ -379,9 +402,9 @@ def refused_upload(req: urllib.request.Request, what: str, deadline: Deadline) -
         return
 
 
-def challenges(resp) -> dict[str, str]:
+def challenges(resp: urllib.error.HTTPError) -> dict[str, str]:
     """A 401's WWW-Authenticate challenges by scheme (lower case): scheme -> parameters."""
-    found = {}
+    found: dict[str, str] = {}
     for value in resp.headers.get_all("WWW-Authenticate") or ():
         scheme, _, params = value.strip().partition(" ")
         found.setdefault(scheme.lower(), params)
@@ -430,7 +453,7 @@ def authorize(req: urllib.request.Request, deadline: Deadline) -> None:
         req.add_unredirected_header("Authorization", header)
 
 
-def put(target: Target, data: bytes, fmt: str, sleep=time.sleep,
+def put(target: Target, data: bytes, fmt: str, sleep: Sleep = time.sleep,
         deadline: Deadline | None = None) -> None:
     req = urllib.request.Request(target.gsp_url(), data=data, method="PUT",
                                  headers={"Content-Type": MEDIA[fmt]})
@@ -446,12 +469,12 @@ def format_of(path: Path) -> pyoxigraph.RdfFormat:
         pyoxigraph.RdfFormat.N_TRIPLES
 
 
-def differences(want: Counter, have: Counter) -> list[str]:
+def differences(want: Counter[str], have: Counter[str]) -> list[str]:
     keys = sorted(set(want) | set(have))
     return [f"<{k}> dump {want[k]}, store {have[k]}" for k in keys if want[k] != have[k]]
 
 
-Digests = tuple[set[bytes], Counter]  # triples without blank nodes; with: per predicate
+Digests = tuple[set[bytes], Counter[str]]  # triples without blank nodes; with: per predicate
 
 
 def digest(triple: pyoxigraph.Triple) -> bytes:
@@ -464,7 +487,8 @@ def has_blank(triple: pyoxigraph.Triple) -> bool:
 
 
 def dump_digests(path: Path) -> Digests:
-    ground, blank = set(), Counter()
+    ground: set[bytes] = set()
+    blank: Counter[str] = Counter()
     for t in pyoxigraph.parse(path=str(path), format=format_of(path)):
         if has_blank(t):
             blank[t.predicate.value] += 1
@@ -477,7 +501,7 @@ def dump_digests(path: Path) -> Digests:
 class Comparison:
     """The store's triples streamed against the dump's digests."""
     missing: set[bytes]  # dump digests not (yet) seen in the store
-    blank: Counter  # the store's triples with a blank node, per predicate
+    blank: Counter[str]  # the store's triples with a blank node, per predicate
     extra: set[bytes] = dataclasses.field(default_factory=set)  # seen, not in the dump
     extra_example: pyoxigraph.Triple | None = None
     total: int = 0  # triples the store answered
@@ -517,12 +541,12 @@ def sparql_request(target: Target, query: str, accept: str) -> urllib.request.Re
 
 
 def construct_into(seen: Comparison, target: Target, query: str, dump: set[bytes],
-                   sleep=time.sleep, deadline: Deadline | None = None) -> None:
+                   sleep: Sleep = time.sleep, deadline: Deadline | None = None) -> None:
     """One CONSTRUCT's triples, compared with the dump as they stream in."""
     req = sparql_request(target, query, "application/n-triples, text/plain;q=0.5")
     total, blank = seen.total, seen.blank.copy()
 
-    def read(resp) -> None:
+    def read(resp: http.client.HTTPResponse) -> None:
         media = (resp.headers.get("Content-Type") or "application/n-triples").split(";")[0]
         fmt = pyoxigraph.RdfFormat.from_media_type(media)
         if fmt not in (pyoxigraph.RdfFormat.N_TRIPLES, pyoxigraph.RdfFormat.TURTLE):
@@ -539,8 +563,8 @@ def construct_into(seen: Comparison, target: Target, query: str, dump: set[bytes
     request(target, req, "verify", sleep, read, deadline)
 
 
-def select_rows(target: Target, query: str, sleep=time.sleep,
-                deadline: Deadline | None = None) -> list[dict]:
+def select_rows(target: Target, query: str, sleep: Sleep = time.sleep,
+                deadline: Deadline | None = None) -> list[dict[str, str]]:
     """A SELECT's rows as SPARQL JSON results bindings: variable -> value."""
     req = sparql_request(target, query, "application/sparql-results+json")
     body = request(target, req, "verify", sleep, deadline=deadline)
@@ -560,14 +584,15 @@ def number(value: str, target: Target) -> int:
                         f"{value[:40]!r}") from None
 
 
-def store_size(target: Target, sleep=time.sleep, deadline: Deadline | None = None) -> int:
+def store_size(target: Target, sleep: Sleep = time.sleep,
+               deadline: Deadline | None = None) -> int:
     rows = select_rows(target, "SELECT (COUNT(*) AS ?n) WHERE { " + graph_pattern(target)
                        + " }", sleep, deadline)
     return number(rows[0]["n"], target) if rows and "n" in rows[0] else 0
 
 
-def predicate_sizes(target: Target, sleep=time.sleep,
-                    deadline: Deadline | None = None) -> Counter:
+def predicate_sizes(target: Target, sleep: Sleep = time.sleep,
+                    deadline: Deadline | None = None) -> Counter[str]:
     rows = select_rows(target, "SELECT ?p (COUNT(*) AS ?n) WHERE { " + graph_pattern(target)
                        + " } GROUP BY ?p", sleep, deadline)
     return Counter({row["p"]: number(row.get("n", "0"), target) for row in rows if "p" in row})
@@ -576,10 +601,12 @@ def predicate_sizes(target: Target, sleep=time.sleep,
 Page = tuple[tuple[str, ...], int | None]  # predicates, and the offset of one predicate's page
 
 
-def pages(sizes: Counter, size: int = PAGE) -> list[Page]:
+def pages(sizes: Counter[str], size: int = PAGE) -> list[Page]:
     """The answers to ask for, each of at most `size` triples: predicates that fit together in
     one answer, and each larger predicate in pages of its triples in a fixed order."""
-    plan, batch, room = [], [], size
+    plan: list[Page] = []
+    batch: list[str] = []
+    room = size
     for p in sorted(sizes):
         n = sizes[p]
         if n > size:
@@ -618,7 +645,7 @@ def page_query(target: Target, page: Page, size: int = PAGE) -> str:
             f"OFFSET {offset} LIMIT {size} }} }}")
 
 
-def store_triples(target: Target, dump: set[bytes], sleep=time.sleep,
+def store_triples(target: Target, dump: set[bytes], sleep: Sleep = time.sleep,
                   deadline: Deadline | None = None) -> Comparison:
     """The target graph's triples compared with the dump as they stream in. First the whole
     graph in one CONSTRUCT; if that holds fewer different triples than the store counts (a
@@ -647,11 +674,11 @@ def store_triples(target: Target, dump: set[bytes], sleep=time.sleep,
 
 
 def first_missing(path: Path, missing: set[bytes]) -> pyoxigraph.Triple:
-    return next(t for t in pyoxigraph.parse(path=str(path), format=format_of(path))
-                if not has_blank(t) and digest(t) in missing)
+    triples: Iterator[pyoxigraph.Triple] = pyoxigraph.parse(path=str(path), format=format_of(path))
+    return next(t for t in triples if not has_blank(t) and digest(t) in missing)
 
 
-def verify(target: Target, path: Path, sleep=time.sleep,
+def verify(target: Target, path: Path, sleep: Sleep = time.sleep,
            deadline: Deadline | None = None) -> int:
     """The number of triples, when the store's target graph holds exactly the dump's: the same
     triples (those with a blank node: as many per predicate)."""
@@ -682,7 +709,7 @@ def dump_path(dist: Path, fmt: str) -> Path:
     return path
 
 
-def load(target: Target, dist: Path, fmt: str = "nt", sleep=time.sleep) -> int:
+def load(target: Target, dist: Path, fmt: str = "nt", sleep: Sleep = time.sleep) -> int:
     """PUT the dump into the target graph, then verify; the number of triples loaded. All of
     it ends by the target's deadline."""
     deadline = Deadline.after(target.deadline, target.timeout)

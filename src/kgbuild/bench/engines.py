@@ -9,33 +9,57 @@ a project has no queries/ yet).
 from __future__ import annotations
 
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 import pyoxigraph
+from pyoxigraph import RdfFormat, Triple
 
 from ..build import Config, Graph, load_graph
 from ..emit.dumps import dump_files
+from ..model.formats import rdf_bytes
 from ..read.sources import read_rdf_dir
 from ..validate.graph import read_violation_queries, validate
+
+if TYPE_CHECKING:
+    import rdflib
+
+T = TypeVar("T")
 
 
 @dataclass
 class Context:
-    """What the stages share: the mapped graph, the project's shapes and queries, files."""
+    """What the stages share: the mapped graph, the project's shapes and queries, files, and
+    what the stages found: the graph each path parsed, the seconds per query and the queries
+    that failed."""
 
     root: Path
     graph: Graph
     work: Path
-    shapes: list = field(default_factory=list)
+    shapes: Collection[Triple] = field(default_factory=list)
     violation_queries: dict[str, str] = field(default_factory=dict)
     queries: dict[str, str] = field(default_factory=dict)
-    state: dict = field(default_factory=dict)
+    store: pyoxigraph.Store | None = None  # the fast path's parse
+    rdflib_graph: rdflib.Graph | None = None  # the rdflib path's parse
+    per_query: dict[str, float] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
 
     @property
     def turtle(self) -> Path:
         return self.work / "graph.ttl"
+
+    def parsed_store(self) -> pyoxigraph.Store:
+        if self.store is None:
+            raise RuntimeError("the parse stage runs first")
+        return self.store
+
+    def parsed_graph(self) -> rdflib.Graph:
+        if self.rdflib_graph is None:
+            raise RuntimeError("the parse stage runs first")
+        return self.rdflib_graph
 
 
 def context(root: Path, work: Path) -> Context:
@@ -77,7 +101,7 @@ def canned_queries(root: Path) -> dict[str, str]:
 def fast_parse(ctx: Context) -> int:
     store = pyoxigraph.Store()
     store.bulk_load(path=str(ctx.turtle), format=pyoxigraph.RdfFormat.TURTLE)
-    ctx.state["store"] = store
+    ctx.store = store
     return len(store)
 
 
@@ -91,12 +115,13 @@ def fast_serialize(ctx: Context) -> int:
 
 
 def fast_query(ctx: Context) -> int:
-    store = ctx.state["store"]
+    store = ctx.parsed_store()
     rows = 0
     for name, text in ctx.queries.items():
         start = _now()
-        rows += sum(1 for _ in store.query(text))
-        ctx.state.setdefault("per_query", {})[name] = _now() - start
+        result = store.query(text)
+        rows += 1 if isinstance(result, pyoxigraph.QueryBoolean) else sum(1 for _ in result)
+        ctx.per_query[name] = _now() - start
     return rows
 
 
@@ -107,7 +132,7 @@ def rdflib_parse(ctx: Context) -> int:
 
     g = rdflib.Graph()
     g.parse(str(ctx.turtle), format="turtle")
-    ctx.state["rdflib"] = g
+    ctx.rdflib_graph = g
     return len(g)
 
 
@@ -115,40 +140,45 @@ def rdflib_validate(ctx: Context) -> int:
     import pyshacl
     import rdflib
 
-    shapes = rdflib.Graph().parse(
-        data=pyoxigraph.serialize(ctx.shapes, format=pyoxigraph.RdfFormat.N_TRIPLES), format="nt")
-    _, results, _ = pyshacl.validate(ctx.state["rdflib"], shacl_graph=shapes, inference="none",
+    g = ctx.parsed_graph()
+    shapes = rdflib.Graph().parse(data=rdf_bytes(ctx.shapes, RdfFormat.N_TRIPLES), format="nt")
+    _, results, _ = pyshacl.validate(g, shacl_graph=shapes, inference="none",
                                      allow_warnings=True, advanced=False)
-    found = len(list(results.subjects(rdflib.RDF.type, rdflib.URIRef(
+    report: rdflib.Graph = results  # pyshacl.validate is untyped: its results are a graph
+    found = len(list(report.subjects(rdflib.RDF.type, rdflib.URIRef(
         "http://www.w3.org/ns/shacl#ValidationResult"))))
     for text in ctx.violation_queries.values():
-        found += len(ctx.state["rdflib"].query(text))
+        found += len(g.query(text))
     return found
 
 
 def rdflib_serialize(ctx: Context) -> int:
-    g = ctx.state["rdflib"]
+    g = ctx.parsed_graph()
     return sum(len(g.serialize(format=f, encoding="utf-8")) for f in ("turtle", "nt", "json-ld"))
 
 
 def rdflib_query(ctx: Context) -> int:
-    g = ctx.state["rdflib"]
+    g = ctx.parsed_graph()
     rows = 0
     for name, text in ctx.queries.items():
         start = _now()
         try:
-            rows += _within(QUERY_BUDGET, lambda text=text: len(g.query(text)))
+            rows += _within(QUERY_BUDGET, partial(_answer_rows, g, text))
         except TimeoutError:
-            ctx.state.setdefault("failed", {})[name] = f"stopped after {QUERY_BUDGET:.0f} s"
+            ctx.failed[name] = f"stopped after {QUERY_BUDGET:.0f} s"
         except Exception as e:  # noqa: BLE001 - an rdflib engine bug is a result to report
-            ctx.state.setdefault("failed", {})[name] = f"{type(e).__name__}: {e}"[:200]
-        ctx.state.setdefault("per_query", {})[name] = _now() - start
+            ctx.failed[name] = f"{type(e).__name__}: {e}"[:200]
+        ctx.per_query[name] = _now() - start
     return rows
 
 
-def _within(seconds: float, fn):
+def _answer_rows(g: rdflib.Graph, text: str) -> int:
+    return len(g.query(text))
+
+
+def _within(seconds: float, fn: Callable[[], T]) -> T:
     """fn(), or TimeoutError once it has run for the given seconds (rdflib is pure Python)."""
-    def stop(*_):
+    def stop(*_: object) -> NoReturn:
         raise TimeoutError
 
     previous = signal.signal(signal.SIGALRM, stop)

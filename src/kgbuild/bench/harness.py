@@ -13,9 +13,11 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .probe import Measure, Result
 from .synth import write_project
 
 REAL = 0  # the scale label of the bundled data
@@ -26,10 +28,11 @@ UNMEASURED_LIMIT = 300_000  # triples; above this the rdflib path runs only with
 class Run:
     label: str
     triples: int = 0
-    whole: dict = field(default_factory=dict)  # kgbuild build: seconds, peak_mb
-    rebuild: dict = field(default_factory=dict)  # the same build again over its own output
-    build: dict = field(default_factory=dict)  # stage -> {seconds, peak_mb}
-    engines: dict = field(default_factory=dict)  # engine -> probe result, or {"skipped": why}
+    whole: Measure = field(default_factory=dict)  # kgbuild build: seconds, peak_mb
+    rebuild: Measure = field(default_factory=dict)  # the same build again over its own output
+    build: dict[str, Measure] = field(default_factory=dict)  # stage -> {seconds, peak_mb}
+    engines: dict[str, Result] = field(default_factory=dict)  # engine -> probe result, or
+    # {"skipped": why}
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ def child_env(repo: Path) -> dict[str, str]:
     return env
 
 
-def timed_child(args: list[str], env: dict[str, str]) -> dict:
+def timed_child(args: list[str], env: dict[str, str]) -> Measure:
     """Run a Python child; its wall time and peak memory (ru_maxrss of that child alone)."""
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, *args], env=env, stdout=subprocess.DEVNULL,
@@ -62,9 +65,10 @@ def timed_child(args: list[str], env: dict[str, str]) -> dict:
     return {"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024}
 
 
-def probe(args: list[str], env: dict[str, str], result: Path) -> dict:
+def probe(args: list[str], env: dict[str, str], result: Path) -> Result:
     timed_child(["-m", "kgbuild.bench.probe", *args, str(result)], env)
-    return json.loads(result.read_text(encoding="utf-8"))
+    found: Result = json.loads(result.read_text(encoding="utf-8"))
+    return found
 
 
 def project_root(opts: Options, scale: int) -> Path:
@@ -96,7 +100,7 @@ def measure(opts: Options, scale: int, previous: Run | None) -> Run:
 def rdflib_skip(previous: Run | None, triples: int, budget: float) -> str:
     """Why the rdflib path is not run at this size, or '' to run it."""
     before = previous.engines.get("rdflib") if previous else None
-    if not before or "stages" not in before:
+    if previous is None or not before or "stages" not in before:
         if triples > UNMEASURED_LIMIT:
             return (f"no smaller scale measured in this run to estimate from, and above "
                     f"{UNMEASURED_LIMIT} triples it takes tens of minutes")
@@ -109,7 +113,7 @@ def rdflib_skip(previous: Run | None, triples: int, budget: float) -> str:
             f"{previous.triples} triples), over the {budget:.0f} s budget")
 
 
-def run_all(opts: Options, progress=lambda _: None) -> list[Run]:
+def run_all(opts: Options, progress: Callable[[str], None] = lambda _: None) -> list[Run]:
     opts.work.mkdir(parents=True, exist_ok=True)
     runs: list[Run] = []
     scales = ((REAL,) if opts.real else ()) + tuple(opts.scales)

@@ -14,17 +14,21 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import Any
+
+Measure = dict[str, float]  # a stage's seconds and peak MB (and size, where it has one)
+Result = dict[str, Any]  # what a probe writes as JSON: stages, totals, per-query figures
 
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure_build(root: Path, out: Path) -> dict:
+def measure_build(root: Path, out: Path) -> Result:
     """The real build (kgbuild.build.build), its stages as it times them itself."""
     from ..build import Config, build
 
-    stages: dict[str, dict] = {}
+    stages: dict[str, Measure] = {}
 
     def progress(message: str) -> None:
         name, _, rest = message.rpartition(": ")
@@ -39,19 +43,19 @@ def measure_build(root: Path, out: Path) -> dict:
             "triples": len(graph.triples)}
 
 
-def measure_engine(name: str, root: Path, work: Path) -> dict:
+def measure_engine(name: str, root: Path, work: Path) -> Result:
     from .engines import ENGINES, context
 
     start = time.perf_counter()
     ctx = context(root, work)
-    stages = {"read+map": {"seconds": time.perf_counter() - start, "peak_mb": peak_mb()}}
+    stages: dict[str, Measure] = {
+        "read+map": {"seconds": time.perf_counter() - start, "peak_mb": peak_mb()}}
     for stage, fn in ENGINES[name]:
         start = time.perf_counter()
         size = fn(ctx)
         stages[stage] = {"seconds": time.perf_counter() - start, "peak_mb": peak_mb(),
                          "size": size}
-    return {"stages": stages, "per_query": ctx.state.get("per_query", {}),
-            "failed": ctx.state.get("failed", {}),
+    return {"stages": stages, "per_query": ctx.per_query, "failed": ctx.failed,
             "triples": len(ctx.graph.triples), "peak_mb": peak_mb()}
 
 

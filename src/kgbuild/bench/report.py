@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from .harness import Run
+from .probe import Measure
 
 
-def _row(cells) -> str:
+def _row(cells: Sequence[object]) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
-def _table(header: list[str], rows: list[list]) -> list[str]:
+def _table(header: list[str], rows: Sequence[Sequence[object]]) -> list[str]:
     return [_row(header), _row(["---"] * len(header)), *(_row(r) for r in rows)]
 
 
@@ -27,19 +31,21 @@ def build_table(runs: list[Run]) -> list[str]:
     """Per stage of `kgbuild build`: seconds and peak MB per scale, growth to the next scale."""
     stages = list(dict.fromkeys([WHOLE, REBUILD] +
                                 [s for r in runs for s in r.build]))
-    header, rows = ["stage"], []
+    header = ["stage"]
+    rows: list[list[object]] = []
     for i, r in enumerate(runs):
         header += [f"{r.label} s", f"{r.label} MB"] + (["growth"] if _synth(runs, i) else [])
     for stage in stages:
-        row = [stage]
+        row: list[object] = [stage]
         for i, r in enumerate(runs):
             now = _stage(r, stage)
             row += [f"{now['seconds']:.2f}" if now else "", f"{now['peak_mb']:.0f}" if now else ""]
             if _synth(runs, i):
                 before = _stage(runs[i - 1], stage)
-                row.append(_growth(now and now["seconds"], before and before["seconds"]))
+                row.append(_growth(now["seconds"] if now else None,
+                                   before["seconds"] if before else None))
         rows.append(row)
-    counts = ["triples"]
+    counts: list[object] = ["triples"]
     for i, r in enumerate(runs):
         counts += [r.triples, ""] + ([_growth(r.triples, runs[i - 1].triples)]
                                      if _synth(runs, i) else [])
@@ -52,7 +58,7 @@ def _synth(runs: list[Run], i: int) -> bool:
     return i > 0 and runs[i].label != "real" and runs[i - 1].label != "real"
 
 
-def _stage(run: Run, stage: str) -> dict | None:
+def _stage(run: Run, stage: str) -> Measure | None:
     return {WHOLE: run.whole, REBUILD: run.rebuild}.get(stage) or run.build.get(stage)
 
 
@@ -94,7 +100,7 @@ def queries_table(run: Run) -> list[str]:
     return _table([f"query at {run.label}", "pyoxigraph s", "rdflib s"], rows)
 
 
-def _slow_cell(name: str, slow: dict, failed: dict) -> str:
+def _slow_cell(name: str, slow: dict[str, Any], failed: dict[str, Any]) -> str:
     if name in failed:
         return f"failed after {slow[name]:.3f} ({failed[name]})"
     return f"{slow[name]:.3f}" if name in slow else "skipped"

@@ -13,7 +13,7 @@ PROJECT_TYPES = {"proeftuin": CR.Proeftuin, "programme": CR.Programme,
                  "subsidy-scheme": CR.SubsidyScheme, "project": CR.Project}
 
 
-def themes(codes) -> list[NamedNode]:
+def themes(codes: list[str] | None) -> list[NamedNode]:
     return [THEMA[c] for c in as_list(codes)]
 
 

@@ -51,7 +51,7 @@ def map_source(g: Mapped, r: Record) -> None:
 
 
 def map_provincie(g: Mapped, r: Record, agents: Agents) -> None:
-    s = agents(r["provinciecode"])
+    s = agents.iri(r["provinciecode"])
     g.origin(s, r.loc)
     g.add(s, A, CR.Provincie)
     # Named as TOOI names it, so a province never shares a label with its capital gemeente.
@@ -63,7 +63,7 @@ def map_provincie(g: Mapped, r: Record, agents: Agents) -> None:
 
 
 def map_gemeente(g: Mapped, r: Record, agents: Agents) -> None:
-    s = agents(r["gemeentecode"])
+    s = agents.iri(r["gemeentecode"])
     g.origin(s, r.loc)
     g.add(s, A, CR.Gemeente)
     g.add(s, SKOS.prefLabel, Literal(r["gemeentenaam"], language="nl"))
@@ -73,7 +73,7 @@ def map_gemeente(g: Mapped, r: Record, agents: Agents) -> None:
 
 
 def map_organisation(g: Mapped, r: Record, agents: Agents) -> None:
-    s = agents(r["id"])
+    s = agents.iri(r["id"])
     g.origin(s, r.loc)
     g.add(s, A, ORG.Organization)
     g.add(s, A, ORG_TYPES.get(r["kind"]))
@@ -88,7 +88,7 @@ def map_organisation(g: Mapped, r: Record, agents: Agents) -> None:
 
 
 def map_person(g: Mapped, r: Record, agents: Agents) -> None:
-    s = agents(r["id"])
+    s = agents.iri(r["id"])
     g.origin(s, r.loc)
     g.add(s, A, SCHEMA.Person)
     g.add(s, A, PROV.Agent)

@@ -25,7 +25,7 @@ def change_iri(event: str) -> NamedNode:
 
 def map_former_gemeente(g: Mapped, r: Record, agents: Agents) -> None:
     """A gemeente that no longer exists: its TOOI-pattern IRI, old code, name and end."""
-    s = agents(r["gemeentecode"])
+    s = agents.iri(r["gemeentecode"])
     g.origin(s, r.loc)
     g.add(s, A, CR.Gemeente)
     g.add(s, SKOS.prefLabel, Literal(r["gemeentenaam"], language="nl"))
@@ -75,7 +75,7 @@ def map_change_row(g: Mapped, s: NamedNode, r: Record, agents: Agents) -> None:
         if r["successor_new"]:
             g.add(successor, SCHEMA.foundingDate, typed(r["date"]))
     if r["predecessor"]:
-        predecessor = agents(r["predecessor"])
+        predecessor = agents.iri(r["predecessor"])
         g.add(s, ORG.originalOrganization, predecessor)
         g.add(predecessor, ORG.changedBy, s)
     g.add(s, CR.completenessNote, text(r["note_nl"], "nl"))

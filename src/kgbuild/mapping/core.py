@@ -3,7 +3,7 @@ rows stated each triple."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -11,7 +11,19 @@ from decimal import Decimal
 from pyoxigraph import Literal, NamedNode, Triple
 
 from ..model.errors import Loc
-from ..model.terms import CR, DCT, EDTF, PROV, RDFS, XSD, A, minted, tooi_gemeente, tooi_provincie
+from ..model.terms import (
+    CR,
+    DCT,
+    EDTF,
+    PROV,
+    RDFS,
+    XSD,
+    A,
+    Term,
+    minted,
+    tooi_gemeente,
+    tooi_provincie,
+)
 from ..read.sources import Cite, Data, Record, When
 
 
@@ -37,7 +49,7 @@ class Mapped:
         finally:
             self._row = outer
 
-    def add(self, s: NamedNode, p: NamedNode, o) -> None:
+    def add(self, s: NamedNode, p: NamedNode, o: Term | None) -> None:
         if o is None:
             return
         t = Triple(s, p, o)
@@ -47,7 +59,7 @@ class Mapped:
             if not rows or rows[-1] is not self._row:
                 self.stated[t] = (*rows, self._row)
 
-    def add_all(self, s: NamedNode, p: NamedNode, objects) -> None:
+    def add_all(self, s: NamedNode, p: NamedNode, objects: Iterable[Term]) -> None:
         for o in objects:
             self.add(s, p, o)
 
@@ -61,7 +73,7 @@ def text(value: str | None, lang: str | None = None) -> Literal | None:
     return Literal(value, language=lang) if lang else Literal(value)
 
 
-def typed(value) -> Literal | None:
+def typed(value: object) -> Literal | None:
     """A typed literal from a parsed cell value (When, int, Decimal, bool)."""
     if value is None:
         return None
@@ -76,7 +88,7 @@ def typed(value) -> Literal | None:
     raise TypeError(f"no literal for {value!r}")
 
 
-def as_list(value) -> list:
+def as_list(value: str | list[str] | None) -> list[str]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
@@ -128,8 +140,13 @@ class Agents:
         for r in data.rows("regions"):
             self.iris[r["id"]] = minted(f"regio/{r['id']}")
 
+    def iri(self, ident: str) -> NamedNode:
+        """The IRI of an agent that must be there (the node a row describes)."""
+        return self.iris[ident]
+
     def __call__(self, ident: str | None) -> NamedNode | None:
+        """The IRI of an agent a cell may name, None for an empty cell."""
         return self.iris[ident] if ident else None
 
-    def all(self, idents) -> list[NamedNode]:
+    def all(self, idents: str | list[str] | None) -> list[NamedNode]:
         return [self.iris[i] for i in as_list(idents)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import calendar
 
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from ..model.terms import CR, DCT, EDTF, SCHEMA, XSD
 from .core import Mapped
@@ -56,14 +56,15 @@ def xsd_date(day: str) -> Literal:
 
 def add_bounds(g: Mapped) -> None:
     """For every date in the graph, its bounds: each rests on the rows that gave the dates."""
-    dates: dict[tuple[NamedNode, NamedNode], list[Triple]] = {}
+    dates: dict[tuple[NamedNode | BlankNode, NamedNode], list[tuple[Triple, Literal]]] = {}
     for t in g.triples:
-        if isinstance(t.object, Literal) and t.object.datatype == EDTF:
-            dates.setdefault((t.subject, t.predicate), []).append(t)
+        node, o = t.subject, t.object
+        if isinstance(o, Literal) and o.datatype == EDTF and not isinstance(node, Triple):
+            dates.setdefault((node, t.predicate), []).append((t, o))
     for (s, p), found in sorted(dates.items(), key=lambda kv: (kv[0][0].value, kv[0][1].value)):
         first, last = BOUNDS[p]
-        values = [t.object.value for t in found]
-        rows = tuple(r for t in found for r in g.stated.get(t, ()))
+        values = [o.value for _, o in found]
+        rows = tuple(r for t, _ in found for r in g.stated.get(t, ()))
         pick_first, pick_last = (min, max) if p in SEPARATE else (max, min)
         for bound in (Triple(s, first, xsd_date(pick_first(map(earliest_day, values)))),
                       Triple(s, last, xsd_date(pick_last(map(latest_day, values))))):

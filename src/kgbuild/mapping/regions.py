@@ -7,7 +7,7 @@ from itertools import groupby
 from pyoxigraph import Literal, NamedNode
 
 from ..model.terms import CR, DCT, ORG, ROL, SCHEMA, SKOS, STATUS, A, minted
-from ..read.sources import Data, Record
+from ..read.sources import Data, Record, When
 from .core import Agents, Mapped, cite, text, typed
 
 ROLES = {"member": ROL.lid, "representative": ROL.vertegenwoordiger, "lead": ROL.trekker}
@@ -25,7 +25,7 @@ def english_fallbacks(rows: list[Record]) -> dict[str, str]:
 
 
 def map_region(g: Mapped, r: Record, agents: Agents, fallback_en: str | None) -> None:
-    s = agents(r["id"])
+    s = agents.iri(r["id"])
     g.origin(s, r.loc)
     g.add(s, A, REGION_TYPES[r["kind"]])
     g.add(s, SKOS.prefLabel, Literal(r["name"], language="nl"))
@@ -90,7 +90,7 @@ def map_membership_row(g: Mapped, s: NamedNode, r: Record, agents: Agents,
     cite(g, s, r["cites"])
 
 
-def map_period(g: Mapped, s: NamedNode, begin, end) -> None:
+def map_period(g: Mapped, s: NamedNode, begin: When | None, end: When | None) -> None:
     """The period in one place: schema:startDate and schema:endDate as the source gives them
     (their bounds are added for every date of the graph at the end of the map stage)."""
     g.add(s, SCHEMA.startDate, typed(begin))

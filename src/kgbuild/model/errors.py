@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True, order=True)
@@ -41,8 +43,8 @@ class InputError(KgError):
         self.problems = sorted(set(problems), key=lambda p: (p.loc, p.message))
         super().__init__("\n".join(str(p) for p in self.problems))
 
-    def __reduce__(self):  # travels whole from a worker process
-        return (InputError, (self.problems,))
+    def __reduce__(self) -> tuple[type[InputError], tuple[list[Problem]]]:
+        return (InputError, (self.problems,))  # travels whole from a worker process
 
     def lines(self) -> list[str]:
         return [str(p) for p in self.problems]
@@ -59,16 +61,32 @@ class EnvironmentProblem(KgError):
     exit_code = 4
 
 
+class Finding(Protocol):
+    """What NotConforming needs of a finding of validation (validate.graph.Finding)."""
+
+    def line(self) -> str: ...
+
+
+class Report(Protocol):
+    """What NotConforming needs of a validation report (validate.graph.Report)."""
+
+    @property
+    def findings(self) -> Sequence[Finding]: ...
+
+    @property
+    def violations(self) -> Sequence[Finding]: ...
+
+
 class NotConforming(KgError):
     """The graph does not conform to the shapes."""
 
     exit_code = 1
 
-    def __init__(self, report):
+    def __init__(self, report: Report):
         self.report = report
         super().__init__(f"{len(report.violations)} violation(s)")
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[NotConforming], tuple[Report]]:
         return (NotConforming, (self.report,))
 
     def lines(self) -> list[str]:

@@ -3,9 +3,11 @@ what the SPARQL endpoint answers in (and says it answers in)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pyoxigraph import QueryResultsFormat, RdfFormat
+import pyoxigraph
+from pyoxigraph import QueryResultsFormat, RdfFormat, Triple
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,15 @@ LANGUAGES = ("nl", "en")  # of the pages: Dutch at {path}.html, English at {path
 RDF_FORMATS = tuple(f for f in FORMATS if f.rdf is not None)
 BY_NAME = {f.name: f for f in FORMATS}
 BY_EXTENSION = {f.extension: f for f in FORMATS}
+
+
+def rdf_bytes(triples: Iterable[Triple], rdf: RdfFormat,
+              prefixes: dict[str, str] | None = None) -> bytes:
+    """The triples written in an RDF format, as pyoxigraph writes them."""
+    data = pyoxigraph.serialize(triples, format=rdf, prefixes=prefixes)
+    if data is None:  # pyoxigraph returns None only when it writes to an output it is given
+        raise RuntimeError("pyoxigraph.serialize wrote to no output")
+    return data
 
 
 def by_media_type(media_type: str) -> Format | None:

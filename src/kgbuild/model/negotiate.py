@@ -23,7 +23,7 @@ formats with it too.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -32,6 +32,7 @@ from .formats import BY_EXTENSION, BY_NAME, FORMATS, Format
 NEGOTIATED_PREFIXES = ("/doc/", "/def/")
 _QVALUE = re.compile(r"^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$")
 T = TypeVar("T")
+IsFile = Callable[[str], bool]  # whether a path relative to the served root is a file
 
 
 def media_ranges(media_type: str) -> tuple[str, ...]:
@@ -141,7 +142,7 @@ def media_type_of(rel: str) -> str:
     return BY_EXTENSION[rel.rsplit(".", 1)[1]].media_type
 
 
-def alternates(stem: str, is_file) -> tuple[str, ...]:
+def alternates(stem: str, is_file: IsFile) -> tuple[str, ...]:
     """The files of document `stem` (doc/regio/twente), one per format, that exist."""
     return tuple(f"{stem}.{f.extension}" for f in FORMATS if is_file(f"{stem}.{f.extension}"))
 
@@ -154,7 +155,7 @@ def split_extension(path: str) -> tuple[str, Format | None]:
 
 
 def resolve_id(path: str, format_param: str | None, accept: str | None,
-               is_file, gone: frozenset[str]) -> Outcome:
+               is_file: IsFile, gone: frozenset[str]) -> Outcome:
     """The answer for /id/{path} (path without the /id/ prefix)."""
     if path in gone:
         return Outcome(410, file=f"doc/{path}.html")
@@ -171,7 +172,7 @@ def resolve_id(path: str, format_param: str | None, accept: str | None,
 
 
 def resolve_document(path: str, format_param: str | None, accept: str | None,
-                     is_file) -> Outcome:
+                     is_file: IsFile) -> Outcome:
     """The answer for /doc/... or /def/... (path without the leading slash)."""
     if is_file(path):
         return Outcome(200, file=path)
@@ -184,7 +185,7 @@ def resolve_document(path: str, format_param: str | None, accept: str | None,
     return Outcome(200, file=target, vary=True, content_location="/" + target)
 
 
-def resolve(url_path: str, format_param: str | None, accept: str | None, is_file,
+def resolve(url_path: str, format_param: str | None, accept: str | None, is_file: IsFile,
             gone: frozenset[str] = frozenset()) -> Outcome:
     """The answer for any path of the published tree; `is_file(rel)` looks at the tree."""
     if url_path.startswith("/id/"):

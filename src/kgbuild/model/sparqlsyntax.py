@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import overload
+
+
+@overload
+def syntax_error(query: str) -> tuple[int, str] | None: ...
+@overload
+def syntax_error(query: str, error: SyntaxError) -> tuple[int, str]: ...
 
 
 def syntax_error(query: str, error: SyntaxError | None = None) -> tuple[int, str] | None:
@@ -16,9 +23,10 @@ def syntax_error(query: str, error: SyntaxError | None = None) -> tuple[int, str
     try:
         parseQuery(query)
     except Exception as pe:  # noqa: BLE001 - pyparsing's ParseException; others fall through
-        if getattr(pe, "lineno", None) and getattr(pe, "msg", None):
+        lineno, msg = getattr(pe, "lineno", None), getattr(pe, "msg", None)
+        if lineno and msg:
             found = getattr(pe, "found", "")
-            return pe.lineno, one_line(str(pe.msg) + (f", found {found}" if found else ""))
+            return int(lineno), one_line(str(msg) + (f", found {found}" if found else ""))
     if error is None:
         return None
     text = str(error.msg or error)

@@ -5,8 +5,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TypeAlias
 
-from pyoxigraph import NamedNode
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+
+# What pyoxigraph takes as the subject and as the object of a triple.
+Subject: TypeAlias = NamedNode | BlankNode | Triple
+Term: TypeAlias = NamedNode | BlankNode | Literal | Triple
 
 DEFAULT_BASE = "https://w3id.org/cultuurregio/"
 TOOI = "https://identifier.overheid.nl/tooi/id/"

@@ -11,8 +11,10 @@ reaches the query.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeAlias
 
 from pyoxigraph import Literal, NamedNode
 
@@ -40,6 +42,10 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # suffix -> (what the user reads in a message, checker, term builder)
 KINDS = ("iri", "xsd_date", "xsd_integer", "xsd_decimal", "xsd_gYear", "xsd_boolean", "string")
+
+
+Bound: TypeAlias = NamedNode | Literal  # a checked parameter value, as the term it becomes
+Check = Callable[[str], Bound]
 
 
 class ParamError(ValueError):
@@ -75,8 +81,8 @@ def parse_param(var: str) -> Param | None:
     return Param(var, rest, "", required)
 
 
-def tokens(query: str):
-    """(kind, text) for every token of a SPARQL query."""
+def tokens(query: str) -> Iterator[tuple[str | None, str]]:
+    """(kind, text) for every token of a SPARQL query (every kind is a group of TOKEN)."""
     for m in TOKEN.finditer(query):
         yield m.lastgroup, m.group()
 
@@ -108,7 +114,7 @@ def check_date(value: str) -> Literal:
     return Literal(value, datatype=NamedNode(XSD + "date"))
 
 
-def check_pattern(pattern: re.Pattern, datatype: str, what: str):
+def check_pattern(pattern: re.Pattern[str], datatype: str, what: str) -> Check:
     def check(value: str) -> Literal:
         if not pattern.match(value):
             raise ParamError(f"not {what}")
@@ -116,7 +122,7 @@ def check_pattern(pattern: re.Pattern, datatype: str, what: str):
     return check
 
 
-def check_text(lang: str | None):
+def check_text(lang: str | None) -> Check:
     def check(value: str) -> Literal:
         if CONTROL.search(value):
             raise ParamError("contains control characters")
@@ -126,7 +132,7 @@ def check_text(lang: str | None):
     return check
 
 
-CHECKS = {
+CHECKS: dict[str, Check] = {
     "iri": check_iri,
     "xsd_date": check_date,
     "xsd_integer": check_pattern(INTEGER, "integer", "an integer"),
@@ -138,18 +144,18 @@ CHECKS = {
 }
 
 
-def to_term(param: Param, value: str):
+def to_term(param: Param, value: str) -> Bound:
     """The RDF term for a value, or ParamError saying what is wrong with it."""
     check = CHECKS.get(param.kind) or check_text(param.kind)
     return check(value)
 
 
-def sparql_term(term) -> str:
+def sparql_term(term: Bound) -> str:
     """The SPARQL form of a checked term (pyoxigraph escapes literals the N-Triples way)."""
     return str(term)
 
 
-def substitute(query: str, terms: dict[str, object]) -> str:
+def substitute(query: str, terms: Mapping[str, Bound]) -> str:
     """Replace each bound parameter variable by its term, token by token."""
     out = []
     for kind, text in tokens(query):

@@ -11,38 +11,41 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
-from pyoxigraph import BlankNode, Literal, NamedNode
+from pyoxigraph import BlankNode, Literal, NamedNode, QuerySolutions
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 # "1" and "0" are valid lexical forms of xsd:boolean; Virtuoso answers with them
 CANONICAL_BOOLEAN = {"1": "true", "0": "false"}
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+# One value of a row: a term of SPARQL 1.1 results, or None where the variable is unbound.
+Cell: TypeAlias = NamedNode | BlankNode | Literal | None
 
 
 @dataclass(frozen=True)
 class Table:
     vars: tuple[str, ...]
-    rows: tuple[tuple, ...]  # each a tuple of terms (None: unbound)
+    rows: tuple[tuple[Cell, ...], ...]  # each a tuple of terms (None: unbound)
 
-    def values(self) -> list[tuple]:
+    def values(self) -> list[tuple[str, ...]]:
         """Rows of plain strings (unbound: ''): what a person compares by eye."""
         return [tuple("" if t is None else t.value for t in row) for row in self.rows]
 
-    def column(self, var: str) -> list:
+    def column(self, var: str) -> list[Cell]:
         i = self.vars.index(var)
         return [row[i] for row in self.rows]
 
 
-def from_solutions(solutions) -> Table:
+def from_solutions(solutions: QuerySolutions) -> Table:
     """A Table from pyoxigraph QuerySolutions."""
     names = tuple(v.value for v in solutions.variables)
     rows = tuple(tuple(s[n] for n in names) for s in solutions)
     return Table(names, rows)
 
 
-def term_from_json(b: dict | None):
+def term_from_json(b: dict[str, Any] | None) -> Cell:
     if b is None:
         return None
     kind, value = b["type"], b["value"]
@@ -60,7 +63,7 @@ def term_from_json(b: dict | None):
     return Literal(value)
 
 
-def from_json(doc: dict) -> Table:
+def from_json(doc: dict[str, Any]) -> Table:
     """A Table from SPARQL 1.1 JSON results (also the older 'typed-literal' kind)."""
     names = tuple(doc["head"]["vars"])
     rows = tuple(tuple(term_from_json(b.get(n)) for n in names)
@@ -68,7 +71,7 @@ def from_json(doc: dict) -> Table:
     return Table(names, rows)
 
 
-def term_json(t) -> dict:
+def term_json(t: NamedNode | BlankNode | Literal) -> dict[str, str]:
     if isinstance(t, NamedNode):
         return {"type": "uri", "value": t.value}
     if isinstance(t, BlankNode):
@@ -84,7 +87,8 @@ def term_json(t) -> dict:
 def to_json(table: Table) -> bytes:
     """SPARQL 1.1 JSON results, one binding a line (compact lines keep json's C encoder)."""
     head = json.dumps({"vars": list(table.vars)}, ensure_ascii=False)
-    rows = [json.dumps({n: term_json(t) for n, t in zip(table.vars, row) if t is not None},
+    rows = [json.dumps({n: term_json(t) for n, t in zip(table.vars, row, strict=True)
+                        if t is not None},
                        ensure_ascii=False, sort_keys=True) for row in table.rows]
     body = "\n" + ",\n".join(rows) + "\n" if rows else ""
     return f'{{"head": {head}, "results": {{"bindings": [{body}]}}}}\n'.encode()
@@ -105,6 +109,6 @@ def to_text(table: Table, width: int = 60) -> str:
         return s if len(s) <= width else s[: width - 1] + "…"
     rows = [list(table.vars)] + [[cut(v) for v in row] for row in table.values()]
     widths = [max(len(r[i]) for r in rows) for i in range(len(table.vars))]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in rows]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines) + f"\n({len(table.rows)} row{'s' if len(table.rows) != 1 else ''})\n"

@@ -7,13 +7,15 @@ under another base. The build runs them on its own graph, under the default base
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pyoxigraph
 
 from ..model.base import DEFAULT, Base
 from ..model.errors import InputError, Loc, Problem, UsageError
-from .params import ParamError, find_params, substitute, to_term
+from ..model.memstore import solutions
+from .params import Bound, Param, ParamError, find_params, substitute, to_term
 from .results import Table, from_json, from_solutions
 from .spec import QuerySpec
 
@@ -31,14 +33,14 @@ def parse_assignments(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-def bind(spec: QuerySpec, given: dict[str, str], base: Base = DEFAULT) -> dict[str, object]:
+def bind(spec: QuerySpec, given: dict[str, str], base: Base = DEFAULT) -> dict[str, Bound]:
     """{variable: term} for every parameter with a value; defaults (moved to `base`) fill what
     is not given."""
     names = {p.name for p in spec.params}
     for name in sorted(set(given) - names):
         takes = ", ".join(sorted(names)) or "no parameters"
         raise UsageError(f"query {spec.name}: unknown parameter {name!r} (it takes: {takes})")
-    terms = {}
+    terms: dict[str, Bound] = {}
     for p in spec.params:
         value = given.get(p.name, _default(spec, p.name, base))
         if value is None:
@@ -55,7 +57,7 @@ def _default(spec: QuerySpec, name: str, base: Base) -> str | None:
     return base.text(value) if value is not None else None
 
 
-def _checked(spec: QuerySpec, p, value: str):
+def _checked(spec: QuerySpec, p: Param, value: str) -> Bound:
     allowed = spec.enumerate.get(p.name)
     if allowed and value not in allowed:
         raise UsageError(f"query {spec.name}: parameter {p.name!r}: {value!r} is not one of "
@@ -72,18 +74,18 @@ def query_text(spec: QuerySpec, base: Base = DEFAULT) -> str:
     return base.text(spec.text)
 
 
-def run_embedded(store: pyoxigraph.Store, spec: QuerySpec, terms: dict[str, object],
+def run_embedded(store: pyoxigraph.Store, spec: QuerySpec, terms: Mapping[str, Bound],
                  base: Base = DEFAULT) -> Table:
     """Run on a pyoxigraph store, with the same text an endpoint would get. A query that fails
     while it runs (SERVICE refused by the sandbox, an engine error) is reported at its file."""
     try:
-        return from_solutions(store.query(bound_text(spec, terms, base)))
+        return from_solutions(solutions(store.query(bound_text(spec, terms, base))))
     except (OSError, RuntimeError) as e:
         raise InputError([Problem(Loc(spec.path, 1), f"query failed: {e} (a query runs without "
                                                      "the network: no SERVICE)")]) from None
 
 
-def bound_text(spec: QuerySpec, terms: dict[str, object], base: Base = DEFAULT) -> str:
+def bound_text(spec: QuerySpec, terms: Mapping[str, Bound], base: Base = DEFAULT) -> str:
     """The query with each parameter variable replaced, token by token, by its checked term.
 
     The result is parsed again: it must still be one query in which exactly the parameters
@@ -100,7 +102,7 @@ def bound_text(spec: QuerySpec, terms: dict[str, object], base: Base = DEFAULT) 
     return text
 
 
-def run_remote(endpoint: str, spec: QuerySpec, terms: dict[str, object],
+def run_remote(endpoint: str, spec: QuerySpec, terms: Mapping[str, Bound],
                base: Base = DEFAULT, timeout: float = 60) -> Table:
     """Run through SPARQLWrapper on any SPARQL 1.1 endpoint, asking for JSON results."""
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
@@ -112,7 +114,10 @@ def run_remote(endpoint: str, spec: QuerySpec, terms: dict[str, object],
     client.setTimeout(int(timeout))
     client.setQuery(bound_text(spec, terms, base))
     try:
-        return from_json(client.queryAndConvert())
+        doc = client.queryAndConvert()
+        if not isinstance(doc, dict):  # JSON, but not of SPARQL results: the answer is wrong
+            raise ValueError(f"not SPARQL JSON results but {type(doc).__name__}")  # noqa: TRY004
+        return from_json(doc)
     except (SPARQLWrapperException, OSError, ValueError) as e:
         raise UsageError(f"{endpoint}: query {spec.name} failed: {_one_line(e)}") from None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph
 import yaml
@@ -22,6 +23,7 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 KNOWN_KEYS = {"summary", "description", "tags", "defaults", "enumerate", "endpoint",
               "endpoint_in_url", "method", "pagination", "transform"}
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+Meta = dict[str, Any]  # a header as YAML gives it: any values under text keys
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def split_header(text: str) -> tuple[list[str], int]:
     return [line[3:] if line.startswith("#+ ") else line[2:] for line in lines[:n]], n
 
 
-def parse_yaml(lines: list[str]) -> dict:
+def parse_yaml(lines: list[str]) -> Meta:
     try:
         meta = yaml.load("\n".join(lines), Loader=SAFE_LOADER)
     except yaml.YAMLError as e:
@@ -84,7 +86,7 @@ def line_of(lines: list[str], key: str) -> int:
     return 1
 
 
-def text_value(meta: dict, key: str, lines: list[str], required: bool) -> str:
+def text_value(meta: Meta, key: str, lines: list[str], required: bool) -> str:
     value = meta.get(key)
     if value is None and not required:
         return ""
@@ -93,14 +95,14 @@ def text_value(meta: dict, key: str, lines: list[str], required: bool) -> str:
     return value.strip()
 
 
-def tag_list(meta: dict, lines: list[str]) -> tuple[str, ...]:
+def tag_list(meta: Meta, lines: list[str]) -> tuple[str, ...]:
     tags = meta.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) and t for t in tags):
         raise HeaderError(line_of(lines, "tags"), "'tags' must be a list of texts")
     return tuple(tags)
 
 
-def one_key_maps(meta: dict, key: str, lines: list[str]) -> list[tuple[str, object]]:
+def one_key_maps(meta: Meta, key: str, lines: list[str]) -> list[tuple[str, object]]:
     """`- name: value` items of a list, as (name, value) pairs."""
     items = meta.get(key, [])
     if not isinstance(items, list) or not all(isinstance(i, dict) and len(i) == 1 for i in items):
@@ -108,7 +110,7 @@ def one_key_maps(meta: dict, key: str, lines: list[str]) -> list[tuple[str, obje
     return [next(iter(i.items())) for i in items]
 
 
-def check_param_name(name, key: str, params: list[Param], lines: list[str]) -> Param:
+def check_param_name(name: object, key: str, params: list[Param], lines: list[str]) -> Param:
     p = next((p for p in params if p.name == name), None)
     if p is None:
         raise HeaderError(line_of(lines, str(name)),
@@ -116,7 +118,7 @@ def check_param_name(name, key: str, params: list[Param], lines: list[str]) -> P
     return p
 
 
-def defaults_of(meta: dict, params: list[Param], lines: list[str]) -> dict[str, str]:
+def defaults_of(meta: Meta, params: list[Param], lines: list[str]) -> dict[str, str]:
     out = {}
     for name, value in one_key_maps(meta, "defaults", lines):
         p = check_param_name(name, "defaults", params, lines)
@@ -128,7 +130,8 @@ def defaults_of(meta: dict, params: list[Param], lines: list[str]) -> dict[str, 
     return out
 
 
-def enumerate_of(meta: dict, params: list[Param], lines: list[str]) -> dict[str, tuple]:
+def enumerate_of(meta: Meta, params: list[Param],
+                 lines: list[str]) -> dict[str, tuple[str, ...]]:
     out = {}
     for name, values in one_key_maps(meta, "enumerate", lines):
         p = check_param_name(name, "enumerate", params, lines)

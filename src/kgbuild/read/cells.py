@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TypeAlias
 from urllib.parse import urlsplit
 
 import pyoxigraph
@@ -37,6 +38,9 @@ class Cite:
         """The fragment that names the place in the source: 'Noot 5' -> 'noot-5'."""
         return slugify(self.locator)
 
+
+# A typed cell: text, a whole or decimal number, yes/no, a date, identifiers or citations.
+Value: TypeAlias = str | int | Decimal | bool | When | list[str] | list[Cite]
 
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 _INT = re.compile(r"-?[0-9]+")
@@ -117,14 +121,14 @@ def split_list(text: str) -> list[str]:
     return [p.strip() for p in text.split(";") if p.strip()]
 
 
-def parse_refs(col: Col, text: str):
+def parse_refs(col: Col, text: str) -> str | list[str]:
     ids = [parse_identifier(i) for i in split_list(text)]
     if col.kind == REF and len(ids) != 1:
         raise ValueError(f"expected one identifier, got {len(ids)}")
     return ids[0] if col.kind == REF else ids
 
 
-def parse_number(col: Col, text: str):
+def parse_number(col: Col, text: str) -> int | Decimal:
     if col.kind == INT:
         if not _INT.fullmatch(text):
             raise ValueError(f"not a whole number: {shown(text)}")
@@ -134,7 +138,7 @@ def parse_number(col: Col, text: str):
     return Decimal(text)
 
 
-def parse_choice(col: Col, text: str):
+def parse_choice(col: Col, text: str) -> bool | str:
     if col.kind == BOOL:
         if text not in ("yes", "no", "true", "false"):
             raise ValueError(f"not yes/no: {shown(text)}")
@@ -144,7 +148,7 @@ def parse_choice(col: Col, text: str):
     return text
 
 
-def parse_value(col: Col, text: str):
+def parse_value(col: Col, text: str) -> Value:
     """Turn one cell into a typed value; raise ValueError with a short reason."""
     check_characters(text)
     if col.kind in (INT, DECIMAL):

@@ -6,8 +6,10 @@ import csv
 import io
 import json
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph
 
@@ -16,6 +18,7 @@ from ..model.paths import path_problem, suffix_problem
 from ..model.terms import DEFAULT_BASE, TOOI
 from .cells import (
     Cite,
+    Value,
     When,
     check_characters,
     parse_cites,
@@ -30,18 +33,31 @@ __all__ = ["Cite", "Data", "Record", "When", "parse_cites", "parse_date", "parse
            "read_data", "read_rdf", "read_rdf_dir"]
 
 
+Key = tuple[Value | None, ...]  # the values of a table's key columns
+
+
 @dataclass
 class Record:
     table: str
     loc: Loc
-    values: dict
+    values: dict[str, Value]
 
-    def __getitem__(self, name: str):
+    def __getitem__(self, name: str) -> Any:
+        """The value of a column, None when the cell is empty. Its type is the one of its
+        column's kind (tables.py), which the name alone does not tell the type checker."""
         return self.values.get(name)
 
     @property
-    def key(self) -> tuple:
+    def key(self) -> Key:
         return tuple(self.values.get(k) for k in TABLES[self.table].key)
+
+    @property
+    def ident(self) -> str:
+        """The first key column: text in every table, and present in every record kept."""
+        value = self.values[TABLES[self.table].key[0]]
+        if not isinstance(value, str):
+            raise TypeError(f"{self.loc}: key {value!r} is not text")
+        return value
 
 
 @dataclass
@@ -56,7 +72,7 @@ class Data:
         return self.tables.get(table, [])
 
     def index(self, table: str) -> dict[str, Record]:
-        return {r.key[0]: r for r in self.rows(table)}
+        return {r.ident: r for r in self.rows(table)}
 
     def may_exist(self, table: str, ident: str) -> bool:
         return table in self.incomplete or ident in self.refused.get(table, ())
@@ -92,7 +108,7 @@ def _csv_reason(e: csv.Error) -> str:
     return text
 
 
-def _rows(text: str, rel: str):
+def _rows(text: str, rel: str) -> Iterator[tuple[int, list[str]]]:
     """Yield (first line number, fields) for each CSV record; a malformed record stops it."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     start = 1
@@ -150,7 +166,8 @@ def read_table_file(table: Table, path: Path, rel: str) -> TableFile:
 
 def _read_row(table: Table, header: list[str], fields: list[str], loc: Loc,
               out: TableFile) -> None:
-    raw, values = dict(zip(header, fields)), {}
+    raw = dict(zip(header, fields, strict=False))
+    values: dict[str, Value] = {}
     if len(fields) != len(header):
         problems = [Problem(loc, f"expected {len(header)} fields, got {len(fields)}")]
         out.incomplete = True
@@ -165,9 +182,10 @@ def _read_row(table: Table, header: list[str], fields: list[str], loc: Loc,
         out.records.append(Record(table.name, loc, values))
 
 
-def _typed(table: Table, raw: dict[str, str], loc: Loc) -> tuple[dict, list[Problem]]:
+def _typed(table: Table, raw: dict[str, str], loc: Loc) -> tuple[dict[str, Value], list[Problem]]:
     cols = {c.name: c for c in table.cols}
-    values, problems = {}, []
+    values: dict[str, Value] = {}
+    problems: list[Problem] = []
     for name, text in raw.items():
         text = text.strip()
         try:
@@ -180,7 +198,7 @@ def _typed(table: Table, raw: dict[str, str], loc: Loc) -> tuple[dict, list[Prob
     return values, problems
 
 
-def _cell(col: Col | None, is_key: bool, text: str):
+def _cell(col: Col | None, is_key: bool, text: str) -> Value:
     """A key column of plain text becomes part of an IRI, so it must be an identifier."""
     if col is None:
         check_characters(text)
@@ -212,11 +230,11 @@ def read_data(data_dir: Path, root: Path | None = None) -> Data:
     return data
 
 
-def _folded(key: tuple) -> tuple:
+def _folded(key: Key) -> Key:
     return tuple(k.casefold() if isinstance(k, str) else k for k in key)
 
 
-def _shown_key(key: tuple) -> str:
+def _shown_key(key: Key) -> str:
     return "/".join(str(k) for k in key if k is not None)
 
 
@@ -228,7 +246,7 @@ def check_keys(data: Data) -> list[Problem]:
     for name, records in data.tables.items():
         if not TABLES[name].unique:
             continue
-        seen: dict[tuple, Record] = {}
+        seen: dict[Key, Record] = {}
         for r in records:
             first = seen.setdefault(_folded(r.key), r)
             if first is r:
@@ -244,10 +262,10 @@ def check_keys(data: Data) -> list[Problem]:
     for name in ("gemeenten", "former_gemeenten", "provincies", "organisations", "people",
                  "regions"):
         for r in data.rows(name):
-            other = ids.setdefault(r.key[0].casefold(), (name, r))
+            other = ids.setdefault(r.ident.casefold(), (name, r))
             if other[0] != name:
-                problems.append(Problem(r.loc, f"identifier {r.key[0]!r} is also used in "
-                                               f"{other[0]} (as {other[1].key[0]!r} at "
+                problems.append(Problem(r.loc, f"identifier {r.ident!r} is also used in "
+                                               f"{other[0]} (as {other[1].ident!r} at "
                                                f"{other[1].loc})"))
     return problems
 
@@ -288,7 +306,8 @@ def check_places(data: Data) -> list[Problem]:
     """Each place cited in a source gets an anchor from its text (`Cite.anchor`): two
     ways of writing a place that give one anchor would make one place with two names, and a
     text with no letter or digit gives none."""
-    problems, seen = [], {}
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], tuple[str, Loc]] = {}
     for r, col, c in _citations(data):
         anchor = c.anchor
         if c.locator and not anchor:
@@ -303,7 +322,7 @@ def check_places(data: Data) -> list[Problem]:
     return problems
 
 
-def _citations(data: Data):
+def _citations(data: Data) -> Iterator[tuple[Record, str, Cite]]:
     """(row, column, citation) for every citation in the data, in file order."""
     for name, records in data.tables.items():
         cols = [col.name for col in TABLES[name].cols if col.kind == CITES]
@@ -313,11 +332,14 @@ def _citations(data: Data):
                     yield r, col, c
 
 
-def _known(data: Data, index: dict, tables, ident: str) -> bool:
+Index = dict[str, dict[str, Record]]  # table -> identifier -> its record
+
+
+def _known(data: Data, index: Index, tables: Iterable[str], ident: str) -> bool:
     return any(ident in index[t] or data.may_exist(t, ident) for t in tables)
 
 
-def _reference_problems(data: Data, index: dict, col: Col, r: Record) -> list[Problem]:
+def _reference_problems(data: Data, index: Index, col: Col, r: Record) -> list[Problem]:
     value = r[col.name]
     if col.kind in (REF, REFS):
         refs = [value] if isinstance(value, str) else value
@@ -364,7 +386,7 @@ def read_rdf_dir(directory: Path, root: Path) -> list[pyoxigraph.Triple]:
 MAP_FILE = "data/referentie/geo/gemeente_2025.geojson"  # the gemeenten drawn on the maps
 
 
-def read_geojson(path: Path, root: Path) -> list[dict] | None:
+def read_geojson(path: Path, root: Path) -> list[dict[str, Any]] | None:
     """The features of the map file, each a gemeente (`statcode`, `statnaam`) with a Polygon or
     MultiPolygon of [lon, lat] points; None when the project has no map file."""
     rel = path.relative_to(root).as_posix()
@@ -384,7 +406,7 @@ def read_geojson(path: Path, root: Path) -> list[dict] | None:
     return features
 
 
-def feature_problem(feature) -> str | None:
+def feature_problem(feature: object) -> str | None:
     props = feature.get("properties") if isinstance(feature, dict) else None
     geometry = feature.get("geometry") if isinstance(feature, dict) else None
     if not isinstance(props, dict) or not all(isinstance(props.get(k), str)
@@ -393,9 +415,10 @@ def feature_problem(feature) -> str | None:
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
         return f"{props['statcode']}: geometry must be a Polygon or MultiPolygon"
     polygons = geometry.get("coordinates")
-    polygons = [polygons] if geometry["type"] == "Polygon" else polygons
+    if geometry["type"] == "Polygon":
+        polygons = [polygons]
     try:
-        points = [p for polygon in polygons for ring in polygon for p in ring]
+        points = [p for polygon in polygons or () for ring in polygon for p in ring]
         ok = points and all(len(p) >= 2 and all(isinstance(x, (int, float)) and
                                                 math.isfinite(x) for x in p[:2])
                             for p in points)

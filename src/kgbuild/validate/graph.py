@@ -6,17 +6,23 @@ the focus node came from.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph
-from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
+from pyoxigraph import Literal, NamedNode, QuerySolution, RdfFormat, Triple
 
 from ..model.errors import InputError, Loc, Problem
-from ..model.memstore import store_of
+from ..model.formats import rdf_bytes
+from ..model.memstore import solutions, store_of
 from ..model.sparqlsyntax import syntax_error
 from ..model.terms import NS, RDF, XSD, A
 from .shacl import narrow
+
+if TYPE_CHECKING:  # rdflib is imported where it is used: most builds never load it
+    from rdflib.term import Node
 
 SH = NS("http://www.w3.org/ns/shacl#")
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
@@ -38,7 +44,7 @@ class Finding:
         return (f"{where}: {self.severity}: <{self.focus}> path={self.path or '-'} "
                 f"shape={self.shape}: {self.message}")
 
-    def sort_key(self):
+    def sort_key(self) -> tuple[int, Loc, str, str, str, str]:
         return (SEVERITY_ORDER.get(self.severity, 9), self.loc or Loc(""), self.focus,
                 self.path, self.shape, self.message)
 
@@ -54,15 +60,6 @@ class Report:
     @property
     def conforms(self) -> bool:
         return not self.violations
-
-
-def _short(term) -> str:
-    if term is None:
-        return ""
-    value = str(term)
-    for prefix, ns in (("sh:", str(SH.iri)),):
-        value = value.replace(ns, prefix)
-    return value
 
 
 def origin_of(focus: str, origins: dict[str, Loc]) -> Loc | None:
@@ -90,11 +87,12 @@ def run_pyshacl(data_nt: bytes, shapes_nt: bytes, origins: dict[str, Loc]) -> li
                                                     f"({_first_line(e)})")]) from None
     if isinstance(results, ValidationFailure):  # pyshacl refused the shapes
         raise InputError([Problem(Loc("shapes", 0), f"validation failed: {results.message}")])
+    report: rdflib.Graph = results  # pyshacl.validate is untyped: its results are a graph
     sh = rdflib.Namespace(SH.iri)
     findings = []
-    for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
-        def one(p, result=result):
-            return results.value(result, p)
+    for result in report.subjects(rdflib.RDF.type, sh.ValidationResult):
+        def one(p: rdflib.URIRef, result: Node = result) -> Node | None:
+            return report.value(result, p)
         focus = str(one(sh.focusNode))
         findings.append(Finding(
             severity=str(one(sh.resultSeverity)).rsplit("#", 1)[-1],
@@ -107,7 +105,7 @@ def run_pyshacl(data_nt: bytes, shapes_nt: bytes, origins: dict[str, Loc]) -> li
     return findings
 
 
-def _shape_name(shape, component) -> str:
+def _shape_name(shape: Node | None, component: Node | None) -> str:
     import rdflib
 
     comp = str(component).rsplit("#", 1)[-1] if component else ""
@@ -153,7 +151,8 @@ def read_violation_queries(shapes_dir: Path, root: Path) -> dict[str, str]:
     return queries
 
 
-def _violation(name: str, row, has_path: bool, origins: dict[str, Loc]) -> Finding:
+def _violation(name: str, row: QuerySolution, has_path: bool,
+               origins: dict[str, Loc]) -> Finding:
     focus = row["focus"].value if row["focus"] is not None else ""
     path = row["path"].value if has_path and row["path"] is not None else ""
     message = row["message"].value if row["message"] is not None else "(no message)"
@@ -164,7 +163,7 @@ def _violation(name: str, row, has_path: bool, origins: dict[str, Loc]) -> Findi
 def run_violation_query(store: pyoxigraph.Store, name: str, text: str,
                         origins: dict[str, Loc]) -> list[Finding]:
     try:
-        results = store.query(text)
+        results = solutions(store.query(text))
         has_path = "path" in {v.value for v in results.variables}
         return [_violation(name, row, has_path, origins) for row in results]
     except OSError as e:  # SERVICE met the missing network
@@ -185,7 +184,7 @@ def run_violation_queries(store: pyoxigraph.Store, queries: dict[str, str],
     return findings
 
 
-def shape_findings(triples: list[Triple], shape_triples: list[Triple],
+def shape_findings(triples: list[Triple], shape_triples: Collection[Triple],
                    origins: dict[str, Loc]) -> list[Finding]:
     """pyshacl's findings, asking pyshacl only about the nodes the pre-check flags (shacl/).
 
@@ -196,8 +195,8 @@ def shape_findings(triples: list[Triple], shape_triples: list[Triple],
     narrowed = narrow(triples, shape_triples)
     if narrowed.focus == []:
         return []
-    data_nt = pyoxigraph.serialize(narrowed.triples, format=RdfFormat.N_TRIPLES)
-    shapes_nt = pyoxigraph.serialize(shape_triples, format=RdfFormat.N_TRIPLES)
+    data_nt = rdf_bytes(narrowed.triples, RdfFormat.N_TRIPLES)
+    shapes_nt = rdf_bytes(shape_triples, RdfFormat.N_TRIPLES)
     findings = run_pyshacl(data_nt, shapes_nt, origins)
     if narrowed.focus is None:
         return findings
@@ -205,7 +204,7 @@ def shape_findings(triples: list[Triple], shape_triples: list[Triple],
     return [f for f in findings if f.focus in focus]
 
 
-def validate(triples: list[Triple], shape_triples: list[Triple], queries: dict[str, str],
+def validate(triples: list[Triple], shape_triples: Collection[Triple], queries: dict[str, str],
              origins: dict[str, Loc], store: pyoxigraph.Store | None = None) -> Report:
     """Shapes and violation queries; `store` holds the same triples when the caller has one."""
     findings = shape_findings(triples, shape_triples, origins)

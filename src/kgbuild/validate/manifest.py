@@ -74,7 +74,10 @@ def read_manifest(root: Path, published_before: bool = False) -> dict[str, int]:
             raise InputError([Problem(Loc(MANIFEST), f"missing, but a site was built before: "
                                       f"{RESTORE}; without it, URIs would be dropped unnoticed")])
         return {}
-    entries, problems, uris, sums = {}, [], [], []
+    entries: dict[str, int] = {}
+    problems: list[Problem] = []
+    uris: list[str] = []
+    sums: list[tuple[int, str]] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = line.strip()
         if line.startswith(CHECKSUM):
@@ -87,7 +90,7 @@ def read_manifest(root: Path, published_before: bool = False) -> dict[str, int]:
         entries.setdefault(line, number)
     if not entries and not problems:
         problems.append(Problem(Loc(MANIFEST, 1), f"holds no URI: the file was emptied; {RESTORE}"))
-    for number, value in sums[1:]:
+    for number, _ in sums[1:]:
         problems.append(Problem(Loc(MANIFEST, number), "a second checksum line"))
     if sums and entries and sums[0][1] != checksum(uris):
         problems.append(Problem(Loc(MANIFEST, sums[0][0]), (

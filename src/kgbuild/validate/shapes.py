@@ -13,10 +13,15 @@ import hashlib
 import re
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..model.errors import InputError, Loc, Problem
 from ..model.sparqlsyntax import syntax_error
 from ..read.cells import shown
+
+if TYPE_CHECKING:  # rdflib is imported where it is used: most builds never load it
+    import rdflib
+    from rdflib.term import Node
 
 SH = "http://www.w3.org/ns/shacl#"
 CACHE = Path("build/cache")
@@ -34,7 +39,7 @@ def find_line(texts: dict[str, str], key: str, forms: list[str]) -> Loc:
     return Loc(next(iter(texts), "shapes"), 1)
 
 
-def value_forms(value) -> list[str]:
+def value_forms(value: Node | None) -> list[str]:
     """How a value may be written in Turtle: quoted literal, or the local name of an IRI."""
     import rdflib
 
@@ -43,11 +48,11 @@ def value_forms(value) -> list[str]:
     return [_local(value)] if value is not None else []
 
 
-def pattern_problems(graph, texts: dict[str, str]) -> list[Problem]:
+def pattern_problems(graph: rdflib.Graph, texts: dict[str, str]) -> list[Problem]:
     import rdflib
 
     problems = []
-    for value in sorted(set(graph.objects(None, rdflib.URIRef(SH + "pattern")))):
+    for value in sorted(set(graph.objects(None, rdflib.URIRef(SH + "pattern"))), key=str):
         try:
             re.compile(str(value))
         except re.error as e:
@@ -57,7 +62,7 @@ def pattern_problems(graph, texts: dict[str, str]) -> list[Problem]:
     return problems
 
 
-def sparql_problems(graph, texts: dict[str, str]) -> list[Problem]:
+def sparql_problems(graph: rdflib.Graph, texts: dict[str, str]) -> list[Problem]:
     """Each sh:select and sh:ask parses, with the prefixes the shapes declare (sh:declare);
     a mistake is reported at its own line of the file, found from the query's first line."""
     import rdflib
@@ -68,7 +73,7 @@ def sparql_problems(graph, texts: dict[str, str]) -> list[Problem]:
         for d in set(graph.objects(None, sh.declare))))
     problems = []
     for key in ("select", "ask"):
-        for value in sorted(set(graph.objects(None, sh[key]))):
+        for value in sorted(set(graph.objects(None, sh[key])), key=str):
             query = str(value)
             found = syntax_error(prefixes + query)
             if found is None:
@@ -82,7 +87,7 @@ def sparql_problems(graph, texts: dict[str, str]) -> list[Problem]:
 
 
 @cache
-def shacl_shacl():
+def shacl_shacl() -> rdflib.Graph:
     import pyshacl
     import rdflib
 
@@ -90,11 +95,11 @@ def shacl_shacl():
     return rdflib.Graph().parse(path, format="turtle")
 
 
-def _local(iri) -> str:
+def _local(iri: object) -> str:
     return re.split(r"[#/]", str(iri))[-1]
 
 
-def shacl_shacl_problems(graph, texts: dict[str, str]) -> list[Problem]:
+def shacl_shacl_problems(graph: rdflib.Graph, texts: dict[str, str]) -> list[Problem]:
     import pyshacl
     import rdflib
 

@@ -10,10 +10,12 @@ included, are the ones it would give on the whole graph.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pyoxigraph import BlankNode, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from ...model.terms import Term
 from .check import SUBCLASS, Index, flagged
 from .model import Shape, ShapesGraph
 
@@ -26,7 +28,7 @@ class Narrowed:
     triples: list[Triple]
 
 
-def hops(shape: Shape, seen: frozenset = frozenset()) -> int:
+def hops(shape: Shape, seen: frozenset[Term | None] = frozenset()) -> int:
     """How many steps of outgoing triples from a focus node the shape's constraints read."""
     if shape.node in seen:
         return 0
@@ -39,20 +41,24 @@ def hops(shape: Shape, seen: frozenset = frozenset()) -> int:
     return deepest
 
 
-def pointing_at(triples: list[Triple], focus: set, shapes: list[Shape]) -> list[Triple]:
+def pointing_at(triples: list[Triple], focus: set[Term], shapes: list[Shape]) -> list[Triple]:
     """The triples that make a node a focus node of a shape with sh:targetObjectsOf."""
     props = {p.value for s in shapes for p in s.targets.get("targetObjectsOf", [])}
     return [t for t in triples if t.predicate.value in props and t.object in focus] \
         if props else []
 
 
-def neighbourhood(ix: Index, focus: set, depth: int) -> list[Triple]:
+def neighbourhood(ix: Index, focus: set[Term], depth: int) -> list[Triple]:
     """Every triple within depth steps from the focus nodes, and the class hierarchy."""
-    out, frontier, seen = [], set(focus), set()
+    out: list[Triple] = []
+    frontier = set(focus)
+    seen: set[Term] = set()
     for _ in range(depth):
-        nxt = set()
+        nxt: set[Term] = set()
         for node in frontier - seen:
             seen.add(node)
+            if isinstance(node, Literal):  # a literal is the subject of no triple
+                continue
             for p, objects in ix.out.get(node, {}).items():
                 out += [Triple(node, NamedNode(p), o) for o in objects]
                 nxt.update(o for o in objects if isinstance(o, (NamedNode, BlankNode)))
@@ -60,17 +66,18 @@ def neighbourhood(ix: Index, focus: set, depth: int) -> list[Triple]:
     return out + ix.by_predicate[SUBCLASS]
 
 
-def narrow(triples: list[Triple], shape_triples: list[Triple]) -> Narrowed:
+def narrow(triples: list[Triple], shape_triples: Iterable[Triple]) -> Narrowed:
     shapes = ShapesGraph(shape_triples).targeted()
     ix = Index(triples)
     focus = flagged(ix, shapes)
     if not focus:
         return Narrowed([], [])
-    if any(not isinstance(f, NamedNode) for f in focus):
+    named = [f for f in focus if isinstance(f, NamedNode)]
+    if len(named) != len(focus):
         return Narrowed(None, triples)
     depth = max(hops(s) for s in shapes)
     near = neighbourhood(ix, focus, depth) + pointing_at(triples, focus, shapes)
-    return Narrowed(sorted(focus, key=lambda n: n.value), sorted(set(near), key=str))
+    return Narrowed(sorted(named, key=lambda n: n.value), sorted(set(near), key=str))
 
 
 __all__ = ["Narrowed", "narrow"]

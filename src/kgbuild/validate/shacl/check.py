@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from .model import Shape
+from ...model.terms import Term
+from .model import Node, Shape
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
@@ -38,31 +40,33 @@ NODE_KINDS = {"IRI": (NamedNode,), "BlankNode": (BlankNode,), "Literal": (Litera
               "BlankNodeOrIRI": (BlankNode, NamedNode), "BlankNodeOrLiteral": (BlankNode, Literal),
               "IRIOrLiteral": (NamedNode, Literal)}
 FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
+Check = Callable[[Term], bool]  # one per-value constraint: does the value meet it?
 
 
 class Index:
     """Outgoing values by subject and property, types, and the subclass closure."""
 
     def __init__(self, triples: list[Triple]):
-        self.out: dict[object, dict[str, list]] = defaultdict(dict)
-        self.instances: dict[str, list] = defaultdict(list)
+        self.out: dict[Term, dict[str, list[Term]]] = defaultdict(dict)
+        self.instances: dict[str, list[Term]] = defaultdict(list)
         self.by_predicate: dict[str, list[Triple]] = defaultdict(list)
         for t in triples:
             p = t.predicate.value
             self.out[t.subject].setdefault(p, []).append(t.object)
             if p == RDF_TYPE:
-                self.instances[t.object.value].append(t.subject)
+                if not isinstance(t.object, Triple):  # a quoted triple is no class
+                    self.instances[t.object.value].append(t.subject)
             elif p == SUBCLASS:
                 self.by_predicate[p].append(t)
         self._supers: dict[str, set[str]] = {}
-        self._checks: dict[int, list] = {}
+        self._checks: dict[int, list[Check]] = {}
 
-    def checks(self, shape: Shape) -> list:
+    def checks(self, shape: Shape) -> list[Check]:
         if id(shape) not in self._checks:
             self._checks[id(shape)] = value_checks(self, shape)
         return self._checks[id(shape)]
 
-    def values(self, node, path: str) -> list:
+    def values(self, node: Term, path: str) -> list[Term]:
         return self.out.get(node, {}).get(path, [])
 
     def supers(self, cls: str) -> set[str]:
@@ -74,12 +78,12 @@ class Index:
                     self._supers[cls] |= self.supers(parent.value)
         return self._supers[cls]
 
-    def is_instance(self, node, cls: str) -> bool:
+    def is_instance(self, node: Term, cls: str) -> bool:
         return any(cls in self.supers(t.value) for t in self.values(node, RDF_TYPE)
                    if isinstance(t, NamedNode))
 
-    def focus_nodes(self, shape: Shape) -> set:
-        found = set(shape.targets.get("targetNode", []))
+    def focus_nodes(self, shape: Shape) -> set[Term]:
+        found: set[Term] = set(shape.targets.get("targetNode", []))
         classes = {c.value for c in shape.targets.get("targetClass", [])}
         for cls, members in self.instances.items():
             if self.supers(cls) & classes:
@@ -91,11 +95,12 @@ class Index:
         return found
 
 
-def violates(ix: Index, shape: Shape, focus) -> bool:
+def violates(ix: Index, shape: Shape, focus: Term) -> bool:
     """May this focus node violate the shape? (False only when it surely conforms.)"""
     if shape.unsupported:
         return True
-    values = ix.values(focus, shape.path.value) if shape.path else [focus]
+    path = shape.path  # a property, or None: an unsupported shape has returned above
+    values = ix.values(focus, path.value) if isinstance(path, NamedNode) else [focus]
     if not counts_ok(ix, shape, values):
         return True
     if not all(value_ok(ix, shape, v) for v in values):
@@ -103,13 +108,13 @@ def violates(ix: Index, shape: Shape, focus) -> bool:
     return any(violates(ix, p, v) for p in shape.properties for v in values)
 
 
-def counts_ok(ix: Index, shape: Shape, values: list) -> bool:
+def counts_ok(ix: Index, shape: Shape, values: list[Term]) -> bool:
     p = shape.params
     if "minCount" in p and len(values) < int(p["minCount"].value):
         return False
     if "maxCount" in p and len(values) > int(p["maxCount"].value):
         return False
-    if p.get("uniqueLang"):
+    if shape.unique_lang:
         langs = [v.language.lower() for v in values if isinstance(v, Literal) and v.language]
         if len(langs) != len(set(langs)):
             return False
@@ -118,7 +123,7 @@ def counts_ok(ix: Index, shape: Shape, values: list) -> bool:
     return qualified_ok(ix, shape, values)
 
 
-def qualified_ok(ix: Index, shape: Shape, values: list) -> bool:
+def qualified_ok(ix: Index, shape: Shape, values: list[Term]) -> bool:
     inner = shape.nested.get("qualifiedValueShape")
     if not inner:
         return True
@@ -128,34 +133,37 @@ def qualified_ok(ix: Index, shape: Shape, values: list) -> bool:
         (n <= int(p["qualifiedMaxCount"].value) if "qualifiedMaxCount" in p else True)
 
 
-def value_ok(ix: Index, shape: Shape, v) -> bool:
+def value_ok(ix: Index, shape: Shape, v: Term) -> bool:
     return all(check(v) for check in ix.checks(shape))
 
 
-def value_checks(ix: Index, shape: Shape) -> list:
+def value_checks(ix: Index, shape: Shape) -> list[Check]:
     """The shape's per-value constraints as functions of the value, made once per shape."""
     p = shape.params
-    made = {
+    made: dict[str, Callable[[Node], Check]] = {
         "nodeKind": node_kind_check,
         "datatype": lambda d: (lambda v: datatype_ok(v, d.value)),
         "class": lambda c: (lambda v: not isinstance(v, Literal) and ix.is_instance(v, c.value)),
-        "in": lambda items: frozenset(items).__contains__,
-        "languageIn": lambda tags: (lambda v: language_ok(v, tags)),
-        "pattern": pattern_check,
-        "minLength": lambda n: (lambda v: length(v) is not None and length(v) >= int(n.value)),
-        "maxLength": lambda n: (lambda v: length(v) is not None and length(v) <= int(n.value)),
+        "minLength": lambda n: (lambda v: at_least(length(v), int(n.value))),
+        "maxLength": lambda n: (lambda v: at_most(length(v), int(n.value))),
         "minInclusive": lambda b: (lambda v: compare(v, b) in (0, 1)),
         "minExclusive": lambda b: (lambda v: compare(v, b) == 1),
         "maxInclusive": lambda b: (lambda v: compare(v, b) in (0, -1)),
         "maxExclusive": lambda b: (lambda v: compare(v, b) == -1),
     }
     checks = [make(p[name]) for name, make in made.items() if name in p]
+    if "in" in shape.lists:
+        checks.append(frozenset(shape.lists["in"]).__contains__)
+    if "languageIn" in shape.lists:
+        checks.append(language_check(shape.lists["languageIn"]))
+    if shape.pattern is not None:
+        checks.append(pattern_check(*shape.pattern))
     if any(name != "qualifiedValueShape" for name in shape.nested):
         checks.append(lambda v: nested_ok(ix, shape, v))
     return checks
 
 
-def nested_ok(ix: Index, shape: Shape, v) -> bool:
+def nested_ok(ix: Index, shape: Shape, v: Term) -> bool:
     conforms = {name: [not violates(ix, s, v) for s in shapes]
                 for name, shapes in shape.nested.items() if name != "qualifiedValueShape"}
     return (all(conforms.get("node", [True])) and all(conforms.get("and", [True]))
@@ -164,7 +172,7 @@ def nested_ok(ix: Index, shape: Shape, v) -> bool:
             and not any(conforms.get("not", [False])))
 
 
-def datatype_ok(v, datatype: str) -> bool:
+def datatype_ok(v: Term, datatype: str) -> bool:
     if not isinstance(v, Literal):
         return False
     if datatype == LANG_STRING:
@@ -184,23 +192,28 @@ def real_date(text: str) -> bool:
         return False
 
 
-def language_ok(v, tags: list) -> bool:
+def language_check(tags: list[Term | None]) -> Check:
+    return lambda v: language_ok(v, tags)
+
+
+def language_ok(v: Term, tags: list[Term | None]) -> bool:
     if not isinstance(v, Literal) or not v.language:
         return False
-    return v.language.lower() in {t.value.lower() for t in tags}
+    return v.language.lower() in {t.value.lower() for t in tags
+                                  if t is not None and not isinstance(t, Triple)}
 
 
-def node_kind_check(kind):
+def node_kind_check(kind: Node) -> Check:
     kinds = NODE_KINDS.get(kind.value[len(SH):], ())
     return lambda v: isinstance(v, kinds)
 
 
-def pattern_check(pattern_flags):
-    rx = compiled_pattern(*pattern_flags)
+def pattern_check(pattern: str, flags: Node | None) -> Check:
+    rx = compiled_pattern(pattern, flags)
     return lambda v: pattern_ok(v, rx)
 
 
-def compiled_pattern(pattern: str, flags) -> re.Pattern | None:
+def compiled_pattern(pattern: str, flags: Node | None) -> re.Pattern[str] | None:
     """The regular expression with its sh:flags; None (flag every value) for unknown flags."""
     bits = 0
     for ch in flags.value if flags is not None else "":
@@ -210,17 +223,25 @@ def compiled_pattern(pattern: str, flags) -> re.Pattern | None:
     return re.compile(pattern, bits)
 
 
-def pattern_ok(v, rx: re.Pattern | None) -> bool:
-    if rx is None or isinstance(v, BlankNode):
+def pattern_ok(v: Term, rx: re.Pattern[str] | None) -> bool:
+    if rx is None or isinstance(v, (BlankNode, Triple)):
         return False
     return rx.search(v.value) is not None
 
 
-def length(v) -> int | None:
-    return None if isinstance(v, BlankNode) else len(v.value)
+def length(v: Term) -> int | None:
+    return None if isinstance(v, (BlankNode, Triple)) else len(v.value)
 
 
-def compare(v, bound) -> int | None:
+def at_least(n: int | None, bound: int) -> bool:
+    return n is not None and n >= bound
+
+
+def at_most(n: int | None, bound: int) -> bool:
+    return n is not None and n <= bound
+
+
+def compare(v: Term, bound: Node) -> int | None:
     """-1, 0 or 1 for plain integers and decimals; None (flag) for anything else."""
     if not (isinstance(v, Literal) and isinstance(bound, Literal)):
         return None
@@ -233,9 +254,9 @@ def compare(v, bound) -> int | None:
     return (a > b) - (a < b)
 
 
-def flagged(ix: Index, shapes: list[Shape]) -> set:
+def flagged(ix: Index, shapes: list[Shape]) -> set[Term]:
     """Every focus node that may violate one of the targeted shapes."""
-    out = set()
+    out: set[Term] = set()
     for shape in shapes:
         out.update(f for f in ix.focus_nodes(shape) if violates(ix, shape, f))
     return out
