@@ -166,6 +166,7 @@ def nginx_server(root: Path, tmp: Path, sparql_port: int | None = None):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        proc.stderr.close()
 
 
 APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
@@ -241,5 +242,6 @@ def apache_server(dist: Path, tmp: Path, sparql_port: int | None = None):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+            proc.stderr.close()
     finally:
         shutil.rmtree(public, ignore_errors=True)

@@ -5,10 +5,13 @@ that the store holds exactly the dump."""
 from __future__ import annotations
 
 import base64
+import contextlib
+import os
 import shutil
 import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pyoxigraph
 import pytest
@@ -135,6 +138,51 @@ def test_a_store_that_refuses_before_reading_the_upload_is_reported_with_its_sta
         load(target(base), built / "dist")
     assert "HTTP 401" in str(e.value) and "Broken pipe" not in str(e.value)
     assert "attempts" not in str(e.value)
+
+
+def open_connections_to(port: int) -> int:
+    """This process's TCP sockets connected to 127.0.0.1:port (/proc/net/tcp, by inode)."""
+    ours = set()
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(FileNotFoundError):  # the listing's own descriptor, closed
+            ours.add(os.readlink(f"/proc/self/fd/{fd}"))
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        remote, inode = fields[2], fields[9]
+        if int(remote.split(":")[1], 16) == port and f"socket:[{inode}]" in ours:
+            count += 1
+    return count
+
+
+@pytest.mark.servers
+@pytest.mark.parametrize("size", [1, 200_000])
+def test_a_refusal_leaves_no_connection_open(tmp_path, size):
+    """Was: the refused connection stayed open as long as the LoadError that reported it (its
+    context), and was left to the garbage collector (a ResourceWarning). A small upload is
+    refused as such; a large one may break first and be followed by the HEAD probe."""
+    class Refuse(BaseHTTPRequestHandler):
+        def refuse(self) -> None:
+            self.close_connection = True
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="store"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_PUT = do_HEAD = refuse
+
+        def log_message(self, *args) -> None:
+            pass
+
+    dist = tmp_path / "dist"
+    (dist / "download/latest").mkdir(parents=True)
+    (dist / "download/latest/cultuurregios.nt").write_text(
+        "".join(f'<https://x.org/s{i}> <https://x.org/p> "o" .\n' for i in range(size)))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
+    with in_thread(server) as base, pytest.raises(LoadError) as e:
+        load(target(base), dist)
+    assert "HTTP 401" in str(e.value)
+    assert open_connections_to(server.server_address[1]) == 0
 
 
 DUMP = "dist/download/latest/cultuurregios.nt"

@@ -357,7 +357,8 @@ def request(target: Target, req: urllib.request.Request, what: str, sleep: Sleep
         except Expired:
             raise late(what, url, deadline, last) from None
         except urllib.error.HTTPError as e:
-            last = f"HTTP {e.code} {e.reason}: {error_body(e)}".rstrip(": ")
+            with e:  # its connection closes here, not when the error is collected
+                last = f"HTTP {e.code} {e.reason}: {error_body(e)}".rstrip(": ")
             if e.code not in TRANSIENT:
                 raise LoadError(f"{what}: {url}: {last}") from None
         except (urllib.error.URLError, OSError) as e:
@@ -395,6 +396,7 @@ def refused_upload(req: urllib.request.Request, what: str, deadline: Deadline) -
         with opener(req.full_url, deadline.capped(30)).open(probe):
             return
     except urllib.error.HTTPError as e:
+        e.close()  # its connection closes here, not when the error is collected
         if e.code in REFUSED:
             raise LoadError(f"{what}: {req.full_url}: HTTP {e.code} {e.reason} "
                             "(answered before the upload was read)") from None
