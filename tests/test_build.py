@@ -33,6 +33,15 @@ def test_the_collector_is_paused_while_the_build_runs(project, tmp_path):
     assert gc.isenabled()
 
 
+def test_a_build_keeps_nothing_outside_its_output_unless_given_a_cache_folder(project, tmp_path):
+    """The shapes found sound are remembered in the configuration's cache folder, and only
+    there (the command gives the project's build/cache/)."""
+    build(Config(root=project, out=tmp_path / "a"))
+    assert not (project / "build").exists()
+    build(Config(root=project, out=tmp_path / "b", cache=tmp_path / "cache"))
+    assert [p.name[:13] for p in (tmp_path / "cache").iterdir()] == ["shapes-sound-"]
+
+
 def test_dumps_parse_alike_in_rdflib_and_pyoxigraph(project):
     graph, _ = build(Config(root=project))
     folder = project / "dist/download/latest"

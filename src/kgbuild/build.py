@@ -16,7 +16,6 @@ from pyoxigraph import NamedNode, Triple
 from .derive import derive
 from .emit.dumps import Release, canonical, dump_files, emit_release, serialize
 from .emit.pages.queries import query_files
-from .emit.pages.render import TEMPLATE_CACHE
 from .emit.site import publish_site
 from .emit.tree import NewTree, locked, new_tree, output_folder, recover
 from .mapping import map_data
@@ -35,12 +34,19 @@ from .validate.shapes import check_shapes
 
 Progress = Callable[[str], None]
 
+PROJECT_CACHE = Path("build/cache")  # under the project: what `kgbuild build` keeps between builds
+
 
 @dataclass(frozen=True)
 class Config:
+    """What a build is told: the project, the base of its URIs, where the site goes; and the
+    folder where it may keep what it found out for the next build (`cache`; None: nothing is
+    kept)."""
+
     root: Path
     base: str = DEFAULT_BASE
     out: Path | None = None
+    cache: Path | None = None
 
     @property
     def dist(self) -> Path:
@@ -165,7 +171,7 @@ def start_check(graph: Graph, config: Config, progress: Progress = _quiet,
     timed = _Timer(progress, graph.timings)
     root = config.root
     shapes = rebase(timed("read shapes", read_rdf_dir, root / "shapes", root), config.base)
-    timed("check shapes", check_shapes, root / "shapes", root)
+    timed("check shapes", check_shapes, root / "shapes", root, config.cache)
     store = graph.store
 
     def validated() -> tuple[Report, float]:
@@ -214,8 +220,7 @@ def build(config: Config, progress: Progress = _quiet,
             try:
                 dumps = timed("dumps", dump_files, graph.triples, config.base)
                 timed("queries", lambda: tree.write(query_files(
-                    graph.triples, specs, config.base, graph.release, graph.store,
-                    config.root / TEMPLATE_CACHE).items()))
+                    graph.triples, specs, config.base, graph.release, graph.store).items()))
             except BaseException:
                 with suppress(Exception):  # the first error is the one to report
                     validated()

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .build import Config, build, check, load_graph
+from .build import PROJECT_CACHE, Config, build, check, load_graph
 from .model.errors import EnvironmentProblem, KgError, UsageError
 from .model.terms import DEFAULT_BASE
 
@@ -216,7 +216,8 @@ def _config(args) -> Config:
     base = args.base if args.base.endswith("/") else args.base + "/"
     if not base.startswith(("http://", "https://")):
         raise UsageError(f"--base must be an http(s) URL: {args.base!r}")
-    return Config(root=root, base=base, out=Path(args.out).resolve() if args.out else None)
+    return Config(root=root, base=base, out=Path(args.out).resolve() if args.out else None,
+                  cache=root / PROJECT_CACHE)
 
 
 def common() -> argparse.ArgumentParser:

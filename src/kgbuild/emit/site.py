@@ -23,7 +23,7 @@ from .dumps import Release
 from .pages.index import build_index
 from .pages.labels import derive_labels
 from .pages.maps import load_maps
-from .pages.render import DATASET_DOC, TEMPLATE_CACHE, environment, render_site
+from .pages.render import DATASET_DOC, environment, render_site
 from .pages.versions import version_documents
 from .webconf import server_configs
 
@@ -78,9 +78,9 @@ def examples(specs: list[QuerySpec]) -> list[Example]:
     return [Example(s.name, s.summary) for s in specs]
 
 
-def endpoint_page(release: Release, specs: list[QuerySpec], cache: Path | None) -> bytes:
+def endpoint_page(release: Release, specs: list[QuerySpec]) -> bytes:
     """sparql.html: the query form of /sparql, with the canned queries as examples."""
-    return environment(cache).get_template("sparql.html").render(
+    return environment().get_template("sparql.html").render(
         title=release.title_nl, endpoint=release.base + "sparql",
         dataset_page=DATASET_DOC + ".html", example=EXAMPLE_QUERY.format(base=release.base),
         queries=examples(specs)).encode()
@@ -118,13 +118,12 @@ def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes
     derive_labels(index)
     pages = render_site(index, release, docs, files, len(triples), maps, put,
                         each=lambda path: write_document(path, docs[path], base, put),
-                        cache=root / TEMPLATE_CACHE if root else None,
                         versions=tuple(v for v, _ in versions.values()))
     put("sitemap.xml", sitemap([p for p in pages if p.endswith(".html")
                                 and p[0].isalpha() and not p[0].isdigit()]
                                + query_pages(root) + ["sparql"], base, release.issued))
     specs = read_queries(root / "queries", root) if root else []
-    put("sparql.html", endpoint_page(release, specs, root / TEMPLATE_CACHE if root else None))
+    put("sparql.html", endpoint_page(release, specs))
     put("sparql.ttl", service_description(release, len(triples)))
     put("robots.txt", robots(base))
     gone = withdrawn(triples, base)
