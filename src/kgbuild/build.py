@@ -7,7 +7,7 @@ import time
 import tomllib
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyoxigraph
@@ -27,7 +27,7 @@ from .model.terms import DEFAULT_BASE, rebase
 from .queries import read_queries
 from .read.cells import parse_date, parse_url
 from .read.sources import MAP_FILE, Data, read_data, read_geojson, read_rdf_dir
-from .runtime.parallel import collector_paused, in_background
+from .runtime.parallel import available_cores, in_background
 from .validate.graph import Report, read_violation_queries, report_triples, validate
 from .validate.manifest import MANIFEST, check_manifest, record, remove_temporaries
 from .validate.shapes import check_shapes
@@ -39,13 +39,15 @@ PROJECT_CACHE = Path("build/cache")  # under the project: what `kgbuild build` k
 
 @dataclass(frozen=True)
 class Config:
-    """What a build is told: the project, the base of its URIs, where the site goes; and the
-    folder where it may keep what it found out for the next build (`cache`; None: nothing is
-    kept)."""
+    """What a build is told: the project, the base of its URIs, where the site goes; how many
+    processes may work at once (`jobs`: the pages' workers, and validation beside the build
+    from two on); and the folder where it may keep what it found out for the next build
+    (`cache`; None: nothing is kept)."""
 
     root: Path
     base: str = DEFAULT_BASE
     out: Path | None = None
+    jobs: int = field(default_factory=available_cores)
     cache: Path | None = None
 
     @property
@@ -159,11 +161,11 @@ def _rebased(iri: str, base: str) -> str:
 
 
 def check(graph: Graph, config: Config, progress: Progress = _quiet) -> Report:
-    return start_check(graph, config, progress, jobs=1)()
+    return start_check(graph, replace(config, jobs=1), progress)()
 
 
 def start_check(graph: Graph, config: Config, progress: Progress = _quiet,
-                jobs: int | None = None) -> Callable[[], Report]:
+                ) -> Callable[[], Report]:
     """Read the shapes (their errors are raised here), then check the violation queries and
     validate in a forked process that has no network (sandbox.no_network): shapes and queries
     may hold SPARQL, and SERVICE in it would reach out. The function returned waits for the
@@ -181,7 +183,7 @@ def start_check(graph: Graph, config: Config, progress: Progress = _quiet,
         return report, time.perf_counter() - start
 
     progress("validate ...")
-    wait = in_background(validated, jobs, sandboxed=True)
+    wait = in_background(validated, config.jobs, sandboxed=True)
 
     def report() -> Report:
         result, graph.timings["validate"] = wait()
@@ -195,7 +197,6 @@ def published_before(config: Config) -> bool:
     return any((folder / "download").is_dir() for folder in (config.dist, config.root / "dist"))
 
 
-@collector_paused()
 def build(config: Config, progress: Progress = _quiet,
           wait: float | None = None) -> tuple[Graph, Report]:
     """Build into a new tree and swap it in; on any failure the old output stays as it was.
@@ -230,7 +231,7 @@ def build(config: Config, progress: Progress = _quiet,
                 raise NotConforming(report)
             files = timed("emit", emit_all, graph, report, dumps, tree)
             timed("publish", publish_site, graph.triples, graph.release, files, config.root,
-                  tree.put, graph.features)
+                  tree.put, graph.features, config.jobs)
             if timed("record URIs", record, config.root, uris):
                 progress(f"wrote {MANIFEST}: {len(uris)} URIs")
             timed("swap in", tree.swap_in)

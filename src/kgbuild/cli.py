@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import gc
 import multiprocessing
 import os
 import signal
@@ -24,6 +25,7 @@ from pathlib import Path
 from .build import PROJECT_CACHE, Config, build, check, load_graph
 from .model.errors import EnvironmentProblem, KgError, UsageError
 from .model.terms import DEFAULT_BASE
+from .runtime.parallel import available_cores
 
 
 def _progress(quiet: bool):
@@ -60,6 +62,42 @@ def sigterm_stops() -> Iterator[list[int]]:
         yield came
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+class _Collector:
+    """Whether this process's garbage collector is paused by collector_paused()."""
+
+    paused = False
+    hooked = False
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """While the block runs, this process does not collect: what a build makes (the data, the
+    triples, the store, the page index) lives until it ends and holds no cycles, so full
+    collections over it free nothing, and cost seconds at 1000x (docs/performance.md). A
+    process forked meanwhile (the page workers, validation) leaves alone what it shares with
+    this one (gc.freeze: its collections neither walk the graph nor, by writing to the objects'
+    headers, copy the memory they share) and collects what it makes itself."""
+    if not _Collector.hooked:
+        os.register_at_fork(after_in_child=_collect_in_child)
+        _Collector.hooked = True
+    was = gc.isenabled()
+    gc.disable()
+    _Collector.paused = True
+    try:
+        yield
+    finally:
+        _Collector.paused = False
+        if was:
+            gc.enable()
+
+
+def _collect_in_child() -> None:
+    if _Collector.paused:
+        _Collector.paused = False
+        gc.freeze()
+        gc.enable()
 
 
 def cmd_build(args) -> int:
@@ -217,7 +255,19 @@ def _config(args) -> Config:
     if not base.startswith(("http://", "https://")):
         raise UsageError(f"--base must be an http(s) URL: {args.base!r}")
     return Config(root=root, base=base, out=Path(args.out).resolve() if args.out else None,
-                  cache=root / PROJECT_CACHE)
+                  jobs=_jobs(args), cache=root / PROJECT_CACHE)
+
+
+def _jobs(args) -> int:
+    """--jobs, else the environment's KGBUILD_JOBS, else one per core."""
+    value, where = getattr(args, "jobs", None), "--jobs"
+    if value is None:
+        value, where = os.environ.get("KGBUILD_JOBS", ""), "KGBUILD_JOBS"
+        if not value:
+            return available_cores()
+    if not value.isdigit() or int(value) < 1:
+        raise UsageError(f"{where} must be a whole number of at least 1: {value!r}")
+    return int(value)
 
 
 def common() -> argparse.ArgumentParser:
@@ -237,6 +287,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--wait", type=float, metavar="SECONDS",
                    help="wait at most this long for another build of the project or the output "
                         "folder to end, then exit 4 (default: as long as it takes)")
+    b.add_argument("--jobs", metavar="N",
+                   help="processes that render the pages (validation runs beside the build "
+                        "from 2 on); the output is the same for every N (default: "
+                        "$KGBUILD_JOBS, else one per core)")
     b.set_defaults(func=cmd_build)
     v = sub.add_parser("validate", parents=[common()], help="validate; one line per finding")
     v.set_defaults(func=cmd_validate, out=None)
@@ -293,6 +347,7 @@ ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, err
 
 
 OFFLINE_COMMANDS = ("build", "validate", "query")
+PAUSED_COMMANDS = ("build", "validate")  # run in collector_paused(); a server must collect
 
 
 def offline(args) -> bool:
@@ -315,6 +370,9 @@ def main(argv: list[str] | None = None, sandbox: bool = False) -> int:
             from .runtime.sandbox import no_network
 
             no_network()
+        if args.command in PAUSED_COMMANDS:
+            with collector_paused():
+                return args.func(args)
         return args.func(args)
     except KgError as e:
         for line in e.lines():

@@ -102,9 +102,11 @@ def query_pages(root: Path | None) -> list[str]:
 
 
 def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes],
-                 root: Path | None, put: Put, features: list[dict] | None = None) -> None:
+                 root: Path | None, put: Put, features: list[dict] | None = None,
+                 jobs: int = 1) -> None:
     """Write everything of the site beside the downloads; the sitemap lists the pages; the
-    GeoJSON features of the gemeenten, when given, draw the maps."""
+    GeoJSON features of the gemeenten, when given, draw the maps. The documents and their
+    pages are made on `jobs` worker processes."""
     base = release.base
     docs = partition(triples, base)
     described = dataset_documents(files, release)
@@ -118,7 +120,7 @@ def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes
     derive_labels(index)
     pages = render_site(index, release, docs, files, len(triples), maps, put,
                         each=lambda path: write_document(path, docs[path], base, put),
-                        versions=tuple(v for v, _ in versions.values()))
+                        versions=tuple(v for v, _ in versions.values()), jobs=jobs)
     put("sitemap.xml", sitemap([p for p in pages if p.endswith(".html")
                                 and p[0].isalpha() and not p[0].isdigit()]
                                + query_pages(root) + ["sparql"], base, release.issued))

@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup
 from pyoxigraph import Triple
 
-from ...runtime.parallel import started
+from ...runtime.parallel import Pool
 from ..documents import Put, iri_of
 from ..dumps import Release
 from .bidi import isolated, isolated_text
@@ -96,10 +96,11 @@ class Renderer:
 def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple]],
                 files: dict[str, bytes], triple_count: int, maps: Maps | None,
                 put: Put, *, each: Callable[[str], None] = lambda path: None,
-                versions: tuple[Version, ...] = ()) -> list[str]:
-    """Write every page and the stylesheets; the paths written. A document's pages, and
-    whatever `each(path)` writes of it, are written by the worker that renders them, so their
-    bytes never travel between processes."""
+                versions: tuple[Version, ...] = (), jobs: int = 1) -> list[str]:
+    """Write every page and the stylesheets; the paths written. The documents' pages are
+    rendered on `jobs` worker processes; a document's pages, and whatever `each(path)` writes
+    of it, are written by the worker that renders them, so their bytes never travel between
+    processes."""
     r = Renderer(environment(), index, release, maps)
     for name in r.env.list_templates(extensions=["html"]):  # compiled once, before the fork
         r.env.get_template(name)
@@ -113,7 +114,7 @@ def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple
             put(name, data)
         return list(pages)
 
-    with started(resource, list(docs)) as results:
+    with Pool(resource, jobs).started(list(docs)) as results:
         site_pages = whole_site_pages(r, members, files, triple_count)  # while the workers go on
         site_pages.update(version_pages(r, versions, files))
         written = [name for names in results for name in names]
