@@ -106,6 +106,26 @@ def test_output_that_cannot_be_written_is_a_failure(project):
     with open("/dev/full", "w") as full:
         result = console("query", "--root", str(project), stdout=full)
     assert result.returncode == 120, result.stderr
+    assert result.stderr == ""  # Python's own flush at exit does not fail a second time
+
+
+ATEXIT = """
+import atexit, sys
+atexit.register(lambda: print("atexit handler ran", file=sys.stderr))
+sys.argv[0] = "kgbuild"
+from kgbuild.cli import run
+run()
+"""
+
+
+@pytest.mark.parametrize("args,code", [(["query"], 0), (["query", "no-such-query"], 2)])
+def test_the_command_ends_as_python_does_with_its_status(project, args, code):
+    """No os._exit: the interpreter's own exit runs (atexit handlers, coverage of subprocess
+    runs), and the command's status is the process's."""
+    result = subprocess.run([sys.executable, "-c", ATEXIT, *args, "--root", str(project)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == code, result.stderr
+    assert result.stderr.splitlines()[-1] == "atexit handler ran"
 
 
 def config_of(*args: str):

@@ -402,18 +402,24 @@ def _internal(e: BaseException, args) -> int:
 
 
 def run() -> None:
-    """The console command: main(), then the output flushed and the process ended at once.
+    """The console command: main(), its output flushed, and main()'s status as the process's.
 
-    Python's own shutdown (freeing every object, clearing every module) takes 0.1 s after a
-    build of the bundled data and grows with the graph; the files are closed by then and the
-    worker processes gone, so nothing is left for it to do."""
+    Output that cannot be written (a full disk, a closed pipe) gives the status Python itself
+    gives then, 120; the stream is then pointed at /dev/null, so that Python's own flush at
+    exit does not fail again. The interpreter ends as usual (atexit handlers run), except that
+    its last collections leave alone what exists now: every file of the command is closed and
+    its processes are waited for, so they would walk all that is left (the modules, their
+    caches) only to free what the end of the process frees anyway."""
     code = main(sandbox=True)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # the output could not be written: the status Python itself gives then
-        code = 120
-    os._exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:
+            code = 120
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+    gc.freeze()
+    sys.exit(code)
 
 
 if __name__ == "__main__":
