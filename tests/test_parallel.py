@@ -214,3 +214,35 @@ with Pool(task, 2).started(list(range(100))) as results:
     finally:
         child.kill()
         child.communicate()
+
+
+def test_ctrl_c_is_one_interruption_of_the_caller_not_one_per_worker():
+    """SIGINT to the whole process group (a terminal's Ctrl-C): the workers leave it to the
+    caller, which ends them as it unwinds; no worker prints a traceback."""
+    import subprocess
+    import sys
+
+    script = """
+import sys, time
+from kgbuild.runtime.parallel import Pool
+def task(i):
+    if i == 0:
+        print("started", flush=True)
+    time.sleep(0.05)
+    return i
+try:
+    Pool(task, 2).map(list(range(400)))
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    sys.exit(130)
+"""
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert child.stdout.readline() == "started\n"
+        time.sleep(0.3)
+        os.killpg(child.pid, signal.SIGINT)
+        out, err = child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert (child.returncode, out, err) == (130, "interrupted\n", "")

@@ -187,8 +187,10 @@ class _Round:
         self.collector.start()
 
     def _work(self, pipe: Connection, parent: int) -> None:
-        """In a worker: chunks until none is left, then None; or stop at the first error."""
+        """In a worker: chunks until none is left, then None; or stop at the first error.
+        Ctrl-C is left to the caller, which ends the workers as it unwinds."""
         _enter_worker(parent)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         while True:
             with self.next_chunk.get_lock():
                 index = self.next_chunk.value
