@@ -11,12 +11,10 @@ import rdflib
 from kgbuild.build import Config, build
 
 
-def test_two_builds_are_byte_identical(project, tmp_path, monkeypatch):
+def test_two_builds_are_byte_identical(project, tmp_path):
     """Also when one renders its pages in one process and the other in worker processes."""
-    monkeypatch.setenv("KGBUILD_JOBS", "1")
-    build(Config(root=project, out=tmp_path / "a"))
-    monkeypatch.setenv("KGBUILD_JOBS", "2")
-    build(Config(root=project, out=tmp_path / "b"))
+    build(Config(root=project, out=tmp_path / "a", jobs=1))
+    build(Config(root=project, out=tmp_path / "b", jobs=2))
     a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
     b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
     assert a == b and len(a) > 10
@@ -24,13 +22,24 @@ def test_two_builds_are_byte_identical(project, tmp_path, monkeypatch):
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
 
 
-def test_the_collector_is_paused_while_the_build_runs(project, tmp_path):
+def test_a_build_leaves_the_callers_garbage_collector_alone(project, tmp_path):
+    """build() is a library call: the collector runs as its caller has it (the command
+    pauses it, kgbuild.cli.collector_paused), and nothing of the heap stays frozen."""
     import gc
 
     seen = []
     build(Config(root=project, out=tmp_path / "a"), lambda stage: seen.append(gc.isenabled()))
-    assert len(seen) > 10 and not any(seen)
-    assert gc.isenabled()
+    assert len(seen) > 10 and all(seen)
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_build_keeps_nothing_outside_its_output_unless_given_a_cache_folder(project, tmp_path):
+    """The shapes found sound are remembered in the configuration's cache folder, and only
+    there (the command gives the project's build/cache/)."""
+    build(Config(root=project, out=tmp_path / "a"))
+    assert not (project / "build").exists()
+    build(Config(root=project, out=tmp_path / "b", cache=tmp_path / "cache"))
+    assert [p.name[:13] for p in (tmp_path / "cache").iterdir()] == ["shapes-sound-"]
 
 
 def test_dumps_parse_alike_in_rdflib_and_pyoxigraph(project):

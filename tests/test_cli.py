@@ -106,3 +106,84 @@ def test_output_that_cannot_be_written_is_a_failure(project):
     with open("/dev/full", "w") as full:
         result = console("query", "--root", str(project), stdout=full)
     assert result.returncode == 120, result.stderr
+    assert result.stderr == ""  # Python's own flush at exit does not fail a second time
+
+
+ATEXIT = """
+import atexit, sys
+atexit.register(lambda: print("atexit handler ran", file=sys.stderr))
+sys.argv[0] = "kgbuild"
+from kgbuild.cli import run
+run()
+"""
+
+
+@pytest.mark.parametrize("args,code", [(["query"], 0), (["query", "no-such-query"], 2)])
+def test_the_command_ends_as_python_does_with_its_status(project, args, code):
+    """No os._exit: the interpreter's own exit runs (atexit handlers, coverage of subprocess
+    runs), and the command's status is the process's."""
+    result = subprocess.run([sys.executable, "-c", ATEXIT, *args, "--root", str(project)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == code, result.stderr
+    assert result.stderr.splitlines()[-1] == "atexit handler ran"
+
+
+def config_of(*args: str):
+    from kgbuild.cli import _config, parser
+
+    return _config(parser().parse_args(list(args)))
+
+
+def test_jobs_come_from_the_option_else_the_environment_else_the_cores(project, monkeypatch):
+    monkeypatch.delenv("KGBUILD_JOBS", raising=False)
+    assert config_of("build", "--root", str(project)).jobs == len(os.sched_getaffinity(0))
+    monkeypatch.setenv("KGBUILD_JOBS", "3")
+    assert config_of("build", "--root", str(project)).jobs == 3
+    assert config_of("build", "--root", str(project), "--jobs", "1").jobs == 1
+    assert config_of("build", "--root", str(project)).cache == project / "build/cache"
+
+
+@pytest.mark.parametrize("option,env,message", [
+    (["--jobs", "0"], None, "error: --jobs must be a whole number of at least 1: '0'"),
+    ([], "none", "error: KGBUILD_JOBS must be a whole number of at least 1: 'none'"),
+])
+def test_a_job_count_that_is_not_one_is_a_usage_error(project, monkeypatch, capsys, option, env,
+                                                      message):
+    if env is None:
+        monkeypatch.delenv("KGBUILD_JOBS", raising=False)
+    else:
+        monkeypatch.setenv("KGBUILD_JOBS", env)
+    assert main(["build", "--root", str(project), "-q", *option]) == 2
+    assert capsys.readouterr().err.splitlines() == [message]
+    assert not (project / "dist").exists()
+
+
+def test_the_build_command_pauses_the_collector_here_and_freezes_it_in_forks():
+    """collector_paused(): no collections in this process while the block runs; a forked worker
+    leaves the objects it shares with this process alone and collects its own; afterwards
+    everything is as it was."""
+    import gc
+
+    from kgbuild.cli import collector_paused
+    from kgbuild.runtime.parallel import MIN_ITEMS, Pool, in_background
+
+    shared = [[i] for i in range(10)]  # lists: objects the collector tracks
+
+    def seen(_=None) -> tuple[bool, bool]:
+        return gc.isenabled(), any(o is shared[0] for o in gc.get_objects())
+
+    assert seen() == (True, True)
+    with collector_paused():
+        assert not gc.isenabled()
+        assert set(Pool(seen, 2).map(list(range(MIN_ITEMS)))) == {(True, False)}
+        assert in_background(seen, jobs=2)() == (True, False)
+        assert not gc.isenabled()
+    assert seen() == (True, True) and gc.get_freeze_count() == 0
+    assert set(Pool(seen, 2).map(list(range(MIN_ITEMS)))) == {(True, True)}  # outside: as is
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

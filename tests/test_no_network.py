@@ -323,7 +323,7 @@ def validate_with(graph, root: Path, files: dict[str, str]):
     for name, text in files.items():
         (shapes / name).write_text(text, encoding="utf-8")
     try:
-        return start_check(graph, Config(root=root), jobs=1)()
+        return start_check(graph, Config(root=root, jobs=1))()
     except InputError as e:
         return e
 

@@ -230,25 +230,6 @@ def test_templates_are_strict_and_escape():
     assert env.from_string("{{ x }}").render(x="<b>&") == "&lt;b&gt;&amp;"
 
 
-def test_a_build_reuses_the_templates_an_earlier_build_compiled(project, monkeypatch):
-    """The second build compiles no template and writes the same pages."""
-    import jinja2
-
-    from kgbuild.build import Config, build
-
-    build(Config(root=project, out=project / "first"))
-    assert list((project / "build/cache/templates").iterdir())
-
-    def no_compiling(*args, **kwargs):
-        raise AssertionError("compiled again")
-    monkeypatch.setattr(jinja2.Environment, "compile", no_compiling)
-    build(Config(root=project, out=project / "second"))
-    first, second = project / "first", project / "second"
-    pages = sorted(p.relative_to(first) for p in first.rglob("*.html"))
-    assert pages == sorted(p.relative_to(second) for p in second.rglob("*.html"))
-    assert all((first / p).read_bytes() == (second / p).read_bytes() for p in pages)
-
-
 def test_query_pages_are_pages_of_the_site_in_both_languages(site):
     """Were a second site: no navigation, no <main>, English under lang="nl", no English page,
     no cite line, their own stylesheet."""
@@ -279,15 +260,6 @@ def test_every_page_links_the_query_index_and_the_endpoint(site):
         ext = "en.html" if page.name.endswith(".en.html") else "html"
         assert f'href="{root}query/index.{ext}"' in nav, page
         assert f'href="{root}sparql"' in nav, page
-
-
-def test_without_a_folder_for_them_templates_are_compiled_each_time(tmp_path):
-    from kgbuild.emit.pages.render import compiled_templates
-
-    (tmp_path / "file").write_text("")
-    assert compiled_templates(tmp_path / "file/templates") is None
-    assert compiled_templates(None) is None
-    assert compiled_templates(tmp_path / "cache") is not None
 
 
 def test_pages_follow_the_configured_base(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyoxigraph
@@ -14,7 +14,6 @@ from pyoxigraph import NamedNode, Triple
 from .derive import derive
 from .emit.dumps import canonical, dump_files, emit_release, serialize
 from .emit.pages.queries import query_files
-from .emit.pages.render import TEMPLATE_CACHE
 from .emit.site import publish_site
 from .emit.tree import NewTree, locked, new_tree, output_folder, recover
 from .mapping import map_data
@@ -28,22 +27,29 @@ from .model.terms import DEFAULT_BASE
 from .queries import read_queries
 from .read.release import read_release
 from .read.sources import MAP_FILE, Data, read_data, read_geojson, read_rdf_dir
-from .runtime.parallel import collector_paused, in_background
+from .runtime.parallel import available_cores, in_background
 from .validate.graph import Report, read_violation_queries, report_triples, validate
 from .validate.manifest import MANIFEST, check_manifest, record, remove_temporaries
 from .validate.shapes import check_shapes
 
 Progress = Callable[[str], None]
 
+PROJECT_CACHE = Path("build/cache")  # under the project: what `kgbuild build` keeps between builds
+
 
 @dataclass(frozen=True)
 class Config:
-    """A build: the project, the base it publishes under (the graph is under the default base
-    whatever it is, see model/base.py) and the output folder."""
+    """What a build is told: the project, the base it publishes under (the graph is under the
+    default base whatever it is, see model/base.py), where the site goes; how many processes may
+    work at once (`jobs`: the pages' workers, and validation beside the build from two on); and
+    the folder where it may keep what it found out for the next build (`cache`; None: nothing is
+    kept)."""
 
     root: Path
     base: str = DEFAULT_BASE
     out: Path | None = None
+    jobs: int = field(default_factory=available_cores)
+    cache: Path | None = None
 
     @property
     def dist(self) -> Path:
@@ -112,11 +118,11 @@ def load_graph(config: Config, progress: Progress = _quiet) -> Graph:
 
 
 def check(graph: Graph, config: Config, progress: Progress = _quiet) -> Report:
-    return start_check(graph, config, progress, jobs=1)()
+    return start_check(graph, replace(config, jobs=1), progress)()
 
 
 def start_check(graph: Graph, config: Config, progress: Progress = _quiet,
-                jobs: int | None = None) -> Callable[[], Report]:
+                ) -> Callable[[], Report]:
     """Read the shapes (their errors are raised here), then check the violation queries and
     validate in a forked process that has no network (sandbox.no_network): shapes and queries
     may hold SPARQL, and SERVICE in it would reach out. The function returned waits for the
@@ -124,7 +130,7 @@ def start_check(graph: Graph, config: Config, progress: Progress = _quiet,
     timed = _Timer(progress, graph.timings)
     root = config.root
     shapes = timed("read shapes", read_rdf_dir, root / "shapes", root)
-    timed("check shapes", check_shapes, root / "shapes", root)
+    timed("check shapes", check_shapes, root / "shapes", root, config.cache)
     store = graph.store
 
     def validated() -> tuple[Report, float]:
@@ -134,7 +140,7 @@ def start_check(graph: Graph, config: Config, progress: Progress = _quiet,
         return report, time.perf_counter() - start
 
     progress("validate ...")
-    wait = in_background(validated, jobs, sandboxed=True)
+    wait = in_background(validated, config.jobs, sandboxed=True)
 
     def report() -> Report:
         result, graph.timings["validate"] = wait()
@@ -148,7 +154,6 @@ def published_before(config: Config) -> bool:
     return any((folder / "download").is_dir() for folder in (config.dist, config.root / "dist"))
 
 
-@collector_paused()
 def build(config: Config, progress: Progress = _quiet,
           wait: float | None = None) -> tuple[Graph, Report]:
     """Build into a new tree and swap it in; on any failure the old output stays as it was.
@@ -173,8 +178,7 @@ def build(config: Config, progress: Progress = _quiet,
             try:
                 dumps = timed("dumps", dump_files, graph.triples, graph.release.base)
                 timed("queries", lambda: tree.write(query_files(
-                    graph.triples, specs, graph.release, graph.store,
-                    config.root / TEMPLATE_CACHE).items()))
+                    graph.triples, specs, graph.release, graph.store).items()))
             except BaseException:
                 with suppress(Exception):  # the first error is the one to report
                     validated()
@@ -184,7 +188,7 @@ def build(config: Config, progress: Progress = _quiet,
                 raise NotConforming(report)
             files = timed("emit", emit_all, graph, report, dumps, tree)
             timed("publish", publish_site, graph.triples, graph.release, files, config.root,
-                  tree.put, graph.features)
+                  tree.put, graph.features, config.jobs)
             if timed("record URIs", record, config.root, uris):
                 progress(f"wrote {MANIFEST}: {len(uris)} URIs")
             timed("swap in", tree.swap_in)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import gc
 import multiprocessing
 import os
 import signal
@@ -21,10 +22,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .build import Config, build, check, load_graph
+from .build import PROJECT_CACHE, Config, build, check, load_graph
 from .model.base import Base
 from .model.errors import EnvironmentProblem, KgError, UsageError
 from .model.terms import DEFAULT_BASE
+from .runtime.parallel import available_cores
 
 
 def _progress(quiet: bool):
@@ -61,6 +63,42 @@ def sigterm_stops() -> Iterator[list[int]]:
         yield came
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+class _Collector:
+    """Whether this process's garbage collector is paused by collector_paused()."""
+
+    paused = False
+    hooked = False
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """While the block runs, this process does not collect: what a build makes (the data, the
+    triples, the store, the page index) lives until it ends and holds no cycles, so full
+    collections over it free nothing, and cost seconds at 1000x (docs/performance.md). A
+    process forked meanwhile (the page workers, validation) leaves alone what it shares with
+    this one (gc.freeze: its collections neither walk the graph nor, by writing to the objects'
+    headers, copy the memory they share) and collects what it makes itself."""
+    if not _Collector.hooked:
+        os.register_at_fork(after_in_child=_collect_in_child)
+        _Collector.hooked = True
+    was = gc.isenabled()
+    gc.disable()
+    _Collector.paused = True
+    try:
+        yield
+    finally:
+        _Collector.paused = False
+        if was:
+            gc.enable()
+
+
+def _collect_in_child() -> None:
+    if _Collector.paused:
+        _Collector.paused = False
+        gc.freeze()
+        gc.enable()
 
 
 def cmd_build(args) -> int:
@@ -215,7 +253,20 @@ def _config(args) -> Config:
     if not (root / "data").is_dir():
         raise UsageError(f"{root}: no data/ folder here (use --root)")
     base = Base.given(args.base)
-    return Config(root=root, base=base.iri, out=Path(args.out).resolve() if args.out else None)
+    return Config(root=root, base=base.iri, out=Path(args.out).resolve() if args.out else None,
+                  jobs=_jobs(args), cache=root / PROJECT_CACHE)
+
+
+def _jobs(args) -> int:
+    """--jobs, else the environment's KGBUILD_JOBS, else one per core."""
+    value, where = getattr(args, "jobs", None), "--jobs"
+    if value is None:
+        value, where = os.environ.get("KGBUILD_JOBS", ""), "KGBUILD_JOBS"
+        if not value:
+            return available_cores()
+    if not value.isdigit() or int(value) < 1:
+        raise UsageError(f"{where} must be a whole number of at least 1: {value!r}")
+    return int(value)
 
 
 def common() -> argparse.ArgumentParser:
@@ -235,6 +286,10 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--wait", type=float, metavar="SECONDS",
                    help="wait at most this long for another build of the project or the output "
                         "folder to end, then exit 4 (default: as long as it takes)")
+    b.add_argument("--jobs", metavar="N",
+                   help="processes that render the pages (validation runs beside the build "
+                        "from 2 on); the output is the same for every N (default: "
+                        "$KGBUILD_JOBS, else one per core)")
     b.set_defaults(func=cmd_build)
     v = sub.add_parser("validate", parents=[common()], help="validate; one line per finding")
     v.set_defaults(func=cmd_validate, out=None)
@@ -291,6 +346,7 @@ ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, err
 
 
 OFFLINE_COMMANDS = ("build", "validate", "query")
+PAUSED_COMMANDS = ("build", "validate")  # run in collector_paused(); a server must collect
 
 
 def offline(args) -> bool:
@@ -313,6 +369,9 @@ def main(argv: list[str] | None = None, sandbox: bool = False) -> int:
             from .runtime.sandbox import no_network
 
             no_network()
+        if args.command in PAUSED_COMMANDS:
+            with collector_paused():
+                return args.func(args)
         return args.func(args)
     except KgError as e:
         for line in e.lines():
@@ -342,18 +401,24 @@ def _internal(e: BaseException, args) -> int:
 
 
 def run() -> None:
-    """The console command: main(), then the output flushed and the process ended at once.
+    """The console command: main(), its output flushed, and main()'s status as the process's.
 
-    Python's own shutdown (freeing every object, clearing every module) takes 0.1 s after a
-    build of the bundled data and grows with the graph; the files are closed by then and the
-    worker processes gone, so nothing is left for it to do."""
+    Output that cannot be written (a full disk, a closed pipe) gives the status Python itself
+    gives then, 120; the stream is then pointed at /dev/null, so that Python's own flush at
+    exit does not fail again. The interpreter ends as usual (atexit handlers run), except that
+    its last collections leave alone what exists now: every file of the command is closed and
+    its processes are waited for, so they would walk all that is left (the modules, their
+    caches) only to free what the end of the process frees anyway."""
     code = main(sandbox=True)
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except OSError:  # the output could not be written: the status Python itself gives then
-        code = 120
-    os._exit(code)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:
+            code = 120
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+    gc.freeze()
+    sys.exit(code)
 
 
 if __name__ == "__main__":

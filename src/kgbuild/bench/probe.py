@@ -25,8 +25,9 @@ def peak_mb() -> float:
 
 
 def measure_build(root: Path, out: Path) -> Result:
-    """The real build (kgbuild.build.build), its stages as it times them itself."""
-    from ..build import Config, build
+    """The real build (kgbuild.build.build), its stages as it times them itself, with the
+    project's cache folder as the command has it."""
+    from ..build import PROJECT_CACHE, Config, build
 
     stages: dict[str, Measure] = {}
 
@@ -36,7 +37,7 @@ def measure_build(root: Path, out: Path) -> Result:
             stages[name] = {"peak_mb": peak_mb()}
 
     start = time.perf_counter()
-    graph, _ = build(Config(root=root, out=out), progress)
+    graph, _ = build(Config(root=root, out=out, cache=root / PROJECT_CACHE), progress)
     for name, seconds in graph.timings.items():
         stages.setdefault(name, {"peak_mb": peak_mb()})["seconds"] = seconds
     return {"stages": stages, "seconds": time.perf_counter() - start, "peak_mb": peak_mb(),

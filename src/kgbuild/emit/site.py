@@ -23,7 +23,7 @@ from .dumps import dataset_triples
 from .pages.index import build_index
 from .pages.labels import derive_labels
 from .pages.maps import load_maps
-from .pages.render import DATASET_DOC, TEMPLATE_CACHE, environment, render_site
+from .pages.render import DATASET_DOC, environment, render_site
 from .pages.versions import version_documents
 from .service import service_description
 from .webconf import server_configs
@@ -82,9 +82,9 @@ def examples(specs: list[QuerySpec]) -> list[Example]:
     return [Example(s.name, s.summary) for s in specs]
 
 
-def endpoint_page(release: Release, specs: list[QuerySpec], cache: Path | None) -> bytes:
+def endpoint_page(release: Release, specs: list[QuerySpec]) -> bytes:
     """sparql.html: the query form of /sparql, with the canned queries as examples."""
-    return environment(cache).get_template("sparql.html").render(
+    return environment().get_template("sparql.html").render(
         title=release.title_nl, endpoint=DEFAULT_BASE + "sparql",
         dataset_page=DATASET_DOC + ".html", example=EXAMPLE_QUERY.format(base=DEFAULT_BASE),
         queries=examples(specs)).encode()
@@ -106,10 +106,12 @@ def query_pages(root: Path | None) -> list[str]:
 
 
 def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes],
-                 root: Path | None, put: Put, features: list[dict] | None = None) -> None:
+                 root: Path | None, put: Put, features: list[dict] | None = None,
+                 jobs: int = 1) -> None:
     """Write everything of the site beside the downloads; the sitemap lists the pages; the
     GeoJSON features of the gemeenten, when given, draw the maps. Everything is made under the
-    default base; the release's base is applied to each file as it is written."""
+    default base; the release's base is applied to each file as it is written. The documents and
+    their pages are made on `jobs` worker processes."""
     base = release.base
 
     def publish(name: str, data: bytes) -> None:
@@ -129,14 +131,12 @@ def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes
     derive_labels(index)
     pages = render_site(index, release, docs, files, len(triples), maps, put,
                         each=lambda path: write_document(path, docs[path], base, put),
-                        cache=root / TEMPLATE_CACHE if root else None,
-                        versions=tuple(v for v, _ in versions.values()))
+                        versions=tuple(v for v, _ in versions.values()), jobs=jobs)
     publish("sitemap.xml", sitemap([p for p in pages if p.endswith(".html")
                                     and p[0].isalpha() and not p[0].isdigit()]
                                    + query_pages(root) + ["sparql"], release.issued))
     specs = read_queries(root / "queries", root) if root else []
-    publish(ENDPOINT_DESCRIPTIONS["text/html"],
-            endpoint_page(release, specs, root / TEMPLATE_CACHE if root else None))
+    publish(ENDPOINT_DESCRIPTIONS["text/html"], endpoint_page(release, specs))
     publish(ENDPOINT_DESCRIPTIONS["text/turtle"], service_description(release, len(triples)))
     publish("robots.txt", robots())
     gone = withdrawn(triples)

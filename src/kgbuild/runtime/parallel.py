@@ -1,154 +1,321 @@
 """Spread pure, CPU-bound work over the machine's cores with forked worker processes.
 
 The workers are forked after the caller has built its in-memory state (the graph index, the
-templates), so they share it copy-on-write instead of receiving it pickled; only each item's
-result travels back. Results come back in the order of the items, so the output does not
-depend on the number of workers. Small inputs run in the calling process.
+templates), so they share it copy-on-write instead of receiving it pickled: the task and the
+items reach a worker through the fork itself, and only each chunk's results travel back, through
+a pipe of its own per worker. Results come back in the order of the items, so the output does
+not depend on the number of workers. Small inputs run in the calling process.
+
+Nothing here changes how the process runs as a whole (its garbage collector, its exit): that is
+the process owner's (kgbuild.cli).
 """
 
 from __future__ import annotations
 
 import ctypes
-import gc
 import multiprocessing
 import os
 import signal
+import threading
+import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, contextmanager
-from typing import Any, TypeVar
+from contextlib import contextmanager
+from functools import partial
+from multiprocessing.connection import Connection, wait
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 MIN_ITEMS = 100  # below this, forking costs more than it saves
 CHUNK = 250  # at most this many items per task: enough to amortise the pipe
 CHUNKS_PER_WORKER = 16  # at least this many tasks per worker, so that they end together
 
-_task: Callable[[Any], Any] | None = None
-_background: Callable[[], Any] | None = None
-
-
-def available_cores() -> int:
-    env = os.environ.get("KGBUILD_JOBS")
-    if env and env.isdigit() and int(env) > 0:
-        return int(env)
-    return len(os.sched_getaffinity(0))
-
-
-@contextmanager
-def frozen_heap() -> Iterator[None]:
-    """While forked processes share this one's objects: the collector leaves the objects that
-    exist now alone, in this process and in the forked ones. Each of its full collections
-    would otherwise walk the whole graph (millions of objects at 1000x) and, by writing to
-    their headers, copy the pages the forks share. Afterwards they are collectable again."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No collections in this process while the block runs; the workers that started() and
-    in_background() fork turn the collector on again. What the build's process makes (the data,
-    the triples, the store, the page index) lives until the build ends and holds no cycles, so
-    the collector's full passes over it, more of them the larger it grows, free nothing: at
-    1000x they cost seconds on one core. The workers make short-lived pages, whose cycles are
-    collected."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _worker_init(parent: int) -> None:
-    """In each forked worker: collections on again; SIGTERM ends it (the parent's handler is
-    not inherited), and so does the end of its parent, however that ends, SIGKILL included
-    (Linux PR_SET_PDEATHSIG): a worker never waits for ever on a parent that is gone."""
-    gc.enable()
+def available_cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0))
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+class WorkerLost(RuntimeError):
+    """A worker process ended before it sent back its work (killed, or out of memory)."""
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an exception raised in a worker process, as text: the __cause__ of the
+    exception raised again here, so that a traceback shows where it happened."""
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+def _enter_worker(parent: int) -> None:
+    """In each forked process: SIGTERM ends it (the parent's handler is not inherited), and so
+    does the end of its parent, however that ends, SIGKILL included (Linux PR_SET_PDEATHSIG):
+    a worker never waits for ever on a parent that is gone."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):  # not Linux
         pass
     if os.getppid() != parent:  # the parent ended before the line above took effect
-        os._exit(1)
+        raise SystemExit(1)
 
 
-def _run_chunk(chunk: Sequence[Any]) -> list[Any]:
-    assert _task is not None
-    return [_task(item) for item in chunk]
-
-
-@contextmanager
-def started(task: Callable[[Any], Any], items: Sequence[Any], jobs: int | None = None,
-            ) -> Iterator[Iterator[Any]]:
-    """Start task(item) for each item on the workers now, so that this process can do other
-    work before it reads the results: in item order, each as soon as the workers return it, so
-    the caller can write it away while they go on. Leaving the block stops the workers.
-    Where there are no workers, each result is computed as it is read."""
-    jobs = available_cores() if jobs is None else jobs
-    if jobs < 2 or len(items) < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
-        yield (task(item) for item in items)
-        return
-    global _task
-    _task = task
-    with frozen_heap():
-        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_worker_init, initargs=(os.getpid(),))
+def _send_outcome(pipe: Connection, tag: Any, call: Callable[[], Any]) -> bool:
+    """Send (tag, True, call()) or, if it raises, (tag, False, (exception, traceback text));
+    an exception that cannot be pickled is sent as a RuntimeError that names it. False if
+    call() raised."""
+    try:
+        result = call()
+    except BaseException as e:  # noqa: BLE001 - whatever ends the task travels back
+        text = "".join(traceback.format_exception(e))
         try:
-            size = max(1, min(CHUNK, len(items) // (jobs * CHUNKS_PER_WORKER)))
-            chunks = [items[i:i + size] for i in range(0, len(items), size)]
-            parts = pool.map(_run_chunk, chunks)  # every chunk is handed out here
-            yield (result for part in parts for result in part)
+            pipe.send((tag, False, (e, text)))
+        except Exception:  # noqa: BLE001 - pickling fails before anything is written
+            pipe.send((tag, False, (RuntimeError(f"{type(e).__name__}: {e}"), text)))
+        return False
+    try:
+        pipe.send((tag, True, result))
+    except Exception as e:  # noqa: BLE001 - as above
+        pipe.send((tag, False, (RuntimeError(f"a result could not be sent back: {e!r}"), "")))
+        return False
+    return True
+
+
+def _raised(payload: tuple[BaseException, str]) -> BaseException:
+    error, text = payload
+    if text:
+        error.__cause__ = RemoteTraceback(text)
+    return error
+
+
+def _ended(process: multiprocessing.process.BaseProcess) -> WorkerLost:
+    """The error for a process whose pipe closed before it sent its outcome."""
+    process.join(5)  # its pipe closes a moment before its exit status can be read
+    code = process.exitcode
+    how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+    return WorkerLost(f"a worker process ended before it sent back its work ({how})")
+
+
+def chunked(items: Sequence[T], jobs: int) -> list[Sequence[T]]:
+    """The items in consecutive chunks: at most CHUNK each, at least CHUNKS_PER_WORKER a worker."""
+    size = max(1, min(CHUNK, len(items) // (jobs * CHUNKS_PER_WORKER)))
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+class Pool(Generic[T, R]):
+    """task(item) for every item, on `jobs` worker processes forked from this one.
+
+    `started(items)` forks the workers and lets the caller do other work while they run. One
+    pool runs one round at a time: starting it again inside its own round (in its task, or
+    before the round ends) is refused; another Pool may be used anywhere, inside a task too,
+    where its workers are forked from the worker."""
+
+    def __init__(self, task: Callable[[T], R], jobs: int):
+        if jobs < 1:
+            raise ValueError(f"jobs must be at least 1, not {jobs}")
+        self.task, self.jobs = task, jobs
+        self._running = False
+
+    @contextmanager
+    def started(self, items: Sequence[T]) -> Iterator[Iterator[R]]:
+        """Start task(item) for each item on the workers now, so that this process can do other
+        work before it reads the results: in item order, each as soon as the workers return
+        it, so the caller can write it away while they go on. Leaving the block stops the
+        workers. Where there are no workers, each result is computed as it is read."""
+        if self._running:
+            raise RuntimeError("this pool is already running a round: use another Pool")
+        self._running = True
+        try:
+            if self.jobs < 2 or len(items) < MIN_ITEMS or not can_fork():
+                yield (self.task(item) for item in items)
+                return
+            run = _Round(self.task, chunked(items, self.jobs), self.jobs)
+            try:
+                yield run.results()
+            finally:
+                run.stop()
         finally:
-            pool.shutdown(cancel_futures=True)
-            _task = None
+            self._running = False
+
+    def map(self, items: Sequence[T]) -> list[R]:
+        with self.started(items) as results:
+            return list(results)
 
 
-def _run_background(sandboxed: bool = False) -> Any:
-    assert _background is not None
-    if sandboxed:
-        from .sandbox import no_network
+class _Round:
+    """One round of a pool: the workers take the chunks by number, from a shared counter, and
+    send each chunk's results (or its error) and finally None through their pipes; a thread of
+    this process reads the pipes as the results arrive, so no worker waits on this process
+    while it does other work."""
 
-        no_network()
-    return _background()
+    def __init__(self, task: Callable[[Any], Any], chunks: list[Sequence[Any]], jobs: int):
+        fork = multiprocessing.get_context("fork")
+        self.task, self.chunks = task, chunks
+        self.next_chunk = fork.Value("q", 0)
+        self.parts: dict[int, tuple[bool, Any]] = {}
+        self.failure: BaseException | None = None
+        self.collecting = True
+        self.delivered = 0
+        self.arrived = threading.Condition()
+        self.workers: list[multiprocessing.process.BaseProcess] = []
+        pipes: list[Connection] = []
+        try:
+            for _ in range(jobs):
+                reader, writer = fork.Pipe(duplex=False)
+                pipes.append(reader)
+                worker = fork.Process(target=self._work, args=(writer, os.getpid()),
+                                      name="kgbuild-worker")
+                try:
+                    worker.start()
+                finally:
+                    writer.close()  # the worker holds the only other copy: its end is the EOF
+                self.workers.append(worker)
+        except BaseException:
+            self._kill()
+            for pipe in pipes:
+                pipe.close()
+            raise
+        self.collector = threading.Thread(target=self._collect, args=(pipes,), daemon=True)
+        self.collector.start()
+
+    def _work(self, pipe: Connection, parent: int) -> None:
+        """In a worker: chunks until none is left, then None; or stop at the first error.
+        Ctrl-C is left to the caller, which ends the workers as it unwinds."""
+        _enter_worker(parent)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        while True:
+            with self.next_chunk.get_lock():
+                index = self.next_chunk.value
+                self.next_chunk.value += 1
+            if index >= len(self.chunks):
+                break
+            if not _send_outcome(pipe, index, partial(self._chunk, index)):
+                return
+        pipe.send(None)
+
+    def _chunk(self, index: int) -> list[Any]:
+        return [self.task(item) for item in self.chunks[index]]
+
+    def _collect(self, pipes: list[Connection]) -> None:
+        """In a thread of this process: each pipe read until its worker closes it."""
+        workers = dict(zip(pipes, self.workers, strict=True))
+        finished: set[Connection] = set()
+        try:
+            while workers:
+                for pipe in wait(list(workers)):
+                    try:
+                        message = pipe.recv()
+                    except EOFError:
+                        worker = workers.pop(pipe)
+                        pipe.close()
+                        if pipe not in finished:
+                            self._fail(_ended(worker))
+                        continue
+                    if message is None:
+                        finished.add(pipe)
+                        continue
+                    index, ok, payload = message
+                    if not ok:  # the worker stops at its first error
+                        finished.add(pipe)
+                    with self.arrived:
+                        self.parts[index] = (ok, payload)
+                        self.arrived.notify_all()
+        except BaseException as e:  # noqa: BLE001 - a result that cannot be read back
+            self._fail(e)
+        finally:
+            for pipe in workers:
+                pipe.close()
+            with self.arrived:
+                self.collecting = False
+                self.arrived.notify_all()
+
+    def _fail(self, error: BaseException) -> None:
+        with self.arrived:
+            self.failure = self.failure or error
+            self.arrived.notify_all()
+
+    def results(self) -> Iterator[Any]:
+        for index in range(len(self.chunks)):
+            with self.arrived:
+                while index not in self.parts and self.failure is None and self.collecting:
+                    self.arrived.wait()
+                if index not in self.parts:
+                    raise self.failure or WorkerLost("the workers ended before all work was done")
+                ok, payload = self.parts.pop(index)
+            if not ok:
+                raise _raised(payload)
+            self.delivered += 1
+            yield from payload
+
+    def stop(self) -> None:
+        """Wait for the workers when all their work was read; else end them first."""
+        if self.delivered < len(self.chunks):
+            self._kill()
+        for worker in self.workers:
+            worker.join()
+        self.collector.join()
+
+    def _kill(self) -> None:
+        for worker in self.workers:
+            if worker.is_alive():
+                worker.terminate()
+        for worker in self.workers:
+            worker.join()
 
 
-def in_background(task: Callable[[], T], jobs: int | None = None,
-                  sandboxed: bool = False) -> Callable[[], T]:
+def _run_background(task: Callable[[], Any], pipe: Connection, parent: int,
+                    sandboxed: bool) -> None:
+    _enter_worker(parent)
+
+    def run() -> Any:
+        if sandboxed:
+            from .sandbox import no_network
+
+            no_network()
+        return task()
+    _send_outcome(pipe, None, run)
+
+
+def in_background(task: Callable[[], T], jobs: int, sandboxed: bool = False) -> Callable[[], T]:
     """Start task() in a forked process now; the function returned waits for its result (or
-    raises its exception). With one core, task itself is returned: it runs when waited for.
-    Until then the heap is frozen (see frozen_heap).
+    raises its exception), and must be called. With fewer than two jobs, task itself is
+    returned: it runs when waited for. The task may not start processes of its own.
 
-    sandboxed: always fork, whatever the cores, and take the network away from the forked
+    sandboxed: always fork, whatever the jobs, and take the network away from the forked
     process before task runs (sandbox.no_network), for work that runs queries written by
     others; if the kernel refuses, waiting raises sandbox.SandboxUnavailable."""
-    jobs = available_cores() if jobs is None else jobs
-    if not sandboxed and (jobs < 2 or "fork" not in multiprocessing.get_all_start_methods()):
+    if not sandboxed and (jobs < 2 or not can_fork()):
         return task
-    global _background
-    _background = task
-    with ExitStack() as started_ok:
-        started_ok.enter_context(frozen_heap())
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_worker_init, initargs=(os.getpid(),))
-        future = pool.submit(_run_background, sandboxed)
-        heap = started_ok.pop_all()  # frozen until waited for; unfrozen here if starting fails
+    fork = multiprocessing.get_context("fork")
+    reader, writer = fork.Pipe(duplex=False)
+    process = fork.Process(target=_run_background, name="kgbuild-background", daemon=True,
+                           args=(task, writer, os.getpid(), sandboxed))
+    try:
+        process.start()
+    except BaseException:
+        reader.close()
+        raise
+    finally:
+        writer.close()
 
-    def wait() -> T:
-        global _background
+    def result() -> T:
         try:
-            return future.result()
+            try:
+                _, ok, payload = reader.recv()
+            except EOFError:
+                raise _ended(process) from None
+            if not ok:
+                raise _raised(payload)
+            return payload
         finally:
-            pool.shutdown()
-            heap.close()
-            _background = None
-    return wait
+            reader.close()
+            process.join()
+    return result

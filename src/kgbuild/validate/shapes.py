@@ -24,7 +24,6 @@ if TYPE_CHECKING:  # rdflib is imported where it is used: most builds never load
     from rdflib.term import Node
 
 SH = "http://www.w3.org/ns/shacl#"
-CACHE = Path("build/cache")
 
 
 def find_line(texts: dict[str, str], key: str, forms: list[str]) -> Loc:
@@ -120,24 +119,25 @@ def shacl_shacl_problems(graph: rdflib.Graph, texts: dict[str, str]) -> list[Pro
     return found
 
 
-def check_shapes(directory: Path, root: Path) -> None:
+def check_shapes(directory: Path, root: Path, cache: Path | None = None) -> None:
     """Raise InputError for every shape that SHACL does not allow; call after read_rdf_dir.
 
     The files are checked together: a shape in one file may use shapes of another. Shapes
-    found sound are remembered by their content (in this process, and as an empty marker
-    file under build/cache/), so building the same shapes again costs nothing.
+    found sound are remembered by their content in this process, and, given a `cache` folder,
+    as an empty marker file in it, so building the same shapes again costs nothing.
     """
     texts = tuple((p.relative_to(root).as_posix(), p.read_bytes().decode("utf-8-sig"))
                   for p in sorted(directory.glob("*.ttl")))
-    marker = root / CACHE / f"shapes-sound-{fingerprint(texts)}"
-    if marker.is_file():
+    marker = cache / f"shapes-sound-{fingerprint(texts)}" if cache else None
+    if marker and marker.is_file():
         return
     problems = shapes_problems(texts)
     if problems:
         raise InputError(list(problems))
-    with contextlib.suppress(OSError):
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
+    if marker:
+        with contextlib.suppress(OSError):
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
 
 
 def fingerprint(texts: tuple[tuple[str, str], ...]) -> str:

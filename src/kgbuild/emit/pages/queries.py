@@ -9,7 +9,6 @@ its file. Its files are published under the release's base.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import jinja2
 import pyoxigraph
@@ -65,9 +64,9 @@ class QueryPage:
 HEADER_LANG = "en"  # the shipped queries describe themselves ('#+' headers) in English
 
 
-def environment(cache: Path | None = None) -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     """The site's own environment: the query pages extend its base template."""
-    return site_environment(cache)
+    return site_environment()
 
 
 def chrome(release: Release, lang: str, path: str, title: str, iri: str,
@@ -141,16 +140,14 @@ def run_for_build(store, spec: QuerySpec) -> tuple[Table, dict[str, str]]:
 
 
 def query_files(triples, specs: list[QuerySpec], release: Release,
-                store: pyoxigraph.Store | None = None,
-                cache: Path | None = None) -> dict[str, bytes]:
+                store: pyoxigraph.Store | None = None) -> dict[str, bytes]:
     """{path under dist/: bytes} for query/{name}.rq|.csv|.json, the pages
     query/{name}.html|.en.html and query/index.html|.en.html, published under the release's
     base.
 
-    `store` holds the same triples when the caller has loaded them already; `cache` is the
-    folder of compiled templates."""
+    `store` holds the same triples when the caller has loaded them already."""
     store = store if store is not None else store_of(triples)
-    env = environment(cache)
+    env = environment()
     files, pages = {}, []
     for spec in specs:
         table, given = run_for_build(store, spec)

@@ -7,19 +7,16 @@ under the default base; each page is published under the release's base.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 from pyoxigraph import Triple
 
 from ...model.release import Release
-from ...runtime.parallel import started
-from ...validate.shapes import CACHE
+from ...runtime.parallel import Pool
 from ..documents import Put, iri_of
 from .bidi import isolated, isolated_text
 from .context import Site, cites, facts_table
@@ -44,38 +41,21 @@ ERRORS = {404: ("Niet gevonden", "Not found"), 406: ("Formaat niet leverbaar",
           "Format not available"), 410: ("Ingetrokken", "Withdrawn")}
 
 
-TEMPLATE_CACHE = CACHE / "templates"  # under the project root
-
 # Every page's Content-Security-Policy: nothing runs, styles come only from the site itself.
 POLICY = Markup("default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'")
 
 
-def environment(cache: Path | None = None) -> jinja2.Environment:
-    """The pages' templates; `cache` is the folder of compiled templates (each environment has
-    its own under it: the code compiled depends on the environment's options, not only on the
-    template)."""
+def environment() -> jinja2.Environment:
+    """The pages' templates, compiled as they are first used (decision 0024: no compiled
+    templates are kept between builds)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("kgbuild", "templates"),
         undefined=jinja2.StrictUndefined, autoescape=True, trim_blocks=True,
-        lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False,
-        bytecode_cache=compiled_templates(cache / "pages" if cache else None))
+        lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False)
     env.filters.update(bidi=isolated, bidi_text=isolated_text, cites=cites,
                        facts_table=facts_table)
     env.globals["policy"] = POLICY
     return env
-
-
-def compiled_templates(folder: Path | None) -> jinja2.BytecodeCache | None:
-    """The templates compiled by an earlier build, kept by the checksum of their source (and
-    jinja2's and Python's versions), so that a build does not compile them again; none where
-    the folder cannot be written."""
-    if folder is None:
-        return None
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder)) if os.access(folder, os.W_OK) else None
 
 
 def page_file(path: str, lang: str) -> str:
@@ -118,11 +98,12 @@ class Renderer:
 def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple]],
                 files: dict[str, bytes], triple_count: int, maps: Maps | None,
                 put: Put, *, each: Callable[[str], None] = lambda path: None,
-                cache: Path | None = None, versions: tuple[Version, ...] = ()) -> list[str]:
-    """Write every page and the stylesheets; the paths written. A document's pages, and
-    whatever `each(path)` writes of it, are written by the worker that renders them, so their
-    bytes never travel between processes."""
-    r = Renderer(environment(cache), index, release, maps)
+                versions: tuple[Version, ...] = (), jobs: int = 1) -> list[str]:
+    """Write every page and the stylesheets; the paths written. The documents' pages are
+    rendered on `jobs` worker processes; a document's pages, and whatever `each(path)` writes
+    of it, are written by the worker that renders them, so their bytes never travel between
+    processes."""
+    r = Renderer(environment(), index, release, maps)
     for name in r.env.list_templates(extensions=["html"]):  # compiled once, before the fork
         r.env.get_template(name)
     mains = {path: iri_of(path) for path in docs}
@@ -135,7 +116,7 @@ def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple
             put(name, data)
         return list(pages)
 
-    with started(resource, list(docs)) as results:
+    with Pool(resource, jobs).started(list(docs)) as results:
         site_pages = whole_site_pages(r, members, files, triple_count)  # while the workers go on
         site_pages.update(version_pages(r, versions, files))
         written = [name for names in results for name in names]
