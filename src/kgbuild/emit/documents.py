@@ -41,7 +41,8 @@ def partition(triples: list[Triple]) -> dict[str, list[Triple]]:
     """{document path: its triples, in the graph's order}."""
     docs: dict[str, list[Triple]] = defaultdict(list)
     for t in triples:
-        docs[document_of(t.subject.value, DEFAULT_BASE) or EXTERN].append(t)
+        subject = t.subject.value  # type: ignore[union-attr]  # pyoxigraph 0.5 refuses triple subjects; its stubs allow them
+        docs[document_of(subject, DEFAULT_BASE) or EXTERN].append(t)
     return dict(docs)
 
 

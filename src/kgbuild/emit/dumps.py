@@ -11,14 +11,15 @@ import hashlib
 import json
 import re
 from bisect import bisect_left
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
-import pyoxigraph
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
 
 from ..model.base import Base
 from ..model.errors import KgError
-from ..model.formats import BY_NAME, RDF_FORMATS, Format
+from ..model.formats import BY_NAME, RDF_FORMATS, Format, rdf_bytes
 from ..model.release import Release
 from ..model.terms import DCAT, DCT, DEFAULT_BASE, NS, ORG, PREFIXES, VOID, XSD, A
 
@@ -38,6 +39,14 @@ LANGUAGES = ("NLD", "ENG")
 DUMP_NAME = "cultuurregios"
 PROTOCOL = NamedNode("https://www.w3.org/TR/sparql11-protocol/")  # what the endpoint speaks
 PREFIXES_WRITTEN = {k: v for k, v in PREFIXES.items() if k != "sh"}  # the files' prefixes
+T = TypeVar("T")
+# JSON-LD as pyoxigraph writes it expanded: each node's "@id", and each property's list of
+# values, {"@id": …} or {"@value": …} with "@type" or "@language"
+Expanded = dict[str, str]
+ExpandedNode = dict[str, str | list[Expanded]]
+# compacted: a value is a prefixed name, a plain string or a value object; a list if several
+Compact = str | dict[str, str]
+CompactNode = dict[str, Compact | Sequence[Compact]]
 
 
 _TYPE = A.value
@@ -48,10 +57,11 @@ def sort_key(t: Triple) -> str:
     string: NUL, which no IRI holds, ends the subject and the predicate, so the order is that
     of the tuple of the four, at a third of the cost of comparing tuples."""
     p = t.predicate.value
-    return f"{t.subject.value}\0{'0' if p == _TYPE else '1'}{p}\0{t.object}"
+    s = t.subject.value  # type: ignore[union-attr]  # pyoxigraph 0.5 refuses triple subjects; its stubs allow them
+    return f"{s}\0{'0' if p == _TYPE else '1'}{p}\0{t.object}"
 
 
-def canonical(triples) -> list[Triple]:
+def canonical(triples: Iterable[Triple]) -> list[Triple]:
     return sorted(set(triples), key=sort_key)
 
 
@@ -64,19 +74,19 @@ def serialize(triples: list[Triple], fmt: Format, base: Base) -> bytes:
 def written(triples: list[Triple], fmt: Format,
             prefixes: dict[str, str] = PREFIXES_WRITTEN) -> bytes:
     """The triples in one format, with those of `prefixes` that they use where it has them."""
-    if fmt.rdf == pyoxigraph.RdfFormat.TURTLE:
-        data = pyoxigraph.serialize(triples, format=fmt.rdf,
-                                    prefixes=plain_prefixes(triples, prefixes))
-        return sorted_prefix_lines(data)
-    if fmt.rdf == pyoxigraph.RdfFormat.RDF_XML:
+    rdf = fmt.rdf
+    if rdf is None:
+        raise ValueError(f"{fmt.name} is not an RDF format")
+    if rdf == RdfFormat.TURTLE:
+        return sorted_prefix_lines(rdf_bytes(triples, rdf, plain_prefixes(triples, prefixes)))
+    if rdf == RdfFormat.RDF_XML:
         names = element_names(triples)
         for iri in names:
             xml_nameable(iri)
-        return pyoxigraph.serialize(triples, format=fmt.rdf,
-                                    prefixes=element_prefixes(names, prefixes))
-    if fmt.rdf == pyoxigraph.RdfFormat.JSON_LD:
-        return compact_jsonld(pyoxigraph.serialize(triples, format=fmt.rdf), prefixes)
-    return pyoxigraph.serialize(triples, format=fmt.rdf)
+        return rdf_bytes(triples, rdf, element_prefixes(names, prefixes))
+    if rdf == RdfFormat.JSON_LD:
+        return compact_jsonld(rdf_bytes(triples, rdf), prefixes)
+    return rdf_bytes(triples, rdf)
 
 
 class NotExpressible(KgError):
@@ -89,7 +99,7 @@ class NotExpressible(KgError):
                          "each predicate and class there, and this IRI does not end in an XML "
                          "name (a letter or '_' followed by letters, digits, '_', '-', '.')")
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[NotExpressible], tuple[str]]:
         return (NotExpressible, (self.iri,))
 
 
@@ -102,7 +112,7 @@ XML_NAME_TAIL = re.compile(f"[{_NAME_START}][{_NAME_CHAR}]*$")
 XML_NAME = re.compile(f"[{_NAME_START}][{_NAME_CHAR}]*")
 
 
-def element_names(triples) -> set[str]:
+def element_names(triples: list[Triple]) -> set[str]:
     """The IRIs that RDF/XML writes as element names: predicates, and classes (pyoxigraph
     writes a subject's rdf:type as a typed node element)."""
     return {t.predicate.value for t in triples} | {
@@ -127,7 +137,7 @@ def compact_jsonld(expanded: bytes, spaces: dict[str, str]) -> bytes:
     """pyoxigraph's expanded JSON-LD (full IRIs everywhere) written with a @context of the
     prefixes it uses: keys read `cr:memberOf`, classes go under @type, plain strings and single
     values stand alone. The same graph; the order of the input is kept."""
-    nodes = json.loads(expanded)
+    nodes: list[ExpandedNode] = json.loads(expanded)
     used: set[str] = set()
     by_namespace = {ns: name for name, ns in spaces.items()}
     compacted: dict[str, tuple[str, str | None]] = {}
@@ -140,21 +150,21 @@ def compact_jsonld(expanded: bytes, spaces: dict[str, str]) -> bytes:
             used.add(name)
         return short
 
-    def one(v: dict):
+    def one(v: Expanded) -> Compact:
         if "@id" in v:
             return {"@id": iri(v["@id"])}
         if "@type" in v:
             return {**v, "@type": iri(v["@type"])}
         return v["@value"] if v.keys() == {"@value"} else v
 
-    def single(values: list):
+    def single(values: list[T]) -> T | list[T]:
         return values[0] if len(values) == 1 else values
 
-    graph = []
+    graph: list[CompactNode] = []
     for node in nodes:
-        out = {}
+        out: CompactNode = {}
         for key, values in node.items():
-            if key == "@id":
+            if isinstance(values, str):  # "@id", the one key whose value is not a list
                 out[key] = iri(values)
             elif key == A.value and all(v.keys() == {"@id"} and not v["@id"].startswith("_:")
                                         for v in values):
@@ -179,9 +189,9 @@ def compact_iri(iri: str, by_namespace: dict[str, str]) -> tuple[str, str | None
     return iri, None
 
 
-def jsonld_text(context: dict[str, str], graph: list[dict]) -> bytes:
+def jsonld_text(context: dict[str, str], graph: list[CompactNode]) -> bytes:
     """One line per prefix and per property, each value on its property's line."""
-    def members(obj: dict, indent: str) -> str:
+    def members(obj: Mapping[str, object], indent: str) -> str:
         return ",\n".join(f"{indent}{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}"
                            for k, v in obj.items())
     nodes = ",\n".join("  {\n" + members(node, "   ") + "\n  }" for node in graph)
@@ -207,7 +217,7 @@ def plain_prefixes(triples: list[Triple], spaces: dict[str, str]) -> dict[str, s
     IRIs of the others are written in full."""
     iris = sorted({term.value for t in triples for term in (t.subject, t.predicate, t.object)
                    if isinstance(term, NamedNode)})
-    plain = {}
+    plain: dict[str, str] = {}
     for name, ns in spaces.items():
         first, last = bisect_left(iris, ns), bisect_left(iris, ns + "\U0010ffff")
         if not any(ESCAPED_IN_LOCAL_NAME.search(iri, len(ns)) for iri in iris[first:last]):
@@ -291,7 +301,8 @@ def described_terms(release: Release) -> list[Triple]:
     return out
 
 
-def described(release: Release, node: NamedNode, lang_title, lang_description) -> list[Triple]:
+def described(release: Release, node: NamedNode, lang_title: Callable[[str], str],
+              lang_description: Callable[[str], str]) -> list[Triple]:
     """What the dataset and each release both carry: titles, descriptions, agents, contact,
     licence, languages."""
     out = [Triple(node, A, DCAT.Dataset), Triple(node, A, VOID.Dataset),
@@ -343,9 +354,11 @@ def dataset_triples(release: Release, files: dict[str, bytes], count: int) -> li
     gzipped)."""
     ds, rel = NamedNode(release.dataset_iri), NamedNode(release.release_iri)
     issued = Literal(release.issued, datatype=XSD.date)
-    out = described(release, ds, release.title, lambda lang: getattr(release, f"description_{lang}"))
-    out += described(release, rel, release.release_title,
-                     lambda lang: getattr(release, f"description_{lang}"))
+    def description(lang: str) -> str:
+        return release.description_en if lang == "en" else release.description_nl
+
+    out = described(release, ds, release.title, description)
+    out += described(release, rel, release.release_title, description)
     out += [
         Triple(ds, DCAT.hasVersion, rel), Triple(ds, DCT.modified, issued),
         Triple(rel, DCT.isVersionOf, ds),
@@ -383,7 +396,7 @@ def emit_release(dumps: dict[str, bytes], triple_count: int, release: Release,
     files["shacl-report.txt"] = release.base.data(
         "".join(line + "\n" for line in report_lines).encode())
     files["SHA256SUMS"] = sha256sums(files)
-    out = {}
+    out: dict[str, bytes] = {}
     for folder in (release.version, "latest"):
         out.update({f"download/{folder}/{name}": data for name, data in files.items()})
     return out

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import pyoxigraph
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
 
-from ..model.formats import GRAPH_TYPES, RESULT_TYPES, W3C_FORMATS, W3C_NAMES
+from ..model.formats import GRAPH_TYPES, RESULT_TYPES, W3C_FORMATS, W3C_NAMES, rdf_bytes
 from ..model.release import Release
 from ..model.terms import DCT, DEFAULT_BASE, NS, VOID, XSD, A
 from .dumps import canonical
@@ -33,4 +32,4 @@ def service_description(release: Release, triple_count: int) -> bytes:
                 for f in answered]
     prefixes = {"sd": SD.iri, "formats": W3C_FORMATS, "dct": DCT.iri,
                 "void": VOID.iri, "xsd": XSD.iri}
-    return pyoxigraph.serialize(canonical(triples), format=RdfFormat.TURTLE, prefixes=prefixes)
+    return rdf_bytes(canonical(triples), RdfFormat.TURTLE, prefixes)

@@ -25,7 +25,7 @@ AT_FDCWD = -100
 LOCK_POLL = 0.1  # seconds between two tries for a lock held by another build
 
 
-def _renameat2():
+def _renameat2() -> Callable[[int, bytes, int, bytes, int], int] | None:
     try:
         fn = ctypes.CDLL(None, use_errno=True).renameat2  # glibc 2.28 and later
     except (OSError, AttributeError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..model.formats import FORMATS
 from .webrules import Rule, negotiation_rules
@@ -27,9 +28,9 @@ CHARSET_TYPES = ("text/html", "text/css", "text/plain", "text/csv", "image/svg+x
                  "application/xml", "application/json", "application/sparql-query")
 
 
-def _subst(text: str, var, capture) -> str:
+def _subst(text: str, var: Callable[[str], str], capture: Callable[[str], str]) -> str:
     """Replace {name} by var(name) and {1}.. by capture(1)."""
-    def one(m: re.Match) -> str:
+    def one(m: re.Match[str]) -> str:
         key = m.group(1)
         return capture(key) if key.isdigit() else var(key)
     return re.sub(r"\{(\w+)\}", one, text)

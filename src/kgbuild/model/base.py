@@ -31,7 +31,7 @@ class Base:
 
     iri: str = DEFAULT_BASE
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not SAFE_BASE.fullmatch(self.iri):
             raise UsageError(
                 f"--base {self.iri!r}: give an http(s) URL of a host name, an optional port "

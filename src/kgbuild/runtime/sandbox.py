@@ -20,8 +20,12 @@ import errno
 import os
 import resource
 import socket
+from typing import TYPE_CHECKING
 
 from ..model.errors import EnvironmentProblem
+
+if TYPE_CHECKING:  # imported where it is used: a missing libseccomp is a SandboxUnavailable
+    from pyseccomp import SyscallFilter
 
 PR_SET_NO_NEW_PRIVS = 38
 REFUSED = errno.EACCES  # what socket() answers: Python raises PermissionError
@@ -38,7 +42,7 @@ def _set_no_new_privs() -> None:
         raise SandboxUnavailable(f"cannot set no_new_privs: {os.strerror(err)}")
 
 
-def _filter():
+def _filter() -> SyscallFilter:
     try:
         import pyseccomp as seccomp
     except (ImportError, RuntimeError, OSError) as e:  # RuntimeError: no libseccomp.so.2

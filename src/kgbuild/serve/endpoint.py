@@ -29,11 +29,14 @@ import re
 import signal
 import threading
 import urllib.parse
+from collections.abc import Iterable, Mapping
 from contextlib import suppress
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import NamedTuple
 
 import pyoxigraph
-from pyoxigraph import NamedNode, RdfFormat
+from pyoxigraph import NamedNode, RdfFormat, Triple
 
 from ..emit.dumps import PREFIXES_WRITTEN, NotExpressible, canonical, written
 from ..model.base import DEFAULT, Base
@@ -50,7 +53,7 @@ from ..model.negotiate import media_ranges, preferred
 from ..model.terms import DEFAULT_BASE, OWL, PREFIXES, A
 from ..queries.params import tokens
 from ..runtime.sandbox import SandboxUnavailable, memory_limit, no_network
-from .site import LIMITS, App, Limits, Request, Response, Server
+from .site import LIMITS, App, Handler, Limits, Request, Response, Server
 
 UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
 CORS = [("Access-Control-Allow-Origin", "*")]
@@ -64,16 +67,26 @@ OUT_OF_MEMORY_SIGNALS = (signal.SIGABRT, signal.SIGKILL, signal.SIGSEGV, signal.
 MAX_QUERIES = 2 * (os.cpu_count() or 1)  # query children at once in this process
 
 
-def text_response(status: int, message: str, extra=()) -> Response:
+class Answer(NamedTuple):
+    """What one query comes to, as the child process sends it back."""
+
+    status: int
+    content_type: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()  # beyond Content-Type, Vary and CORS
+
+
+def text_response(status: int, message: str, extra: Iterable[tuple[str, str]] = ()) -> Response:
     return Response(status, [("Content-Type", "text/plain; charset=utf-8"), *CORS, *extra],
                     (message + "\n").encode())
 
 
-def choose(accept: str, table: dict, default: str) -> str | None:
+def choose(accept: str, table: Mapping[str, object], default: str) -> str | None:
     """The media type of `table` to answer with (the default first on a tie), or None. A type
     of a format met before (application/json after application/sparql-results+json) is an
     alias: only its own name matches it, not `*/*` or `application/*`."""
-    offers, seen = [], []
+    offers: list[tuple[str, tuple[str, ...]]] = []
+    seen: list[object] = []
     for mtype in [default, *(m for m in table if m != default)]:
         offers.append((mtype, (mtype,) if table[mtype] in seen else media_ranges(mtype)))
         seen.append(table[mtype])
@@ -87,73 +100,74 @@ def is_update(text: str) -> bool:
     return UPDATE.match(body) is not None
 
 
-def query_of(req: Request) -> tuple[str | None, Response | None]:
+def query_of(req: Request) -> str | Response:
     """The query text of a protocol request, or the error response to give instead."""
     params = urllib.parse.parse_qs(req.query_string, keep_blank_values=True)
     ctype = req.headers.get("content-type", "").split(";")[0].strip().lower()
     if req.method == "POST" and ctype == "application/sparql-update":
-        return None, text_response(403, "updates are refused: this endpoint is read-only")
+        return text_response(403, "updates are refused: this endpoint is read-only")
     if req.method == "POST" and ctype == "application/x-www-form-urlencoded":
         params = urllib.parse.parse_qs(req.body.decode("utf-8", "replace"),
                                        keep_blank_values=True)
     elif req.method == "POST" and ctype == "application/sparql-query":
         params = {**params, "query": [req.body.decode("utf-8", "replace")]}
     elif req.method == "POST":
-        return None, text_response(415, "POST application/sparql-query or "
-                                        "application/x-www-form-urlencoded")
+        return text_response(415, "POST application/sparql-query or "
+                                  "application/x-www-form-urlencoded")
     if "update" in params:
-        return None, text_response(403, "updates are refused: this endpoint is read-only")
+        return text_response(403, "updates are refused: this endpoint is read-only")
     if "default-graph-uri" in params or "named-graph-uri" in params:
-        return None, text_response(400, "this endpoint has one graph: no dataset parameters")
+        return text_response(400, "this endpoint has one graph: no dataset parameters")
     queries = params.get("query", [])
     if len(queries) != 1 or not queries[0].strip():
-        return None, text_response(400, "give exactly one 'query' parameter")
-    return queries[0], None
+        return text_response(400, "give exactly one 'query' parameter")
+    return queries[0]
 
 
 def answer(store: pyoxigraph.Store, text: str, accept: str, max_bytes: int,
-           base: Base = DEFAULT) -> tuple:
-    """(status, content type, body) for one query; runs in the child process. `base`: what
-    the register's prefixes stand under in a graph result."""
+           base: Base = DEFAULT) -> Answer:
+    """The answer to one query; runs in the child process. `base`: what the register's
+    prefixes stand under in a graph result."""
     if is_update(text):
-        return 403, TEXT, b"updates are refused: this endpoint is read-only\n"
+        return Answer(403, TEXT, b"updates are refused: this endpoint is read-only\n")
     try:
         result = store.query(text)
     except SyntaxError as e:
-        return 400, TEXT, f"query does not parse: {e}\n".encode()
+        return Answer(400, TEXT, f"query does not parse: {e}\n".encode())
     except OSError as e:  # the engine tried the network (SERVICE), which the child has not
-        return 400, TEXT, f"{NO_NETWORK} ({e})\n".encode()
+        return Answer(400, TEXT, f"{NO_NETWORK} ({e})\n".encode())
     graph = isinstance(result, pyoxigraph.QueryTriples)
     table, default = (GRAPH_TYPES, DEFAULT_GRAPH) if graph else (RESULT_TYPES, DEFAULT_RESULT)
     mtype = choose(accept, table, default)
     if mtype is None:
-        return 406, TEXT, not_acceptable(accept, table, default)
+        return Answer(406, TEXT, not_acceptable(accept, table, default))
     out = Capped(max_bytes)
     try:
-        if graph:
-            out.write(graph_body(result, table[mtype], base, max_bytes))
+        if isinstance(result, pyoxigraph.QueryTriples):
+            out.write(graph_body(result, GRAPH_TYPES[mtype], base, max_bytes))
         else:
-            result.serialize(out, table[mtype])
+            result.serialize(out, RESULT_TYPES[mtype])  # type: ignore[arg-type]  # pyoxigraph writes to any object with write(); its stubs ask for IO[bytes]
     except NotExpressible as e:
-        return 406, TEXT, f"{e}; ask for another format: {', '.join(table)}\n".encode()
+        return Answer(406, TEXT, f"{e}; ask for another format: {', '.join(table)}\n".encode())
     except ResultTooLarge:
-        return 413, TEXT, \
-            f"result larger than {max_bytes} bytes: add LIMIT or narrow the query\n".encode()
+        too_large = f"result larger than {max_bytes} bytes: add LIMIT or narrow the query\n"
+        return Answer(413, TEXT, too_large.encode())
     except OSError as e:  # a SERVICE met while the results are read
-        return 400, TEXT, f"{NO_NETWORK} ({e})\n".encode()
+        return Answer(400, TEXT, f"{NO_NETWORK} ({e})\n".encode())
     charset = "; charset=utf-8" if mtype.startswith("text/") or "json" in mtype else ""
-    return 200, mtype + charset, bytes(out.data)
+    return Answer(200, mtype + charset, bytes(out.data))
 
 
 BY_RDF_FORMAT = {f.rdf: f for f in RDF_FORMATS}
 
 
-def graph_body(triples, fmt: RdfFormat, base: Base, max_bytes: int) -> bytes:
+def graph_body(triples: Iterable[Triple], fmt: RdfFormat, base: Base, max_bytes: int) -> bytes:
     """A CONSTRUCT or DESCRIBE result written as the dumps are: sorted, with the prefixes of
     terms.PREFIXES (under `base`) where the format has them. The triples are read first, as the
     prefixes depend on all of them; a result whose N-Triples run past `max_bytes` characters is
     refused (ResultTooLarge) as soon as it does."""
-    read, size = [], 0
+    read: list[Triple] = []
+    size = 0
     for t in triples:
         size += len(str(t)) + 3  # the N-Triples line: ' .' and a line feed
         if size > max_bytes:
@@ -170,14 +184,14 @@ def base_of(store: pyoxigraph.Store) -> Base:
     """The base the dump was built with: its ontology is {base}def/cultuurregio. The default
     base when the dump holds no such ontology, or one under a base kgbuild would not build."""
     for q in store.quads_for_pattern(None, A, OWL.Ontology):
-        iri = q.subject.value
-        if isinstance(q.subject, NamedNode) and iri.endswith("/" + ONTOLOGY):
+        if isinstance(q.subject, NamedNode) and q.subject.value.endswith("/" + ONTOLOGY):
+            iri = q.subject.value
             with suppress(UsageError):
                 return Base(iri[:-len(ONTOLOGY)])
     return DEFAULT
 
 
-def not_acceptable(accept: str, table: dict, default: str) -> bytes:
+def not_acceptable(accept: str, table: Mapping[str, object], default: str) -> bytes:
     """The 406 text: what was asked, and every media type this kind of result comes in."""
     kind = "graph (CONSTRUCT, DESCRIBE)" if table is GRAPH_TYPES else "table (SELECT, ASK)"
     lines = [f"cannot answer this query as any of: {accept}",
@@ -196,7 +210,7 @@ class Capped:
     def __init__(self, limit: int):
         self.limit, self.data = limit, bytearray()
 
-    def write(self, b) -> int:
+    def write(self, b: bytes) -> int:
         self.data += b
         if len(self.data) > self.limit:
             raise ResultTooLarge()
@@ -206,13 +220,13 @@ class Capped:
         pass
 
 
-def out_of_memory(max_memory: int) -> tuple:
-    return 503, TEXT, (f"query stopped: it needed more memory than the limit of "
-                       f"{max_memory / 2**20:g} MiB; narrow the query\n").encode()
+def out_of_memory(max_memory: int) -> Answer:
+    return Answer(503, TEXT, (f"query stopped: it needed more memory than the limit of "
+                              f"{max_memory / 2**20:g} MiB; narrow the query\n").encode())
 
 
-def _child(conn, store, text: str, accept: str, max_bytes: int, max_memory: int,
-           base: Base = DEFAULT) -> None:
+def _child(conn: Connection[Answer, Answer], store: pyoxigraph.Store, text: str, accept: str,
+           max_bytes: int, max_memory: int, base: Base = DEFAULT) -> None:
     """Answer one query in the forked child: first take away the network and cap the memory,
     then look at the text."""
     try:
@@ -222,9 +236,9 @@ def _child(conn, store, text: str, accept: str, max_bytes: int, max_memory: int,
     except MemoryError:
         conn.send(out_of_memory(max_memory))
     except SandboxUnavailable as e:
-        conn.send((500, TEXT, f"query not run: {e}\n".encode()))
+        conn.send(Answer(500, TEXT, f"query not run: {e}\n".encode()))
     except Exception as e:  # noqa: BLE001 - any failure becomes an answer, never a hang
-        conn.send((500, TEXT, f"query failed: {e}\n".encode()))
+        conn.send(Answer(500, TEXT, f"query failed: {e}\n".encode()))
     finally:
         conn.close()
 
@@ -253,14 +267,14 @@ class Endpoint:
             described = self.describe(req)
             if described is not None:
                 return described
-        text, error = query_of(req)
-        if error:
-            return error
+        text = query_of(req)
+        if isinstance(text, Response):
+            return text
         if len(text) > MAX_QUERY_CHARS:
             return text_response(413, f"query longer than {MAX_QUERY_CHARS} characters")
-        status, ctype, body, *extra = self.run(text, req.headers.get("accept", ""))
-        headers = [("Content-Type", ctype), ("Vary", "Accept"), *CORS, *extra]
-        return Response(status, headers, b"" if req.method == "HEAD" else body)
+        a = self.run(text, req.headers.get("accept", ""))
+        headers = [("Content-Type", a.content_type), ("Vary", "Accept"), *CORS, *a.headers]
+        return Response(a.status, headers, b"" if req.method == "HEAD" else a.body)
 
     def describe(self, req: Request) -> Response | None:
         """The service description or the query page, by Accept (Turtle on a tie); None when
@@ -275,18 +289,20 @@ class Endpoint:
 
     slots = threading.BoundedSemaphore(MAX_QUERIES)  # shared by the endpoints of a process
 
-    def run(self, text: str, accept: str) -> tuple:
-        """(status, content type, body, extra headers...) of one query in a child process."""
+    def run(self, text: str, accept: str) -> Answer:
+        """The answer to one query, from a child process."""
         if not self.slots.acquire(blocking=False):
-            return 503, "text/plain; charset=utf-8", \
-                f"{MAX_QUERIES} queries are running; try again in a second\n".encode(), \
-                ("Retry-After", "1")
+            return Answer(503, "text/plain; charset=utf-8",
+                          f"{MAX_QUERIES} queries are running; try again in a second\n".encode(),
+                          (("Retry-After", "1"),))
         try:
             return self._run_child(text, accept)
         finally:
             self.slots.release()
 
-    def _run_child(self, text: str, accept: str) -> tuple:
+    def _run_child(self, text: str, accept: str) -> Answer:
+        parent: Connection[Answer, Answer]  # reads the answer
+        child: Connection[Answer, Answer]  # the child's end, which sends it
         parent, child = self.ctx.Pipe(duplex=False)
         proc = self.ctx.Process(target=_child, daemon=True,
                                 args=(child, self.store, text, accept, self.max_bytes,
@@ -296,12 +312,13 @@ class Endpoint:
         try:
             if parent.poll(self.time_limit):
                 return parent.recv()
-            return 503, TEXT, f"query stopped at the time limit of {self.time_limit:g} s\n".encode()
+            return Answer(503, TEXT,
+                          f"query stopped at the time limit of {self.time_limit:g} s\n".encode())
         except EOFError:  # the child died without an answer
             proc.join(5)
             if proc.exitcode is not None and -proc.exitcode in OUT_OF_MEMORY_SIGNALS:
                 return out_of_memory(self.max_memory)
-            return 500, TEXT, b"query process ended without answer\n"
+            return Answer(500, TEXT, b"query process ended without answer\n")
         finally:
             parent.close()
             if proc.is_alive():
@@ -327,6 +344,6 @@ def make_server(endpoint: Endpoint, host: str, port: int, path: str = "/sparql",
     return Server(app, host, port, limits)
 
 
-def serve_handler(endpoint: Endpoint):
+def serve_handler(endpoint: Endpoint) -> Handler:
     """The endpoint as a handler for `kgbuild serve` (serve.App.mount('/sparql', ...))."""
     return endpoint.handle

@@ -28,7 +28,9 @@ from email.utils import formatdate, parsedate_to_datetime
 from functools import cached_property
 from http import HTTPStatus
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
 from waitress import wasyncore
 from waitress.adjustments import Adjustments
@@ -40,6 +42,9 @@ from waitress.utilities import BadRequest
 from ..model.errors import EnvironmentProblem
 from ..model.formats import BY_EXTENSION
 from ..model.negotiate import Outcome, resolve
+
+if TYPE_CHECKING:
+    from waitress.wasyncore import _SocketMap
 
 TEXT_TYPES = {"html": "text/html", "svg": "image/svg+xml", "xml": "application/xml",
               "css": "text/css", "txt": "text/plain", "conf": "text/plain",
@@ -272,7 +277,7 @@ MAX_URL = 65_536  # bytes of a request target; more is 414
 MAX_HEADERS = 65_536  # bytes of all header fields; more is 431
 
 
-def request_of(environ: dict) -> Request | Response:
+def request_of(environ: WSGIEnvironment) -> Request | Response:
     """The Request of a WSGI environ, or the refusal to answer instead (414, 431)."""
     target = environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/")
     if len(target) > MAX_URL:
@@ -292,10 +297,10 @@ def request_of(environ: dict) -> Request | Response:
     return Request(environ["REQUEST_METHOD"], url.query, headers, body, path)
 
 
-def wsgi(handler: Handler):
+def wsgi(handler: Handler) -> WSGIApplication:
     """The handler as a WSGI application."""
 
-    def application(environ: dict, start_response) -> list[bytes]:
+    def application(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
         req = request_of(environ)
         res = req if isinstance(req, Response) else handler(req)
         headers = [(k, v) for k, v in res.headers if k.lower() != "content-length"]
@@ -358,9 +363,11 @@ class TimedServer(TcpWSGIServer):
 
     channel_class = TimedChannel
     request_timeout = 30.0
+    effective_port: int  # set by waitress from the bound socket
+    active_channels: dict[int, TimedChannel]  # type: ignore[assignment]  # waitress keeps the channels by file descriptor; its stubs say one channel
 
     def maintenance(self, now: float) -> None:
-        super().maintenance(now)
+        super().maintenance(now)  # type: ignore[arg-type]  # waitress passes time.time(); its stubs say int
         cutoff = time.monotonic() - self.request_timeout
         for channel in self.active_channels.values():
             if channel.request is not None and not channel.requests \
@@ -397,7 +404,7 @@ class Server:
                           max_request_header_size=limits.max_header_bytes,
                           max_request_body_size=limits.max_body_bytes,
                           asyncore_use_poll=True, ident="kgbuild", expose_tracebacks=False)
-        self.map: dict = {}
+        self.map: _SocketMap = {}  # waitress's socket map: its dispatchers by file descriptor
         try:
             self.inner = TimedServer(wsgi(handler), map=self.map, adj=adj)
         except OSError as e:
