@@ -7,6 +7,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 import pyoxigraph
 from pyoxigraph import NamedNode, Triple
@@ -33,6 +34,9 @@ from .validate.manifest import MANIFEST, check_manifest, record, remove_temporar
 from .validate.shapes import check_shapes
 
 Progress = Callable[[str], None]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 PROJECT_CACHE = Path("build/cache")  # under the project: what `kgbuild build` keeps between builds
 
@@ -72,7 +76,7 @@ class Graph:
     release: Release
     store: pyoxigraph.Store
     timings: dict[str, float] = field(default_factory=dict)
-    features: list[dict] | None = None  # the gemeenten of the maps (GeoJSON)
+    features: list[dict[str, Any]] | None = None  # the gemeenten of the maps (GeoJSON)
 
 
 def _quiet(_: str) -> None:
@@ -83,10 +87,10 @@ class _Timer:
     def __init__(self, progress: Progress, timings: dict[str, float]):
         self.progress, self.timings = progress, timings
 
-    def __call__(self, stage: str, fn, *args):
+    def __call__(self, stage: str, fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
         self.progress(f"{stage} ...")
         start = time.perf_counter()
-        result = fn(*args)
+        result = fn(*args, **kwargs)
         self.timings[stage] = time.perf_counter() - start
         self.progress(f"{stage}: {self.timings[stage]:.2f} s")
         return result

@@ -12,24 +12,32 @@ import argparse
 import contextlib
 import errno
 import gc
+import io
 import multiprocessing
 import os
 import signal
 import sys
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, NoReturn
 
-from .build import PROJECT_CACHE, Config, build, check, load_graph
+from .build import PROJECT_CACHE, Config, Progress, build, check, load_graph
 from .model.base import Base
 from .model.errors import EnvironmentProblem, KgError, UsageError
 from .model.terms import DEFAULT_BASE
 from .runtime.parallel import available_cores
 
+if TYPE_CHECKING:  # the servers are imported by the commands that start them
+    from .serve.site import App, Server
 
-def _progress(quiet: bool):
+Command = Callable[[argparse.Namespace], int]  # a subcommand: its arguments in, its exit code out
+
+
+def _progress(quiet: bool) -> Progress:
     def say(message: str) -> None:
         if not quiet:
             print(f"kgbuild: {message}", file=sys.stderr, flush=True)
@@ -49,7 +57,7 @@ def sigterm_stops() -> Iterator[list[int]]:
     released, the old dist/ left). The list yielded holds the signal once it came."""
     came: list[int] = []
 
-    def stop(signum, _frame):
+    def stop(signum: int, _frame: FrameType | None) -> NoReturn:
         came.append(signum)
         for child in multiprocessing.active_children():
             child.kill()
@@ -101,7 +109,7 @@ def _collect_in_child() -> None:
         gc.enable()
 
 
-def cmd_build(args) -> int:
+def cmd_build(args: argparse.Namespace) -> int:
     with sigterm_stops() as came:
         try:
             graph, report = build(_config(args), _progress(args.quiet), wait=args.wait)
@@ -115,7 +123,7 @@ def cmd_build(args) -> int:
     return 0
 
 
-def cmd_validate(args) -> int:
+def cmd_validate(args: argparse.Namespace) -> int:
     config = _config(args)
     graph = load_graph(config, _progress(args.quiet))
     report = check(graph, config, _progress(args.quiet))
@@ -126,7 +134,7 @@ def cmd_validate(args) -> int:
     return 0 if report.conforms else 1
 
 
-def cmd_query(args) -> int:
+def cmd_query(args: argparse.Namespace) -> int:
     from . import queries as q
 
     root = Path(args.root).resolve()
@@ -153,7 +161,7 @@ def cmd_query(args) -> int:
     return 0
 
 
-def cmd_bench(args) -> int:
+def cmd_bench(args: argparse.Namespace) -> int:
     from .bench.harness import Options, run_all
     from .bench.report import render
 
@@ -170,7 +178,7 @@ def cmd_bench(args) -> int:
     return 0
 
 
-def cmd_serve(args) -> int:
+def cmd_serve(args: argparse.Namespace) -> int:
     from .serve.site import make_server
 
     root = Path(args.root).resolve()
@@ -182,11 +190,11 @@ def cmd_serve(args) -> int:
     return _serve_until_stopped(server)
 
 
-def _serve_until_stopped(server) -> int:
+def _serve_until_stopped(server: Server) -> int:
     """Serve until Ctrl-C or SIGTERM; then close every connection and stop (exit 0)."""
     import signal
 
-    def stop(signum, frame):
+    def stop(signum: int, frame: FrameType | None) -> NoReturn:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, stop)
@@ -200,7 +208,7 @@ def _serve_until_stopped(server) -> int:
     return 0
 
 
-def _app_with_sparql(site: Path, args):
+def _app_with_sparql(site: Path, args: argparse.Namespace) -> App:
     """The site, with the read-only SPARQL endpoint at /sparql over its dump."""
     from .serve.endpoint import Endpoint, serve_handler
     from .serve.site import App
@@ -213,7 +221,7 @@ def _app_with_sparql(site: Path, args):
     return app
 
 
-def cmd_load(args) -> int:
+def cmd_load(args: argparse.Namespace) -> int:
     from .load import Target, guess_query_endpoint, load
 
     root = Path(args.root).resolve()
@@ -231,7 +239,7 @@ def cmd_load(args) -> int:
     return 0
 
 
-def cmd_sparql(args) -> int:
+def cmd_sparql(args: argparse.Namespace) -> int:
     from .load import dump_path
     from .serve.endpoint import Endpoint, make_server
 
@@ -248,7 +256,7 @@ def cmd_sparql(args) -> int:
     return _serve_until_stopped(server)
 
 
-def _config(args) -> Config:
+def _config(args: argparse.Namespace) -> Config:
     root = Path(args.root).resolve()
     if not (root / "data").is_dir():
         raise UsageError(f"{root}: no data/ folder here (use --root)")
@@ -257,9 +265,10 @@ def _config(args) -> Config:
                   jobs=_jobs(args), cache=root / PROJECT_CACHE)
 
 
-def _jobs(args) -> int:
+def _jobs(args: argparse.Namespace) -> int:
     """--jobs, else the environment's KGBUILD_JOBS, else one per core."""
-    value, where = getattr(args, "jobs", None), "--jobs"
+    value: str | None = getattr(args, "jobs", None)
+    where = "--jobs"
     if value is None:
         value, where = os.environ.get("KGBUILD_JOBS", ""), "KGBUILD_JOBS"
         if not value:
@@ -349,7 +358,7 @@ OFFLINE_COMMANDS = ("build", "validate", "query")
 PAUSED_COMMANDS = ("build", "validate")  # run in collector_paused(); a server must collect
 
 
-def offline(args) -> bool:
+def offline(args: argparse.Namespace) -> bool:
     """Does the command need no network at all? Then the process owner may take it away."""
     return args.command in OFFLINE_COMMANDS and not getattr(args, "endpoint", None)
 
@@ -358,8 +367,9 @@ def main(argv: list[str] | None = None, sandbox: bool = False) -> int:
     """Parse the arguments and run the command; with sandbox, a command that needs no network
     runs without it (sandbox.no_network), so no query it runs can reach out, whatever it says."""
     for stream in (sys.stdout, sys.stderr):  # a name the terminal cannot show is escaped
-        with contextlib.suppress(AttributeError, ValueError):
-            stream.reconfigure(errors="backslashreplace")
+        if isinstance(stream, io.TextIOWrapper):
+            with contextlib.suppress(ValueError):
+                stream.reconfigure(errors="backslashreplace")
     try:
         args = parser().parse_args(argv)
     except SystemExit as e:
@@ -369,10 +379,11 @@ def main(argv: list[str] | None = None, sandbox: bool = False) -> int:
             from .runtime.sandbox import no_network
 
             no_network()
+        command: Command = args.func
         if args.command in PAUSED_COMMANDS:
             with collector_paused():
-                return args.func(args)
-        return args.func(args)
+                return command(args)
+        return command(args)
     except KgError as e:
         for line in e.lines():
             print(line if e.exit_code == 1 else f"error: {line}", file=sys.stderr)
@@ -390,7 +401,7 @@ def main(argv: list[str] | None = None, sandbox: bool = False) -> int:
         return _internal(e, args)
 
 
-def _internal(e: BaseException, args) -> int:
+def _internal(e: BaseException, args: argparse.Namespace) -> int:
     """An error kgbuild did not expect: one line, the traceback only with --debug."""
     if getattr(args, "debug", False):
         traceback.print_exception(e, file=sys.stderr)

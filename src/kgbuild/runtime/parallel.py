@@ -22,10 +22,18 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import partial
 from multiprocessing.connection import Connection, wait
-from typing import Any, Generic, TypeVar
+from multiprocessing.process import BaseProcess
+from multiprocessing.sharedctypes import Synchronized
+from typing import Generic, Literal, Never, TypeAlias, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
+K = TypeVar("K")
+
+Failure: TypeAlias = tuple[BaseException, str]  # raised in a worker, with its traceback as text
+# What a worker sends back for one task, named by `K` (a chunk's number, or None): True and its
+# result, or False and its failure.
+Outcome: TypeAlias = tuple[K, Literal[True], R] | tuple[K, Literal[False], Failure]
 
 MIN_ITEMS = 100  # below this, forking costs more than it saves
 CHUNK = 250  # at most this many items per task: enough to amortise the pipe
@@ -51,8 +59,12 @@ class RemoteTraceback(Exception):
     """The traceback of an exception raised in a worker process, as text: the __cause__ of the
     exception raised again here, so that a traceback shows where it happened."""
 
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
     def __str__(self) -> str:
-        return self.args[0]
+        return self.text
 
 
 def _enter_worker(parent: int) -> None:
@@ -68,7 +80,7 @@ def _enter_worker(parent: int) -> None:
         raise SystemExit(1)
 
 
-def _send_outcome(pipe: Connection, tag: Any, call: Callable[[], Any]) -> bool:
+def _send_outcome(pipe: Connection[Outcome[K, R], object], tag: K, call: Callable[[], R]) -> bool:
     """Send (tag, True, call()) or, if it raises, (tag, False, (exception, traceback text));
     an exception that cannot be pickled is sent as a RuntimeError that names it. False if
     call() raised."""
@@ -89,19 +101,33 @@ def _send_outcome(pipe: Connection, tag: Any, call: Callable[[], Any]) -> bool:
     return True
 
 
-def _raised(payload: tuple[BaseException, str]) -> BaseException:
+def _raised(payload: Failure) -> BaseException:
     error, text = payload
     if text:
         error.__cause__ = RemoteTraceback(text)
     return error
 
 
-def _ended(process: multiprocessing.process.BaseProcess) -> WorkerLost:
+def _ended(process: BaseProcess) -> WorkerLost:
     """The error for a process whose pipe closed before it sent its outcome."""
     process.join(5)  # its pipe closes a moment before its exit status can be read
     code = process.exitcode
     how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit status {code}"
     return WorkerLost(f"a worker process ended before it sent back its work ({how})")
+
+
+# A round's pipes: a worker sends the outcome of each chunk it takes, then None.
+_Message: TypeAlias = Outcome[int, list[R]] | None
+# quoted: Connection is generic in its stubs, not at run time
+_Reader: TypeAlias = "Connection[Never, _Message[R]]"
+_Writer: TypeAlias = "Connection[_Message[R], Never]"
+
+
+def _readable(pipes: list[_Reader[R]]) -> list[_Reader[R]]:
+    """The pipes that have a message or are closed, in their order: those wait() gives back,
+    as the pipes they are (its result is typed as any of the kinds of object it takes)."""
+    ready = wait(pipes)
+    return [pipe for pipe in pipes if pipe in ready]
 
 
 def chunked(items: Sequence[T], jobs: int) -> list[Sequence[T]]:
@@ -150,23 +176,23 @@ class Pool(Generic[T, R]):
             return list(results)
 
 
-class _Round:
+class _Round(Generic[T, R]):
     """One round of a pool: the workers take the chunks by number, from a shared counter, and
     send each chunk's results (or its error) and finally None through their pipes; a thread of
     this process reads the pipes as the results arrive, so no worker waits on this process
     while it does other work."""
 
-    def __init__(self, task: Callable[[Any], Any], chunks: list[Sequence[Any]], jobs: int):
+    def __init__(self, task: Callable[[T], R], chunks: list[Sequence[T]], jobs: int):
         fork = multiprocessing.get_context("fork")
         self.task, self.chunks = task, chunks
-        self.next_chunk = fork.Value("q", 0)
-        self.parts: dict[int, tuple[bool, Any]] = {}
+        self.next_chunk: Synchronized[int] = fork.Value(ctypes.c_longlong, 0)
+        self.parts: dict[int, Outcome[int, list[R]]] = {}
         self.failure: BaseException | None = None
         self.collecting = True
         self.delivered = 0
         self.arrived = threading.Condition()
-        self.workers: list[multiprocessing.process.BaseProcess] = []
-        pipes: list[Connection] = []
+        self.workers: list[BaseProcess] = []
+        pipes: list[_Reader[R]] = []
         try:
             for _ in range(jobs):
                 reader, writer = fork.Pipe(duplex=False)
@@ -186,7 +212,7 @@ class _Round:
         self.collector = threading.Thread(target=self._collect, args=(pipes,), daemon=True)
         self.collector.start()
 
-    def _work(self, pipe: Connection, parent: int) -> None:
+    def _work(self, pipe: _Writer[R], parent: int) -> None:
         """In a worker: chunks until none is left, then None; or stop at the first error.
         Ctrl-C is left to the caller, which ends the workers as it unwinds."""
         _enter_worker(parent)
@@ -201,16 +227,16 @@ class _Round:
                 return
         pipe.send(None)
 
-    def _chunk(self, index: int) -> list[Any]:
+    def _chunk(self, index: int) -> list[R]:
         return [self.task(item) for item in self.chunks[index]]
 
-    def _collect(self, pipes: list[Connection]) -> None:
+    def _collect(self, pipes: list[_Reader[R]]) -> None:
         """In a thread of this process: each pipe read until its worker closes it."""
         workers = dict(zip(pipes, self.workers, strict=True))
-        finished: set[Connection] = set()
+        finished: set[_Reader[R]] = set()
         try:
             while workers:
-                for pipe in wait(list(workers)):
+                for pipe in _readable(list(workers)):
                     try:
                         message = pipe.recv()
                     except EOFError:
@@ -222,11 +248,10 @@ class _Round:
                     if message is None:
                         finished.add(pipe)
                         continue
-                    index, ok, payload = message
-                    if not ok:  # the worker stops at its first error
+                    if not message[1]:  # the worker stops at its first error
                         finished.add(pipe)
                     with self.arrived:
-                        self.parts[index] = (ok, payload)
+                        self.parts[message[0]] = message
                         self.arrived.notify_all()
         except BaseException as e:  # noqa: BLE001 - a result that cannot be read back
             self._fail(e)
@@ -242,18 +267,18 @@ class _Round:
             self.failure = self.failure or error
             self.arrived.notify_all()
 
-    def results(self) -> Iterator[Any]:
+    def results(self) -> Iterator[R]:
         for index in range(len(self.chunks)):
             with self.arrived:
                 while index not in self.parts and self.failure is None and self.collecting:
                     self.arrived.wait()
                 if index not in self.parts:
                     raise self.failure or WorkerLost("the workers ended before all work was done")
-                ok, payload = self.parts.pop(index)
-            if not ok:
-                raise _raised(payload)
+                outcome = self.parts.pop(index)
+            if not outcome[1]:
+                raise _raised(outcome[2])
             self.delivered += 1
-            yield from payload
+            yield from outcome[2]
 
     def stop(self) -> None:
         """Wait for the workers when all their work was read; else end them first."""
@@ -271,11 +296,11 @@ class _Round:
             worker.join()
 
 
-def _run_background(task: Callable[[], Any], pipe: Connection, parent: int,
-                    sandboxed: bool) -> None:
+def _run_background(task: Callable[[], T], pipe: Connection[Outcome[None, T], object],
+                    parent: int, sandboxed: bool) -> None:
     _enter_worker(parent)
 
-    def run() -> Any:
+    def run() -> T:
         if sandboxed:
             from .sandbox import no_network
 
@@ -295,6 +320,7 @@ def in_background(task: Callable[[], T], jobs: int, sandboxed: bool = False) -> 
     if not sandboxed and (jobs < 2 or not can_fork()):
         return task
     fork = multiprocessing.get_context("fork")
+    reader: Connection[Never, Outcome[None, T]]
     reader, writer = fork.Pipe(duplex=False)
     process = fork.Process(target=_run_background, name="kgbuild-background", daemon=True,
                            args=(task, writer, os.getpid(), sandboxed))
@@ -309,12 +335,12 @@ def in_background(task: Callable[[], T], jobs: int, sandboxed: bool = False) -> 
     def result() -> T:
         try:
             try:
-                _, ok, payload = reader.recv()
+                outcome = reader.recv()
             except EOFError:
                 raise _ended(process) from None
-            if not ok:
-                raise _raised(payload)
-            return payload
+            if not outcome[1]:
+                raise _raised(outcome[2])
+            return outcome[2]
         finally:
             reader.close()
             process.join()
