@@ -19,7 +19,8 @@ from ...model.release import Release
 from ...runtime.parallel import Pool
 from ..documents import Put, iri_of
 from .bidi import isolated, isolated_text
-from .context import Site, cites, facts_table
+from .context import Site, linkable
+from .fragments import Fragments
 from .index import GraphIndex
 from .listing import (
     class_counts,
@@ -52,8 +53,13 @@ def environment() -> jinja2.Environment:
         loader=jinja2.PackageLoader("kgbuild", "templates"),
         undefined=jinja2.StrictUndefined, autoescape=True, trim_blocks=True,
         lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False)
-    env.filters.update(bidi=isolated, bidi_text=isolated_text, cites=cites,
-                       facts_table=facts_table)
+    fragments = Fragments(env)
+    env.filters.update(bidi=isolated, bidi_text=isolated_text, link=fragments.link,
+                       links=fragments.links, cites=fragments.cites,
+                       site_links=fragments.site_links, facts_table=fragments.facts_table,
+                       alternate_links=fragments.alternate_links,
+                       format_links=fragments.format_links)
+    env.tests["linkable"] = linkable
     env.globals["policy"] = POLICY
     return env
 
