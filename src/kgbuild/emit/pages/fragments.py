@@ -1,9 +1,9 @@
 """The pieces of markup that many pages print alike, made by the macros of templates/macros.html
-and kept, so that a macro runs once per piece and not each time the piece is printed: a link
-(on every page that names its node), a fact's sources (beside each fact of a node), the
-navigation (on every page of a folder depth) and a document's formats (on its page in each
-language). The templates print them through the filters of the same names
-(render.environment).
+and templates/map.html and kept, so that a macro runs once per piece and not each time the
+piece is printed: a link (on every page that names its node), a fact's sources (beside each
+fact of a node), the navigation (on every page of a folder depth), a document's formats and a
+region's map (on its page in each language). The templates print them through the filters of
+the same names (render.environment).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .context import Alternate, Chrome, Fact, Link
+from .maps import Drawing
 
 MAX_KEPT = 50_000  # pieces kept per kind (per process), then forgotten
 
@@ -26,12 +27,17 @@ class Fragments:
         self.kept_links: dict[int, tuple[Link, Markup]] = {}
         self.kept_cites: dict[tuple[tuple[Link, ...], str], Markup] = {}
         self.kept_navigation: dict[tuple[str, str, str], Markup] = {}
+        self.kept_map: tuple[Drawing, Markup] | None = None
         self.kept_sources: dict[tuple[int, str], tuple[tuple[Link, ...], Markup]] = {}
         self.kept_alternates: dict[str, tuple[tuple[Alternate, ...], Markup]] = {}
 
     @cached_property
     def macros(self):
         return self.env.get_template("macros.html").module
+
+    @cached_property
+    def maps(self):
+        return self.env.get_template("map.html").module
 
     def link(self, link: Link) -> Markup:
         """A link as an <a> element, or its label alone where its href may not be followed.
@@ -81,6 +87,17 @@ class Fragments:
     def facts_table(self, facts: tuple[Fact, ...], words: dict[str, str]) -> Markup:
         """A node's facts as a table (one macro call per table, the macro loops over them)."""
         return self.macros.facts_table(facts, words)
+
+
+    def region_map(self, drawing: Drawing) -> Markup:
+        """A region's map, drawn once for the pages of both languages (it has no words): the
+        last map drawn is kept."""
+        if self.kept_map is None or self.kept_map[0] is not drawing:
+            self.kept_map = (drawing, self.maps.region(drawing))
+        return self.kept_map[1]
+
+    def home_map(self, drawing: Drawing) -> Markup:
+        return self.maps.home(drawing)
 
 
     def alternate_links(self, alternates: tuple[Alternate, ...]) -> Markup:

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from markupsafe import Markup
-
 from ...model.formats import FORMATS, RDF_FORMATS, Format
 from ...model.terms import CR, DCT, DEFAULT_BASE, OWL, RDFS, SKOS
 from ..dumps import DUMP_NAME, sha256
 from .context import Chrome, Link, Site, curie
 from .jsonld import script_json
-from .maps import HomeMap, MapRow
+from .maps import Drawing, HomeMap, MapRow
 
 REGION_CLASSES = (CR.Cultuurregio.value, CR.Landsdeel.value)
 
@@ -35,7 +33,7 @@ class HomePage:
     description: str
     regions: tuple[RegionEntry, ...]
     classes: tuple[ClassEntry, ...]
-    map_svg: Markup | None
+    map: Drawing | None
     map_rows: tuple[MapRow, ...] = ()
 
 
@@ -135,7 +133,7 @@ def class_counts(index, documents: dict[str, str]) -> dict[str, list[str]]:
 
 def home_page(site: Site, members: dict[str, list[str]], drawn: HomeMap | None) -> HomePage:
     r = site.release
-    map_svg, colours, rows = (drawn.svg, drawn.colours, drawn.rows) if drawn else (None, {}, ())
+    drawing, colours, rows = (drawn.drawing, drawn.colours, drawn.rows) if drawn else (None, {}, ())
     regions = sorted((RegionEntry(site.link(i), colours.get(i, ""))
                       for c in REGION_CLASSES for i in members.get(c, [])),
                      key=lambda e: e.link.label.lower())
@@ -147,7 +145,7 @@ def home_page(site: Site, members: dict[str, list[str]], drawn: HomeMap | None) 
                           "about": {"@id": r.dataset_iri}})
     return HomePage(site.chrome(title, r.dataset_iri, None, jsonld),
                     r.description_nl if site.lang == "nl" else r.description_en,
-                    tuple(regions), tuple(classes), map_svg, rows)
+                    tuple(regions), tuple(classes), drawing, rows)
 
 
 def class_page(site: Site, cls: str, iris: list[str]) -> IndexPage:

@@ -57,6 +57,7 @@ def environment() -> jinja2.Environment:
     env.filters.update(bidi=isolated, bidi_text=isolated_text, link=fragments.link,
                        links=fragments.links, cites=fragments.cites,
                        site_links=fragments.site_links, facts_table=fragments.facts_table,
+                       region_map=fragments.region_map, home_map=fragments.home_map,
                        alternate_links=fragments.alternate_links,
                        format_links=fragments.format_links)
     env.tests["linkable"] = linkable
@@ -92,10 +93,10 @@ class Renderer:
                 out[page_file(path, lang)] = self.render("vocabulary.html", page=page,
                                                          chrome=page.chrome)
             return out
-        svg = self.maps.region(self.index, iri) if self.maps else None  # no words: drawn once
+        drawing = self.maps.region(self.index, iri) if self.maps else None  # no words: one
         nodes = grouped(self.index, triples)
         for lang in LANGS:
-            page = resource_page(self.site(path, lang), path, iri, nodes, svg)
+            page = resource_page(self.site(path, lang), path, iri, nodes, drawing)
             out[page_file(path, lang)] = self.render(f"{page.kind}.html", page=page,
                                                      chrome=page.chrome)
         return out
