@@ -12,7 +12,6 @@ from functools import cached_property, lru_cache
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from markupsafe import Markup
 from pyoxigraph import Literal, NamedNode
 
 from ...model.formats import RDF_FORMATS
@@ -121,7 +120,7 @@ class Chrome:
     alternates: tuple[Alternate, ...]
     release: Release
     cite: str
-    jsonld: Markup
+    jsonld: dict  # the page's schema.org description, printed by the script_json filter
     iri: str = ""
     title_lang: str = ""  # the title's language where it is not the page's
 
@@ -202,7 +201,7 @@ class Site:
     def values(self, values: list[Shown]) -> tuple[Value, ...]:
         return tuple(self.value(v) for v in values)
 
-    def chrome(self, title: str, iri: str, alternates_of: str | None, jsonld: Markup) -> Chrome:
+    def chrome(self, title: str, iri: str, alternates_of: str | None, jsonld: dict) -> Chrome:
         other = "en" if self.lang == "nl" else "nl"
         other_ext = "html" if other == "nl" else "en.html"
         stem = self.page.rsplit(".", 2 if self.lang == "en" else 1)[0]

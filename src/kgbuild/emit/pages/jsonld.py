@@ -20,7 +20,7 @@ def script_json(data: dict) -> Markup:
     return Markup(out.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def schema_jsonld(site, iri: str, kind: str, title: str, props: Properties) -> Markup:
+def schema_jsonld(site, iri: str, kind: str, title: str, props: Properties) -> dict:
     """A resource's schema.org description, from its values by property."""
     data: dict = {"@context": "https://schema.org/", "@type": SCHEMA_TYPES.get(kind, "Thing"),
                   "@id": iri, "name": title}
@@ -38,4 +38,4 @@ def schema_jsonld(site, iri: str, kind: str, title: str, props: Properties) -> M
         data["citation"] = places
     data["isPartOf"] = {"@type": "Dataset", "@id": site.release.dataset_iri,
                         "version": site.release.version}
-    return script_json(data)
+    return data

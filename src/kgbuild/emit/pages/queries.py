@@ -21,7 +21,6 @@ from ...queries.results import Table, to_csv, to_json
 from ...queries.run import bind, query_text, run_embedded
 from ...queries.spec import QuerySpec
 from .context import Alternate, Chrome, Site, linkable
-from .jsonld import script_json
 from .render import environment as site_environment
 from .render import page_file
 from .words import LANGS, UI
@@ -74,7 +73,7 @@ def chrome(release: Release, lang: str, path: str, title: str, iri: str,
     """What the query pages share with every other page: language, navigation, citation. A
     query page links no node of the graph, so its `Site` needs no index."""
     site = Site(None, release, lang, page_file(path, lang))  # type: ignore[arg-type]
-    return replace(site.chrome(title, iri, None, script_json(jsonld)), alternates=alternates,
+    return replace(site.chrome(title, iri, None, jsonld), alternates=alternates,
                    title_lang=title_lang if title_lang != lang else "")
 
 

@@ -22,6 +22,7 @@ from .bidi import isolated, isolated_text
 from .context import Site, linkable
 from .fragments import Fragments
 from .index import GraphIndex
+from .jsonld import script_json
 from .listing import (
     class_counts,
     class_page,
@@ -54,7 +55,8 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, autoescape=True, trim_blocks=True,
         lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False)
     fragments = Fragments(env)
-    env.filters.update(bidi=isolated, bidi_text=isolated_text, link=fragments.link,
+    env.filters.update(bidi=isolated, bidi_text=isolated_text, script_json=script_json,
+                       link=fragments.link,
                        links=fragments.links, cites=fragments.cites,
                        site_links=fragments.site_links, facts_table=fragments.facts_table,
                        region_map=fragments.region_map, home_map=fragments.home_map,
