@@ -21,8 +21,7 @@ from ...queries.results import Table, to_csv, to_json
 from ...queries.run import bind, query_text, run_embedded
 from ...queries.spec import QuerySpec
 from .context import Alternate, Chrome, Site, linkable
-from .render import environment as site_environment
-from .render import page_file
+from .render import environment, page_file
 from .words import LANGS, UI
 
 
@@ -61,11 +60,6 @@ class QueryPage:
 
 
 HEADER_LANG = "en"  # the shipped queries describe themselves ('#+' headers) in English
-
-
-def environment() -> jinja2.Environment:
-    """The site's own environment: the query pages extend its base template."""
-    return site_environment()
 
 
 def chrome(release: Release, lang: str, path: str, title: str, iri: str,

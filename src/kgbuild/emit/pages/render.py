@@ -45,6 +45,9 @@ ERRORS = {404: ("Niet gevonden", "Not found"), 406: ("Formaat niet leverbaar",
 
 # Every page's Content-Security-Policy: nothing runs, styles come only from the site itself.
 POLICY = Markup("default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'")
+# The endpoint's page (sparql.html) has the one form: it may be sent to this site.
+ENDPOINT_POLICY = Markup("default-src 'none'; style-src 'self'; base-uri 'none'; "
+                         "form-action 'self'")
 
 
 def environment() -> jinja2.Environment:
