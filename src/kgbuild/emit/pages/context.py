@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from pyoxigraph import Literal, NamedNode
@@ -120,7 +120,7 @@ class Chrome:
     alternates: tuple[Alternate, ...]
     release: Release
     cite: str
-    jsonld: dict  # the page's schema.org description, printed by the script_json filter
+    jsonld: dict[str, Any]  # the page's schema.org description (the script_json filter)
     iri: str = ""
     title_lang: str = ""  # the title's language where it is not the page's
 
@@ -201,7 +201,7 @@ class Site:
     def values(self, values: list[Shown]) -> tuple[Value, ...]:
         return tuple(self.value(v) for v in values)
 
-    def chrome(self, title: str, iri: str, alternates_of: str | None, jsonld: dict) -> Chrome:
+    def chrome(self, title: str, iri: str, alternates_of: str | None, jsonld: dict[str, Any]) -> Chrome:
         other = "en" if self.lang == "nl" else "nl"
         other_ext = "html" if other == "nl" else "en.html"
         stem = self.page.rsplit(".", 2 if self.lang == "en" else 1)[0]

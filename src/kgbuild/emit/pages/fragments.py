@@ -9,6 +9,7 @@ the same names (render.environment).
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any, cast
 
 import jinja2
 from markupsafe import Markup, escape
@@ -32,11 +33,13 @@ class Fragments:
         self.kept_alternates: dict[str, tuple[tuple[Alternate, ...], Markup]] = {}
 
     @cached_property
-    def macros(self):
+    def macros(self) -> Any:
+        """The macros of macros.html (attributes made by jinja: typed Any)."""
         return self.env.get_template("macros.html").module
 
     @cached_property
-    def maps(self):
+    def maps(self) -> Any:
+        """The macros of map.html."""
         return self.env.get_template("map.html").module
 
     def link(self, link: Link) -> Markup:
@@ -48,7 +51,7 @@ class Fragments:
             return kept[1]
         if len(self.kept_links) >= MAX_KEPT:
             self.kept_links.clear()
-        html = self.macros.link(link)
+        html = cast(Markup, self.macros.link(link))
         self.kept_links[id(link)] = (link, html)
         return html
 
@@ -69,7 +72,7 @@ class Fragments:
         if html is None:
             if len(self.kept_cites) >= MAX_KEPT:
                 self.kept_cites.clear()
-            html = self.kept_cites[key] = self.macros.cites(links, key[1])
+            html = self.kept_cites[key] = cast(Markup, self.macros.cites(links, word))
         if len(self.kept_sources) >= MAX_KEPT:
             self.kept_sources.clear()
         self.kept_sources[(id(links), word)] = (links, html)
@@ -81,24 +84,23 @@ class Fragments:
         key = (chrome.root, chrome.lang, chrome.site_title)
         html = self.kept_navigation.get(key)
         if html is None:
-            html = self.kept_navigation[key] = self.macros.site_links(*key[:2], chrome.words, key[2])
+            html = self.kept_navigation[key] = cast(
+                Markup, self.macros.site_links(*key[:2], chrome.words, key[2]))
         return html
 
     def facts_table(self, facts: tuple[Fact, ...], words: dict[str, str]) -> Markup:
         """A node's facts as a table (one macro call per table, the macro loops over them)."""
-        return self.macros.facts_table(facts, words)
-
+        return cast(Markup, self.macros.facts_table(facts, words))
 
     def region_map(self, drawing: Drawing) -> Markup:
         """A region's map, drawn once for the pages of both languages (it has no words): the
         last map drawn is kept."""
         if self.kept_map is None or self.kept_map[0] is not drawing:
-            self.kept_map = (drawing, self.maps.region(drawing))
+            self.kept_map = (drawing, cast(Markup, self.maps.region(drawing)))
         return self.kept_map[1]
 
     def home_map(self, drawing: Drawing) -> Markup:
-        return self.maps.home(drawing)
-
+        return cast(Markup, self.maps.home(drawing))
 
     def alternate_links(self, alternates: tuple[Alternate, ...]) -> Markup:
         """The <link rel="alternate"> elements of a page, one per format of its document."""
@@ -113,6 +115,6 @@ class Fragments:
         are rendered one after the other (the last ones are kept)."""
         kept = self.kept_alternates.get(macro)
         if kept is None or kept[0] != alternates:
-            kept = self.kept_alternates[macro] = (alternates,
-                                                  getattr(self.macros, macro)(alternates))
+            kept = self.kept_alternates[macro] = (
+                alternates, cast(Markup, getattr(self.macros, macro)(alternates)))
         return kept[1]
