@@ -230,6 +230,17 @@ def test_templates_are_strict_and_escape():
     assert env.from_string("{{ x }}").render(x="<b>&") == "&lt;b&gt;&amp;"
 
 
+def test_a_kept_link_is_printed_only_for_that_link():
+    """The link filter keeps each link's markup by the link object: a link made after another
+    one is gone (and may be given its id) still prints its own label and href."""
+    from kgbuild.emit.pages.context import Link
+    from kgbuild.emit.pages.render import environment
+
+    template = environment().from_string("{{ l | link }}")
+    for i in range(200):
+        assert template.render(l=Link(f"n{i}", f"p{i}.html")) == f'<a href="p{i}.html">n{i}</a>'
+
+
 def test_query_pages_are_pages_of_the_site_in_both_languages(site):
     """Were a second site: no navigation, no <main>, English under lang="nl", no English page,
     no cite line, their own stylesheet."""

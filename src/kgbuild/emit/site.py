@@ -20,10 +20,11 @@ from ..model.terms import DEFAULT_BASE, OWL, XSD
 from ..queries.spec import QuerySpec, read_queries
 from .documents import Put, language_documents, partition, write_document
 from .dumps import dataset_triples
+from .pages.context import Site
 from .pages.index import build_index
 from .pages.labels import derive_labels
 from .pages.maps import load_maps
-from .pages.render import DATASET_DOC, environment, render_site
+from .pages.render import DATASET_DOC, ENDPOINT_POLICY, environment, render_site
 from .pages.versions import version_documents
 from .service import service_description
 from .webconf import server_configs
@@ -83,9 +84,13 @@ def examples(specs: list[QuerySpec]) -> list[Example]:
 
 
 def endpoint_page(release: Release, specs: list[QuerySpec]) -> bytes:
-    """sparql.html: the query form of /sparql, with the canned queries as examples."""
+    """sparql.html: the query form of /sparql, on the site's base template (in Dutch, with its
+    own navigation and a policy that lets the form be sent to this site), with the canned
+    queries as examples."""
+    chrome = Site(None, release, "nl", "sparql.html").chrome(  # type: ignore[arg-type]
+        "SPARQL-endpoint", "", None, {})
     return environment().get_template("sparql.html").render(
-        title=release.title_nl, endpoint=DEFAULT_BASE + "sparql",
+        chrome=chrome, policy=ENDPOINT_POLICY, endpoint=DEFAULT_BASE + "sparql",
         dataset_page=DATASET_DOC + ".html", example=EXAMPLE_QUERY.format(base=DEFAULT_BASE),
         queries=examples(specs)).encode()
 

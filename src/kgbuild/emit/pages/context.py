@@ -9,21 +9,20 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-from markupsafe import Markup, escape
 from pyoxigraph import Literal, NamedNode
 
 from ...model.formats import RDF_FORMATS
 from ...model.release import Release
 from ...model.terms import PREFIXES
-from .bidi import isolated, isolated_text
+from .bidi import isolated_text
 from .index import GraphIndex
 from .words import PROPERTY_LABELS, UI
 
 WITHDRAWN = "http://www.w3.org/2002/07/owl#deprecated"
 LINK_SCHEMES = ("", "http", "https")  # '' is a link inside the site
-SPARQL_PATH = "sparql"  # the endpoint, under the base like the pages
 MAX_SHARED_LINKS = 50_000  # links kept for the next pages (per process), then forgotten
 
 
@@ -39,54 +38,17 @@ def linkable(href: str) -> bool:
 
 @dataclass(frozen=True)
 class Link:
-    """A link; templates print it as an escaped <a> element (no macro call per link)."""
+    """A link; templates print it with the `link` filter (an <a> element, made once per link)."""
 
     label: str
     href: str | None = None  # None: shown as text
     iri: str = ""
     external: bool = False
 
-    def __html__(self) -> str:
-        return self.html
-
-    @cached_property
-    def html(self) -> str:
-        """Made once per link: the links of properties are shared by every page of a folder."""
-        label = isolated(self.label)
-        if self.href is None or not linkable(self.href):
-            return str(label)
-        cls = ' class="ext"' if self.external else ""
-        return f'<a{cls} href="{escape(self.href)}">{label}</a>'
-
     @cached_property
     def value(self) -> Value:
         """The link as the value of a fact."""
         return Value(self.label, self)
-
-
-def cites(links: tuple[Link, ...], words: dict[str, str]) -> Markup:
-    """The places a fact rests on, as [label] links (a template filter)."""
-    return _cites(links, words["source"])
-
-
-def facts_table(facts: tuple[Fact, ...], words: dict[str, str]) -> Markup:
-    """A node's facts as a table: per row a property, its values one per line and their
-    sources (a template filter: one call per table instead of template code per row)."""
-    source = words["source"]
-    head = "".join(f"<th>{escape(words[w])}</th>" for w in ("property", "value", "source_col"))
-    rows = "".join(
-        f'<tr><th scope="row">{f.prop.html}</th><td>{"<br>".join(v.html for v in f.values)}'
-        f'</td><td>{_cites(f.sources, source)}</td></tr>\n' for f in facts)
-    return Markup(f'<table class="facts">\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}'
-                  '</tbody>\n</table>\n')
-
-
-@lru_cache(maxsize=4096)  # a node's sources are printed beside each of its facts
-def _cites(links: tuple[Link, ...], source_word: str) -> Markup:
-    what = escape(source_word)
-    return Markup("".join(
-        f'<a class="src" href="{escape(s.href)}" title="{what}: {escape(isolated_text(s.label))}">'
-        f'[{isolated(s.label)}]</a>' for s in links))
 
 
 @dataclass(frozen=True)
@@ -95,20 +57,6 @@ class Value:
     link: Link | None = None
     lang: str | None = None
     datatype: str | None = None  # as a CURIE, e.g. xsd:date
-
-    def __html__(self) -> str:
-        return self.html
-
-    @property
-    def html(self) -> str:
-        if self.link is not None:
-            return self.link.html
-        out = str(isolated(self.text))
-        if self.lang:
-            out += f' <span class="tag">@{escape(self.lang)}</span>'
-        if self.datatype:
-            out += f' <span class="tag">{escape(self.datatype)}</span>'
-        return out
 
 
 Shown = str | Value  # a node's value: an IRI (linked on each page) or a literal as shown
@@ -144,8 +92,10 @@ def text(shown: Shown | None) -> str:
     return "" if shown is None else shown if isinstance(shown, str) else shown.text
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):
+    """One row of a node's facts: a property, its values, the places they rest on (a tuple:
+    the facts table unpacks it in its loop)."""
+
     prop: Link
     values: tuple[Value, ...]
     sources: tuple[Link, ...]
@@ -170,45 +120,14 @@ class Chrome:
     alternates: tuple[Alternate, ...]
     release: Release
     cite: str
-    jsonld: Markup
+    jsonld: dict[str, Any]  # the page's schema.org description (the script_json filter)
     iri: str = ""
     title_lang: str = ""  # the title's language where it is not the page's
 
-    @cached_property
-    def alternate_links(self) -> Markup:
-        """The page's <link rel="alternate"> elements, one per RDF format of its document."""
-        return Markup("".join(f'<link rel="alternate" type="{a.media_type}" href="{a.href}">\n'
-                              for a in self.escaped_alternates))
-
-    @cached_property
-    def format_links(self) -> Markup:
-        """The same alternates as links in the footer."""
-        return Markup(" · ".join(f'<a href="{a.href}" type="{a.media_type}">{a.label}</a>'
-                                 for a in self.escaped_alternates))
-
-    @cached_property
-    def escaped_alternates(self) -> tuple[Alternate, ...]:
-        return tuple(Alternate(escape(a.label), escape(a.href), escape(a.media_type))
-                     for a in self.alternates)
-
     @property
-    def site_links(self) -> Markup:
-        return site_links(self.root, self.lang, self.release.title_nl if self.lang == "nl"
-                          else self.release.title_en)
-
-
-@lru_cache(maxsize=256)
-def site_links(root: str, lang: str, title: str) -> Markup:
-    """The navigation to the home page, the dataset, the ontology, the canned queries and the
-    SPARQL endpoint, from one folder depth (the same on every page there). The endpoint is
-    served at `sparql` beside the pages, not as a file of the site."""
-    words, ext, root = UI[lang], "html" if lang == "nl" else "en.html", escape(root)
-    return Markup(f'<a href="{root}index.{ext}">{escape(title)}</a>\n'
-                  f'<a href="{root}doc/dataset/cultuurregios.{ext}">'
-                  f'{escape(words["dataset"])}</a>\n'
-                  f'<a href="{root}def/cultuurregio.{ext}">{escape(words["ontology"])}</a>\n'
-                  f'<a href="{root}query/index.{ext}">{escape(words["queries"])}</a>\n'
-                  f'<a href="{root}{SPARQL_PATH}">{escape(words["endpoint"])}</a>\n')
+    def site_title(self) -> str:
+        """The register's title in the page's language: the first link of the navigation."""
+        return self.release.title_nl if self.lang == "nl" else self.release.title_en
 
 
 @lru_cache(maxsize=1024)  # a page's datatypes and outside terms are mostly the same few
@@ -233,8 +152,8 @@ class Site:
         return f"{self.root}{path}.{ext}" + (f"#{fragment}" if fragment else "")
 
     def link(self, iri: str) -> Link:
-        """The link to a node's page, shared by the pages of one language and folder depth
-        (so its HTML is made once); the most recent links are kept."""
+        """The link to a node's page, shared by the pages of one language and folder depth;
+        the most recent links are kept."""
         key = (self.lang, self.root, iri)
         link = self.index.links.get(key)
         if link is None:
@@ -282,7 +201,7 @@ class Site:
     def values(self, values: list[Shown]) -> tuple[Value, ...]:
         return tuple(self.value(v) for v in values)
 
-    def chrome(self, title: str, iri: str, alternates_of: str | None, jsonld: Markup) -> Chrome:
+    def chrome(self, title: str, iri: str, alternates_of: str | None, jsonld: dict[str, Any]) -> Chrome:
         other = "en" if self.lang == "nl" else "nl"
         other_ext = "html" if other == "nl" else "en.html"
         stem = self.page.rsplit(".", 2 if self.lang == "en" else 1)[0]

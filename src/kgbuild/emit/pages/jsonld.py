@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from markupsafe import Markup
 
 from ...model.terms import DCT, PROV, SCHEMA
-from .context import Properties, one, text
+from .context import Properties, Site, one, text
 
 SCHEMA_TYPES = {"region": "Organization", "agent": "GovernmentOrganization",
                 "source": "CreativeWork", "resource": "Thing", "vocabulary": "DefinedTermSet",
                 "dataset": "Dataset", "home": "WebSite", "index": "CollectionPage"}
 
 
-def script_json(data: dict) -> Markup:
+def script_json(data: dict[str, Any]) -> Markup:
     """JSON for a <script> element: '<', '>' and '&' as \\u escapes (still valid JSON)."""
     out = json.dumps(data, ensure_ascii=False, sort_keys=True)  # no indent: the C encoder
     return Markup(out.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def schema_jsonld(site, iri: str, kind: str, title: str, props: Properties) -> Markup:
+def schema_jsonld(site: Site, iri: str, kind: str, title: str,
+                  props: Properties) -> dict[str, Any]:
     """A resource's schema.org description, from its values by property."""
-    data: dict = {"@context": "https://schema.org/", "@type": SCHEMA_TYPES.get(kind, "Thing"),
+    data: dict[str, Any] = {"@context": "https://schema.org/", "@type": SCHEMA_TYPES.get(kind, "Thing"),
                   "@id": iri, "name": title}
     description = one(props, DCT.description, site.lang)
     if description is not None:
@@ -38,4 +40,4 @@ def schema_jsonld(site, iri: str, kind: str, title: str, props: Properties) -> M
         data["citation"] = places
     data["isPartOf"] = {"@type": "Dataset", "@id": site.release.dataset_iri,
                         "version": site.release.version}
-    return script_json(data)
+    return data

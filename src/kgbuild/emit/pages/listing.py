@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from markupsafe import Markup
-
 from ...model.formats import FORMATS, RDF_FORMATS, Format
 from ...model.terms import CR, DCT, DEFAULT_BASE, OWL, RDFS, SKOS
 from ..dumps import DUMP_NAME, sha256
 from .context import Chrome, Link, Site, curie
-from .jsonld import script_json
-from .maps import HomeMap, MapRow
+from .maps import Drawing, HomeMap, MapRow
 
 REGION_CLASSES = (CR.Cultuurregio.value, CR.Landsdeel.value)
 
@@ -35,7 +32,7 @@ class HomePage:
     description: str
     regions: tuple[RegionEntry, ...]
     classes: tuple[ClassEntry, ...]
-    map_svg: Markup | None
+    map: Drawing | None
     map_rows: tuple[MapRow, ...] = ()
 
 
@@ -135,7 +132,7 @@ def class_counts(index, documents: dict[str, str]) -> dict[str, list[str]]:
 
 def home_page(site: Site, members: dict[str, list[str]], drawn: HomeMap | None) -> HomePage:
     r = site.release
-    map_svg, colours, rows = (drawn.svg, drawn.colours, drawn.rows) if drawn else (None, {}, ())
+    drawing, colours, rows = (drawn.drawing, drawn.colours, drawn.rows) if drawn else (None, {}, ())
     regions = sorted((RegionEntry(site.link(i), colours.get(i, ""))
                       for c in REGION_CLASSES for i in members.get(c, [])),
                      key=lambda e: e.link.label.lower())
@@ -143,19 +140,19 @@ def home_page(site: Site, members: dict[str, list[str]], drawn: HomeMap | None) 
                                       c), len(v)) for c, v in members.items()),
                      key=lambda e: e.link.label.lower())
     title = r.title_nl if site.lang == "nl" else r.title_en
-    jsonld = script_json({"@context": "https://schema.org/", "@type": "WebSite", "name": title,
-                          "about": {"@id": r.dataset_iri}})
+    jsonld = {"@context": "https://schema.org/", "@type": "WebSite", "name": title,
+              "about": {"@id": r.dataset_iri}}
     return HomePage(site.chrome(title, r.dataset_iri, None, jsonld),
                     r.description_nl if site.lang == "nl" else r.description_en,
-                    tuple(regions), tuple(classes), map_svg, rows)
+                    tuple(regions), tuple(classes), drawing, rows)
 
 
 def class_page(site: Site, cls: str, iris: list[str]) -> IndexPage:
     label = site.index.label(cls, site.lang)
     title = f"{site.words['index_of']}: {label}"
     items = tuple(sorted((site.link(i) for i in iris), key=lambda link: link.label.lower()))
-    jsonld = script_json({"@context": "https://schema.org/", "@type": "CollectionPage",
-                          "name": title, "about": {"@id": cls}})
+    jsonld = {"@context": "https://schema.org/", "@type": "CollectionPage",
+              "name": title, "about": {"@id": cls}}
     return IndexPage(site.chrome(title, cls, None, jsonld), items)
 
 
@@ -197,7 +194,7 @@ def dataset_page(site: Site, files: dict[str, bytes], triples: int, path: str) -
     folder = f"download/{r.version}/"
     meta = tuple(Link(n, site.root + folder + n) for n in
                  ("dataset.ttl", "SHA256SUMS", "shacl-report.ttl", "shacl-report.txt"))
-    jsonld = script_json(schema_dataset(r, site.lang, downloads(site, files)))
+    jsonld = schema_dataset(r, site.lang, downloads(site, files))
     return DatasetPage(site.chrome(title, r.dataset_iri, path, jsonld),
                        r.description_nl if site.lang == "nl" else r.description_en,
                        Link(r.license, r.license, r.license, True), downloads(site, files),
@@ -226,10 +223,10 @@ def vocabulary_page(site: Site, path: str, iri: str, subjects: list[str]) -> Voc
     description = ix.first(iri, DCT.description, site.lang)
     terms = [s for s in subjects if s != iri and "#" in s]
     terms.sort(key=lambda s: (min(ix.types.get(s, {""})), ix.label(s, site.lang).lower()))
-    jsonld = script_json({"@context": "https://schema.org/", "@type": "DefinedTermSet",
-                          "@id": iri, "name": title,
-                          "hasDefinedTerm": [{"@type": "DefinedTerm", "@id": s,
-                                              "name": ix.label(s, site.lang)} for s in terms]})
+    jsonld = {"@context": "https://schema.org/", "@type": "DefinedTermSet",
+              "@id": iri, "name": title,
+              "hasDefinedTerm": [{"@type": "DefinedTerm", "@id": s,
+                                  "name": ix.label(s, site.lang)} for s in terms]}
     return VocabularyPage(site.chrome(title, iri, path, jsonld),
                           description.value if description is not None else "",
                           tuple(term(site, s) for s in terms))
@@ -244,8 +241,8 @@ def error_page(site: Site, status: int, message: str) -> ErrorPage:
     """An error page is served at any URL, so its links start at the site root ('/')."""
     site.root = "/"
     title = f"{status} {message}"
-    chrome = site.chrome(title, "", None, script_json(
-        {"@context": "https://schema.org/", "@type": "WebPage", "name": title}))
+    chrome = site.chrome(title, "", None,
+                         {"@context": "https://schema.org/", "@type": "WebPage", "name": title})
     chrome = replace(chrome, other_lang=Link(site.words["other_lang"], "/index.en.html"))
     if status == 406:
         return ErrorPage(chrome, status, message, FORMATS, "/doc/dataset/cultuurregios")

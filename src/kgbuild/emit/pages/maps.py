@@ -2,15 +2,14 @@
 
 The outlines are projected once (equirectangular, scaled by cos(52°) so the Netherlands keeps
 its shape); each map only chooses a class per gemeente: in the werkgebied on 1 January 2025
-(confirmed or inferred), no known fact, or (on the home page) the region it lies in.
+(confirmed or inferred), no known fact, or (on the home page) the region it lies in. What is
+drawn is data (`Drawing`); templates/map.html turns it into SVG.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
-from markupsafe import Markup, escape
 
 from ...derive import REFERENCE_DATES
 from ...model.terms import CR, ORG, tooi_gemeente
@@ -21,8 +20,8 @@ from .resource import REGION_TYPES, STATED, period_of
 
 WIDTH = 4000.0  # SVG units (whole numbers keep the path data short)
 LAT0 = 52.2
-MAP_NAME = "kaart-naam"  # the id of the element that names a region's map
 PALETTE = 20  # colour classes region-0 .. region-19 in style.css, one per culture region
+STRIPE = 24  # the width of one colour's stripe, in SVG units
 
 
 @dataclass
@@ -31,14 +30,16 @@ class Maps:
     names: dict[str, str]
     height: float
 
-    def region(self, index: GraphIndex, iri: str) -> Markup | None:
+    def region(self, index: GraphIndex, iri: str) -> Drawing | None:
         """A region's map: its members by their status (no words, so one map for every
         language)."""
         if not index.types.get(iri, set()) & REGION_TYPES:
             return None
         status = member_status(index, iri)
-        classes = {code: ("stated" if stated else "inferred") for code, stated in status.items()}
-        return self.svg(classes, {}, "none")
+        return Drawing(self.view_box, tuple(
+            Shape(self.paths[code], isolated_text(self.names[code]),
+                  ("stated" if status[code] else "inferred") if code in status else "none")
+            for code in sorted(self.paths)))
 
     def home(self, site: Site) -> HomeMap:
         """The werkgebied of every culture region on MAP_DAY: a colour per region (a landsdeel,
@@ -64,40 +65,65 @@ class Maps:
         links = {code: row.gemeente.href for code, row in codes.items()}
         notes = {code: ", ".join(isolated_text(r.label) for r in row.regions)
                  for code, row in codes.items() if row.regions}
-        return HomeMap(self.svg_filled(fills, links, notes, title), colours, tuple(rows))
+        return HomeMap(self.filled(fills, links, notes, title), colours, tuple(rows))
 
-    def svg_filled(self, fills: dict[str, list[str]], links: dict[str, str],
-                   notes: dict[str, str], title: str) -> Markup:
+    def filled(self, fills: dict[str, list[str]], links: dict[str, str],
+               notes: dict[str, str], title: str) -> Drawing:
         """A map whose gemeenten each link to their page, filled by one class or, for several,
         a pattern of stripes in their classes."""
         pairs = sorted({tuple(f) for f in fills.values() if len(f) > 1})
-        defs = "".join(stripes(pattern_id(p), p) for p in pairs)
-        parts = [(f'<svg class="nlmap" xmlns="http://www.w3.org/2000/svg" '
-                 f'viewBox="0 0 {WIDTH:.0f} {self.height:.0f}" aria-labelledby="kaart-titel">'
-                 f'<title id="kaart-titel">{escape(title)}</title><defs>{defs}</defs>')]
+        shapes = []
         for code in sorted(self.paths):
             fill = fills.get(code, ["unknown"])
-            paint = (f'class="{fill[0]}"' if len(fill) == 1
-                     else f'class="several" fill="url(#{pattern_id(tuple(fill))})"')
-            name = isolated_text(self.names[code])
+            several = len(fill) > 1
             note = f" ({notes[code]})" if code in notes else ""
-            parts.append(f'<a href="{escape(links.get(code, "#"))}"><path {paint} '
-                         f'd="{self.paths[code]}"><title>{escape(name + note)}</title></path></a>')
-        parts.append("</svg>")
-        return Markup("".join(parts))
+            shapes.append(Shape(self.paths[code], isolated_text(self.names[code]) + note,
+                                "several" if several else fill[0],
+                                pattern_id(tuple(fill)) if several else "",
+                                links.get(code, "#")))
+        return Drawing(self.view_box, tuple(shapes), title,
+                       tuple(Stripes(pattern_id(p), p) for p in pairs))
 
-    def svg(self, classes: dict[str, str], notes: dict[str, str], other: str) -> Markup:
-        # named by the page's caption (id MAP_NAME): the map itself has no words
-        parts = [(f'<svg class="nlmap" xmlns="http://www.w3.org/2000/svg" role="img" '
-                  f'viewBox="0 0 {WIDTH:.0f} {self.height:.0f}" aria-labelledby="{MAP_NAME}">')]
-        for code in sorted(self.paths):
-            note = f" ({notes[code]})" if code in notes else ""
-            title = isolated_text(self.names[code]) + note
-            cls = classes.get(code, other)
-            parts.append(f'<path class="{cls}" d="{self.paths[code]}"><title>'
-                         f'{escape(title)}</title></path>')
-        parts.append("</svg>")
-        return Markup("".join(parts))
+    @property
+    def view_box(self) -> str:
+        return f"0 0 {WIDTH:.0f} {self.height:.0f}"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One gemeente on a map: its outline (SVG path data), its title (plain text) and how it is
+    painted: a class of style.css, or "several" with the id of its stripes; on the home map
+    the link to its page."""
+
+    d: str
+    title: str
+    paint: str
+    pattern: str = ""
+    href: str = ""
+
+
+@dataclass(frozen=True)
+class Stripes:
+    """Diagonal stripes, one in each class's colour."""
+
+    ident: str
+    classes: tuple[str, ...]
+    stripe: int = STRIPE  # the width of each
+
+    @property
+    def width(self) -> int:
+        return self.stripe * len(self.classes)
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A map as templates/map.html draws it: a region's map is named by its page's caption,
+    the home map has its own title."""
+
+    view_box: str
+    shapes: tuple[Shape, ...]
+    title: str = ""
+    stripes: tuple[Stripes, ...] = ()
 
 
 MAP_DAY = REFERENCE_DATES[-1]
@@ -114,22 +140,13 @@ class MapRow:
 
 @dataclass(frozen=True)
 class HomeMap:
-    svg: Markup
+    drawing: Drawing
     colours: dict[str, str]  # region IRI -> its colour class
     rows: tuple[MapRow, ...]
 
 
 def pattern_id(classes: tuple[str, ...]) -> str:
     return "strepen-" + "-".join(c.removeprefix("region-") for c in classes)
-
-
-def stripes(ident: str, classes: tuple[str, ...]) -> str:
-    """Diagonal stripes, one in each class's colour."""
-    width = 24 * len(classes)
-    rects = "".join(f'<rect class="{c}" x="{24 * i}" y="0" width="24" height="{width}"/>'
-                    for i, c in enumerate(classes))
-    return (f'<pattern id="{ident}" patternUnits="userSpaceOnUse" width="{width}" '
-            f'height="{width}" patternTransform="rotate(45)">{rects}</pattern>')
 
 
 def outside_codes(index: GraphIndex, on: str) -> set[str]:

@@ -21,9 +21,7 @@ from ...queries.results import Table, to_csv, to_json
 from ...queries.run import bind, query_text, run_embedded
 from ...queries.spec import QuerySpec
 from .context import Alternate, Chrome, Site, linkable
-from .jsonld import script_json
-from .render import environment as site_environment
-from .render import page_file
+from .render import environment, page_file
 from .words import LANGS, UI
 
 
@@ -64,17 +62,12 @@ class QueryPage:
 HEADER_LANG = "en"  # the shipped queries describe themselves ('#+' headers) in English
 
 
-def environment() -> jinja2.Environment:
-    """The site's own environment: the query pages extend its base template."""
-    return site_environment()
-
-
 def chrome(release: Release, lang: str, path: str, title: str, iri: str,
            alternates: tuple[Alternate, ...], jsonld: dict, title_lang: str = "") -> Chrome:
     """What the query pages share with every other page: language, navigation, citation. A
     query page links no node of the graph, so its `Site` needs no index."""
     site = Site(None, release, lang, page_file(path, lang))  # type: ignore[arg-type]
-    return replace(site.chrome(title, iri, None, script_json(jsonld)), alternates=alternates,
+    return replace(site.chrome(title, iri, None, jsonld), alternates=alternates,
                    title_lang=title_lang if title_lang != lang else "")
 
 

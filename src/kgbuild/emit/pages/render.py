@@ -19,8 +19,10 @@ from ...model.release import Release
 from ...runtime.parallel import Pool
 from ..documents import Put, iri_of
 from .bidi import isolated, isolated_text
-from .context import Site, cites, facts_table
+from .context import Site, linkable
+from .fragments import Fragments
 from .index import GraphIndex
+from .jsonld import script_json
 from .listing import (
     class_counts,
     class_page,
@@ -43,6 +45,9 @@ ERRORS = {404: ("Niet gevonden", "Not found"), 406: ("Formaat niet leverbaar",
 
 # Every page's Content-Security-Policy: nothing runs, styles come only from the site itself.
 POLICY = Markup("default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'")
+# The endpoint's page (sparql.html) has the one form: it may be sent to this site.
+ENDPOINT_POLICY = Markup("default-src 'none'; style-src 'self'; base-uri 'none'; "
+                         "form-action 'self'")
 
 
 def environment() -> jinja2.Environment:
@@ -52,8 +57,15 @@ def environment() -> jinja2.Environment:
         loader=jinja2.PackageLoader("kgbuild", "templates"),
         undefined=jinja2.StrictUndefined, autoescape=True, trim_blocks=True,
         lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False)
-    env.filters.update(bidi=isolated, bidi_text=isolated_text, cites=cites,
-                       facts_table=facts_table)
+    fragments = Fragments(env)
+    env.filters.update(bidi=isolated, bidi_text=isolated_text, script_json=script_json,
+                       link=fragments.link,
+                       links=fragments.links, cites=fragments.cites,
+                       site_links=fragments.site_links, facts_table=fragments.facts_table,
+                       region_map=fragments.region_map, home_map=fragments.home_map,
+                       alternate_links=fragments.alternate_links,
+                       format_links=fragments.format_links)
+    env.tests["linkable"] = linkable
     env.globals["policy"] = POLICY
     return env
 
@@ -86,10 +98,10 @@ class Renderer:
                 out[page_file(path, lang)] = self.render("vocabulary.html", page=page,
                                                          chrome=page.chrome)
             return out
-        svg = self.maps.region(self.index, iri) if self.maps else None  # no words: drawn once
+        drawing = self.maps.region(self.index, iri) if self.maps else None  # no words: one
         nodes = grouped(self.index, triples)
         for lang in LANGS:
-            page = resource_page(self.site(path, lang), path, iri, nodes, svg)
+            page = resource_page(self.site(path, lang), path, iri, nodes, drawing)
             out[page_file(path, lang)] = self.render(f"{page.kind}.html", page=page,
                                                      chrome=page.chrome)
         return out

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from markupsafe import Markup
 from pyoxigraph import NamedNode, Triple
 
 from ...derive import (
@@ -22,6 +22,9 @@ from ...model.terms import CR, DCT, ORG, PROV, RDF, SCHEMA, STATUS, A
 from .context import Chrome, Fact, Link, Properties, Shown, Site, Value, one, shown, text
 from .index import GraphIndex
 from .jsonld import schema_jsonld
+
+if TYPE_CHECKING:
+    from .maps import Drawing
 
 SOURCE, DERIVED_FROM = DCT.source.value, PROV.wasDerivedFrom.value
 SOURCE_PROPS = {SOURCE, DERIVED_FROM}
@@ -151,7 +154,7 @@ class ResourcePage:
     inverse: tuple[Inverse, ...]
     memberships: tuple[MembershipRow, ...]
     claims: tuple[Claim, ...]
-    map_svg: Markup | None = None
+    map: Drawing | None = None  # a region's map
     places: tuple[PlaceOnDate, ...] = ()
 
     @property
@@ -282,7 +285,7 @@ def claims(site: Site, iri: str, parts: list[str]) -> tuple[Claim, ...]:
 
 
 def resource_page(site: Site, path: str, iri: str, nodes: dict[str, Properties],
-                  map_svg: Markup | None = None) -> ResourcePage:
+                  drawing: Drawing | None = None) -> ResourcePage:
     """The page of a document; `nodes` is what grouped() made of its triples."""
     kind = kind_of(site.index.types.get(iri, set()))
     props = nodes.get(iri, {})
@@ -295,7 +298,7 @@ def resource_page(site: Site, path: str, iri: str, nodes: dict[str, Properties],
     title = main.label
     chrome = site.chrome(title, iri, path, schema_jsonld(site, iri, kind, title, props))
     return ResourcePage(chrome, kind, main, parts, inverse(site, iri, skip), rows,
-                        claims(site, iri, part_iris) if kind == "source" else (), map_svg,
+                        claims(site, iri, part_iris) if kind == "source" else (), drawing,
                         places_over_time(site, iri))
 
 

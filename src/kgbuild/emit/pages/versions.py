@@ -12,7 +12,6 @@ from ...model.paths import document_of
 from ...model.release import Release
 from ...model.terms import DEFAULT_BASE, OWL
 from .context import Chrome, Link, Site
-from .jsonld import script_json
 from .listing import Download, downloads
 
 
@@ -65,10 +64,10 @@ def version_page(site: Site, v: Version, files: dict[str, bytes]) -> VersionPage
     else:
         of_label = site.index.label(v.of, site.lang)
         title = f"{of_label}, {word} {v.version}"
-    jsonld = script_json({"@context": "https://schema.org/", "@type": "WebPage", "name": title,
-                          "about": {"@id": v.iri, "version": v.version},
-                          "isPartOf": {"@type": "Dataset", "@id": r.dataset_iri,
-                                       "version": r.version}})
+    jsonld = {"@context": "https://schema.org/", "@type": "WebPage", "name": title,
+              "about": {"@id": v.iri, "version": v.version},
+              "isPartOf": {"@type": "Dataset", "@id": r.dataset_iri,
+                           "version": r.version}}
     return VersionPage(site.chrome(title, v.iri, v.path, jsonld),
                        Link(of_label, site.href(v.of_path), v.of), v.version, r.issued,
                        downloads(site, files) if v.release else ())
