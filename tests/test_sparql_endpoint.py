@@ -251,4 +251,5 @@ def test_mounted_in_kgbuild_serve(dump, tmp_path):
         with pytest.raises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(urllib.request.Request(base + "/sparql", data=body),
                                    timeout=30)
+        e.value.close()  # its connection, else left to the garbage collector
         assert e.value.code == 403
