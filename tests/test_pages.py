@@ -241,6 +241,21 @@ def test_a_kept_link_is_printed_only_for_that_link():
         assert template.render(l=Link(f"n{i}", f"p{i}.html")) == f'<a href="p{i}.html">n{i}</a>'
 
 
+def test_no_page_prints_a_context_object_instead_of_its_markup(site):
+    """A Link, Value or map Drawing is printed through its filter (`| link`, `| region_map`):
+    printed bare, jinja would write its repr into the page."""
+    from markupsafe import escape
+
+    from kgbuild.emit.pages.context import Link
+
+    reprs = re.compile(r"\b(Link|Value|Fact|Alternate|Drawing|Shape|Chrome)\((label|text|prop|"
+                       r"view_box|d|lang)=")
+    found = [(p.relative_to(site), m.group()) for p in sorted(site.rglob("*.html"))
+             for m in [reprs.search(p.read_text())] if m]
+    assert found == []
+    assert reprs.search(escape(repr(Link("x", "y.html"))))  # what the test looks for
+
+
 def test_query_pages_are_pages_of_the_site_in_both_languages(site):
     """Were a second site: no navigation, no <main>, English under lang="nl", no English page,
     no cite line, their own stylesheet."""
