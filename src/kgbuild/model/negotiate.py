@@ -1,6 +1,6 @@
 """Content negotiation: the one set of rules behind `kgbuild serve` and the generated configs.
 
-Rules (the web-server configs in conf.py implement exactly these):
+Rules (the web-server configs of emit/webrules.py implement exactly these):
 
 - `GET /id/{path}`: 410 when the URI is withdrawn; 404 when there is no `doc/{path}.html`;
   406 when neither `?format=` nor `Accept` names a format we serve (the 406 page lists the

@@ -1,7 +1,7 @@
 """Typed cell values of the source tables: one small parser per column kind.
 
 Every parser takes the stripped text of one cell and returns a typed value or raises ValueError
-with a short reason; read.py adds the file:line. Values quoted in a reason are shortened, so one
+with a short reason; read/sources.py adds the file:line. Values quoted in a reason are shortened, so one
 problem stays one readable line however long the cell is.
 """
 

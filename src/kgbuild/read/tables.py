@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# Column kinds understood by read.py.
+# Column kinds understood by read/sources.py.
 TEXT, INT, DECIMAL, BOOL, DATE, URL, ENUM, REF, REFS, LIST, CITES = (
     "text", "int", "decimal", "bool", "date", "url", "enum", "ref", "refs", "list", "cites",
 )

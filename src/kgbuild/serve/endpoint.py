@@ -17,8 +17,8 @@ A GET without a query describes the service: a SPARQL 1.1 Service Description in
 a browser the page with a query form and the canned queries as examples. Both are written by the
 build (dist/sparql.ttl, dist/sparql.html, from emit/service.py and the template sparql.html) and read from the dist/ whose dump the endpoint serves.
 
-Requests and responses are the types of serve.py, and the media type of a result is chosen by
-the Accept rule of negotiate.py; `make_server` is the server of serve.py with /sparql only.
+Requests and responses are the types of serve/site.py, and the media type of a result is chosen by
+the Accept rule of negotiate.py; `make_server` is the server of serve/site.py with /sparql only.
 """
 
 from __future__ import annotations
