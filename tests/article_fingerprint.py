@@ -28,16 +28,34 @@ OPENING = 3  # a paragraph's opening: its first words, hashed as one run
 VB, VV = "Voorbeelden van samenwerking, alinea", "Veelvormigheid, alinea"
 HV, ER = "Hoe verder?, alinea", "Erkenning nieuwe cultuurregio's, alinea"
 PARAGRAPHS: dict[str, list[tuple[int, int]]] = {
-    "opening": [(6, 24)], "auteursregel": [(114, 114)], "inleiding": [(116, 122)],
-    f"{VB} 1": [(27, 53)], f"{VB} 2": [(54, 70)], f"{VB} 3": [(71, 86)], f"{VB} 4": [(87, 112)],
-    f"{VV} 1": [(176, 194)], f"{VV} 2": [(195, 206)], f"{VV} 3": [(207, 221)],
-    f"{VV} 4": [(222, 225), (123, 131)], f"{VV} 5": [(132, 139)],
-    f"{HV} 1": [(142, 151)], f"{HV} 2": [(152, 162)], f"{HV} 3": [(163, 173), (226, 227)],
-    f"{HV} 4": [(228, 245)], f"{HV} 5": [(247, 263)],
-    f"{ER} 1": [(266, 280)], f"{ER} 2": [(282, 297)],
-    "noot 1": [(300, 305)], "noot 2": [(307, 309)], "noot 3": [(311, 313)],
-    "noot 4": [(315, 318)], "noot 5": [(320, 331)], "noot 6": [(333, 337)],
-    "noot 7": [(339, 342)], "noot 8": [(343, 348)], "noot 9": [(350, 353)],
+    "opening": [(6, 24)],
+    "auteursregel": [(114, 114)],
+    "inleiding": [(116, 122)],
+    f"{VB} 1": [(27, 53)],
+    f"{VB} 2": [(54, 70)],
+    f"{VB} 3": [(71, 86)],
+    f"{VB} 4": [(87, 112)],
+    f"{VV} 1": [(176, 194)],
+    f"{VV} 2": [(195, 206)],
+    f"{VV} 3": [(207, 221)],
+    f"{VV} 4": [(222, 225), (123, 131)],
+    f"{VV} 5": [(132, 139)],
+    f"{HV} 1": [(142, 151)],
+    f"{HV} 2": [(152, 162)],
+    f"{HV} 3": [(163, 173), (226, 227)],
+    f"{HV} 4": [(228, 245)],
+    f"{HV} 5": [(247, 263)],
+    f"{ER} 1": [(266, 280)],
+    f"{ER} 2": [(282, 297)],
+    "noot 1": [(300, 305)],
+    "noot 2": [(307, 309)],
+    "noot 3": [(311, 313)],
+    "noot 4": [(315, 318)],
+    "noot 5": [(320, 331)],
+    "noot 6": [(333, 337)],
+    "noot 7": [(339, 342)],
+    "noot 8": [(343, 348)],
+    "noot 9": [(350, 353)],
 }
 
 
@@ -49,7 +67,7 @@ def words(text: str) -> list[str]:
 
 
 def runs(tokens: list[str], n: int = RUN) -> set[tuple[str, ...]]:
-    return {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
 
 
 def digest(run: Iterable[str]) -> str:
@@ -98,11 +116,19 @@ def fingerprint(text: str) -> tuple[list[str], dict]:
 def render(text: str) -> tuple[str, str]:
     """The contents of RUNS_FILE and PARAGRAPHS_FILE for the article's text."""
     hashes, paragraphs = fingerprint(text)
-    header = (f"# keyed blake2b-64 of every {RUN}-word run of the seed article, one a line; "
-              "see tests/article_fingerprint.py\n")
-    return (header + "".join(h + "\n" for h in hashes),
-            re.sub(r"\[\s*(\d+),\s*(\d+)\s*\]", r"[\1, \2]",
-                   json.dumps(paragraphs, indent=1, ensure_ascii=False)) + "\n")
+    header = (
+        f"# keyed blake2b-64 of every {RUN}-word run of the seed article, one a line; "
+        "see tests/article_fingerprint.py\n"
+    )
+    return (
+        header + "".join(h + "\n" for h in hashes),
+        re.sub(
+            r"\[\s*(\d+),\s*(\d+)\s*\]",
+            r"[\1, \2]",
+            json.dumps(paragraphs, indent=1, ensure_ascii=False),
+        )
+        + "\n",
+    )
 
 
 def read_runs() -> set[str]:

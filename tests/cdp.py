@@ -26,8 +26,13 @@ class Browser:
         self.buffer, self.next_id, self.events = b"", 0, []
         self.session = ""
 
-    def send(self, method: str, params: dict | None = None, session: str | None = None,
-             timeout: float = 60) -> dict:
+    def send(
+        self,
+        method: str,
+        params: dict | None = None,
+        session: str | None = None,
+        timeout: float = 60,
+    ) -> dict:
         """One command; its result (an error answer raises)."""
         self.next_id += 1
         msg = {"id": self.next_id, "method": method, "params": params or {}}
@@ -68,25 +73,29 @@ class Browser:
         if self.session:
             with contextlib.suppress(RuntimeError):
                 self.send("Target.closeTarget", {"targetId": self.target}, session="")
-        self.target = self.send("Target.createTarget", {"url": "about:blank"},
-                                session="")["targetId"]
-        self.session = self.send("Target.attachToTarget",
-                                 {"targetId": self.target, "flatten": True},
-                                 session="")["sessionId"]
+        self.target = self.send("Target.createTarget", {"url": "about:blank"}, session="")[
+            "targetId"
+        ]
+        self.session = self.send(
+            "Target.attachToTarget", {"targetId": self.target, "flatten": True}, session=""
+        )["sessionId"]
         self.events.clear()
         self.send("Page.enable")
         self.send("Page.setBypassCSP", {"enabled": True})  # so that a test script may run
-        self.send("Emulation.setDeviceMetricsOverride",
-                  {"width": width, "height": height, "deviceScaleFactor": 1,
-                   "mobile": width < 600})
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600},
+        )
         self.send("Page.navigate", {"url": url})
         self.wait_for("Page.loadEventFired")
 
     def evaluate(self, expression: str, timeout: float = 60):
         """The value of a JavaScript expression in the page (awaited when it is a promise)."""
-        result = self.send("Runtime.evaluate", {"expression": expression,
-                                                "returnByValue": True, "awaitPromise": True},
-                           timeout=timeout)
+        result = self.send(
+            "Runtime.evaluate",
+            {"expression": expression, "returnByValue": True, "awaitPromise": True},
+            timeout=timeout,
+        )
         if "exceptionDetails" in result:
             raise RuntimeError(json.dumps(result["exceptionDetails"])[:2000])
         return result["result"].get("value")
@@ -108,7 +117,7 @@ def stop(pid: int) -> None:
 def browser() -> Iterator[Browser]:
     """A headless chromium with a fresh profile, always ended."""
     profile = Path(tempfile.mkdtemp(prefix="cdp-profile-"))
-    to_r, to_w = os.pipe()      # our commands: chromium reads fd 3
+    to_r, to_w = os.pipe()  # our commands: chromium reads fd 3
     from_r, from_w = os.pipe()  # its answers: chromium writes fd 4
     # above 4, so that putting one end on 3 cannot overwrite the other
     low = (to_r, from_w)
@@ -116,14 +125,34 @@ def browser() -> Iterator[Browser]:
     for fd in low:
         os.close(fd)
     devnull = os.open(os.devnull, os.O_RDWR)
-    args = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-            "--no-first-run", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--hide-scrollbars", f"--user-data-dir={profile}",
-            "--remote-debugging-pipe", "about:blank"]
-    pid = os.posix_spawn(CHROMIUM, args, os.environ, file_actions=[
-        (os.POSIX_SPAWN_DUP2, devnull, 0), (os.POSIX_SPAWN_DUP2, devnull, 1),
-        (os.POSIX_SPAWN_DUP2, devnull, 2), (os.POSIX_SPAWN_DUP2, to_r, 3),
-        (os.POSIX_SPAWN_DUP2, from_w, 4)], setsid=True)
+    args = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+        "--remote-debugging-pipe",
+        "about:blank",
+    ]
+    pid = os.posix_spawn(
+        CHROMIUM,
+        args,
+        os.environ,
+        file_actions=[
+            (os.POSIX_SPAWN_DUP2, devnull, 0),
+            (os.POSIX_SPAWN_DUP2, devnull, 1),
+            (os.POSIX_SPAWN_DUP2, devnull, 2),
+            (os.POSIX_SPAWN_DUP2, to_r, 3),
+            (os.POSIX_SPAWN_DUP2, from_w, 4),
+        ],
+        setsid=True,
+    )
     os.close(devnull)
     os.close(to_r)
     os.close(from_w)

@@ -48,8 +48,14 @@ def wait_for(port: int, seconds: float = 10.0) -> None:
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
 
 
-def fetch(port: int, path: str, accept: str | None = None, method: str = "GET",
-          headers: dict[str, str] | None = None, body: bytes | None = None) -> Reply:
+def fetch(
+    port: int,
+    path: str,
+    accept: str | None = None,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+) -> Reply:
     """One request; the body as sent (still gzipped when the server gzipped it)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
@@ -92,8 +98,11 @@ def kgbuild_process(*args: str, seconds: float = 60.0):
     with tempfile.TemporaryDirectory(prefix="kgbuild-serve-") as tmp:
         log = Path(tmp) / "stderr.txt"
         with log.open("wb") as err:
-            proc = subprocess.Popen([sys.executable, "-m", "kgbuild.cli", *args, "--port", "0"],
-                                    stdout=subprocess.PIPE, stderr=err)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "kgbuild.cli", *args, "--port", "0"],
+                stdout=subprocess.PIPE,
+                stderr=err,
+            )
         try:
             port = _port_from_first_line(proc, seconds, log)
             yield Process(port, proc, log)
@@ -145,17 +154,23 @@ def nginx_server(root: Path, tmp: Path, sparql_port: int | None = None):
     if sparql_port is not None:
         proxy = (root / "conf/nginx-sparql.conf").read_text()
         assert "127.0.0.1:7879" in proxy
-        (tmp / "nginx-sparql.conf").write_text(proxy.replace("127.0.0.1:7879",
-                                                             f"127.0.0.1:{sparql_port}"))
+        (tmp / "nginx-sparql.conf").write_text(
+            proxy.replace("127.0.0.1:7879", f"127.0.0.1:{sparql_port}")
+        )
         server_conf = f"include {root}/conf/nginx-server.conf;"
         text = text.replace(server_conf, f"{server_conf}\n        include {tmp}/nginx-sparql.conf;")
     conf.write_text(text)
-    check = subprocess.run([NGINX, "-t", "-p", str(tmp), "-c", str(conf), "-e",
-                            str(tmp / "error.log")], capture_output=True, text=True,
-                           check=False)
+    check = subprocess.run(
+        [NGINX, "-t", "-p", str(tmp), "-c", str(conf), "-e", str(tmp / "error.log")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert check.returncode == 0, check.stderr
-    proc = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(conf), "-e",
-                             str(tmp / "error.log")], stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [NGINX, "-p", str(tmp), "-c", str(conf), "-e", str(tmp / "error.log")],
+        stderr=subprocess.PIPE,
+    )
     try:
         wait_for(port)
         yield port
@@ -170,8 +185,16 @@ def nginx_server(root: Path, tmp: Path, sparql_port: int | None = None):
 
 
 APACHE = shutil.which("apache2") or "/usr/sbin/apache2"
-APACHE_MODULES = ("mpm_event", "authz_core", "rewrite", "headers", "mime", "dir", "filter",
-                  "deflate")
+APACHE_MODULES = (
+    "mpm_event",
+    "authz_core",
+    "rewrite",
+    "headers",
+    "mime",
+    "dir",
+    "filter",
+    "deflate",
+)
 APACHE_CONF = """ServerRoot {tmp}
 PidFile {tmp}/httpd.pid
 Listen 127.0.0.1:{port}
@@ -215,8 +238,9 @@ def apache_server(dist: Path, tmp: Path, sparql_port: int | None = None):
         for path in [root, *root.rglob("*")]:
             os.chmod(path, 0o755 if path.is_dir() else 0o644)
         names = APACHE_MODULES + (("proxy", "proxy_http") if sparql_port is not None else ())
-        modules = "\n".join(f"LoadModule {m}_module /usr/lib/apache2/modules/mod_{m}.so"
-                            for m in names)
+        modules = "\n".join(
+            f"LoadModule {m}_module /usr/lib/apache2/modules/mod_{m}.so" for m in names
+        )
         user = "User www-data\nGroup www-data" if os.geteuid() == 0 else ""
         conf = tmp / "httpd.conf"
         text = APACHE_CONF.format(tmp=tmp, port=port, root=root, modules=modules, user=user)
@@ -224,14 +248,15 @@ def apache_server(dist: Path, tmp: Path, sparql_port: int | None = None):
             proxy = (root / "conf/apache-sparql.conf").read_text()
             assert "127.0.0.1:7879" in proxy
             (tmp / "apache-sparql.conf").write_text(
-                proxy.replace("127.0.0.1:7879", f"127.0.0.1:{sparql_port}"))
+                proxy.replace("127.0.0.1:7879", f"127.0.0.1:{sparql_port}")
+            )
             text += f"Include {tmp}/apache-sparql.conf\n"
         conf.write_text(text)
-        check = subprocess.run([APACHE, "-t", "-f", str(conf)], capture_output=True, text=True,
-                               check=False)
+        check = subprocess.run(
+            [APACHE, "-t", "-f", str(conf)], capture_output=True, text=True, check=False
+        )
         assert check.returncode == 0, check.stderr
-        proc = subprocess.Popen([APACHE, "-f", str(conf), "-DFOREGROUND"],
-                                stderr=subprocess.PIPE)
+        proc = subprocess.Popen([APACHE, "-f", str(conf), "-DFOREGROUND"], stderr=subprocess.PIPE)
         try:
             wait_for(port)
             yield port

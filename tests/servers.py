@@ -25,17 +25,19 @@ from kgbuild.load import Target, format_of, graph_pattern, request
 STOCK_VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
 # Debian's virtuoso.ini as installed, with only its files and ports moved: every limit
 # (ResultSetMaxRows 10,000, MaxQueryExecutionTime, MaxQueryCostEstimationTime) stays stock
-MOVED = {("Database", "DatabaseFile"): "{d}/virtuoso.db",
-         ("Database", "ErrorLogFile"): "{d}/virtuoso.log",
-         ("Database", "LockFile"): "{d}/virtuoso.lck",
-         ("Database", "TransactionFile"): "{d}/virtuoso.trx",
-         ("Database", "xa_persistent_file"): "{d}/virtuoso.pxa",
-         ("TempDatabase", "DatabaseFile"): "{d}/virtuoso-temp.db",
-         ("TempDatabase", "TransactionFile"): "{d}/virtuoso-temp.trx",
-         ("Parameters", "ServerPort"): "127.0.0.1:{sql_port}",
-         ("HTTPServer", "ServerPort"): "127.0.0.1:{http_port}",
-         ("HTTPServer", "ServerRoot"): "{d}/vsp",
-         ("URIQA", "DefaultHost"): "127.0.0.1:{http_port}"}
+MOVED = {
+    ("Database", "DatabaseFile"): "{d}/virtuoso.db",
+    ("Database", "ErrorLogFile"): "{d}/virtuoso.log",
+    ("Database", "LockFile"): "{d}/virtuoso.lck",
+    ("Database", "TransactionFile"): "{d}/virtuoso.trx",
+    ("Database", "xa_persistent_file"): "{d}/virtuoso.pxa",
+    ("TempDatabase", "DatabaseFile"): "{d}/virtuoso-temp.db",
+    ("TempDatabase", "TransactionFile"): "{d}/virtuoso-temp.trx",
+    ("Parameters", "ServerPort"): "127.0.0.1:{sql_port}",
+    ("HTTPServer", "ServerPort"): "127.0.0.1:{http_port}",
+    ("HTTPServer", "ServerRoot"): "{d}/vsp",
+    ("URIQA", "DefaultHost"): "127.0.0.1:{http_port}",
+}
 
 
 def stock_virtuoso_ini(folder: Path, sql_port: int, http_port: int) -> str:
@@ -46,8 +48,9 @@ def stock_virtuoso_ini(folder: Path, sql_port: int, http_port: int) -> str:
         section = head.group(1) if head else section
         key = re.match(r"\s*([A-Za-z_0-9]+)\s*=", line)
         if key and (section, key.group(1)) in MOVED:
-            value = MOVED[section, key.group(1)].format(d=folder, sql_port=sql_port,
-                                                         http_port=http_port)
+            value = MOVED[section, key.group(1)].format(
+                d=folder, sql_port=sql_port, http_port=http_port
+            )
             line = f"{key.group(1)} = {value}"
             moved.add((section, key.group(1)))
         out.append(line)
@@ -67,8 +70,10 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None) ->
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise RuntimeError(f"{proc.args[0]} exited with {proc.returncode} while starting")
-        with contextlib.suppress(OSError, urllib.error.URLError), \
-                urllib.request.urlopen(url, timeout=2) as r:
+        with (
+            contextlib.suppress(OSError, urllib.error.URLError),
+            urllib.request.urlopen(url, timeout=2) as r,
+        ):
             if r.status == 200:
                 return
         time.sleep(0.1)
@@ -97,9 +102,19 @@ def oxigraph_process(folder: Path):
     """Oxigraph server; yields its base URL (/store, /query) and its process, so that a test
     can kill it. Queries see all graphs."""
     port = free_port()
-    proc = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(folder), "--bind",
-                             f"127.0.0.1:{port}", "--union-default-graph"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            oxigraph_binary(),
+            "serve",
+            "--location",
+            str(folder),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         wait_http(base + "/query?query=ASK%7B%7D", 20, proc)
@@ -127,8 +142,12 @@ def virtuoso(folder: Path):
     http_port, sql_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(stock_virtuoso_ini(folder, sql_port, http_port))
-    proc = subprocess.Popen([binary, "+foreground", "+configfile", str(ini)], cwd=folder,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [binary, "+foreground", "+configfile", str(ini)],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{http_port}"
         wait_http(base + "/sparql?query=ASK%7B%7D", 180, proc)
@@ -154,11 +173,16 @@ def in_thread(server):
 
 def store_counts(target: Target) -> Counter:
     """Triples per predicate in a store's target graph (SPARQL JSON results)."""
-    query = ("SELECT ?p (COUNT(*) AS ?n) WHERE { " + graph_pattern(target) + " } GROUP BY ?p")
-    req = urllib.request.Request(target.query, method="POST", headers={
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Accept": "application/sparql-results+json"},
-        data=urllib.parse.urlencode({"query": query}).encode())
+    query = "SELECT ?p (COUNT(*) AS ?n) WHERE { " + graph_pattern(target) + " } GROUP BY ?p"
+    req = urllib.request.Request(
+        target.query,
+        method="POST",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/sparql-results+json",
+        },
+        data=urllib.parse.urlencode({"query": query}).encode(),
+    )
     rows = json.loads(request(target, req, "count"))["results"]["bindings"]
     return Counter({r["p"]["value"]: int(r["n"]["value"]) for r in rows})
 

@@ -39,22 +39,30 @@ def hashes(locator: str) -> set[str]:
 def occurs(phrase: str, locator: str) -> bool:
     """Every word and every 2-word window of the phrase is one of the paragraph's."""
     tokens = words(phrase)
-    return bool(tokens) and all(digest(run) in hashes(locator)
-                                for n in (1, 2) for run in runs(tokens, n))
+    return bool(tokens) and all(
+        digest(run) in hashes(locator) for n in (1, 2) for run in runs(tokens, n)
+    )
 
 
 def opens_with(locator: str, phrase: str) -> bool:
     """The paragraph opens with the phrase's first words, and the whole phrase occurs in it."""
     tokens = words(phrase)
-    return (len(tokens) >= OPENING and occurs(phrase, locator)
-            and digest(tokens[:OPENING]) in FINGERPRINT["paragraphs"][locator]["opens"])
+    return (
+        len(tokens) >= OPENING
+        and occurs(phrase, locator)
+        and digest(tokens[:OPENING]) in FINGERPRINT["paragraphs"][locator]["opens"]
+    )
 
 
 @pytest.fixture(scope="module")
 def rows():
     data = read_data(ROOT / "data", ROOT)
-    return [r for records in data.tables.values() for r in records
-            if any(c.source == ARTICLE_ID for c in r["cites"] or [])]
+    return [
+        r
+        for records in data.tables.values()
+        for r in records
+        if any(c.source == ARTICLE_ID for c in r["cites"] or [])
+    ]
 
 
 def article_locators(record) -> list[str]:
@@ -88,8 +96,9 @@ def test_the_fingerprint_is_of_these_paragraphs():
 
 
 def test_every_article_citation_names_a_known_paragraph(rows):
-    unknown = sorted({(r.loc.path, loc) for r in rows for loc in article_locators(r)
-                      if loc not in PARAGRAPHS})
+    unknown = sorted(
+        {(r.loc.path, loc) for r in rows for loc in article_locators(r) if loc not in PARAGRAPHS}
+    )
     assert unknown == []
 
 
@@ -115,7 +124,10 @@ def test_names_occur_in_a_paragraph_they_cite(rows):
         for name in names(r):
             cited.setdefault((r.table, name), set()).update(article_locators(r))
     assert len(cited) > 30
-    missing = [(table, name, sorted(locs)) for (table, name), locs in sorted(cited.items())
-               if table != "projects" or name in ("Samen in Zee", "Station Noord")
-               if not any(occurs(name, loc) for loc in locs)]
+    missing = [
+        (table, name, sorted(locs))
+        for (table, name), locs in sorted(cited.items())
+        if table != "projects" or name in ("Samen in Zee", "Station Noord")
+        if not any(occurs(name, loc) for loc in locs)
+    ]
     assert missing == []

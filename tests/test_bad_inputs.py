@@ -56,9 +56,16 @@ def apply_case(case: Path, project: Path) -> dict[str, int]:
 
 
 def test_the_corpus_has_the_required_cases():
-    assert {"malformed-csv-quote", "wrong-field-count", "unknown-reference",
-            "duplicate-identifier", "bad-date", "invalid-turtle-ontology",
-            "invalid-turtle-shapes", "bad-sparql-violation-query"} <= set(CASES)
+    assert {
+        "malformed-csv-quote",
+        "wrong-field-count",
+        "unknown-reference",
+        "duplicate-identifier",
+        "bad-date",
+        "invalid-turtle-ontology",
+        "invalid-turtle-shapes",
+        "bad-sparql-violation-query",
+    } <= set(CASES)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -68,8 +75,12 @@ def test_bad_input_gives_one_located_error(name, built_template, tmp_path):
     before = tree_digest(project / "dist")
     numbers = apply_case(CORPUS / name, project)
     expected = (CORPUS / name / "expected.txt").read_text(encoding="utf-8").strip()
-    result = subprocess.run([sys.executable, "-m", "kgbuild.cli", "build", "--root",
-                             str(project), "-q"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "kgbuild.cli", "build", "--root", str(project), "-q"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [expected.format(**numbers)]

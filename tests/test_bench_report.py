@@ -7,20 +7,30 @@ from kgbuild.bench.report import render
 
 
 def run(label, triples, rdflib_seconds):
-    r = Run(label, triples, whole={"seconds": 1.0, "peak_mb": 50.0},
-            rebuild={"seconds": 0.75, "peak_mb": 45.0},
-            build={"map": {"seconds": 0.5, "peak_mb": 40.0}})
+    r = Run(
+        label,
+        triples,
+        whole={"seconds": 1.0, "peak_mb": 50.0},
+        rebuild={"seconds": 0.75, "peak_mb": 45.0},
+        build={"map": {"seconds": 0.5, "peak_mb": 40.0}},
+    )
     stages = {"parse": {"seconds": 0.1, "peak_mb": 40.0}}
     r.engines["fast"] = {"stages": stages, "per_query": {"q": 0.01}}
-    r.engines["rdflib"] = ({"stages": {"parse": {"seconds": rdflib_seconds, "peak_mb": 60.0}},
-                            "per_query": {"q": 0.5}, "failed": {}}
-                           if rdflib_seconds else {"skipped": "why"})
+    r.engines["rdflib"] = (
+        {
+            "stages": {"parse": {"seconds": rdflib_seconds, "peak_mb": 60.0}},
+            "per_query": {"q": 0.5},
+            "failed": {},
+        }
+        if rdflib_seconds
+        else {"skipped": "why"}
+    )
     return r
 
 
 def test_rdflib_path_skipped_when_its_estimate_exceeds_the_budget():
     before = run("10x", 10_000, 100.0)
-    assert rdflib_skip(before, 100_000, budget=600) .startswith("estimated 1000 s")
+    assert rdflib_skip(before, 100_000, budget=600).startswith("estimated 1000 s")
     assert rdflib_skip(before, 50_000, budget=600) == ""
 
 

@@ -49,8 +49,9 @@ def test_dumps_parse_alike_in_rdflib_and_pyoxigraph(project):
     for name, fmt in (("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld"), ("rdf", "xml")):
         data = (folder / f"cultuurregios.{name}").read_bytes()
         counts.add(len(rdflib.Graph().parse(data=data, format=fmt)))
-        counts.add(len(list(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.from_extension(
-            name)))))
+        counts.add(
+            len(list(pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.from_extension(name))))
+        )
         assert gzip.decompress((folder / f"cultuurregios.{name}.gz").read_bytes()) == data
     assert counts == {len(graph.triples)}
 
@@ -109,14 +110,18 @@ def test_turtle_writes_no_escaped_prefixed_names():
     place = NamedNode(DEFAULT_BASE + "id/bron/nota#noot-5")
     region = NamedNode(DEFAULT_BASE + "id/regio/twente")
     label = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-    data = serialize([Triple(place, label, Literal("noot 5")),
-                      Triple(region, label, Literal("Twente"))], BY_NAME["ttl"],
-                     DEFAULT).decode()
+    data = serialize(
+        [Triple(place, label, Literal("noot 5")), Triple(region, label, Literal("Twente"))],
+        BY_NAME["ttl"],
+        DEFAULT,
+    ).decode()
     assert "\\" not in data
     assert f"<{place.value}>" in data and "regio:twente" in data
     parsed = pyoxigraph.parse(data.encode(), format=pyoxigraph.RdfFormat.TURTLE)
-    assert {q.triple for q in parsed} == {Triple(place, label, Literal("noot 5")),
-                                          Triple(region, label, Literal("Twente"))}
+    assert {q.triple for q in parsed} == {
+        Triple(place, label, Literal("noot 5")),
+        Triple(region, label, Literal("Twente")),
+    }
 
 
 def test_plain_prefixes_are_those_no_iri_needs_an_escape_under():
@@ -132,12 +137,22 @@ def test_plain_prefixes_are_those_no_iri_needs_an_escape_under():
     rng = random.Random(3)
     names = ["a", "b-1", "x#y", "p/q", "t~", "ok_2", "c(d)", "n%20", ""]
     for _ in range(200):
-        iris = [i for i in (rng.choice(list(spaces.values())) + rng.choice(names)
-                            for _ in range(rng.randint(1, 6))) if i.count("#") < 2] or ["http://e/a"]
+        iris = [
+            i
+            for i in (
+                rng.choice(list(spaces.values())) + rng.choice(names)
+                for _ in range(rng.randint(1, 6))
+            )
+            if i.count("#") < 2
+        ] or ["http://e/a"]
         doc = [Triple(NamedNode(i), NamedNode(rng.choice(iris)), Literal("v")) for i in iris]
-        expected = {name: ns for name, ns in spaces.items()
-                    if not any(i.startswith(ns) and emit.ESCAPED_IN_LOCAL_NAME.search(i[len(ns):])
-                               for i in iris)}
+        expected = {
+            name: ns
+            for name, ns in spaces.items()
+            if not any(
+                i.startswith(ns) and emit.ESCAPED_IN_LOCAL_NAME.search(i[len(ns) :]) for i in iris
+            )
+        }
         assert emit.plain_prefixes(doc, spaces) == expected
 
 
@@ -154,8 +169,9 @@ def test_canonical_order_is_subject_type_first_predicate_object():
     def by_tuple(t):
         return (t.subject.value, t.predicate != A, t.predicate.value, str(t.object))
 
-    iri = st.sampled_from(["http://x/a", "http://x/a/b", "http://x/a#c", "http://x/a0",
-                           "http://x/", "http://x/a-"]).map(NamedNode)
+    iri = st.sampled_from(
+        ["http://x/a", "http://x/a/b", "http://x/a#c", "http://x/a0", "http://x/", "http://x/a-"]
+    ).map(NamedNode)
     obj = st.one_of(iri, st.text(max_size=4).map(Literal))
     triple = st.builds(Triple, iri, st.one_of(iri, st.just(A)), obj)
 
@@ -168,4 +184,7 @@ def test_canonical_order_is_subject_type_first_predicate_object():
     x, xb = NamedNode("http://x/a"), NamedNode("http://x/a/b")
     p = NamedNode("http://x/p")
     assert canonical([Triple(xb, A, p), Triple(x, p, p), Triple(x, A, p)]) == [
-        Triple(x, A, p), Triple(x, p, p), Triple(xb, A, p)]
+        Triple(x, A, p),
+        Triple(x, p, p),
+        Triple(xb, A, p),
+    ]

@@ -27,9 +27,10 @@ FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 VERSION = "0.1.0"
 # The schema.org block names https://schema.org/ as its context; offline, the same terms as
 # schema.org's context declares them: the vocabulary, and the URL-valued properties as IRIs.
-SCHEMA_CONTEXT = {"@vocab": "https://schema.org/",
-                  **{k: {"@type": "@id"} for k in ("url", "license", "contentUrl",
-                                                    "mainEntityOfPage")}}
+SCHEMA_CONTEXT = {
+    "@vocab": "https://schema.org/",
+    **{k: {"@type": "@id"} for k in ("url", "license", "contentUrl", "mainEntityOfPage")},
+}
 
 
 def shapes(name: str) -> rdflib.Graph:
@@ -46,10 +47,15 @@ def shapes(name: str) -> rdflib.Graph:
 def results(data: rdflib.Graph, shapes_file: str) -> list[tuple[str, str, str, str]]:
     """(severity, focus node, path, message) of every validation result."""
     _, report, _ = pyshacl.validate(data, shacl_graph=shapes(shapes_file), allow_warnings=True)
-    return sorted((str(report.value(r, SH.resultSeverity)).rsplit("#", 1)[1],
-                   str(report.value(r, SH.focusNode)), str(report.value(r, SH.resultPath)),
-                   str(report.value(r, SH.resultMessage)))
-                  for r in report.subjects(RDF.type, SH.ValidationResult))
+    return sorted(
+        (
+            str(report.value(r, SH.resultSeverity)).rsplit("#", 1)[1],
+            str(report.value(r, SH.focusNode)),
+            str(report.value(r, SH.resultPath)),
+            str(report.value(r, SH.resultMessage)),
+        )
+        for r in report.subjects(RDF.type, SH.ValidationResult)
+    )
 
 
 def violations(data: rdflib.Graph, shapes_file: str) -> list[tuple[str, str, str, str]]:
@@ -84,8 +90,10 @@ def with_email(tmp_path_factory) -> Path:
         shutil.copytree(ROOT / name, root / name)
     toml = root / "data" / "dataset.toml"
     text = toml.read_text(encoding="utf-8")
-    toml.write_text(text.replace('contact_email = ""', 'contact_email = "register@example.org"'),
-                    encoding="utf-8")
+    toml.write_text(
+        text.replace('contact_email = ""', 'contact_email = "register@example.org"'),
+        encoding="utf-8",
+    )
     build(Config(root=root, out=root / "dist"))
     return root / "dist"
 
@@ -119,11 +127,15 @@ def test_landing_page_block_with_an_email_passes_nde(with_email):
 def test_landing_page_block_without_an_email_fails_only_for_the_email(site):
     """The NDE shapes want an e-mail address of the publisher's contact point (and count a
     publisher without one as invalid); none is known, so the shipped block lacks just that."""
-    found = {(path, focus) for _, focus, path, _ in violations(schema_block(site),
-                                                               "nde-dataset-register-shacl.ttl")}
+    found = {
+        (path, focus)
+        for _, focus, path, _ in violations(schema_block(site), "nde-dataset-register-shacl.ttl")
+    }
     ds = "https://w3id.org/cultuurregio/id/dataset/cultuurregios"
-    assert found <= {("https://schema.org/email", ds + "#contact"),
-                     ("https://schema.org/publisher", ds)}
+    assert found <= {
+        ("https://schema.org/email", ds + "#contact"),
+        ("https://schema.org/publisher", ds),
+    }
 
 
 def test_landing_page_block_names_publisher_creator_licence_and_downloads(site):
@@ -155,10 +167,14 @@ def test_every_download_is_a_distribution_with_typed_size_and_checksum(site):
         assert (checksum, RDF.type, SPDX.Checksum) in g
         assert g.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
         value = g.value(checksum, SPDX.checksumValue)
-        assert str(value.datatype) == XSD_NS + "hexBinary" and str(value) == hashlib.sha256(data).hexdigest()
+        assert (
+            str(value.datatype) == XSD_NS + "hexBinary"
+            and str(value) == hashlib.sha256(data).hexdigest()
+        )
         assert isinstance(g.value(dist, DCAT.mediaType), URIRef)
         assert str(g.value(dist, DCAT.mediaType)).startswith(
-            "https://www.iana.org/assignments/media-types/")
+            "https://www.iana.org/assignments/media-types/"
+        )
         if name.endswith(".gz"):
             assert str(g.value(dist, DCAT.compressFormat)).endswith("/application/gzip")
 
@@ -226,13 +242,23 @@ def cite_line(page: Path) -> str:
     return html.unescape(found[0])
 
 
-@pytest.mark.parametrize("page", ["doc/dataset/cultuurregios.html", "doc/regio/twente.en.html",
-                                  "index.html", f"doc/dataset/cultuurregios/{VERSION}.html"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "doc/dataset/cultuurregios.html",
+        "doc/regio/twente.en.html",
+        "index.html",
+        f"doc/dataset/cultuurregios/{VERSION}.html",
+    ],
+)
 def test_cite_line_names_author_publisher_version_date_and_versioned_iri(site, page):
     line = cite_line(site / page)
     release_iri = f"{BASE}id/dataset/cultuurregios/{VERSION}"
-    publisher = "Register of the Dutch culture regions" if ".en." in page \
+    publisher = (
+        "Register of the Dutch culture regions"
+        if ".en." in page
         else "Register van de cultuurregio's"
+    )
     assert line.startswith(f"{publisher} (2026). ")  # the author: the publishing organisation
     assert f". {publisher}. " in line  # the publisher
     assert f" {VERSION} (2026-11-28)" in line
@@ -248,16 +274,21 @@ def test_citation_cff_is_valid_cff_1_2_and_matches_the_release():
     import yaml
     from conftest import ROOT
 
-    schema = json.loads((Path(__file__).parent / "external_schemas"
-                         / "citation-file-format-1.2.0.schema.json").read_text("utf-8"))
+    schema = json.loads(
+        (
+            Path(__file__).parent / "external_schemas" / "citation-file-format-1.2.0.schema.json"
+        ).read_text("utf-8")
+    )
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text("utf-8"))
     jsonschema.validate(cff, schema, format_checker=jsonschema.FormatChecker())
     release = tomllib.loads((ROOT / "data" / "dataset.toml").read_text("utf-8"))["release"]
     assert cff["version"] == release["version"]
     assert cff["date-released"] == release["issued"]
     assert cff["title"] == release["title_nl"]
-    assert any(i["value"] == f"{BASE}id/dataset/cultuurregios/{release['version']}"
-               for i in cff["identifiers"])
+    assert any(
+        i["value"] == f"{BASE}id/dataset/cultuurregios/{release['version']}"
+        for i in cff["identifiers"]
+    )
     assert cff["authors"] == [{"name": release["publisher"], "website": BASE}]
 
 
@@ -283,16 +314,19 @@ def test_sitemap_has_the_release_date_and_the_query_pages(site):
 
 @pytest.mark.servers
 @pytest.mark.parametrize("server", ["nginx", "apache"])
-def test_versions_and_the_documents_beside_them_answer_on_the_web_servers(site, server,
-                                                                          tmp_path):
+def test_versions_and_the_documents_beside_them_answer_on_the_web_servers(site, server, tmp_path):
     """A version's folder (def/cultuurregio/) sits beside the document of the same name
     (def/cultuurregio.ttl): the document is still negotiated, not redirected to the folder."""
     from httpservers import apache_server, fetch, nginx_server
 
     start = nginx_server if server == "nginx" else apache_server
     with start(site, tmp_path) as port:
-        for path in ("/def/cultuurregio", "/doc/dataset/cultuurregios",
-                     f"/def/cultuurregio/{VERSION}", f"/doc/dataset/cultuurregios/{VERSION}"):
+        for path in (
+            "/def/cultuurregio",
+            "/doc/dataset/cultuurregios",
+            f"/def/cultuurregio/{VERSION}",
+            f"/doc/dataset/cultuurregios/{VERSION}",
+        ):
             r = fetch(port, path, "text/turtle")
             assert r.status == 200, (path, r.status)
             assert r.headers["content-type"].startswith("text/turtle")

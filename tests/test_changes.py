@@ -6,21 +6,35 @@ from test_map import BASE_GRAPH, GEMEENTEN, PROVINCIES, SOURCES, assert_same, ma
 
 from kgbuild.build import Config, check, load_graph
 
-FORMER = ("gemeentecode,gemeentecode_num,gemeentenaam,provinciecode,ended,tooi_uri,status,"
-          "reason_nl,reason_en,cites\n"
-          "GM0017,0017,Haren,,2019-01-01,https://identifier.overheid.nl/tooi/id/gemeente/gm0017,"
-          "inferred,oude code ongecontroleerd,old code unchecked,art#lijst\n")
-MERGERS = ("event,date,kind,successor,successor_new,predecessor,status,reason_nl,reason_en,"
-           "note_nl,note_en,cites\n"
-           "2019-01-01-enschede,2019-01-01,annexation,GM0153,no,GM0017,stated,,,onvolledig,"
-           "incomplete,art#p 3\n")
+FORMER = (
+    "gemeentecode,gemeentecode_num,gemeentenaam,provinciecode,ended,tooi_uri,status,"
+    "reason_nl,reason_en,cites\n"
+    "GM0017,0017,Haren,,2019-01-01,https://identifier.overheid.nl/tooi/id/gemeente/gm0017,"
+    "inferred,oude code ongecontroleerd,old code unchecked,art#lijst\n"
+)
+MERGERS = (
+    "event,date,kind,successor,successor_new,predecessor,status,reason_nl,reason_en,"
+    "note_nl,note_en,cites\n"
+    "2019-01-01-enschede,2019-01-01,annexation,GM0153,no,GM0017,stated,,,onvolledig,"
+    "incomplete,art#p 3\n"
+)
 
 
 def test_merger_maps_to_change_event_and_former_gemeente(tmp_path):
-    g = mapped_graph(tmp_path, {"s/sources.csv": SOURCES, "r/provincies.csv": PROVINCIES,
-                                "r/gemeenten.csv": GEMEENTEN, "r/former_gemeenten.csv": FORMER,
-                                "r/mergers.csv": MERGERS})
-    assert_same(g, BASE_GRAPH + """
+    g = mapped_graph(
+        tmp_path,
+        {
+            "s/sources.csv": SOURCES,
+            "r/provincies.csv": PROVINCIES,
+            "r/gemeenten.csv": GEMEENTEN,
+            "r/former_gemeenten.csv": FORMER,
+            "r/mergers.csv": MERGERS,
+        },
+    )
+    assert_same(
+        g,
+        BASE_GRAPH
+        + """
 @prefix wijziging: <https://w3id.org/cultuurregio/def/wijziging#> .
 gm:gm0017 a cr:Gemeente ; skos:prefLabel "Haren"@nl ; cr:cbsCode "GM0017" ;
     schema:dissolutionDate "2019-01-01"^^edtf:EDTF ; cr:evidenceStatus status:afgeleid ;
@@ -50,7 +64,8 @@ gm:gm0153 org:resultedFrom <https://w3id.org/cultuurregio/id/wijziging/2019-01-0
     rdf:subject gm:gm0017 ; rdf:predicate org:changedBy ;
     rdf:object <https://w3id.org/cultuurregio/id/wijziging/2019-01-01-enschede> ;
     dct:source bron:art ; prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#p-3> .
-""")
+""",
+    )
 
 
 def lifetime_findings(project, membership_row: str) -> list[str]:

@@ -28,8 +28,12 @@ def built(project):
 
 
 def run(project: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kgbuild.cli", *args, "--root", str(project),
-                           "-q"], capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "kgbuild.cli", *args, "--root", str(project), "-q"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_build_then_validate_conforms(built):
@@ -42,15 +46,21 @@ def test_build_then_validate_conforms(built):
 def test_violation_exits_1_with_source_line(built):
     path = built / "data/artikel/regions.csv"
     # two more rows about the same region give it two English labels: one too many
-    path.write_text(path.read_text() + "".join(
-        f"025-arnhem-nijmegen,cultuurregio,025 Arnhem-Nijmegen,{name},,,,,,,,,"
-        "samenwerking-in-cultuurregios#noot 5\n" for name in ("Second English", "Third English")))
+    path.write_text(
+        path.read_text()
+        + "".join(
+            f"025-arnhem-nijmegen,cultuurregio,025 Arnhem-Nijmegen,{name},,,,,,,,,"
+            "samenwerking-in-cultuurregios#noot 5\n"
+            for name in ("Second English", "Third English")
+        )
+    )
     before = tree_digest(built / "dist")
     result = run(built, "build")
     assert result.returncode == 1
-    assert "data/artikel/regions.csv:2: Violation: <https://w3id.org/cultuurregio/id/regio/" \
-           "025-arnhem-nijmegen> path=http://www.w3.org/2004/02/skos/core#prefLabel" \
-           in result.stderr
+    assert (
+        "data/artikel/regions.csv:2: Violation: <https://w3id.org/cultuurregio/id/regio/"
+        "025-arnhem-nijmegen> path=http://www.w3.org/2004/02/skos/core#prefLabel" in result.stderr
+    )
     assert "Traceback" not in result.stderr
     assert tree_digest(built / "dist") == before  # the dumps made while validating are gone
     assert not [p for p in built.iterdir() if p.name.startswith("dist.")]
@@ -59,14 +69,20 @@ def test_violation_exits_1_with_source_line(built):
 def test_two_end_dates_of_one_membership_fail_the_build_at_its_row(built):
     path = built / "data/artikel/memberships.csv"
     first = len(path.read_text().splitlines()) + 1
-    path.write_text(path.read_text() + "".join(
-        f"we-the-north,PV20,member,2020,{end},,stated,,,samenwerking-in-cultuurregios#\n"
-        for end in ("2021-12-31", "2022-12-31")))
+    path.write_text(
+        path.read_text()
+        + "".join(
+            f"we-the-north,PV20,member,2020,{end},,stated,,,samenwerking-in-cultuurregios#\n"
+            for end in ("2021-12-31", "2022-12-31")
+        )
+    )
     result = run(built, "build")
     assert result.returncode == 1
-    assert f"data/artikel/memberships.csv:{first}: Violation: <https://w3id.org/cultuurregio/" \
-           "id/lidmaatschap/we-the-north/pv20/lid/2020> path=https://schema.org/endDate" \
-           in result.stderr
+    assert (
+        f"data/artikel/memberships.csv:{first}: Violation: <https://w3id.org/cultuurregio/"
+        "id/lidmaatschap/we-the-north/pv20/lid/2020> path=https://schema.org/endDate"
+        in result.stderr
+    )
 
 
 def test_bad_input_exits_2_and_leaves_dist(built):
@@ -76,21 +92,32 @@ def test_bad_input_exits_2_and_leaves_dist(built):
     result = run(built, "build")
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        "error: data/artikel/sources.csv:9: expected 11 fields, got 3"]
+        "error: data/artikel/sources.csv:9: expected 11 fields, got 3"
+    ]
     assert tree_digest(built / "dist") == before
 
 
 def test_usage_error_exits_2(project):
     assert run(project, "build", "--base", "ftp://x/").returncode == 2
-    assert subprocess.run([sys.executable, "-m", "kgbuild.cli", "nonsense"],
-                          capture_output=True, check=False).returncode == 2
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "kgbuild.cli", "nonsense"], capture_output=True, check=False
+        ).returncode
+        == 2
+    )
 
 
 def console(*args: str, stdout=subprocess.PIPE) -> subprocess.CompletedProcess:
     """The installed `kgbuild` command, its output block-buffered as in a pipe or a file."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    return subprocess.run([str(Path(sys.executable).with_name("kgbuild")), *args],
-                          stdout=stdout, stderr=subprocess.PIPE, text=True, env=env, check=False)
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("kgbuild")), *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        check=False,
+    )
 
 
 def test_the_command_ends_with_its_output_written(project):
@@ -99,7 +126,8 @@ def test_the_command_ends_with_its_output_written(project):
     assert result.stdout.startswith("built ") and result.stdout.endswith("finding(s))\n")
     listing = console("query", "--root", str(project))
     assert listing.returncode == 0 and len(listing.stdout.splitlines()) == len(
-        list((project / "queries").glob("*.rq")))
+        list((project / "queries").glob("*.rq"))
+    )
 
 
 def test_output_that_cannot_be_written_is_a_failure(project):
@@ -122,8 +150,12 @@ run()
 def test_the_command_ends_as_python_does_with_its_status(project, args, code):
     """No os._exit: the interpreter's own exit runs (atexit handlers, coverage of subprocess
     runs), and the command's status is the process's."""
-    result = subprocess.run([sys.executable, "-c", ATEXIT, *args, "--root", str(project)],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", ATEXIT, *args, "--root", str(project)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == code, result.stderr
     assert result.stderr.splitlines()[-1] == "atexit handler ran"
 
@@ -143,12 +175,16 @@ def test_jobs_come_from_the_option_else_the_environment_else_the_cores(project, 
     assert config_of("build", "--root", str(project)).cache == project / "build/cache"
 
 
-@pytest.mark.parametrize("option,env,message", [
-    (["--jobs", "0"], None, "error: --jobs must be a whole number of at least 1: '0'"),
-    ([], "none", "error: KGBUILD_JOBS must be a whole number of at least 1: 'none'"),
-])
-def test_a_job_count_that_is_not_one_is_a_usage_error(project, monkeypatch, capsys, option, env,
-                                                      message):
+@pytest.mark.parametrize(
+    "option,env,message",
+    [
+        (["--jobs", "0"], None, "error: --jobs must be a whole number of at least 1: '0'"),
+        ([], "none", "error: KGBUILD_JOBS must be a whole number of at least 1: 'none'"),
+    ],
+)
+def test_a_job_count_that_is_not_one_is_a_usage_error(
+    project, monkeypatch, capsys, option, env, message
+):
     if env is None:
         monkeypatch.delenv("KGBUILD_JOBS", raising=False)
     else:

@@ -65,17 +65,23 @@ def test_each_accept_type_303s_to_its_document(port, fmt):
     assert doc.headers["content-type"] == f"{fmt.media_type}; charset=utf-8"
 
 
-@pytest.mark.parametrize(("accept", "ext"), [
-    (None, "html"), ("*/*", "html"),
-    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "html"),
-    ("text/turtle;q=0.5, application/ld+json", "jsonld"),
-    ("text/turtle;q=0.9, application/ld+json;q=0.8", "ttl"),
-    ("text/html;q=0, */*;q=0.5", "ttl"), ("application/json", "jsonld"),
-    ("TEXT/TURTLE;Q=0.7, text/html;q=0.699", "ttl"),
-    ("application/rdf+xml", "rdf"), ("application/rdf+xml, text/turtle;q=0.9", "rdf"),
-    ("application/rdf+xml;q=0.5, text/turtle", "ttl"),
-    ("application/xml, application/rdf+xml;q=0.1", "rdf"),
-])
+@pytest.mark.parametrize(
+    ("accept", "ext"),
+    [
+        (None, "html"),
+        ("*/*", "html"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "html"),
+        ("text/turtle;q=0.5, application/ld+json", "jsonld"),
+        ("text/turtle;q=0.9, application/ld+json;q=0.8", "ttl"),
+        ("text/html;q=0, */*;q=0.5", "ttl"),
+        ("application/json", "jsonld"),
+        ("TEXT/TURTLE;Q=0.7, text/html;q=0.699", "ttl"),
+        ("application/rdf+xml", "rdf"),
+        ("application/rdf+xml, text/turtle;q=0.9", "rdf"),
+        ("application/rdf+xml;q=0.5, text/turtle", "ttl"),
+        ("application/xml, application/rdf+xml;q=0.1", "rdf"),
+    ],
+)
 def test_q_values(port, accept, ext):
     r = fetch(port, TWENTE, accept)
     assert (r.status, r.headers.get("location")) == (303, f"/doc/regio/twente.{ext}")
@@ -93,8 +99,11 @@ def test_format_parameter_and_extension_override_accept(port):
 
 
 def test_406_for_what_we_cannot_serve(port):
-    for path, accept in ((TWENTE, "image/png"), (TWENTE + "?format=xml", None),
-                         ("/doc/regio/twente", "application/xml")):
+    for path, accept in (
+        (TWENTE, "image/png"),
+        (TWENTE + "?format=xml", None),
+        ("/doc/regio/twente", "application/xml"),
+    ):
         r = fetch(port, path, accept)
         assert r.status == 406, path
         assert "accept" in r.headers.get("vary", "").lower(), path
@@ -105,8 +114,12 @@ def test_406_for_what_we_cannot_serve(port):
 
 
 def test_404_and_410_pages(port):
-    for path in ("/id/regio/nergens", "/id/regio/nergens.ttl", "/doc/regio/nergens.html",
-                 "/nergens"):
+    for path in (
+        "/id/regio/nergens",
+        "/id/regio/nergens.ttl",
+        "/doc/regio/nergens.html",
+        "/nergens",
+    ):
         r = fetch(port, path)
         assert r.status == 404, path
         assert b"404" in r.body and r.headers["content-type"].startswith("text/html")
@@ -148,13 +161,39 @@ def test_head_answers_headers_only(port):
 
 
 def random_accept(rng: random.Random) -> str:
-    types = ["text/html", "application/xhtml+xml", "text/turtle", "application/ld+json",
-             "application/json", "application/n-triples", "text/plain", "text/*",
-             "application/*", "*/*", "image/png", "application/rdf+xml"]
+    types = [
+        "text/html",
+        "application/xhtml+xml",
+        "text/turtle",
+        "application/ld+json",
+        "application/json",
+        "application/n-triples",
+        "text/plain",
+        "text/*",
+        "application/*",
+        "*/*",
+        "image/png",
+        "application/rdf+xml",
+    ]
     parts = []
     for media in rng.sample(types, rng.randint(1, 5)):
-        q = rng.choice(["", ";q=1", ";q=0", ";q=0.5", ";q=0.25", ";q=0.125", ";q=0.9",
-                        ";q=0.05", ";q=1.0", ";q=0.", ";level=1;q=0.3", ";q=2", ";q=0.5001"])
+        q = rng.choice(
+            [
+                "",
+                ";q=1",
+                ";q=0",
+                ";q=0.5",
+                ";q=0.25",
+                ";q=0.125",
+                ";q=0.9",
+                ";q=0.05",
+                ";q=1.0",
+                ";q=0.",
+                ";level=1;q=0.3",
+                ";q=2",
+                ";q=0.5001",
+            ]
+        )
         parts.append(media + q)
     return rng.choice([",", ", ", " ,"]).join(parts)
 

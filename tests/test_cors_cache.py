@@ -40,11 +40,17 @@ def server(request, published, tmp_path_factory):  # noqa: F811
 
 # every kind of answer: a 303, documents in each format, pages, a dump, 404, 406, 410
 ANSWERS = [
-    (TWENTE, "text/turtle", 303), ("/doc/regio/twente.ttl", None, 200),
-    ("/doc/regio/twente.jsonld", None, 200), ("/doc/regio/twente", "application/n-triples", 200),
-    ("/doc/regio/twente.html", None, 200), ("/", None, 200), ("/static/style.css", None, 200),
-    ("/download/latest/cultuurregios.nt.gz", None, 200), ("/id/regio/nergens", None, 404),
-    ("/doc/regio/twente", "image/png", 406), ("/id/regio/oud-voorbeeld", None, 410),
+    (TWENTE, "text/turtle", 303),
+    ("/doc/regio/twente.ttl", None, 200),
+    ("/doc/regio/twente.jsonld", None, 200),
+    ("/doc/regio/twente", "application/n-triples", 200),
+    ("/doc/regio/twente.html", None, 200),
+    ("/", None, 200),
+    ("/static/style.css", None, 200),
+    ("/download/latest/cultuurregios.nt.gz", None, 200),
+    ("/id/regio/nergens", None, 404),
+    ("/doc/regio/twente", "image/png", 406),
+    ("/id/regio/oud-voorbeeld", None, 410),
 ]
 
 
@@ -55,15 +61,21 @@ def test_every_answer_allows_any_origin(server, path, accept, status):
         r = fetch(port, path, accept, method=method, headers={"Origin": "http://example.org"})
         assert r.status == status, (method, path)
         assert r.headers.get("access-control-allow-origin") == "*", (method, path)
-        assert "content-location" in r.headers.get("access-control-expose-headers",
-                                                   "").lower()
+        assert "content-location" in r.headers.get("access-control-expose-headers", "").lower()
 
 
 def test_preflight_allows_get_with_conditional_headers(server):
     _, port = server
-    r = fetch(port, TWENTE, method="OPTIONS", headers={
-        "Origin": "http://example.org", "Access-Control-Request-Method": "GET",
-        "Access-Control-Request-Headers": "accept, if-none-match"})
+    r = fetch(
+        port,
+        TWENTE,
+        method="OPTIONS",
+        headers={
+            "Origin": "http://example.org",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "accept, if-none-match",
+        },
+    )
     assert r.status in (200, 204)
     assert r.headers["access-control-allow-origin"] == "*"
     assert "GET" in r.headers["access-control-allow-methods"]
@@ -72,22 +84,27 @@ def test_preflight_allows_get_with_conditional_headers(server):
 
 
 @pytest.mark.parametrize("encoding", [{}, GZIP], ids=["identity", "gzip"])
-@pytest.mark.parametrize("path", ["/doc/regio/twente.ttl", "/doc/regio/twente.html",
-                                  "/download/latest/cultuurregios.nt.gz"])
+@pytest.mark.parametrize(
+    "path",
+    ["/doc/regio/twente.ttl", "/doc/regio/twente.html", "/download/latest/cultuurregios.nt.gz"],
+)
 def test_a_repeated_get_with_the_etag_is_answered_304(server, path, encoding):
     _, port = server
     first = fetch(port, path, headers=encoding)
     assert first.status == 200 and first.headers["etag"] and first.headers["last-modified"]
     again = fetch(port, path, headers={**encoding, "If-None-Match": first.headers["etag"]})
     assert (again.status, again.body) == (304, b"")
+
     # the same tag: nginx marks the tag of a gzipped answer weak (W/) and Apache's mod_deflate
     # adds -gzip to it, but neither does so on the 304
     def tag(r):
         return r.headers["etag"].removeprefix("W/").replace("-gzip", "")
+
     assert tag(again) == tag(first)
     assert again.headers.get("access-control-allow-origin") == "*"
-    since = fetch(port, path, headers={**encoding,
-                                       "If-Modified-Since": first.headers["last-modified"]})
+    since = fetch(
+        port, path, headers={**encoding, "If-Modified-Since": first.headers["last-modified"]}
+    )
     assert since.status == 304
     changed = fetch(port, path, headers={**encoding, "If-None-Match": '"something-else"'})
     assert changed.status == 200 and changed.body == first.body
@@ -96,16 +113,25 @@ def test_a_repeated_get_with_the_etag_is_answered_304(server, path, encoding):
 def test_a_negotiated_document_is_304_too(server):
     _, port = server
     first = fetch(port, "/doc/regio/twente", "text/turtle")
-    again = fetch(port, "/doc/regio/twente", "text/turtle",
-                  headers={"If-None-Match": first.headers["etag"]})
+    again = fetch(
+        port, "/doc/regio/twente", "text/turtle", headers={"If-None-Match": first.headers["etag"]}
+    )
     assert again.status == 304
 
 
-@pytest.mark.parametrize("path", [
-    "/doc/regio/twente.html", "/doc/regio/twente.ttl", "/doc/regio/twente.nt",
-    "/doc/regio/twente.jsonld", "/static/style.css", "/sitemap.xml",
-    "/query/members-on-date.csv", "/query/members-on-date.json",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/doc/regio/twente.html",
+        "/doc/regio/twente.ttl",
+        "/doc/regio/twente.nt",
+        "/doc/regio/twente.jsonld",
+        "/static/style.css",
+        "/sitemap.xml",
+        "/query/members-on-date.csv",
+        "/query/members-on-date.json",
+    ],
+)
 def test_text_is_gzipped_for_clients_that_take_it(server, path):
     _, port = server
     plain = fetch(port, path)
@@ -169,13 +195,28 @@ def test_a_page_on_another_origin_fetches_turtle(server, tmp_path):
     (site / "index.html").write_text(PAGE.format(port=port))
     with other_origin(site) as page_port:
         result = subprocess.run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-             "--virtual-time-budget=5000", "--dump-dom", f"http://127.0.0.1:{page_port}/"],
-            capture_output=True, text=True, timeout=120, check=False)
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                f"--user-data-dir={tmp_path / 'profile'}",
+                "--virtual-time-budget=5000",
+                "--dump-dom",
+                f"http://127.0.0.1:{page_port}/",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert result.returncode == 0, result.stderr[-2000:]
     out = result.stdout
     assert "200 text/turtle" in out, out[-1500:]
-    assert "&lt;https://w3id.org/cultuurregio/id/regio/twente&gt;" in out or \
-        "regio:twente" in out, out[-1500:]
+    assert (
+        "&lt;https://w3id.org/cultuurregio/id/regio/twente&gt;" in out or "regio:twente" in out
+    ), out[-1500:]

@@ -103,8 +103,11 @@ def test_the_page_has_a_plain_form_and_every_canned_query(site):
 @pytest.fixture(scope="module", params=["sparql", "serve"])
 def endpoint(request, site):
     """`kgbuild sparql` and `kgbuild serve` (which mounts the same endpoint) over the site."""
-    args = ("sparql", "--dist", str(site)) if request.param == "sparql" else \
-        ("serve", "--root", str(site))
+    args = (
+        ("sparql", "--dist", str(site))
+        if request.param == "sparql"
+        else ("serve", "--root", str(site))
+    )
     with kgbuild_process(*args) as server:
         yield server.port
 
@@ -139,8 +142,10 @@ W3C_FORMATS = {
 @pytest.mark.servers
 def test_the_description_lists_exactly_the_formats_the_endpoint_answers_in(endpoint):
     g = graph(fetch(endpoint, "/sparql", "text/turtle").body)
-    listed = {str(q.object.value).removeprefix("http://www.w3.org/ns/formats/")
-              for q in g.quads_for_pattern(ENDPOINT, SD.resultFormat, None)}
+    listed = {
+        str(q.object.value).removeprefix("http://www.w3.org/ns/formats/")
+        for q in g.quads_for_pattern(ENDPOINT, SD.resultFormat, None)
+    }
     answered = set()
     for name, (media_type, query) in W3C_FORMATS.items():
         r = fetch(endpoint, "/sparql?" + urllib.parse.urlencode({"query": query}), media_type)
@@ -155,14 +160,20 @@ def test_a_browser_gets_the_form_and_the_form_runs(endpoint, site):
     assert r.status == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
     assert r.body == (site / "sparql.html").read_bytes()
     page = parsed(r.body.decode())
-    submitted = "/" + page.forms[0]["action"] + "?" + urllib.parse.urlencode(
-        {page.fields[0]: page.fields[1]})
+    submitted = (
+        "/"
+        + page.forms[0]["action"]
+        + "?"
+        + urllib.parse.urlencode({page.fields[0]: page.fields[1]})
+    )
     answer = fetch(endpoint, submitted, BROWSER)
     assert answer.status == 200 and b"Twente" in answer.body
 
 
-CONSTRUCT = ("CONSTRUCT { ?r a <https://w3id.org/cultuurregio/def/cultuurregio#Cultuurregio> } "
-             "WHERE { ?r a <https://w3id.org/cultuurregio/def/cultuurregio#Cultuurregio> }")
+CONSTRUCT = (
+    "CONSTRUCT { ?r a <https://w3id.org/cultuurregio/def/cultuurregio#Cultuurregio> } "
+    "WHERE { ?r a <https://w3id.org/cultuurregio/def/cultuurregio#Cultuurregio> }"
+)
 
 
 @pytest.mark.servers
@@ -171,10 +182,15 @@ def test_the_web_server_hands_sparql_to_the_endpoint_service(front, site, tmp_pa
     """nginx with conf/nginx-sparql.conf, Apache with conf/apache-sparql.conf, each in front of
     a real `kgbuild sparql` on 127.0.0.1."""
     start = nginx_server if front == "nginx" else apache_server
-    with kgbuild_process("sparql", "--dist", str(site)) as backend, \
-            start(site, tmp_path, sparql_port=backend.port) as port:
-        r = fetch(port, "/sparql?" + urllib.parse.urlencode({"query": COUNT}),
-                  "application/sparql-results+json")
+    with (
+        kgbuild_process("sparql", "--dist", str(site)) as backend,
+        start(site, tmp_path, sparql_port=backend.port) as port,
+    ):
+        r = fetch(
+            port,
+            "/sparql?" + urllib.parse.urlencode({"query": COUNT}),
+            "application/sparql-results+json",
+        )
         assert r.status == 200, r.body[:500]
         n = int(json.loads(r.body)["results"]["bindings"][0]["n"]["value"])
         assert n > 20_000
@@ -182,20 +198,45 @@ def test_the_web_server_hands_sparql_to_the_endpoint_service(front, site, tmp_pa
         described = fetch(port, "/sparql", "text/turtle")
         assert described.status == 200 and has(graph(described.body), ENDPOINT, A, SD.Service)
         assert fetch(port, "/sparql", BROWSER).body == (site / "sparql.html").read_bytes()
-        posted = fetch(port, "/sparql", "text/csv", method="POST", body=COUNT.encode(),
-                       headers={"Content-Type": "application/sparql-query"})
+        posted = fetch(
+            port,
+            "/sparql",
+            "text/csv",
+            method="POST",
+            body=COUNT.encode(),
+            headers={"Content-Type": "application/sparql-query"},
+        )
         assert posted.status == 200 and posted.body.startswith(b"n\r\n")
         form = urllib.parse.urlencode({"query": COUNT}).encode()
-        posted = fetch(port, "/sparql", "text/csv", method="POST", body=form,
-                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+        posted = fetch(
+            port,
+            "/sparql",
+            "text/csv",
+            method="POST",
+            body=form,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert posted.status == 200 and posted.body.startswith(b"n\r\n")
         too_big = COUNT.encode() + b" #" + b"x" * 200_000
-        assert fetch(port, "/sparql", method="POST", body=too_big,
-                     headers={"Content-Type": "application/sparql-query"}).status == 413
-        packed = fetch(port, "/sparql?" + urllib.parse.urlencode({"query": CONSTRUCT}),
-                       "text/turtle", headers={"Accept-Encoding": "gzip"})
+        assert (
+            fetch(
+                port,
+                "/sparql",
+                method="POST",
+                body=too_big,
+                headers={"Content-Type": "application/sparql-query"},
+            ).status
+            == 413
+        )
+        packed = fetch(
+            port,
+            "/sparql?" + urllib.parse.urlencode({"query": CONSTRUCT}),
+            "text/turtle",
+            headers={"Accept-Encoding": "gzip"},
+        )
         assert packed.status == 200 and packed.headers["content-encoding"] == "gzip"
         assert b"regio:twente a cr:Cultuurregio" in gzip.decompress(packed.body)
-        assert fetch(port, "/sparql/x?" + urllib.parse.urlencode({"query": COUNT})).status \
-            == 404  # only /sparql itself is handed on
+        assert (
+            fetch(port, "/sparql/x?" + urllib.parse.urlencode({"query": COUNT})).status == 404
+        )  # only /sparql itself is handed on
         assert fetch(port, "/doc/regio/twente.ttl").status == 200  # the site beside it

@@ -59,21 +59,26 @@ def test_dumps_include_rdfxml_with_gzip_and_checksums(site):
     assert gzip.decompress((folder / "cultuurregios.rdf.gz").read_bytes()) == data
     dump = rdflib.Graph().parse(data=data, format="xml")
     assert isomorphic(dump, rdflib.Graph().parse(folder / "cultuurregios.ttl", format="turtle"))
-    sums = dict(reversed(line.split("  ")) for line in
-                (folder / "SHA256SUMS").read_text().splitlines())
+    sums = dict(
+        reversed(line.split("  ")) for line in (folder / "SHA256SUMS").read_text().splitlines()
+    )
     for name in ("cultuurregios.rdf", "cultuurregios.rdf.gz"):
         assert sums[name] == hashlib.sha256((folder / name).read_bytes()).hexdigest()
     meta = rdflib.Graph().parse(folder / "dataset.ttl", format="turtle")
     digest = rdflib.Literal(sums["cultuurregios.rdf"], datatype=rdflib.XSD.hexBinary)
     assert (None, rdflib.URIRef("http://spdx.org/rdf/terms#checksumValue"), digest) in meta
-    assert (None, rdflib.URIRef("http://www.w3.org/ns/dcat#mediaType"), rdflib.URIRef(
-        "https://www.iana.org/assignments/media-types/application/rdf+xml")) in meta
+    assert (
+        None,
+        rdflib.URIRef("http://www.w3.org/ns/dcat#mediaType"),
+        rdflib.URIRef("https://www.iana.org/assignments/media-types/application/rdf+xml"),
+    ) in meta
     page = (site / "doc/dataset/cultuurregios.html").read_text()
     assert "cultuurregios.rdf.gz" in page
 
 
-@pytest.mark.parametrize("iri", [
-    "http://example.org/123", "http://example.org/a:1", "http://example.org/", "urn:x:1·"])
+@pytest.mark.parametrize(
+    "iri", ["http://example.org/123", "http://example.org/a:1", "http://example.org/", "urn:x:1·"]
+)
 def test_an_iri_without_an_xml_name_is_refused_not_written_broken(iri):
     """pyoxigraph 0.5 writes such a predicate or class as `<oxprefix:>`, which no XML parser
     reads; the serialisation refuses it instead."""
@@ -87,19 +92,27 @@ def test_an_iri_without_an_xml_name_is_refused_not_written_broken(iri):
 
 def test_iris_that_end_in_an_xml_name_are_written(tmp_path):
     s = NamedNode("http://example.org/s")
-    triples = [Triple(s, NamedNode(p), Literal("x")) for p in (
-        "http://example.org/a%20b", "http://example.org/1a", "http://example.org/x/é",
-        "http://example.org/a-1", CR + "memberOf")]
+    triples = [
+        Triple(s, NamedNode(p), Literal("x"))
+        for p in (
+            "http://example.org/a%20b",
+            "http://example.org/1a",
+            "http://example.org/x/é",
+            "http://example.org/a-1",
+            CR + "memberOf",
+        )
+    ]
     data = serialize(triples, BY_NAME["rdf"], DEFAULT)
     assert b"<cr:memberOf>" in data
     assert set(rdflib.Graph().parse(data=data, format="xml")) == {
         (rdflib.URIRef(s.value), rdflib.URIRef(t.predicate.value), rdflib.Literal("x"))
-        for t in triples}
+        for t in triples
+    }
 
 
 def test_the_endpoint_refuses_rdfxml_for_a_result_it_cannot_write(tmp_path):
     dump = tmp_path / "d.nt"
-    dump.write_text(f"<{TWENTE}> <http://example.org/123> \"x\" .\n")
+    dump.write_text(f'<{TWENTE}> <http://example.org/123> "x" .\n')
     endpoint = Endpoint(dump)
     q = urllib.parse.urlencode({"query": "CONSTRUCT WHERE { ?s ?p ?o }"})
     r = endpoint.handle(Request("GET", q, {"accept": "application/rdf+xml"}))
@@ -109,6 +122,7 @@ def test_the_endpoint_refuses_rdfxml_for_a_result_it_cannot_write(tmp_path):
 
 
 # -- over HTTP, against a real `kgbuild serve` --------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def served(site):
@@ -123,8 +137,7 @@ def test_rdflib_reads_a_resource_as_rdfxml_from_serve(served, site):
     assert len(got) > 20 and isomorphic(got, expected)
 
 
-CONSTRUCT = (f"CONSTRUCT {{ ?r a <{CR}Cultuurregio> }} "
-             f"WHERE {{ ?r a <{CR}Cultuurregio> }}")
+CONSTRUCT = f"CONSTRUCT {{ ?r a <{CR}Cultuurregio> }} WHERE {{ ?r a <{CR}Cultuurregio> }}"
 
 
 @pytest.mark.servers
@@ -138,8 +151,11 @@ def test_sparqlwrapper_defaults_construct_and_describe(served):
     assert len(graph) == 19
     client.setQuery(f"DESCRIBE <{TWENTE}>")
     graph = client.queryAndConvert()
-    assert (rdflib.URIRef(TWENTE), rdflib.SKOS.prefLabel, rdflib.Literal("Twente", lang="nl")) \
-        in graph
+    assert (
+        rdflib.URIRef(TWENTE),
+        rdflib.SKOS.prefLabel,
+        rdflib.Literal("Twente", lang="nl"),
+    ) in graph
 
 
 @pytest.mark.servers
@@ -157,8 +173,12 @@ def test_endpoint_406_lists_the_media_types(served):
     q = urllib.parse.urlencode({"query": CONSTRUCT})
     r = fetch(served, f"/sparql?{q}", "image/png")
     assert r.status == 406
-    for media in ("text/turtle", "application/n-triples", "application/rdf+xml",
-                  "application/ld+json"):
+    for media in (
+        "text/turtle",
+        "application/n-triples",
+        "application/rdf+xml",
+        "application/ld+json",
+    ):
         assert media.encode() in r.body
 
 
@@ -168,10 +188,12 @@ def test_serve_406_links_the_documents_of_the_resource(served, path):
     r = fetch(served, path, "image/png")
     assert r.status == 406 and r.headers["content-type"].startswith("text/html")
     links = [part.strip() for part in r.headers["link"].split(",")]
-    assert links == [f'</doc/regio/twente.{f.extension}>; rel="alternate"; type="{f.media_type}"'
-                     for f in FORMATS]
+    assert links == [
+        f'</doc/regio/twente.{f.extension}>; rel="alternate"; type="{f.media_type}"'
+        for f in FORMATS
+    ]
     for link in links:
-        target = link[1:link.index(">")]
+        target = link[1 : link.index(">")]
         assert fetch(served, target).status == 200
 
 

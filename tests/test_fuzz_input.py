@@ -40,8 +40,13 @@ from kgbuild.read.tables import (
     URL,
 )
 
-FUZZ = settings(max_examples=30, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 LINE = re.compile(r"^error: (?P<path>[^:]+):(?P<line>\d+): (?P<msg>.+)$")
 
 
@@ -83,8 +88,11 @@ def changed(path: Path, new: bytes):
 
 def csv_files() -> list[tuple[str, str]]:
     """(relative path, table) of every data file of the bundled project."""
-    return [(p.relative_to(ROOT).as_posix(), p.stem)
-            for p in sorted((ROOT / "data").rglob("*.csv")) if p.stem in TABLES]
+    return [
+        (p.relative_to(ROOT).as_posix(), p.stem)
+        for p in sorted((ROOT / "data").rglob("*.csv"))
+        if p.stem in TABLES
+    ]
 
 
 def rows_of(path: Path) -> list[list[str]]:
@@ -115,26 +123,60 @@ def err(rel: str, line: int, rest: str) -> str:
 
 # -- strategies for broken values, by column kind --------------------------------------------
 
-BAD_URLS = ["javascript:alert(1)", "JavaScript:alert(document.domain)", "vbscript:msgbox(1)",
-            "data:text/html,<script>alert(1)</script>", "file:///etc/passwd", "ftp://x.example/",
-            "mailto:a@b.example", "//evil.example/x", "http://", "https://exa mple.org/",
-            "http://x.example/%zz", "https://a.example:port/", "http://[::1/",
-            "https://x.example/<script>", "http:///no-host", "about:blank", "\u202ehttps://x/"]
+BAD_URLS = [
+    "javascript:alert(1)",
+    "JavaScript:alert(document.domain)",
+    "vbscript:msgbox(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "file:///etc/passwd",
+    "ftp://x.example/",
+    "mailto:a@b.example",
+    "//evil.example/x",
+    "http://",
+    "https://exa mple.org/",
+    "http://x.example/%zz",
+    "https://a.example:port/",
+    "http://[::1/",
+    "https://x.example/<script>",
+    "http:///no-host",
+    "about:blank",
+    "\u202ehttps://x/",
+]
 
 
 def not_matching(pattern: str):
-    return st.text(min_size=1, max_size=30).map(str.strip).filter(
-        lambda s: s and "\x00" not in s and not re.fullmatch(pattern, s))
+    return (
+        st.text(min_size=1, max_size=30)
+        .map(str.strip)
+        .filter(lambda s: s and "\x00" not in s and not re.fullmatch(pattern, s))
+    )
 
 
 BAD = {
-    INT: st.one_of(st.sampled_from(["1.5", "x", "١٢", "１２", "1e3", "--1", "0x10"]),
-                   not_matching(r"-?[0-9]+")),
-    DECIMAL: st.one_of(st.sampled_from(["NaN", "Infinity", "-inf", "1e5", "1_000", "1,5",
-                                        "٣.٥", ".5"]), not_matching(r"-?[0-9]+(\.[0-9]+)?")),
-    DATE: st.one_of(st.sampled_from(["2018-02-30", "2018-13", "0000", "0000-01-01", "２０１８",
-                                     "2018-1-1", "c. 2021", "20180101", "2018-00",
-                                     "2018-06-31"]), not_matching(r"[0-9]{4}(-[0-9]{2}){0,2}")),
+    INT: st.one_of(
+        st.sampled_from(["1.5", "x", "١٢", "１２", "1e3", "--1", "0x10"]), not_matching(r"-?[0-9]+")
+    ),
+    DECIMAL: st.one_of(
+        st.sampled_from(["NaN", "Infinity", "-inf", "1e5", "1_000", "1,5", "٣.٥", ".5"]),
+        not_matching(r"-?[0-9]+(\.[0-9]+)?"),
+    ),
+    DATE: st.one_of(
+        st.sampled_from(
+            [
+                "2018-02-30",
+                "2018-13",
+                "0000",
+                "0000-01-01",
+                "２０１８",
+                "2018-1-1",
+                "c. 2021",
+                "20180101",
+                "2018-00",
+                "2018-06-31",
+            ]
+        ),
+        not_matching(r"[0-9]{4}(-[0-9]{2}){0,2}"),
+    ),
     URL: st.one_of(st.sampled_from(BAD_URLS), not_matching(r"https?://.*")),
     BOOL: not_matching(r"yes|no|true|false"),
 }
@@ -157,6 +199,7 @@ def a_row(rel: str):
 
 # -- row-level problems ----------------------------------------------------------------------
 
+
 @FUZZ
 @given(data=st.data())
 def test_missing_or_extra_field(proj, data):
@@ -168,8 +211,9 @@ def test_missing_or_extra_field(proj, data):
         rows[i] = rows[i][:-1]
     else:
         rows[i] = rows[i] + [data.draw(st.sampled_from(["", "x", "extra,comma"]))]
-    assert_refused(proj, rel, to_csv(rows),
-                   [err(rel, i + 1, f"expected {n} fields, got {len(rows[i])}$")])
+    assert_refused(
+        proj, rel, to_csv(rows), [err(rel, i + 1, f"expected {n} fields, got {len(rows[i])}$")]
+    )
 
 
 @FUZZ
@@ -210,13 +254,36 @@ def test_duplicate_identifier(proj, data):
     rel, _ = data.draw(st.sampled_from([f for f in csv_files() if TABLES[f[1]].unique]))
     rows = rows_of(ROOT / rel)
     i = data.draw(a_row(rel))
-    assert_refused(proj, rel, to_csv(rows + [rows[i]]),
-                   [err(rel, len(rows) + 1, "duplicate identifier .*"
-                        + re.escape(f"(first at {rel}:{i + 1})"))])
+    assert_refused(
+        proj,
+        rel,
+        to_csv(rows + [rows[i]]),
+        [
+            err(
+                rel,
+                len(rows) + 1,
+                "duplicate identifier .*" + re.escape(f"(first at {rel}:{i + 1})"),
+            )
+        ],
+    )
 
 
-HOSTILE_IDS = ["<script>alert(1)</script>", "a b", "../../etc/passwd", "..", "x/y", "x%2fy",
-               "javascript:alert(1)", "\ufeffx", "é", "-x", "x\u202e", "x\"y", "x#y", "x?y"]
+HOSTILE_IDS = [
+    "<script>alert(1)</script>",
+    "a b",
+    "../../etc/passwd",
+    "..",
+    "x/y",
+    "x%2fy",
+    "javascript:alert(1)",
+    "\ufeffx",
+    "é",
+    "-x",
+    "x\u202e",
+    'x"y',
+    "x#y",
+    "x?y",
+]
 
 
 @FUZZ
@@ -229,12 +296,16 @@ def test_identifier_that_cannot_be_part_of_an_iri(proj, data):
     j = rows[0].index(key)
     i = data.draw(a_row(rel))
     rows[i][j] = data.draw(st.sampled_from(HOSTILE_IDS))
-    reason = {TEXT: "not an identifier", REF: "not an identifier",
-              URL: r"not an http\(s\) URL"}.get(col.kind, "control character")
+    reason = {
+        TEXT: "not an identifier",
+        REF: "not an identifier",
+        URL: r"not an http\(s\) URL",
+    }.get(col.kind, "control character")
     assert_refused(proj, rel, to_csv(rows), [err(rel, i + 1, f"{key}: .*({reason}|U\\+)")])
 
 
 # -- whole-file and byte-level problems ------------------------------------------------------
+
 
 @FUZZ
 @given(data=st.data(), word=st.text(alphabet="éàçëïüñ€ß", min_size=1, max_size=5))
@@ -255,8 +326,10 @@ def test_empty_file(proj, data, blank):
 
 
 @FUZZ
-@given(data=st.data(), char=st.sampled_from(["\x00", "\x01", "\x1b", "\x7f", "\x85", "\ufeff",
-                                              "\uffff"]))
+@given(
+    data=st.data(),
+    char=st.sampled_from(["\x00", "\x01", "\x1b", "\x7f", "\x85", "\ufeff", "\uffff"]),
+)
 def test_control_characters(proj, data, char):
     rel, _ = data.draw(st.sampled_from(csv_files()))
     rows = rows_of(ROOT / rel)
@@ -278,8 +351,9 @@ def test_very_long_value(proj, data, size):
     rows = rows_of(ROOT / rel)
     i = data.draw(a_row(rel))
     rows[i][-1] = "x" * size
-    assert_refused(proj, rel, to_csv(rows),
-                   [err(rel, i + 1, "malformed CSV: a value is longer than")])
+    assert_refused(
+        proj, rel, to_csv(rows), [err(rel, i + 1, "malformed CSV: a value is longer than")]
+    )
 
 
 @FUZZ
@@ -309,11 +383,12 @@ def test_header_problems(proj, data):
     else:
         j = rows[0].index(data.draw(st.sampled_from(required)))
         expected = f"missing column '{rows[0][j]}'"
-        rows = [r[:j] + r[j + 1:] for r in rows]
+        rows = [r[:j] + r[j + 1 :] for r in rows]
     assert_refused(proj, rel, to_csv(rows), [err(rel, 1, re.escape(expected))])
 
 
 # -- any text in any cell: read + map either work or point at that row --------------------
+
 
 @settings(max_examples=150, deadline=None, derandomize=True, database=None)
 @given(data=st.data(), text=st.text(max_size=40))
@@ -335,12 +410,31 @@ def test_any_text_in_any_cell(proj, data, text):
 
 # -- broken ontology/, shapes/ and violation queries --------------------------------------
 
-RDF_FILES = sorted(p.relative_to(ROOT).as_posix() for d in ("ontology", "shapes")
-                   for p in (ROOT / d).glob("*.ttl"))
+RDF_FILES = sorted(
+    p.relative_to(ROOT).as_posix() for d in ("ontology", "shapes") for p in (ROOT / d).glob("*.ttl")
+)
 RQ_FILES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "shapes").glob("*.rq"))
-GARBAGE = st.one_of(st.sampled_from([b"\xe9", b"\x00", b"<", b"\"", b"@prefix", b".", b"}",
-                                     b"<http://x/a b>", b"zz:a", b"\xef\xbb\xbf", b"\n;\n",
-                                     b"SELECT", b"{", b"'''"]), st.binary(min_size=1, max_size=8))
+GARBAGE = st.one_of(
+    st.sampled_from(
+        [
+            b"\xe9",
+            b"\x00",
+            b"<",
+            b'"',
+            b"@prefix",
+            b".",
+            b"}",
+            b"<http://x/a b>",
+            b"zz:a",
+            b"\xef\xbb\xbf",
+            b"\n;\n",
+            b"SELECT",
+            b"{",
+            b"'''",
+        ]
+    ),
+    st.binary(min_size=1, max_size=8),
+)
 
 
 def broken_bytes(data, rel: str) -> bytes:
@@ -360,8 +454,11 @@ def test_broken_rdf_and_query_files(proj, data):
     shutil.rmtree(out, ignore_errors=True)
     shutil.copytree(proj.root / "dist", out)
     err = io.StringIO()
-    with changed(proj.root / rel, broken_bytes(data, rel)), contextlib.redirect_stderr(err), \
-            contextlib.redirect_stdout(io.StringIO()):
+    with (
+        changed(proj.root / rel, broken_bytes(data, rel)),
+        contextlib.redirect_stderr(err),
+        contextlib.redirect_stdout(io.StringIO()),
+    ):
         code = main(["build", "--root", str(proj.root), "--out", str(out), "-q"])
     lines = err.getvalue().splitlines()
     assert code in (0, 1, 2), lines

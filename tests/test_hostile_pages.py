@@ -49,45 +49,70 @@ def attr_js(n: int) -> str:
 
 RTL = "\u202eטווענטה توينتي"  # RIGHT-TO-LEFT OVERRIDE (never closed), Hebrew, Arabic
 NAME_NL = f"Twente</script><script>{title_js(1)}</script><!--"
-NAME_EN = f"{RTL} Twente <img src=x onerror=\"{title_js(2)}\">"
-ALT_NAME = f"<svg onload=\"{title_js(3)}\">"
+NAME_EN = f'{RTL} Twente <img src=x onerror="{title_js(2)}">'
+ALT_NAME = f'<svg onload="{title_js(3)}">'
 LONG = ("Lange waarde " * 1600)[:19_900] + f"<script>{attr_js(4)}</script>]]><!--"
 LONG += "x" * (20_000 - len(LONG))
-DESCRIPTION_EN = (f"\"><script>{title_js(5)}</script><x y=\" "
-                  f"' autofocus onfocus='{title_js(6)}' x='")
-COMPLETE_NL = (f"]]><script>{title_js(7)}</script><![CDATA[ <!-- --> --!>"
-               f"<script>{title_js(8)}</script>")
-COMPLETE_EN = (f"<iframe src=\"javascript:{title_js(9)}\"></iframe>"
-               f"<a href=\"javascript:{title_js(10)}\">x</a> {RTL}")
+DESCRIPTION_EN = f"\"><script>{title_js(5)}</script><x y=\" ' autofocus onfocus='{title_js(6)}' x='"
+COMPLETE_NL = (
+    f"]]><script>{title_js(7)}</script><![CDATA[ <!-- --> --!><script>{title_js(8)}</script>"
+)
+COMPLETE_EN = (
+    f'<iframe src="javascript:{title_js(9)}"></iframe>'
+    f'<a href="javascript:{title_js(10)}">x</a> {RTL}'
+)
 WEBSITE = "https://example.org/x'onmouseover='alert(1)'"  # a valid URL: quotes must not break out
-SOURCE_TITLE = f"Gids <img src=x onerror=\"{title_js(11)}\"> & <b>vet</b> {RTL}"
+SOURCE_TITLE = f'Gids <img src=x onerror="{title_js(11)}"> & <b>vet</b> {RTL}'
 PUBLISHER = f"<svg><script>{title_js(12)}</script></svg>"
 AUTHOR = f"<script>console.log({mark(13)})</script>"
-FINDING_NL = (f"<a href=\"javascript:{title_js(14)}\">klik</a> <math><mtext><table><mglyph>"
-              f"<style><img src=x onerror=\"{title_js(15)}\">")
+FINDING_NL = (
+    f'<a href="javascript:{title_js(14)}">klik</a> <math><mtext><table><mglyph>'
+    f'<style><img src=x onerror="{title_js(15)}">'
+)
 FINDING_EN = f"<scr<script>ipt>{title_js(16)}</script> {RTL}"
 ORG_NAME = f"Tetem <style>*{{display:none}}</style><script>{title_js(17)}</script>"
-ORG_DESCRIPTION = f"<object data=\"javascript:{title_js(18)}\"></object>"
-PERSON = f"Anja <body onload=\"{title_js(19)}\">"
-REASON_NL = f"<details open ontoggle=\"{title_js(20)}\">"
-REASON_EN = f"<video><source onerror=\"{title_js(21)}\"></video> {RTL}"
-LOCATOR = f"\" autofocus onfocus=\"{title_js(22)}\" x=\""  # a place in a source: a title= value
+ORG_DESCRIPTION = f'<object data="javascript:{title_js(18)}"></object>'
+PERSON = f'Anja <body onload="{title_js(19)}">'
+REASON_NL = f'<details open ontoggle="{title_js(20)}">'
+REASON_EN = f'<video><source onerror="{title_js(21)}"></video> {RTL}'
+LOCATOR = f'" autofocus onfocus="{title_js(22)}" x="'  # a place in a source: a title= value
 
 EDITS: list[tuple[str, Callable[[dict], bool], dict[str, str]]] = [
-    ("regions", lambda r: r["id"] == "twente", {
-        "name": NAME_NL, "name_en": NAME_EN, "alt_names": ALT_NAME, "description_nl": LONG,
-        "description_en": DESCRIPTION_EN, "completeness_nl": COMPLETE_NL,
-        "completeness_en": COMPLETE_EN, "website": WEBSITE}),
-    ("sources", lambda r: r["id"] == "plaatsengids-twente", {
-        "title": SOURCE_TITLE, "publisher": PUBLISHER, "authors": AUTHOR}),
-    ("findings", lambda r: r["id"] == "twente-bestaande-samenwerking", {
-        "statement_nl": FINDING_NL, "statement_en": FINDING_EN}),
-    ("organisations", lambda r: r["id"] == "tetem", {
-        "name": ORG_NAME, "description_nl": ORG_DESCRIPTION}),
+    (
+        "regions",
+        lambda r: r["id"] == "twente",
+        {
+            "name": NAME_NL,
+            "name_en": NAME_EN,
+            "alt_names": ALT_NAME,
+            "description_nl": LONG,
+            "description_en": DESCRIPTION_EN,
+            "completeness_nl": COMPLETE_NL,
+            "completeness_en": COMPLETE_EN,
+            "website": WEBSITE,
+        },
+    ),
+    (
+        "sources",
+        lambda r: r["id"] == "plaatsengids-twente",
+        {"title": SOURCE_TITLE, "publisher": PUBLISHER, "authors": AUTHOR},
+    ),
+    (
+        "findings",
+        lambda r: r["id"] == "twente-bestaande-samenwerking",
+        {"statement_nl": FINDING_NL, "statement_en": FINDING_EN},
+    ),
+    (
+        "organisations",
+        lambda r: r["id"] == "tetem",
+        {"name": ORG_NAME, "description_nl": ORG_DESCRIPTION},
+    ),
     ("people", lambda r: r["id"] == "anja-van-den-dolder", {"name": PERSON}),
-    ("memberships", lambda r: r["region"] == "twente" and r["status"] == "inferred", {
-        "reason_nl": REASON_NL, "reason_en": REASON_EN,
-        "cites": f"plaatsengids-twente#{LOCATOR}"}),
+    (
+        "memberships",
+        lambda r: r["region"] == "twente" and r["status"] == "inferred",
+        {"reason_nl": REASON_NL, "reason_en": REASON_EN, "cites": f"plaatsengids-twente#{LOCATOR}"},
+    ),
 ]
 
 # Page, and the values it must show as text (one text node each).
@@ -109,8 +134,10 @@ PAGES = {
 }
 # The JSON-LD name of each resource page: the label, unchanged.
 JSONLD_NAMES = {
-    "doc/regio/twente.html": NAME_NL, "doc/regio/twente.en.html": NAME_EN,
-    "doc/bron/plaatsengids-twente.html": SOURCE_TITLE, "doc/organisatie/tetem.html": ORG_NAME,
+    "doc/regio/twente.html": NAME_NL,
+    "doc/regio/twente.en.html": NAME_EN,
+    "doc/bron/plaatsengids-twente.html": SOURCE_TITLE,
+    "doc/organisatie/tetem.html": ORG_NAME,
     "doc/persoon/anja-van-den-dolder.html": PERSON,
 }
 
@@ -173,7 +200,7 @@ def static_server(root: Path):
         def do_GET(self):
             path = unquote(urlsplit(self.path).path)
             strip = path.startswith(NO_CSP)
-            rel = path[len(NO_CSP):] if strip else path.lstrip("/")
+            rel = path[len(NO_CSP) :] if strip else path.lstrip("/")
             file = (root / rel).resolve()
             if not file.is_relative_to(root.resolve()) or not file.is_file():
                 self.send_error(404)
@@ -182,7 +209,8 @@ def static_server(root: Path):
             if strip and file.suffix == ".html":
                 body = CSP_META.sub("", body.decode("utf-8")).encode("utf-8")
             kind = {".html": "text/html; charset=utf-8", ".css": "text/css"}.get(
-                file.suffix, "application/octet-stream")
+                file.suffix, "application/octet-stream"
+            )
             self.send_response(200)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
@@ -205,11 +233,28 @@ def served(hostile):
 def chromium(url: str, tmp: Path) -> subprocess.CompletedProcess:
     profile = tempfile.mkdtemp(prefix="profile-", dir=tmp)  # a fresh profile every run
     return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
-         "--virtual-time-budget=3000", "--dump-dom", url],
-        capture_output=True, text=True, timeout=120, check=False)
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def payload_marks(result: subprocess.CompletedProcess) -> list[str]:
@@ -220,25 +265,111 @@ def payload_marks(result: subprocess.CompletedProcess) -> list[str]:
 
 
 def console_errors(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines()
-            if "CONSOLE" in line or "Uncaught" in line or "Failed to load resource" in line]
+    return [
+        line
+        for line in stderr.splitlines()
+        if "CONSOLE" in line or "Uncaught" in line or "Failed to load resource" in line
+    ]
 
 
 # --- reading the HTML back ------------------------------------------------------------------
 
 # What the templates and the maps write; anything else in a page came from the data.
-TAGS = {"html", "head", "meta", "title", "link", "script", "style", "body", "header", "nav",
-        "main", "footer", "section", "div", "figure", "figcaption", "h1", "h2", "h3", "p", "a",
-        "code", "pre", "span", "strong", "bdi", "br", "table", "thead", "tbody", "tr", "th", "td",
-        "dl", "dt", "dd", "ul", "li", "svg", "path", "details", "summary", "defs", "pattern",
-        "rect"}
-ATTRIBUTES = {"lang", "charset", "name", "content", "http-equiv", "rel", "type", "href",
-              "hreflang", "class", "id", "title", "scope", "role", "viewbox", "xmlns", "d", "dir",
-              "rowspan", "aria-labelledby", "aria-label", "tabindex", "fill", "x", "y", "width", "height", "patternunits",
-              "patterntransform"}
+TAGS = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "link",
+    "script",
+    "style",
+    "body",
+    "header",
+    "nav",
+    "main",
+    "footer",
+    "section",
+    "div",
+    "figure",
+    "figcaption",
+    "h1",
+    "h2",
+    "h3",
+    "p",
+    "a",
+    "code",
+    "pre",
+    "span",
+    "strong",
+    "bdi",
+    "br",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "dl",
+    "dt",
+    "dd",
+    "ul",
+    "li",
+    "svg",
+    "path",
+    "details",
+    "summary",
+    "defs",
+    "pattern",
+    "rect",
+}
+ATTRIBUTES = {
+    "lang",
+    "charset",
+    "name",
+    "content",
+    "http-equiv",
+    "rel",
+    "type",
+    "href",
+    "hreflang",
+    "class",
+    "id",
+    "title",
+    "scope",
+    "role",
+    "viewbox",
+    "xmlns",
+    "d",
+    "dir",
+    "rowspan",
+    "aria-labelledby",
+    "aria-label",
+    "tabindex",
+    "fill",
+    "x",
+    "y",
+    "width",
+    "height",
+    "patternunits",
+    "patterntransform",
+}
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "xlink:href"}
-VOID = {"meta", "link", "br", "img", "input", "hr", "source", "area", "base", "col", "embed",
-        "wbr", "track", "param"}
+VOID = {
+    "meta",
+    "link",
+    "br",
+    "img",
+    "input",
+    "hr",
+    "source",
+    "area",
+    "base",
+    "col",
+    "embed",
+    "wbr",
+    "track",
+    "param",
+}
 DIRECTIONAL = {"R", "AL", "AN", "LRE", "LRO", "RLE", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
 ISOLATE = re.compile("\u2068[^\u2068\u2069]*\u2069")  # FIRST STRONG ISOLATE ... POP
 
@@ -285,8 +416,11 @@ class Page(HTMLParser):
         for name, value in attrs:
             if name not in ATTRIBUTES or name.startswith("on"):
                 self.problems.append(f"attribute {name}={value!r} on <{tag}>")
-            if name in URL_ATTRIBUTES and value is not None and \
-                    urlsplit(value.strip()).scheme.lower() not in ("", "http", "https"):
+            if (
+                name in URL_ATTRIBUTES
+                and value is not None
+                and urlsplit(value.strip()).scheme.lower() not in ("", "http", "https")
+            ):
                 self.problems.append(f"{name}={value!r} on <{tag}>: not an http(s) link")
             if value and directional(value) and not isolated_as_text(value):
                 self.problems.append(f"right-to-left text not isolated in {name}={value!r}")
@@ -303,10 +437,12 @@ class Page(HTMLParser):
             return
         # <title> (of the page, or of an SVG shape) is plain text: only FSI ... PDI isolate there
         ok = isolated_as_text(data) or (
-            "title" not in tags and any(isolates for _, isolates in self.stack))
+            "title" not in tags and any(isolates for _, isolates in self.stack)
+        )
         if not ok:
-            self.problems.append(f"right-to-left text not isolated in {'/'.join(tags[-3:])}: "
-                                 f"{data[:60]!r}")
+            self.problems.append(
+                f"right-to-left text not isolated in {'/'.join(tags[-3:])}: {data[:60]!r}"
+            )
 
     def has_text(self, value: str) -> bool:
         return any(value in t for t in self.texts)
@@ -327,22 +463,30 @@ def svg_problems(html: str) -> list[str]:
         root = ET.fromstring(block)
         for el in root.iter():
             tag = el.tag.rsplit("}", 1)[-1]
-            allowed = {"svg": {"class", "role", "viewBox", "aria-labelledby"},
-                       "path": {"class", "d", "fill"}, "title": {"id"}, "a": {"href"},
-                       "defs": set(), "rect": {"class", "x", "y", "width", "height"},
-                       "pattern": {"id", "patternUnits", "width", "height",
-                                   "patternTransform"}}.get(tag)
+            allowed = {
+                "svg": {"class", "role", "viewBox", "aria-labelledby"},
+                "path": {"class", "d", "fill"},
+                "title": {"id"},
+                "a": {"href"},
+                "defs": set(),
+                "rect": {"class", "x", "y", "width", "height"},
+                "pattern": {"id", "patternUnits", "width", "height", "patternTransform"},
+            }.get(tag)
             if allowed is None:
                 problems.append(f"<{tag}> in the map")
                 continue
-            problems += [f"{name} on <{tag}> in the map" for name in el.attrib
-                         if name not in allowed]
+            problems += [
+                f"{name} on <{tag}> in the map" for name in el.attrib if name not in allowed
+            ]
             if tag == "path" and not re.fullmatch(
-                    r"stated|inferred|none|unknown|outside|several|region-\d+",
-                    el.get("class", "")):
+                r"stated|inferred|none|unknown|outside|several|region-\d+", el.get("class", "")
+            ):
                 problems.append(f"path class {el.get('class')!r} in the map")
-            if tag == "path" and "fill" in el.attrib and not re.fullmatch(
-                    r"url\(#strepen-[0-9-]+\)", el.get("fill")):
+            if (
+                tag == "path"
+                and "fill" in el.attrib
+                and not re.fullmatch(r"url\(#strepen-[0-9-]+\)", el.get("fill"))
+            ):
                 problems.append(f"path fill {el.get('fill')!r} in the map")
             if tag == "a" and (":" in el.get("href", "") or el.get("href", "").startswith("//")):
                 problems.append(f"link {el.get('href')!r} in the map")
@@ -360,10 +504,15 @@ def map_titles(html: str) -> list[str]:
 
 ENDPOINT_PAGE = "sparql.html"  # the query form of /sparql: its form, and nothing else, is allowed
 ENDPOINT_FORM = {
-    "element <form> at html/body/main/form", "attribute method='get' on <form>",
-    "attribute action='sparql' on <form>", "element <label> at main/form/p/label",
-    "attribute for='query' on <label>", "element <textarea> at main/form/p/textarea",
-    "attribute rows='12' on <textarea>", "element <button> at main/form/p/button"}
+    "element <form> at html/body/main/form",
+    "attribute method='get' on <form>",
+    "attribute action='sparql' on <form>",
+    "element <label> at main/form/p/label",
+    "attribute for='query' on <label>",
+    "element <textarea> at main/form/p/textarea",
+    "attribute rows='12' on <textarea>",
+    "element <button> at main/form/p/button",
+}
 
 
 def test_no_page_has_live_markup_an_unsafe_link_or_unisolated_rtl_text(hostile):
@@ -399,13 +548,15 @@ def test_embedded_json_ld_parses_and_keeps_the_label(hostile, rel):
 
 def test_json_ld_keeps_the_long_and_the_quoted_values_unchanged(hostile):
     html = (hostile / "doc/regio/twente.html").read_text(encoding="utf-8")
-    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html,
-                                re.DOTALL).group(1))
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL).group(1)
+    )
     assert data["description"] == LONG and len(LONG) == 20_000
     assert data["url"] == WEBSITE
     en = (hostile / "doc/regio/twente.en.html").read_text(encoding="utf-8")
-    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', en,
-                                re.DOTALL).group(1))
+    data = json.loads(
+        re.search(r'<script type="application/ld\+json">(.*?)</script>', en, re.DOTALL).group(1)
+    )
     assert data["description"] == DESCRIPTION_EN
 
 
@@ -434,8 +585,13 @@ def test_home_map_names_the_hostile_region_as_text_and_isolates_rtl(hostile):
 
 def test_right_to_left_labels_are_isolated(hostile):
     en = (hostile / "doc/regio/twente.en.html").read_text(encoding="utf-8")
-    escaped = NAME_EN.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") \
-        .replace('"', "&#34;").replace("'", "&#39;")
+    escaped = (
+        NAME_EN.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&#34;")
+        .replace("'", "&#39;")
+    )
     assert f"<h1><bdi>{escaped}</bdi></h1>" in en
     assert f"<title>\u2068{escaped}\u2069 · " in en
     assert f"\u2068{escaped}\u2069. In: " in en  # the citation line
@@ -454,8 +610,10 @@ def test_pages_carry_a_strict_content_security_policy(hostile):
         assert len(metas) == 1, path
         assert html.index(metas[0]) < html.find("<link"), "the policy comes first"
         assert not re.search(r"<style|<[a-z][^<>]*\sstyle=", html), path  # no inline CSS
-        policy = dict(d.strip().split(" ", 1) for d in re.search(
-            r'content="([^"]+)"', metas[0]).group(1).split(";"))
+        policy = dict(
+            d.strip().split(" ", 1)
+            for d in re.search(r'content="([^"]+)"', metas[0]).group(1).split(";")
+        )
         assert policy["default-src"] == "'none'" and "script-src" not in policy, path
         # only the endpoint's form may be sent, and only to this site
         form = "'self'" if path.relative_to(hostile).as_posix() == ENDPOINT_PAGE else "'none'"
@@ -477,10 +635,10 @@ def test_chromium_runs_no_payload(served, rel, tmp_path):
 
 
 @pytest.mark.servers
-@pytest.mark.parametrize("rel", ["doc/regio/twente.en.html", "index.html",
-                                 "query/regions.html", "query/index.html"])
-def test_chromium_renders_the_pages_with_their_policy_without_console_errors(served, rel,
-                                                                             tmp_path):
+@pytest.mark.parametrize(
+    "rel", ["doc/regio/twente.en.html", "index.html", "query/regions.html", "query/index.html"]
+)
+def test_chromium_renders_the_pages_with_their_policy_without_console_errors(served, rel, tmp_path):
     result = chromium(f"{served}/{rel}", tmp_path)
     assert result.returncode == 0
     assert payload_marks(result) == [] and console_errors(result.stderr) == []
@@ -488,11 +646,19 @@ def test_chromium_renders_the_pages_with_their_policy_without_console_errors(ser
         assert '<svg class="nlmap"' in result.stdout
 
 
-BAD_URLS = ["javascript:alert(1)", "JavaScript:alert(document.domain)",
-            "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)",
-            "file:///etc/passwd", "//evil.example/x"]
-URL_FIELDS = [("regions", "twente", "website"), ("sources", "plaatsengids-twente", "url"),
-              ("organisations", "tetem", "website")]
+BAD_URLS = [
+    "javascript:alert(1)",
+    "JavaScript:alert(document.domain)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    "file:///etc/passwd",
+    "//evil.example/x",
+]
+URL_FIELDS = [
+    ("regions", "twente", "website"),
+    ("sources", "plaatsengids-twente", "url"),
+    ("organisations", "tetem", "website"),
+]
 
 
 @pytest.mark.parametrize("url", BAD_URLS)
@@ -511,8 +677,9 @@ def test_non_http_urls_are_refused_with_file_and_line(project, table, ident, col
     assert code == 2
     lines = err.splitlines()
     assert len(lines) == 1, lines
-    assert re.fullmatch(rf"error: data/\w+/{table}\.csv:\d+: {column}: not an http\(s\) URL: .+",
-                        lines[0]), lines[0]
+    assert re.fullmatch(
+        rf"error: data/\w+/{table}\.csv:\d+: {column}: not an http\(s\) URL: .+", lines[0]
+    ), lines[0]
     assert not (project / "dist").exists()
 
 
@@ -522,9 +689,11 @@ def test_non_http_urls_are_refused_with_file_and_line(project, table, ident, col
 @pytest.mark.servers
 def test_control_chromium_detection_sees_payloads_that_run(tmp_path):
     (tmp_path / "dom.html").write_text(
-        f"<!doctype html><title>x</title><script>{title_js(1)}</script>", encoding="utf-8")
+        f"<!doctype html><title>x</title><script>{title_js(1)}</script>", encoding="utf-8"
+    )
     (tmp_path / "console.html").write_text(
-        f"<!doctype html><img src=x onerror=\"console.log({mark(2)})\">", encoding="utf-8")
+        f'<!doctype html><img src=x onerror="console.log({mark(2)})">', encoding="utf-8"
+    )
     (tmp_path / "x").write_text("not an image")
     with static_server(tmp_path) as url:
         dom = chromium(f"{url}/dom.html", tmp_path)
@@ -537,8 +706,9 @@ def test_control_chromium_detection_sees_payloads_that_run(tmp_path):
 def test_control_the_policy_blocks_an_inline_script_in_chromium(hostile, tmp_path):
     meta = CSP_META.search((hostile / "index.html").read_text(encoding="utf-8")).group()
     (tmp_path / "csp.html").write_text(
-        f"<!doctype html><head>{meta}<title>x</title></head>"
-        f"<script>{title_js(1)}</script>", encoding="utf-8")
+        f"<!doctype html><head>{meta}<title>x</title></head><script>{title_js(1)}</script>",
+        encoding="utf-8",
+    )
     with static_server(tmp_path) as url:
         blocked = chromium(f"{url}/csp.html", tmp_path)
         unblocked = chromium(f"{url}{NO_CSP}csp.html", tmp_path)
@@ -547,10 +717,12 @@ def test_control_the_policy_blocks_an_inline_script_in_chromium(hostile, tmp_pat
 
 
 def test_control_structure_check_finds_live_markup_and_unisolated_rtl(tmp_path):
-    bad = read_page('<p onclick="x">a</p><a href="javascript:alert(1)">b</a>'
-                    '<a href=" JAVA\tSCRIPT:alert(1)">c</a><script>alert(1)</script>'
-                    '<iframe srcdoc="x"></iframe><p>טקסט</p><a title="\u202eabc">d</a>'
-                    '<title>\u2068עברית\u2069 ok</title><p><bdi>עברית</bdi></p>')
+    bad = read_page(
+        '<p onclick="x">a</p><a href="javascript:alert(1)">b</a>'
+        '<a href=" JAVA\tSCRIPT:alert(1)">c</a><script>alert(1)</script>'
+        '<iframe srcdoc="x"></iframe><p>טקסט</p><a title="\u202eabc">d</a>'
+        "<title>\u2068עברית\u2069 ok</title><p><bdi>עברית</bdi></p>"
+    )
     assert bad.problems == [
         "attribute onclick='x' on <p>",
         "href='javascript:alert(1)' on <a>: not an http(s) link",
@@ -561,10 +733,15 @@ def test_control_structure_check_finds_live_markup_and_unisolated_rtl(tmp_path):
         "right-to-left text not isolated in p: 'טקסט'",
         "right-to-left text not isolated in title='\\u202eabc'",
     ]
-    broken = '<svg class="nlmap" role="img" viewBox="0 0 1 1"><path class="x" d="M0" ' \
-             'onload="y"><title>t</title></path><script>1</script></svg>'
-    assert svg_problems(broken) == ["onload on <path> in the map",
-                                    "path class 'x' in the map", "<script> in the map"]
+    broken = (
+        '<svg class="nlmap" role="img" viewBox="0 0 1 1"><path class="x" d="M0" '
+        'onload="y"><title>t</title></path><script>1</script></svg>'
+    )
+    assert svg_problems(broken) == [
+        "onload on <path> in the map",
+        "path class 'x' in the map",
+        "<script> in the map",
+    ]
 
 
 def test_control_link_and_query_cells_never_make_an_unsafe_href():
@@ -574,14 +751,30 @@ def test_control_link_and_query_cells_never_make_an_unsafe_href():
     from kgbuild.model.release import Release
 
     link = environment().from_string("{{ l | link }}")
-    for href in ("javascript:alert(1)", " JAVASCRIPT:x", "data:text/html,x", "vbscript:x",
-                 "file:///etc/passwd"):
+    for href in (
+        "javascript:alert(1)",
+        " JAVASCRIPT:x",
+        "data:text/html,x",
+        "vbscript:x",
+        "file:///etc/passwd",
+    ):
         assert link.render(l=Link("<b>x</b>", href)) == "&lt;b&gt;x&lt;/b&gt;"
     assert link.render(l=Link("x", "../a.html")) == '<a href="../a.html">x</a>'
-    page = QueryPage("q", "s", "", (), "", (), ("a",),
-                     ((Cell("x", "javascript:alert(1)"),), (Cell("y", "https://e.org/"),)),
-                     (False, False))
+    page = QueryPage(
+        "q",
+        "s",
+        "",
+        (),
+        "",
+        (),
+        ("a",),
+        ((Cell("x", "javascript:alert(1)"),), (Cell("y", "https://e.org/"),)),
+        (False, False),
+    )
     release = Release("0.1.0", "2025-01-01", "t", "t", "", "", "", "", Base("https://e.org/"))
-    html = environment().get_template("query.html").render(
-        page=page, chrome=page_chrome(release, "nl", page))
+    html = (
+        environment()
+        .get_template("query.html")
+        .render(page=page, chrome=page_chrome(release, "nl", page))
+    )
     assert "javascript:" not in html and '<a href="https://e.org/">y</a>' in html

@@ -11,8 +11,19 @@ import pytest
 SRC = Path(__file__).resolve().parent.parent / "src" / "kgbuild"
 # each entry a layer; names in one entry share it (the consumers do not import each other's
 # layer order, only what came before them)
-ORDER = (("model",), ("runtime",), ("read",), ("mapping",), ("derive",), ("validate",),
-         ("queries",), ("emit",), ("build",), ("serve", "load", "bench"), ("cli",))
+ORDER = (
+    ("model",),
+    ("runtime",),
+    ("read",),
+    ("mapping",),
+    ("derive",),
+    ("validate",),
+    ("queries",),
+    ("emit",),
+    ("build",),
+    ("serve", "load", "bench"),
+    ("cli",),
+)
 RANK = {name: i for i, names in enumerate(ORDER) for name in names}
 
 
@@ -29,14 +40,17 @@ def imported_layers(path: Path, src: Path) -> list[tuple[int, str]]:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
             if node.level:
-                target = package[: len(package) - node.level + 1] + \
-                    (node.module.split(".") if node.module else [])
+                target = package[: len(package) - node.level + 1] + (
+                    node.module.split(".") if node.module else []
+                )
             else:
                 target = (node.module or "").split(".")
             names = [target[1]] if len(target) > 1 else [a.name for a in node.names]
         elif isinstance(node, ast.Import):
-            target, names = ["kgbuild"], [a.name.split(".")[1] for a in node.names
-                                          if a.name.startswith("kgbuild.")]
+            target, names = (
+                ["kgbuild"],
+                [a.name.split(".")[1] for a in node.names if a.name.startswith("kgbuild.")],
+            )
         else:
             continue
         if target[0] == "kgbuild":
@@ -66,13 +80,24 @@ def test_no_module_imports_a_later_layer():
     assert backward_imports(SRC) == []
 
 
-@pytest.mark.parametrize(("text", "layer"), [("from ..serve.endpoint import Endpoint", "serve"),
-                                             ("from .. import build", "build"),
-                                             ("import kgbuild.cli", "cli")])
+@pytest.mark.parametrize(
+    ("text", "layer"),
+    [
+        ("from ..serve.endpoint import Endpoint", "serve"),
+        ("from .. import build", "build"),
+        ("import kgbuild.cli", "cli"),
+    ],
+)
 def test_a_backward_import_is_found_with_its_line(tmp_path, text, layer):
     src = tmp_path / "kgbuild"
-    for name in ("emit/__init__.py", "emit/site.py", "serve/__init__.py", "serve/endpoint.py",
-                 "build.py", "cli.py"):
+    for name in (
+        "emit/__init__.py",
+        "emit/site.py",
+        "serve/__init__.py",
+        "serve/endpoint.py",
+        "build.py",
+        "cli.py",
+    ):
         (src / name).parent.mkdir(parents=True, exist_ok=True)
         (src / name).write_text("")
     (src / "emit" / "site.py").write_text(f"from ..model import terms\n\n{text}\n")

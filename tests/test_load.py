@@ -26,6 +26,7 @@ GRAPH = "https://w3id.org/cultuurregio/graph"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     from conftest import PROJECT_DIRS, ROOT
+
     root = tmp_path_factory.mktemp("load")
     for name in PROJECT_DIRS:
         shutil.copytree(ROOT / name, root / name)
@@ -39,8 +40,13 @@ def store(tmp_path_factory):
         yield base
 
 
-def proxy(upstream: str, fail_first: int = 0, user: str | None = None,
-          refuse_unread: bool = False, cut_at: int | None = None):
+def proxy(
+    upstream: str,
+    fail_first: int = 0,
+    user: str | None = None,
+    refuse_unread: bool = False,
+    cut_at: int | None = None,
+):
     """A forwarding proxy that answers 503 to the first requests and may require basic auth;
     with refuse_unread it refuses a request without credentials before reading its body, and
     closes the connection, as some stores do. With cut_at it answers at most that many
@@ -64,9 +70,14 @@ def proxy(upstream: str, fail_first: int = 0, user: str | None = None,
                 return self.reply(503, {}, b"busy")
             if refused:
                 return self.reply(401, {"WWW-Authenticate": 'Basic realm="store"'}, b"")
-            req = urllib.request.Request(upstream + self.path, method=self.command, data=data,
-                                         headers={k: v for k, v in self.headers.items()
-                                                  if k.lower() in ("content-type", "accept")})
+            req = urllib.request.Request(
+                upstream + self.path,
+                method=self.command,
+                data=data,
+                headers={
+                    k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")
+                },
+            )
             try:
                 with urllib.request.urlopen(req, timeout=120) as r:
                     ctype, body = r.headers.get("Content-Type", ""), r.read()
@@ -128,8 +139,7 @@ def test_basic_auth_from_the_environment(built, store, monkeypatch, capsys):
 
 
 @pytest.mark.servers
-def test_a_store_that_refuses_before_reading_the_upload_is_reported_with_its_status(built,
-                                                                                     store):
+def test_a_store_that_refuses_before_reading_the_upload_is_reported_with_its_status(built, store):
     """Was: "gave up after 5 attempts: [Errno 32] Broken pipe", the status never seen. Whether
     the client's send breaks or it still reads the answer depends on the socket buffers: either
     way the refusal is what is reported, at once."""
@@ -161,6 +171,7 @@ def test_a_refusal_leaves_no_connection_open(tmp_path, size):
     """Was: the refused connection stayed open as long as the LoadError that reported it (its
     context), and was left to the garbage collector (a ResourceWarning). A small upload is
     refused as such; a large one may break first and be followed by the HEAD probe."""
+
     class Refuse(BaseHTTPRequestHandler):
         def refuse(self) -> None:
             self.close_connection = True
@@ -177,7 +188,8 @@ def test_a_refusal_leaves_no_connection_open(tmp_path, size):
     dist = tmp_path / "dist"
     (dist / "download/latest").mkdir(parents=True)
     (dist / "download/latest/cultuurregios.nt").write_text(
-        "".join(f'<https://x.org/s{i}> <https://x.org/p> "o" .\n' for i in range(size)))
+        "".join(f'<https://x.org/s{i}> <https://x.org/p> "o" .\n' for i in range(size))
+    )
     server = ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
     with in_thread(server) as base, pytest.raises(LoadError) as e:
         load(target(base), dist)
@@ -192,14 +204,22 @@ EDTF = pyoxigraph.NamedNode("http://id.loc.gov/datatypes/edtf/EDTF")
 
 def update(base: str, sparql: str) -> None:
     """A SPARQL Update on the Oxigraph server itself, behind the loader's back."""
-    urllib.request.urlopen(urllib.request.Request(
-        base + "/update", data=sparql.encode(),
-        headers={"Content-Type": "application/sparql-update"}), timeout=30).close()
+    urllib.request.urlopen(
+        urllib.request.Request(
+            base + "/update",
+            data=sparql.encode(),
+            headers={"Content-Type": "application/sparql-update"},
+        ),
+        timeout=30,
+    ).close()
 
 
 def first(dump, test) -> pyoxigraph.Triple:
-    return next(t for t in pyoxigraph.parse(path=str(dump), format=pyoxigraph.RdfFormat.N_TRIPLES)
-                if test(t))
+    return next(
+        t
+        for t in pyoxigraph.parse(path=str(dump), format=pyoxigraph.RdfFormat.N_TRIPLES)
+        if test(t)
+    )
 
 
 def in_graph(triple: pyoxigraph.Triple) -> str:
@@ -242,8 +262,9 @@ def test_a_store_that_cuts_below_a_page_is_an_error_not_a_pass(built, store, row
     with in_thread(server) as base, pytest.raises(LoadError) as e:
         load(target(base), built / "dist")
     n = sum(dump_counts(built / DUMP).values())
-    assert str(e.value).startswith(f"verify: {base}/query: the store counts {n} triples but "
-                                   "answered "), e.value
+    assert str(e.value).startswith(
+        f"verify: {base}/query: the store counts {n} triples but answered "
+    ), e.value
     assert "in pages of 8000 (its row limit below 8000" in str(e.value)
 
 
@@ -263,12 +284,18 @@ def test_credentials_are_sent_with_the_upload_not_after_it(built, store, monkeyp
 # is one triple missing and one extra. (Oxigraph itself stores "1"^^xsd:boolean as "true", so
 # another lexical form of a value cannot be planted in it this way.)
 CHANGES = {
-    "value": (lambda t: t.predicate == LABEL and is_literal(t),
-              lambda o: pyoxigraph.Literal(o.value + " (changed)", language=o.language)),
-    "language tag dropped": (lambda t: is_literal(t, language="nl"),
-                             lambda o: pyoxigraph.Literal(o.value)),
-    "datatype dropped": (lambda t: is_literal(t, datatype=EDTF),
-                         lambda o: pyoxigraph.Literal(o.value)),
+    "value": (
+        lambda t: t.predicate == LABEL and is_literal(t),
+        lambda o: pyoxigraph.Literal(o.value + " (changed)", language=o.language),
+    ),
+    "language tag dropped": (
+        lambda t: is_literal(t, language="nl"),
+        lambda o: pyoxigraph.Literal(o.value),
+    ),
+    "datatype dropped": (
+        lambda t: is_literal(t, datatype=EDTF),
+        lambda o: pyoxigraph.Literal(o.value),
+    ),
 }
 
 
@@ -287,14 +314,18 @@ def test_a_changed_literal_with_the_same_counts_is_reported(built, store, via, c
     n = sum(dump_counts(dump).values())
     assert str(e.value) == (
         "verify: the store does not hold exactly the dump: 1 triple(s) missing, 1 extra "
-        f"(dump {n}, store answered {n}); e.g. missing: {old} .; extra: {new} .")
+        f"(dump {n}, store answered {n}); e.g. missing: {old} .; extra: {new} ."
+    )
 
 
 @pytest.mark.servers
 def test_an_extra_triple_is_reported(built, store, via):
     t, dump = target(via), built / DUMP
-    extra = pyoxigraph.Triple(pyoxigraph.NamedNode("https://x.org/a"),
-                              pyoxigraph.NamedNode("https://x.org/p"), pyoxigraph.Literal(1))
+    extra = pyoxigraph.Triple(
+        pyoxigraph.NamedNode("https://x.org/a"),
+        pyoxigraph.NamedNode("https://x.org/p"),
+        pyoxigraph.Literal(1),
+    )
     load(t, built / "dist")
     update(store, f"INSERT DATA {in_graph(extra)}")
     n = sum(dump_counts(dump).values())
@@ -302,7 +333,8 @@ def test_an_extra_triple_is_reported(built, store, via):
         verify(t, dump)
     assert str(e.value) == (
         "verify: the store does not hold exactly the dump: 0 triple(s) missing, 1 extra "
-        f"(dump {n}, store answered {n + 1}); e.g. extra: {extra} .")
+        f"(dump {n}, store answered {n + 1}); e.g. extra: {extra} ."
+    )
     assert load(t, built / "dist") == n  # PUT replaces the graph: exactly the dump again
 
 
@@ -317,22 +349,28 @@ def test_a_missing_triple_is_reported(built, store, via):
         verify(t, dump)
     assert str(e.value) == (
         "verify: the store does not hold exactly the dump: 1 triple(s) missing, 0 extra "
-        f"(dump {n}, store answered {n - 1}); e.g. missing: {gone} .")
+        f"(dump {n}, store answered {n - 1}); e.g. missing: {gone} ."
+    )
 
 
 @pytest.mark.servers
 def test_triples_with_blank_nodes_are_compared_by_count(store, tmp_path):
     """Blank node labels are the store's own: such triples count per predicate."""
-    nt = ('_:b1 <https://x.org/p> "a" .\n<https://x.org/s> <https://x.org/q> _:b1 .\n'
-          '<https://x.org/s> <https://x.org/p> "b"@en .\n')
+    nt = (
+        '_:b1 <https://x.org/p> "a" .\n<https://x.org/s> <https://x.org/q> _:b1 .\n'
+        '<https://x.org/s> <https://x.org/p> "b"@en .\n'
+    )
     dist = tmp_path / "dist"
     (dist / "download/latest").mkdir(parents=True)
     (dist / "download/latest/cultuurregios.nt").write_text(nt)
     t = Target(store + "/store", store + "/query", "https://x.org/blank-graph", pause=0.01)
     assert load(t, dist) == 3
     update(store, 'INSERT DATA { GRAPH <https://x.org/blank-graph> { _:c <https://x.org/p> "a" } }')
-    with pytest.raises(LoadError, match=r"blank node differ in 1 predicate\(s\), e.g. "
-                                        r"<https://x.org/p> dump 1, store 2"):
+    with pytest.raises(
+        LoadError,
+        match=r"blank node differ in 1 predicate\(s\), e.g. "
+        r"<https://x.org/p> dump 1, store 2",
+    ):
         verify(t, dist / "download/latest/cultuurregios.nt")
 
 

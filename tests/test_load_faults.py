@@ -53,6 +53,7 @@ TRICKLED = b"HTTP/1.1 204 No Content\r\n" + b"X-Padding: " + b"." * 200 + b"\r\n
 def built(tmp_path_factory) -> Path:
     """The bundled project built once; its dist/ holds the "old" dump."""
     from conftest import PROJECT_DIRS, ROOT
+
     root = tmp_path_factory.mktemp("faults")
     for name in PROJECT_DIRS:
         shutil.copytree(ROOT / name, root / name)
@@ -63,9 +64,12 @@ def built(tmp_path_factory) -> Path:
 def changed(folder: Path, old: Path, extra: int) -> Path:
     """A dist/ whose dump is the old dump plus 2 * extra triples: more of a predicate the old
     dump has, and one it has not."""
-    lines = "".join(f'<https://w3id.org/cultuurregio/id/test/s{i}> <{LABEL}> "extra {i}" .\n'
-                    f'<https://w3id.org/cultuurregio/id/test/s{i}> <{NUMBER}> '
-                    f'"{i}"^^<{INTEGER}> .\n' for i in range(extra))
+    lines = "".join(
+        f'<https://w3id.org/cultuurregio/id/test/s{i}> <{LABEL}> "extra {i}" .\n'
+        f"<https://w3id.org/cultuurregio/id/test/s{i}> <{NUMBER}> "
+        f'"{i}"^^<{INTEGER}> .\n'
+        for i in range(extra)
+    )
     (folder / DUMP).parent.mkdir(parents=True)
     (folder / DUMP).write_bytes((old / DUMP).read_bytes() + lines.encode())
     return folder
@@ -95,8 +99,9 @@ def pauses(monkeypatch) -> list[float]:
     """The pauses `kgbuild load` takes between attempts, recorded instead of slept: one fewer
     than the attempts it makes."""
     taken: list[float] = []
-    monkeypatch.setattr(kgbuild.load, "load",
-                        functools.partial(kgbuild.load.load, sleep=taken.append))
+    monkeypatch.setattr(
+        kgbuild.load, "load", functools.partial(kgbuild.load.load, sleep=taken.append)
+    )
     return taken
 
 
@@ -115,8 +120,9 @@ def counts(dist: Path) -> Counter:
 
 def load_cli(root: Path, endpoint: str, attempts: int, capsys):
     """Exit code, stdout and the stderr lines of `kgbuild load`."""
-    code = main(["load", "--root", str(root), "-q", "--endpoint", endpoint,
-                 "--attempts", str(attempts)])
+    code = main(
+        ["load", "--root", str(root), "-q", "--endpoint", endpoint, "--attempts", str(attempts)]
+    )
     out, err = capsys.readouterr()
     return code, out, err.splitlines()
 
@@ -139,9 +145,16 @@ class Faults(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, upstream: str | None = None, plan=(), then="forward",
-                 chunk: int = 1 << 16, delay: float = 0.0, at_half=None,
-                 interval: float = 20.0):
+    def __init__(
+        self,
+        upstream: str | None = None,
+        plan=(),
+        then="forward",
+        chunk: int = 1 << 16,
+        delay: float = 0.0,
+        at_half=None,
+        interval: float = 20.0,
+    ):
         super().__init__(("127.0.0.1", 0), FaultHandler)
         self.upstream = urllib.parse.urlsplit(upstream) if upstream else None
         self.plan, self.then = list(plan), then
@@ -237,7 +250,7 @@ class FaultHandler(BaseHTTPRequestHandler):
         """A 204 one byte at a time, `interval` seconds apart, until the server is closed."""
         for i in range(len(TRICKLED)):
             with contextlib.suppress(OSError):
-                self.wfile.write(TRICKLED[i:i + 1])
+                self.wfile.write(TRICKLED[i : i + 1])
                 self.wfile.flush()
             if self.server.released.wait(self.server.interval):
                 break
@@ -269,12 +282,18 @@ def test_store_down_exits_3_with_one_line_after_the_configured_attempts(built, p
 def test_store_down_through_the_api_names_url_and_attempts():
     port = free_port()
     slept: list[float] = []
-    t = Target(f"http://127.0.0.1:{port}/store", f"http://127.0.0.1:{port}/query", GRAPH,
-               attempts=3, pause=0.2)
+    t = Target(
+        f"http://127.0.0.1:{port}/store",
+        f"http://127.0.0.1:{port}/query",
+        GRAPH,
+        attempts=3,
+        pause=0.2,
+    )
     with pytest.raises(LoadError) as e:
         kgbuild.load.put(t, b"", "nt", slept.append)
-    assert re.fullmatch(re.escape(f"load: {t.gsp_url()}: gave up after 3 attempts: ") + REFUSED,
-                        str(e.value)), e.value
+    assert re.fullmatch(
+        re.escape(f"load: {t.gsp_url()}: gave up after 3 attempts: ") + REFUSED, str(e.value)
+    ), e.value
     assert slept == [0.2, 0.4]
 
 
@@ -282,16 +301,20 @@ def test_store_down_through_the_api_names_url_and_attempts():
 
 
 @pytest.mark.servers
-@pytest.mark.parametrize("fault, reason", [
-    (500, "HTTP 500 Internal Server Error: the store is unavailable"),
-    (502, "HTTP 502 Bad Gateway: the store is unavailable"),
-    (503, "HTTP 503 Service Unavailable: the store is unavailable"),
-    (504, "HTTP 504 Gateway Timeout: the store is unavailable"),
-    ("close", DROPPED),
-    ("cut", DROPPED),
-])
-def test_a_store_that_always_fails_is_retried_then_one_clear_error(built, pauses, capsys,
-                                                                   fault, reason):
+@pytest.mark.parametrize(
+    "fault, reason",
+    [
+        (500, "HTTP 500 Internal Server Error: the store is unavailable"),
+        (502, "HTTP 502 Bad Gateway: the store is unavailable"),
+        (503, "HTTP 503 Service Unavailable: the store is unavailable"),
+        (504, "HTTP 504 Gateway Timeout: the store is unavailable"),
+        ("close", DROPPED),
+        ("cut", DROPPED),
+    ],
+)
+def test_a_store_that_always_fails_is_retried_then_one_clear_error(
+    built, pauses, capsys, fault, reason
+):
     faults = Faults(then=fault)
     with in_thread(faults) as base:
         code, out, err = load_cli(built, base + "/store", 3, capsys)
@@ -299,7 +322,7 @@ def test_a_store_that_always_fails_is_retried_then_one_clear_error(built, pauses
     assert len(err) == 1 and "Traceback" not in err[0], err
     start = f"error: load: {base}/store?{GRAPH_QUERY}: gave up after 3 attempts: "
     assert err[0].startswith(start), err
-    assert re.fullmatch(reason, err[0][len(start):], re.IGNORECASE), err
+    assert re.fullmatch(reason, err[0][len(start) :], re.IGNORECASE), err
     assert faults.seen == [("PUT", fault)] * 3
     assert pauses == [0.5, 1.0]
 
@@ -316,8 +339,7 @@ def test_cut_off_uploads_are_retried_and_leave_the_old_graph(old, new, store):
 
 
 @pytest.mark.servers
-def test_a_dump_the_store_refuses_is_not_retried_and_leaves_the_old_graph(old, store,
-                                                                          tmp_path):
+def test_a_dump_the_store_refuses_is_not_retried_and_leaves_the_old_graph(old, store, tmp_path):
     """Oxigraph clears and loads in one transaction: a PUT it stops at the last line (a syntax
     error) leaves the old graph whole, as a cut-off one does."""
     assert load(target(store), old) == sum(counts(old).values())
@@ -327,8 +349,9 @@ def test_a_dump_the_store_refuses_is_not_retried_and_leaves_the_old_graph(old, s
     faults = Faults(store)
     with in_thread(faults) as base, pytest.raises(LoadError) as e:
         load(target(base, attempts=3), broken)
-    assert str(e.value).startswith(f"load: {base}/store?{GRAPH_QUERY}: HTTP 400 Bad Request: "
-                                   "Parser error at line "), e.value
+    assert str(e.value).startswith(
+        f"load: {base}/store?{GRAPH_QUERY}: HTTP 400 Bad Request: Parser error at line "
+    ), e.value
     assert faults.seen == [("PUT", "forward")]  # a refusal is final
     assert holds(store) == counts(old)
 
@@ -362,19 +385,24 @@ def test_a_store_that_never_answers_times_out_within_bounds(old, fault):
 
 
 @pytest.mark.servers
-@pytest.mark.parametrize("plan, timeout", [
-    ([500, 502, 503], 60),  # 5xx a few times
-    (["close", "cut"], 60),  # connection dropped at once, then mid-upload
-    (["hang"], 10),  # no answer within the timeout once (the PUT itself takes about 1 s)
-], ids=["5xx", "dropped", "timeout"])
+@pytest.mark.parametrize(
+    "plan, timeout",
+    [
+        ([500, 502, 503], 60),  # 5xx a few times
+        (["close", "cut"], 60),  # connection dropped at once, then mid-upload
+        (["hang"], 10),  # no answer within the timeout once (the PUT itself takes about 1 s)
+    ],
+    ids=["5xx", "dropped", "timeout"],
+)
 def test_a_store_that_recovers_is_loaded_and_verified(old, new, store, plan, timeout):
     faults = Faults(store, plan=plan)
     with in_thread(faults) as base:
         n = load(target(base, attempts=len(plan) + 1, timeout=timeout), new)
     assert n == sum(counts(new).values())
     assert holds(store) == counts(new) != counts(old)
-    assert faults.seen == [("PUT", f) for f in plan] + [("PUT", "forward")] + \
-        [("POST", "forward")] * 2  # the triples, their count
+    assert (
+        faults.seen == [("PUT", f) for f in plan] + [("PUT", "forward")] + [("POST", "forward")] * 2
+    )  # the triples, their count
 
 
 # 5. Oxigraph killed mid-load
@@ -402,9 +430,14 @@ def test_oxigraph_killed_mid_load_keeps_the_old_graph(old, tmp_path):
         assert proc.returncode == -signal.SIGKILL
     assert killed, "Oxigraph was not killed during the upload"
     assert killed["total"] == size and size // 2 <= killed["sent"] < size
-    assert re.fullmatch(re.escape(f"load: {via}/store?{GRAPH_QUERY}: gave up after 2 attempts: "
-                                  "HTTP 502 Bad Gateway: the store cannot be reached: ")
-                        + REFUSED, str(e.value)), e.value
+    assert re.fullmatch(
+        re.escape(
+            f"load: {via}/store?{GRAPH_QUERY}: gave up after 2 attempts: "
+            "HTTP 502 Bad Gateway: the store cannot be reached: "
+        )
+        + REFUSED,
+        str(e.value),
+    ), e.value
     assert faults.seen == [("PUT", "kill"), ("PUT", "forward")]
 
     with oxigraph_process(folder) as (base, proc):
@@ -424,9 +457,25 @@ def test_a_store_answering_a_byte_every_20_s_ends_at_the_deadline_through_the_cl
     with in_thread(faults) as base:
         began = time.monotonic()
         result = subprocess.run(
-            [sys.executable, "-m", "kgbuild.cli", "load", "--root", str(built), "-q",
-             "--endpoint", base + "/store", "--timeout", "3"],
-            check=False, capture_output=True, text=True, timeout=60, env=os.environ.copy())
+            [
+                sys.executable,
+                "-m",
+                "kgbuild.cli",
+                "load",
+                "--root",
+                str(built),
+                "-q",
+                "--endpoint",
+                base + "/store",
+                "--timeout",
+                "3",
+            ],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=os.environ.copy(),
+        )
         took = time.monotonic() - began
     err = result.stderr.splitlines()
     assert result.returncode == 3 and result.stdout == "", result
@@ -460,9 +509,11 @@ def test_the_deadline_covers_the_pauses_between_attempts(old):
     with in_thread(faults) as base, pytest.raises(LoadError) as e:
         load(target(base, attempts=50, pause=0.2, deadline=1.5), old)
     took = time.monotonic() - began
-    assert str(e.value) == (f"load: {base}/store?{GRAPH_QUERY}: the deadline of 1.5 s passed "
-                            "(last failure: HTTP 503 Service Unavailable: the store is "
-                            "unavailable)")
+    assert str(e.value) == (
+        f"load: {base}/store?{GRAPH_QUERY}: the deadline of 1.5 s passed "
+        "(last failure: HTTP 503 Service Unavailable: the store is "
+        "unavailable)"
+    )
     assert 1.5 <= took < 1.5 + 4, took  # the per-read timeout is 60 s
     assert 3 <= len(faults.seen) <= 4  # at 0, 0.2, 0.6 and 1.4 s
 
@@ -481,14 +532,36 @@ def test_the_deadline_covers_the_verification(old):
 
 def test_a_timeout_that_is_not_a_positive_number_is_a_usage_error(built, capsys):
     for value in ("0", "-1", "nan", "inf"):
-        assert main(["load", "--root", str(built), "-q", "--endpoint",
-                     "http://127.0.0.1:9/store", "--timeout", value]) == 2
+        assert (
+            main(
+                [
+                    "load",
+                    "--root",
+                    str(built),
+                    "-q",
+                    "--endpoint",
+                    "http://127.0.0.1:9/store",
+                    "--timeout",
+                    value,
+                ]
+            )
+            == 2
+        )
         assert capsys.readouterr().err.splitlines() == [
-            "error: --timeout must be a number of seconds above 0"]
+            "error: --timeout must be a number of seconds above 0"
+        ]
 
 
-@pytest.mark.parametrize("endpoint", ["file:///etc/passwd", "data:,x", "http://127.0.0.1:x/store",
-                                      "http:///store", "http://127.0.0.1/st ore"])
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "file:///etc/passwd",
+        "data:,x",
+        "http://127.0.0.1:x/store",
+        "http:///store",
+        "http://127.0.0.1/st ore",
+    ],
+)
 def test_an_endpoint_that_is_not_an_http_url_is_refused(old, endpoint):
     """Was: urllib read a file: or data: URL as if it were the store's answer."""
     with pytest.raises(LoadError) as e:
@@ -503,16 +576,23 @@ CHUNKED = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
 MALFORMED = {
     "garbage status line": (b"HELLO\r\n\r\n", "the reply is not HTTP: status line 'HELLO\\r\\n'"),
     "short status line": (b"HTTP/1.1 2", "the reply is not HTTP: status line 'HTTP/1.1 2'"),
-    "lying Content-Length": (b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort",
-                             "the reply ended 95 byte(s) short of its Content-Length"),
-    "bad chunk size": (CHUNKED + b"zz\r\nabc\r\n0\r\n\r\n",
-                       "the reply's chunked body is broken or cut short"),
+    "lying Content-Length": (
+        b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort",
+        "the reply ended 95 byte(s) short of its Content-Length",
+    ),
+    "bad chunk size": (
+        CHUNKED + b"zz\r\nabc\r\n0\r\n\r\n",
+        "the reply's chunked body is broken or cut short",
+    ),
     "chunks cut short": (CHUNKED + b"10\r\nabc", "the reply's chunked body is broken or cut short"),
-    "header line too long": (b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n",
-                             ("the reply has a line too long (got more than 65536 bytes when "
-                              "reading header line)")),
-    "too many headers": (b"HTTP/1.1 200 OK\r\n" + b"X-A: b\r\n" * 101 + b"\r\n",
-                         "the reply is not valid HTTP: got more than 100 headers"),
+    "header line too long": (
+        b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n",
+        ("the reply has a line too long (got more than 65536 bytes when reading header line)"),
+    ),
+    "too many headers": (
+        b"HTTP/1.1 200 OK\r\n" + b"X-A: b\r\n" * 101 + b"\r\n",
+        "the reply is not valid HTTP: got more than 100 headers",
+    ),
 }
 
 
@@ -530,8 +610,10 @@ def test_a_malformed_reply_to_the_upload_is_one_line_at_once(built, pauses, caps
 
 def nt_reply(body: bytes, ctype: str = "application/n-triples", length: int | None = None):
     length = len(body) if length is None else length
-    return (f"HTTP/1.1 200 OK\r\nContent-Type: {ctype}\r\nContent-Length: {length}\r\n\r\n"
-            .encode() + body)
+    return (
+        f"HTTP/1.1 200 OK\r\nContent-Type: {ctype}\r\nContent-Length: {length}\r\n\r\n".encode()
+        + body
+    )
 
 
 def verify_replies(old: Path) -> dict[str, tuple[bytes, str]]:
@@ -540,29 +622,52 @@ def verify_replies(old: Path) -> dict[str, tuple[bytes, str]]:
     return {
         # whole lines, the rest missing: without the check of the length this read as
         # "triples missing", as if the store held less
-        "lying Content-Length": (nt_reply(head, length=len(head) + 1000),
-                                 re.escape("the reply ended 1000 byte(s) short of its "
-                                           "Content-Length")),
-        "not UTF-8": (nt_reply(b'<https://x.org/s> <https://x.org/p> "\xff\xfe" .\n'),
-                      r"the answer is not N-Triples: Parser error at line 1 .*Invalid UTF-8.*"),
-        "garbage N-Triples": (nt_reply(b"{{{ not rdf"),
-                              r"the answer is not N-Triples: Parser error at line 1 .*"),
-        "garbage JSON": (nt_reply(b'{"head": {', "application/sparql-results+json"),
-                         re.escape("answered application/sparql-results+json, not N-Triples")),
-        "garbage XML": (nt_reply(b"<rdf:RDF", "application/rdf+xml"),
-                        re.escape("answered application/rdf+xml, not N-Triples")),
-        "bad chunk size": (MALFORMED["bad chunk size"][0].replace(
-            b"OK\r\n", b"OK\r\nContent-Type: application/n-triples\r\n"),
-            re.escape("the reply's chunked body is broken or cut short")),
-        "garbage status line": (MALFORMED["garbage status line"][0],
-                                re.escape(MALFORMED["garbage status line"][1])),
+        "lying Content-Length": (
+            nt_reply(head, length=len(head) + 1000),
+            re.escape("the reply ended 1000 byte(s) short of its Content-Length"),
+        ),
+        "not UTF-8": (
+            nt_reply(b'<https://x.org/s> <https://x.org/p> "\xff\xfe" .\n'),
+            r"the answer is not N-Triples: Parser error at line 1 .*Invalid UTF-8.*",
+        ),
+        "garbage N-Triples": (
+            nt_reply(b"{{{ not rdf"),
+            r"the answer is not N-Triples: Parser error at line 1 .*",
+        ),
+        "garbage JSON": (
+            nt_reply(b'{"head": {', "application/sparql-results+json"),
+            re.escape("answered application/sparql-results+json, not N-Triples"),
+        ),
+        "garbage XML": (
+            nt_reply(b"<rdf:RDF", "application/rdf+xml"),
+            re.escape("answered application/rdf+xml, not N-Triples"),
+        ),
+        "bad chunk size": (
+            MALFORMED["bad chunk size"][0].replace(
+                b"OK\r\n", b"OK\r\nContent-Type: application/n-triples\r\n"
+            ),
+            re.escape("the reply's chunked body is broken or cut short"),
+        ),
+        "garbage status line": (
+            MALFORMED["garbage status line"][0],
+            re.escape(MALFORMED["garbage status line"][1]),
+        ),
     }
 
 
 @pytest.mark.servers
-@pytest.mark.parametrize("name", ["lying Content-Length", "not UTF-8", "garbage N-Triples",
-                                  "garbage JSON", "garbage XML", "bad chunk size",
-                                  "garbage status line"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "lying Content-Length",
+        "not UTF-8",
+        "garbage N-Triples",
+        "garbage JSON",
+        "garbage XML",
+        "bad chunk size",
+        "garbage status line",
+    ],
+)
 def test_a_malformed_reply_to_the_verification_is_one_line(old, name):
     reply, message = verify_replies(old)[name]
     faults = Faults(plan=[b"HTTP/1.1 204 No Content\r\n\r\n"], then=reply)
@@ -582,10 +687,30 @@ def certificate(tmp_path_factory) -> tuple[Path, Path]:
         pytest.skip("openssl is not installed")
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", str(key), "-out",
-                    str(cert), "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
-                    "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return cert, key
 
 
@@ -618,21 +743,23 @@ def over_tls(server: TlsFaults):
 
 
 @pytest.mark.servers
-def test_an_untrusted_certificate_is_refused_after_one_attempt(built, certificate, pauses,
-                                                              capsys):
+def test_an_untrusted_certificate_is_refused_after_one_attempt(built, certificate, pauses, capsys):
     """Was: retried as if the store were down, then 'gave up after 4 attempts'."""
     faults = TlsFaults(*certificate, then=503)
     with over_tls(faults) as base:
         code, out, err = load_cli(built, base + "/store", 4, capsys)
     assert code == 3 and out == ""
-    assert err == [f"error: load: {base}/store?{GRAPH_QUERY}: "
-                   + "the store's TLS certificate was refused: self-signed certificate"]
+    assert err == [
+        f"error: load: {base}/store?{GRAPH_QUERY}: "
+        + "the store's TLS certificate was refused: self-signed certificate"
+    ]
     assert faults.connections == 1 and faults.seen == [] and pauses == []
 
 
 @pytest.mark.servers
-def test_control_a_trusted_certificate_loads_and_verifies_over_tls(old, store, certificate,
-                                                                  monkeypatch):
+def test_control_a_trusted_certificate_loads_and_verifies_over_tls(
+    old, store, certificate, monkeypatch
+):
     """The same listener with its certificate trusted (SSL_CERT_FILE): the load goes through,
     over the deadline's sockets, so the refusal above is the certificate's."""
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))

@@ -42,13 +42,19 @@ PREFIXES = """
 @prefix persoon: <https://w3id.org/cultuurregio/id/persoon/> .
 """
 
-SOURCES = ("id,kind,title,authors,year,date,publisher,place,identifier,url,cites\n"
-           "art,article,Een artikel,\"A; B\",2024,,,,,https://example.org/a,art#kop\n")
-PROVINCIES = ("provinciecode,provinciecode_num,provincienaam,tooi_uri,cites\n"
-              "PV23,23,Overijssel,https://identifier.overheid.nl/tooi/id/provincie/pv23,art#\n")
-GEMEENTEN = ("gemeentecode,gemeentecode_num,gemeentenaam,provinciecode,tooi_uri,cites\n"
-             "GM0153,0153,Enschede,PV23,https://identifier.overheid.nl/tooi/id/gemeente/gm0153,"
-             "art#\n")
+SOURCES = (
+    "id,kind,title,authors,year,date,publisher,place,identifier,url,cites\n"
+    'art,article,Een artikel,"A; B",2024,,,,,https://example.org/a,art#kop\n'
+)
+PROVINCIES = (
+    "provinciecode,provinciecode_num,provincienaam,tooi_uri,cites\n"
+    "PV23,23,Overijssel,https://identifier.overheid.nl/tooi/id/provincie/pv23,art#\n"
+)
+GEMEENTEN = (
+    "gemeentecode,gemeentecode_num,gemeentenaam,provinciecode,tooi_uri,cites\n"
+    "GM0153,0153,Enschede,PV23,https://identifier.overheid.nl/tooi/id/gemeente/gm0153,"
+    "art#\n"
+)
 
 
 def mapped_graph(tmp_path: Path, files: dict[str, str]) -> rdflib.Graph:
@@ -66,14 +72,22 @@ EDTF = rdflib.URIRef("http://id.loc.gov/datatypes/edtf/EDTF")
 XSD_DATE = rdflib.URIRef("http://www.w3.org/2001/XMLSchema#date")
 RDF_PREDICATE = rdflib.RDF.predicate
 # date property -> the stem of its bounds (cr:{stem}Earliest, cr:{stem}Latest)
-BOUND_STEMS = {"https://schema.org/startDate": "start", "https://schema.org/endDate": "end",
-               "https://schema.org/foundingDate": "founding",
-               "https://schema.org/dissolutionDate": "dissolution",
-               "https://schema.org/expires": "expires", "http://purl.org/dc/terms/date": "date",
-               "http://purl.org/dc/terms/issued": "issued", CR + "attestedOn": "attested",
-               CR + "areaOutsideBefore": "areaOutsideBefore"}
-BOUNDS = {rdflib.URIRef(CR + stem + end) for stem in BOUND_STEMS.values()
-          for end in ("Earliest", "Latest")}
+BOUND_STEMS = {
+    "https://schema.org/startDate": "start",
+    "https://schema.org/endDate": "end",
+    "https://schema.org/foundingDate": "founding",
+    "https://schema.org/dissolutionDate": "dissolution",
+    "https://schema.org/expires": "expires",
+    "http://purl.org/dc/terms/date": "date",
+    "http://purl.org/dc/terms/issued": "issued",
+    CR + "attestedOn": "attested",
+    CR + "areaOutsideBefore": "areaOutsideBefore",
+}
+BOUNDS = {
+    rdflib.URIRef(CR + stem + end)
+    for stem in BOUND_STEMS.values()
+    for end in ("Earliest", "Latest")
+}
 
 
 def days(value: str) -> tuple[str, str]:
@@ -92,15 +106,20 @@ def days(value: str) -> tuple[str, str]:
 def expected_bounds(g: rdflib.Graph) -> set[tuple]:
     """Every date's bounds: the days all its values allow (attestations: the days they span)."""
     out = set()
-    for s, p in {(s, p) for s, p, o in g if isinstance(o, rdflib.Literal) and o.datatype == EDTF
-                 and p != rdflib.RDF.object}:
+    for s, p in {
+        (s, p)
+        for s, p, o in g
+        if isinstance(o, rdflib.Literal) and o.datatype == EDTF and p != rdflib.RDF.object
+    }:
         spans = [days(str(o)) for o in g.objects(s, p)]
         attested = str(p) == CR + "attestedOn"
         first = (min if attested else max)(a for a, _ in spans)
         last = (max if attested else min)(b for _, b in spans)
         stem = BOUND_STEMS[str(p)]
-        out |= {(s, rdflib.URIRef(CR + stem + "Earliest"), rdflib.Literal(first, datatype=XSD_DATE)),
-                (s, rdflib.URIRef(CR + stem + "Latest"), rdflib.Literal(last, datatype=XSD_DATE))}
+        out |= {
+            (s, rdflib.URIRef(CR + stem + "Earliest"), rdflib.Literal(first, datatype=XSD_DATE)),
+            (s, rdflib.URIRef(CR + stem + "Latest"), rdflib.Literal(last, datatype=XSD_DATE)),
+        }
     return out
 
 
@@ -123,9 +142,12 @@ def assert_same(actual: rdflib.Graph, expected_ttl: str) -> None:
     a, e = to_isomorphic(actual), to_isomorphic(expected)
     if a != e:
         _, only_actual, only_expected = graph_diff(a, e)
-        raise AssertionError("graphs differ\nonly in actual:\n"
-                             + only_actual.serialize(format="nt")
-                             + "\nonly in expected:\n" + only_expected.serialize(format="nt"))
+        raise AssertionError(
+            "graphs differ\nonly in actual:\n"
+            + only_actual.serialize(format="nt")
+            + "\nonly in expected:\n"
+            + only_expected.serialize(format="nt")
+        )
 
 
 BASE_GRAPH = """
@@ -145,22 +167,34 @@ gm:gm0153 a cr:Gemeente ; skos:prefLabel "Enschede"@nl ; cr:cbsCode "GM0153" ;
 
 
 def test_reference_data_and_sources(tmp_path):
-    g = mapped_graph(tmp_path, {"s/sources.csv": SOURCES, "r/provincies.csv": PROVINCIES,
-                                "r/gemeenten.csv": GEMEENTEN})
+    g = mapped_graph(
+        tmp_path,
+        {"s/sources.csv": SOURCES, "r/provincies.csv": PROVINCIES, "r/gemeenten.csv": GEMEENTEN},
+    )
     assert_same(g, BASE_GRAPH)
 
 
 def test_membership_merges_rows_and_stated_wins(tmp_path):
-    regions = ("id,kind,name,stated_member_count,cites\n"
-               "twente,cultuurregio,Twente,14,art#noot 5\n")
+    regions = "id,kind,name,stated_member_count,cites\ntwente,cultuurregio,Twente,14,art#noot 5\n"
     memberships = (
         "region,member,role,begin,status,reason_nl,reason_en,attested,cites\n"
         "twente,GM0153,representative,,inferred,afgeleid,inferred,2021,art#p 1\n"
-        "twente,GM0153,representative,,stated,,,,art#p 2\n")
-    g = mapped_graph(tmp_path, {"s/sources.csv": SOURCES, "r/provincies.csv": PROVINCIES,
-                                "r/gemeenten.csv": GEMEENTEN, "a/regions.csv": regions,
-                                "a/memberships.csv": memberships})
-    assert_same(g, BASE_GRAPH + """
+        "twente,GM0153,representative,,stated,,,,art#p 2\n"
+    )
+    g = mapped_graph(
+        tmp_path,
+        {
+            "s/sources.csv": SOURCES,
+            "r/provincies.csv": PROVINCIES,
+            "r/gemeenten.csv": GEMEENTEN,
+            "a/regions.csv": regions,
+            "a/memberships.csv": memberships,
+        },
+    )
+    assert_same(
+        g,
+        BASE_GRAPH
+        + """
 regio:twente a cr:Cultuurregio ; skos:prefLabel "Twente"@nl, "Twente"@en ;
     cr:statedMemberCount 14 ; dct:source bron:art ;
     prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#noot-5> .
@@ -181,13 +215,18 @@ lm:twente\\/gm0153\\/vertegenwoordiger a org:Membership ;
     a rdf:Statement ; rdf:subject lm:twente\\/gm0153\\/vertegenwoordiger ;
     rdf:predicate cr:attestedOn ; rdf:object "2021"^^edtf:EDTF ;
     dct:source bron:art ; prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#p-1> .
-""")
+""",
+    )
 
 
 def with_reference(files: dict[str, str], sources: str = SOURCES) -> dict[str, str]:
     """The files of BASE_GRAPH (sources, provincies, gemeenten) plus the given tables."""
-    return {"s/sources.csv": sources, "r/provincies.csv": PROVINCIES,
-            "r/gemeenten.csv": GEMEENTEN, **files}
+    return {
+        "s/sources.csv": sources,
+        "r/provincies.csv": PROVINCIES,
+        "r/gemeenten.csv": GEMEENTEN,
+        **files,
+    }
 
 
 TWENTE = "id,kind,name,cites\ntwente,cultuurregio,Twente,art#\n"
@@ -212,10 +251,16 @@ def test_project_proeftuin(tmp_path):
         "description_en,start,end,stated_participant_count,status,reason_nl,reason_en,cites\n"
         "proeftuin-twente,proeftuin,Proeftuin Twente,Twente pilot project,twente,GM0153,PV23,"
         "GM0153,culturele-vernieuwing; digitale-cultuur,Een maakplaats.,A makerspace.,"
-        "2019,2020-06,14,inferred,afgeleid,inferred,art#\n")
-    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": TWENTE,
-                                               "a/projects.csv": projects}))
-    assert_same(g, BASE_GRAPH + TWENTE_GRAPH + """
+        "2019,2020-06,14,inferred,afgeleid,inferred,art#\n"
+    )
+    g = mapped_graph(
+        tmp_path, with_reference({"a/regions.csv": TWENTE, "a/projects.csv": projects})
+    )
+    assert_same(
+        g,
+        BASE_GRAPH
+        + TWENTE_GRAPH
+        + """
 project:proeftuin-twente a cr:Proeftuin ;
     skos:prefLabel "Proeftuin Twente"@nl, "Twente pilot project"@en ;
     cr:region regio:twente ; cr:executor gm:gm0153 ; cr:partner pv:pv23 ;
@@ -226,20 +271,32 @@ project:proeftuin-twente a cr:Proeftuin ;
     cr:statedParticipantCount "14"^^xsd:integer ;
     cr:evidenceStatus status:afgeleid ; cr:statusReason "afgeleid"@nl, "inferred"@en ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
-""")
+""",
+    )
 
 
 def test_funding_of_a_project(tmp_path):
-    projects = ("id,kind,name,description_nl,description_en,cites\n"
-                "proeftuin-twente,project,Proeftuin,Een proeftuin.,A pilot.,art#\n")
-    fundings = ("id,funder,recipient,project,amount,year,purpose_nl,purpose_en,matched_by,"
-                "themes,cites\n"
-                "proeftuin-twente,PV23,twente,proeftuin-twente,235000.50,2019,Bijdrage.,"
-                "Contribution.,GM0153,culturele-vernieuwing,art#\n")
-    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": TWENTE,
-                                               "a/projects.csv": projects,
-                                               "a/fundings.csv": fundings}))
-    assert_same(g, BASE_GRAPH + TWENTE_GRAPH + """
+    projects = (
+        "id,kind,name,description_nl,description_en,cites\n"
+        "proeftuin-twente,project,Proeftuin,Een proeftuin.,A pilot.,art#\n"
+    )
+    fundings = (
+        "id,funder,recipient,project,amount,year,purpose_nl,purpose_en,matched_by,"
+        "themes,cites\n"
+        "proeftuin-twente,PV23,twente,proeftuin-twente,235000.50,2019,Bijdrage.,"
+        "Contribution.,GM0153,culturele-vernieuwing,art#\n"
+    )
+    g = mapped_graph(
+        tmp_path,
+        with_reference(
+            {"a/regions.csv": TWENTE, "a/projects.csv": projects, "a/fundings.csv": fundings}
+        ),
+    )
+    assert_same(
+        g,
+        BASE_GRAPH
+        + TWENTE_GRAPH
+        + """
 project:proeftuin-twente a cr:Project ; skos:prefLabel "Proeftuin"@nl, "Proeftuin"@en ;
     dct:description "Een proeftuin."@nl, "A pilot."@en ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
@@ -249,49 +306,72 @@ financiering:proeftuin-twente a cr:Funding ;
     cr:purpose "Bijdrage."@nl, "Contribution."@en ;
     cr:matchedBy gm:gm0153 ; cr:theme thema:culturele-vernieuwing ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
-""")
+""",
+    )
 
 
 def test_finding(tmp_path):
-    findings = ("id,kind,statement_nl,statement_en,themes,concerns,attributed_to,cites\n"
-                "benaming,context,Een uitspraak.,A statement.,culturele-vernieuwing,twente,"
-                "GM0153,art#\n")
-    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": TWENTE,
-                                               "a/findings.csv": findings}))
-    assert_same(g, BASE_GRAPH + TWENTE_GRAPH + """
+    findings = (
+        "id,kind,statement_nl,statement_en,themes,concerns,attributed_to,cites\n"
+        "benaming,context,Een uitspraak.,A statement.,culturele-vernieuwing,twente,"
+        "GM0153,art#\n"
+    )
+    g = mapped_graph(
+        tmp_path, with_reference({"a/regions.csv": TWENTE, "a/findings.csv": findings})
+    )
+    assert_same(
+        g,
+        BASE_GRAPH
+        + TWENTE_GRAPH
+        + """
 bev:benaming a cr:Finding ; cr:findingKind bevinding:context ;
     cr:statement "Een uitspraak."@nl, "A statement."@en ;
     cr:theme thema:culturele-vernieuwing ; cr:concerns regio:twente ;
     prov:wasAttributedTo gm:gm0153 ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
-""")
+""",
+    )
 
 
 def test_policy_event(tmp_path):
-    events = ("id,date,name_nl,name_en,agent,on_behalf_of,document,informed_by,description_nl,"
-              "description_en,cites\n"
-              "oproep-2018,2018-03-15,Oproep,Call,GM0153,PV23,brief,art; brief,Een oproep.,"
-              "A call.,art#\n")
+    events = (
+        "id,date,name_nl,name_en,agent,on_behalf_of,document,informed_by,description_nl,"
+        "description_en,cites\n"
+        "oproep-2018,2018-03-15,Oproep,Call,GM0153,PV23,brief,art; brief,Een oproep.,"
+        "A call.,art#\n"
+    )
     g = mapped_graph(tmp_path, with_reference({"a/events.csv": events}, SOURCES_BRIEF))
-    assert_same(g, BASE_GRAPH + BRIEF_GRAPH + """
+    assert_same(
+        g,
+        BASE_GRAPH
+        + BRIEF_GRAPH
+        + """
 gebeurtenis:oproep-2018 a cr:PolicyEvent ; skos:prefLabel "Oproep"@nl, "Call"@en ;
     dct:date "2018-03-15"^^edtf:EDTF ;
     prov:wasAssociatedWith gm:gm0153 ; cr:onBehalfOf pv:pv23 ;
     cr:document bron:brief ; prov:used bron:art, bron:brief ;
     dct:description "Een oproep."@nl, "A call."@en ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
-""")
+""",
+    )
 
 
 def test_convenant_in_a_round(tmp_path):
-    convenants = ("id,kind,title,part_of,start,end,date,identifier,url,party_list_incomplete,"
-                  "regions,cites\n"
-                  "ronde-2021,round,Ronde 2021-2024,,2021,2024,2021-04-22,,,,twente,art#\n"
-                  "twente-2021,convenant,Convenant Twente,ronde-2021,2021,2024-12,,Stcrt 1,"
-                  "https://example.org/c,yes,twente,art#\n")
-    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": TWENTE,
-                                               "a/convenants.csv": convenants}))
-    assert_same(g, BASE_GRAPH + TWENTE_GRAPH + """
+    convenants = (
+        "id,kind,title,part_of,start,end,date,identifier,url,party_list_incomplete,"
+        "regions,cites\n"
+        "ronde-2021,round,Ronde 2021-2024,,2021,2024,2021-04-22,,,,twente,art#\n"
+        "twente-2021,convenant,Convenant Twente,ronde-2021,2021,2024-12,,Stcrt 1,"
+        "https://example.org/c,yes,twente,art#\n"
+    )
+    g = mapped_graph(
+        tmp_path, with_reference({"a/regions.csv": TWENTE, "a/convenants.csv": convenants})
+    )
+    assert_same(
+        g,
+        BASE_GRAPH
+        + TWENTE_GRAPH
+        + """
 convenant:ronde-2021 a cr:ConvenantRound ;
     dct:title "Ronde 2021-2024"@nl ; skos:prefLabel "Ronde 2021-2024"@nl ;
     schema:startDate "2021"^^edtf:EDTF ; schema:endDate "2024"^^edtf:EDTF ;
@@ -305,20 +385,34 @@ convenant:twente-2021 a cr:Convenant ;
     dct:identifier "Stcrt 1" ; schema:url <https://example.org/c> ;
     cr:partyListIncomplete true ; cr:region regio:twente ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
-""")
+""",
+    )
 
 
 def test_convenant_parties_and_the_region_a_party_acts_for(tmp_path):
     convenants = "id,kind,title,cites\ntwente-2021,convenant,Convenant Twente,art#\n"
-    parties = ("convenant,number,party,acts_for,acts_for_status,reason_nl,reason_en,cites,"
-               "party_name,acts_for_region_as_stated\n"
-               "twente-2021,1,PV23,,,,,art#partij 1,Overijssel,\n"
-               "twente-2021,2,GM0153,twente,inferred,afgeleid,inferred,art#partij 2,Enschede,"
-               "Twente\n")
-    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": TWENTE,
-                                               "a/convenants.csv": convenants,
-                                               "a/convenant_parties.csv": parties}))
-    assert_same(g, BASE_GRAPH + TWENTE_GRAPH + """
+    parties = (
+        "convenant,number,party,acts_for,acts_for_status,reason_nl,reason_en,cites,"
+        "party_name,acts_for_region_as_stated\n"
+        "twente-2021,1,PV23,,,,,art#partij 1,Overijssel,\n"
+        "twente-2021,2,GM0153,twente,inferred,afgeleid,inferred,art#partij 2,Enschede,"
+        "Twente\n"
+    )
+    g = mapped_graph(
+        tmp_path,
+        with_reference(
+            {
+                "a/regions.csv": TWENTE,
+                "a/convenants.csv": convenants,
+                "a/convenant_parties.csv": parties,
+            }
+        ),
+    )
+    assert_same(
+        g,
+        BASE_GRAPH
+        + TWENTE_GRAPH
+        + """
 convenant:twente-2021 a cr:Convenant ;
     dct:title "Convenant Twente"@nl ; skos:prefLabel "Convenant Twente"@nl ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
@@ -336,7 +430,8 @@ convenant:twente-2021 a cr:Convenant ;
     dct:isPartOf bron:art ; cr:locator "partij 1" ; rdfs:label "partij 1" .
 <https://w3id.org/cultuurregio/id/bron/art#partij-2> a cr:SourceLocation ;
     dct:isPartOf bron:art ; cr:locator "partij 2" ; rdfs:label "partij 2" .
-""")
+""",
+    )
 
 
 def test_organisations_with_and_without_tooi_uri(tmp_path):
@@ -344,9 +439,13 @@ def test_organisations_with_and_without_tooi_uri(tmp_path):
         "id,kind,name,description_nl,description_en,based_in,website,tooi_uri,members,cites\n"
         "ocw,ministry,Ministerie van OCW,Het ministerie.,The ministry.,,,"
         "https://identifier.overheid.nl/tooi/id/ministerie/mnre1109,,art#\n"
-        "netwerk,network,Netwerk Oost,,,GM0153,https://example.org/netwerk,,GM0153; ocw,art#\n")
+        "netwerk,network,Netwerk Oost,,,GM0153,https://example.org/netwerk,,GM0153; ocw,art#\n"
+    )
     g = mapped_graph(tmp_path, with_reference({"a/organisations.csv": organisations}))
-    assert_same(g, BASE_GRAPH + """
+    assert_same(
+        g,
+        BASE_GRAPH
+        + """
 <https://identifier.overheid.nl/tooi/id/ministerie/mnre1109> a org:Organization, cr:Ministerie ;
     skos:prefLabel "Ministerie van OCW"@nl ;
     dct:description "Het ministerie."@nl, "The ministry."@en ;
@@ -356,35 +455,53 @@ organisatie:netwerk a org:Organization, cr:AdministrativeNetwork ;
     org:hasMember gm:gm0153, <https://identifier.overheid.nl/tooi/id/ministerie/mnre1109> ;
     schema:url <https://example.org/netwerk> ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
-""")
+""",
+    )
 
 
 def test_person_and_affiliation(tmp_path):
     organisations = "id,kind,name,cites\nocw,ministry,Ministerie van OCW,art#\n"
-    people = ("id,name,role_nl,role_en,affiliation,cites\n"
-              "ingrid,Ingrid van Engelshoven,minister,Minister,ocw,art#\n")
-    g = mapped_graph(tmp_path, with_reference({"a/organisations.csv": organisations,
-                                               "a/people.csv": people}))
-    assert_same(g, BASE_GRAPH + """
+    people = (
+        "id,name,role_nl,role_en,affiliation,cites\n"
+        "ingrid,Ingrid van Engelshoven,minister,Minister,ocw,art#\n"
+    )
+    g = mapped_graph(
+        tmp_path, with_reference({"a/organisations.csv": organisations, "a/people.csv": people})
+    )
+    assert_same(
+        g,
+        BASE_GRAPH
+        + """
 organisatie:ocw a org:Organization, cr:Ministerie ; skos:prefLabel "Ministerie van OCW"@nl ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
 persoon:ingrid a schema:Person, prov:Agent ;
     schema:name "Ingrid van Engelshoven" ; skos:prefLabel "Ingrid van Engelshoven"@nl ;
     schema:jobTitle "minister"@nl, "Minister"@en ; cr:affiliation organisatie:ocw ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
-""")
+""",
+    )
 
 
 def test_recognition_rows_merge_and_each_keeps_its_date(tmp_path):
     # Two rows (one per source) of one recognition: each source's date stays as it gives it
     # (2024 and 2024-03-01), each cited to its own row; the bounds both allow are 2024-03-01.
-    recognitions = ("id,region,date,by,on_behalf_of,document,cites\n"
-                    "twente-2024,twente,2024,GM0153,PV23,brief,art#\n"
-                    "twente-2024,twente,2024-03-01,,,,brief#\n")
-    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": TWENTE,
-                                               "a/recognitions.csv": recognitions},
-                                              SOURCES_BRIEF))
-    assert_same(g, BASE_GRAPH + BRIEF_GRAPH + TWENTE_GRAPH + """
+    recognitions = (
+        "id,region,date,by,on_behalf_of,document,cites\n"
+        "twente-2024,twente,2024,GM0153,PV23,brief,art#\n"
+        "twente-2024,twente,2024-03-01,,,,brief#\n"
+    )
+    g = mapped_graph(
+        tmp_path,
+        with_reference(
+            {"a/regions.csv": TWENTE, "a/recognitions.csv": recognitions}, SOURCES_BRIEF
+        ),
+    )
+    assert_same(
+        g,
+        BASE_GRAPH
+        + BRIEF_GRAPH
+        + TWENTE_GRAPH
+        + """
 erkenning:twente-2024 a cr:Recognition ; cr:region regio:twente ;
     dct:date "2024"^^edtf:EDTF, "2024-03-01"^^edtf:EDTF ;
     skos:prefLabel "Erkenning van Twente (2024)"@nl, "Recognition of Twente (2024)"@en ;
@@ -406,20 +523,31 @@ erkenning:twente-2024 a cr:Recognition ; cr:region regio:twente ;
 <https://w3id.org/cultuurregio/id/erkenning/twente-2024#bewering-2019818b12f7> a rdf:Statement ;
     rdf:subject erkenning:twente-2024 ; rdf:predicate cr:document ; rdf:object bron:brief ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
-""")
+""",
+    )
 
 
 def test_a_region_from_two_files_cites_each_fact_to_its_row(tmp_path):
     # Twente has a row in each file, one citing the article, one the letter. The node cites
     # both; a fact only one row gives gets a statement citing that row, a fact both give none.
-    artikel = ("id,kind,name,name_en,founded,cites\n"
-               "oost,landsdeel,Landsdeel Oost,Eastern Netherlands,,art#\n"
-               "twente,cultuurregio,Twente,Twente region,2018,art#noot 5\n")
-    register = ("id,kind,name,alt_names,part_of,website,cites\n"
-                "twente,cultuurregio,Twente,Regio Twente,oost,https://example.org/twente,brief#\n")
-    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": artikel,
-                                               "r/regions.csv": register}, SOURCES_BRIEF))
-    assert_same(g, BASE_GRAPH + BRIEF_GRAPH + """
+    artikel = (
+        "id,kind,name,name_en,founded,cites\n"
+        "oost,landsdeel,Landsdeel Oost,Eastern Netherlands,,art#\n"
+        "twente,cultuurregio,Twente,Twente region,2018,art#noot 5\n"
+    )
+    register = (
+        "id,kind,name,alt_names,part_of,website,cites\n"
+        "twente,cultuurregio,Twente,Regio Twente,oost,https://example.org/twente,brief#\n"
+    )
+    g = mapped_graph(
+        tmp_path,
+        with_reference({"a/regions.csv": artikel, "r/regions.csv": register}, SOURCES_BRIEF),
+    )
+    assert_same(
+        g,
+        BASE_GRAPH
+        + BRIEF_GRAPH
+        + """
 @prefix tw: <https://w3id.org/cultuurregio/id/regio/twente#> .
 regio:oost a cr:Landsdeel ; skos:prefLabel "Landsdeel Oost"@nl, "Eastern Netherlands"@en ;
     org:hasSubOrganization regio:twente ;
@@ -452,19 +580,28 @@ tw:bewering-f8f4aebebfd9 a rdf:Statement ;
 <https://w3id.org/cultuurregio/id/regio/oost#bewering-b6290b4267a7> a rdf:Statement ;
     rdf:subject regio:oost ; rdf:predicate org:hasSubOrganization ; rdf:object regio:twente ;
     dct:source bron:brief ; prov:wasDerivedFrom bron:brief .
-""")
+""",
+    )
 
 
 def test_a_membership_from_two_rows_cites_each_reason_to_its_row(tmp_path):
     # Two inferred rows of one membership: each gives its own reason, one the date it was
     # seen. What the group states (member, region, role, status, period) rests on both rows.
-    memberships = ("region,member,role,begin,status,reason_nl,reason_en,attested,cites\n"
-                   "twente,GM0153,member,2018,inferred,uit de lijst,from the list,2021,art#p 1\n"
-                   "twente,GM0153,member,2018,inferred,uit de kaart,from the map,,brief#\n")
-    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": TWENTE,
-                                               "a/memberships.csv": memberships},
-                                              SOURCES_BRIEF))
-    assert_same(g, BASE_GRAPH + BRIEF_GRAPH + TWENTE_GRAPH + """
+    memberships = (
+        "region,member,role,begin,status,reason_nl,reason_en,attested,cites\n"
+        "twente,GM0153,member,2018,inferred,uit de lijst,from the list,2021,art#p 1\n"
+        "twente,GM0153,member,2018,inferred,uit de kaart,from the map,,brief#\n"
+    )
+    g = mapped_graph(
+        tmp_path,
+        with_reference({"a/regions.csv": TWENTE, "a/memberships.csv": memberships}, SOURCES_BRIEF),
+    )
+    assert_same(
+        g,
+        BASE_GRAPH
+        + BRIEF_GRAPH
+        + TWENTE_GRAPH
+        + """
 @prefix m: <https://w3id.org/cultuurregio/id/lidmaatschap/twente/gm0153/lid/2018#> .
 lm:twente\\/gm0153\\/lid\\/2018 a org:Membership ;
     org:member gm:gm0153 ; org:organization regio:twente ; org:role rol:lid ;
@@ -493,16 +630,24 @@ m:bewering-91156fbfdd35 a rdf:Statement ;
 m:bewering-68d6fb7382ca a rdf:Statement ;
     rdf:subject lm:twente\\/gm0153\\/lid\\/2018 ; rdf:predicate cr:statusReason ;
     rdf:object "from the map"@en ; dct:source bron:brief ; prov:wasDerivedFrom bron:brief .
-""")
+""",
+    )
 
 
 def test_membership_with_begin_and_end_has_a_period(tmp_path):
-    memberships = ("region,member,role,begin,end,attested,status,reason_nl,reason_en,cites\n"
-                   "twente,GM0153,member,2018-01,2024-12-31,,stated,,,art#\n"
-                   "twente,PV23,lead,2019,,,stated,,,art#\n")
-    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": TWENTE,
-                                               "a/memberships.csv": memberships}))
-    assert_same(g, BASE_GRAPH + TWENTE_GRAPH + """
+    memberships = (
+        "region,member,role,begin,end,attested,status,reason_nl,reason_en,cites\n"
+        "twente,GM0153,member,2018-01,2024-12-31,,stated,,,art#\n"
+        "twente,PV23,lead,2019,,,stated,,,art#\n"
+    )
+    g = mapped_graph(
+        tmp_path, with_reference({"a/regions.csv": TWENTE, "a/memberships.csv": memberships})
+    )
+    assert_same(
+        g,
+        BASE_GRAPH
+        + TWENTE_GRAPH
+        + """
 @prefix lm1: <https://w3id.org/cultuurregio/id/lidmaatschap/twente/gm0153/lid/2018-01#> .
 @prefix lm2: <https://w3id.org/cultuurregio/id/lidmaatschap/twente/pv23/trekker/2019#> .
 lm:twente\\/gm0153\\/lid\\/2018-01 a org:Membership ;
@@ -514,7 +659,8 @@ lm:twente\\/pv23\\/trekker\\/2019 a org:Membership ;
     org:member pv:pv23 ; org:organization regio:twente ; org:role rol:trekker ;
     cr:evidenceStatus status:vermeld ; schema:startDate "2019"^^edtf:EDTF ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
-""")
+""",
+    )
 
 
 SCHEMA_END = rdflib.URIRef("https://schema.org/endDate")
@@ -522,10 +668,13 @@ SCHEMA_END = rdflib.URIRef("https://schema.org/endDate")
 
 def membership_of_rows(tmp_path, *ends: str) -> tuple[rdflib.Graph, rdflib.URIRef]:
     """One membership (Enschede in Twente from 2018) from one row per end date given."""
-    memberships = "region,member,role,begin,end,attested,status,reason_nl,reason_en,cites\n" + \
-        "".join(f"twente,GM0153,member,2018,{end},,stated,,,art#\n" for end in ends)
-    g = mapped_graph(tmp_path, with_reference({"a/regions.csv": TWENTE,
-                                               "a/memberships.csv": memberships}))
+    memberships = (
+        "region,member,role,begin,end,attested,status,reason_nl,reason_en,cites\n"
+        + "".join(f"twente,GM0153,member,2018,{end},,stated,,,art#\n" for end in ends)
+    )
+    g = mapped_graph(
+        tmp_path, with_reference({"a/regions.csv": TWENTE, "a/memberships.csv": memberships})
+    )
     return g, rdflib.URIRef("https://w3id.org/cultuurregio/id/lidmaatschap/twente/gm0153/lid/2018")
 
 
@@ -546,14 +695,19 @@ def test_rows_that_disagree_on_a_membership_end_give_it_both_dates(tmp_path):
 
 
 def test_region_containing_a_region(tmp_path):
-    regions = ("id,kind,name,name_en,alt_names,part_of,founded,ended,coincides_with,stated_span,"
-               "website,description_nl,description_en,completeness_nl,completeness_en,cites\n"
-               "oost,landsdeel,Landsdeel Oost,Eastern Netherlands,,,,2024,PV23,PV23,,,,"
-               "Onvolledig.,Incomplete.,art#\n"
-               "twente,cultuurregio,Twente,,Regio Twente; Twentse regio,oost,2018,,,,"
-               "https://example.org/twente,Een regio.,A region.,,,art#\n")
+    regions = (
+        "id,kind,name,name_en,alt_names,part_of,founded,ended,coincides_with,stated_span,"
+        "website,description_nl,description_en,completeness_nl,completeness_en,cites\n"
+        "oost,landsdeel,Landsdeel Oost,Eastern Netherlands,,,,2024,PV23,PV23,,,,"
+        "Onvolledig.,Incomplete.,art#\n"
+        "twente,cultuurregio,Twente,,Regio Twente; Twentse regio,oost,2018,,,,"
+        "https://example.org/twente,Een regio.,A region.,,,art#\n"
+    )
     g = mapped_graph(tmp_path, with_reference({"a/regions.csv": regions}))
-    assert_same(g, BASE_GRAPH + """
+    assert_same(
+        g,
+        BASE_GRAPH
+        + """
 regio:oost a cr:Landsdeel ; skos:prefLabel "Landsdeel Oost"@nl, "Eastern Netherlands"@en ;
     schema:dissolutionDate "2024"^^edtf:EDTF ;
     cr:coincidesWith pv:pv23 ; cr:statedToSpan pv:pv23 ;
@@ -566,17 +720,23 @@ regio:twente a cr:Cultuurregio ; skos:prefLabel "Twente"@nl, "Twente"@en ;
     schema:url <https://example.org/twente> ;
     dct:description "Een regio."@nl, "A region."@en ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
-""")
+""",
+    )
 
 
 def test_tombstones_with_and_without_successor(tmp_path):
-    tombstones = ("iri,label_nl,label_en,reason_nl,reason_en,date,successor,cites\n"
-                  "https://w3id.org/cultuurregio/id/regio/oud,Oud,Old,Samengevoegd.,Merged.,"
-                  "2024-05-01,https://w3id.org/cultuurregio/id/regio/twente,art#\n"
-                  "https://w3id.org/cultuurregio/id/regio/fout,,,Ten onrechte.,In error.,2024,,"
-                  "art#\n")
+    tombstones = (
+        "iri,label_nl,label_en,reason_nl,reason_en,date,successor,cites\n"
+        "https://w3id.org/cultuurregio/id/regio/oud,Oud,Old,Samengevoegd.,Merged.,"
+        "2024-05-01,https://w3id.org/cultuurregio/id/regio/twente,art#\n"
+        "https://w3id.org/cultuurregio/id/regio/fout,,,Ten onrechte.,In error.,2024,,"
+        "art#\n"
+    )
     g = mapped_graph(tmp_path, with_reference({"a/tombstones.csv": tombstones}))
-    assert_same(g, BASE_GRAPH + """
+    assert_same(
+        g,
+        BASE_GRAPH
+        + """
 regio:oud owl:deprecated true ; dct:isReplacedBy regio:twente ;
     skos:prefLabel "Oud"@nl, "Old"@en ;
     skos:changeNote "Samengevoegd."@nl, "Merged."@en ;
@@ -586,18 +746,26 @@ regio:fout owl:deprecated true ;
     skos:changeNote "Ten onrechte."@nl, "In error."@en ;
     schema:expires "2024"^^edtf:EDTF ;
     dct:source bron:art ; prov:wasDerivedFrom bron:art .
-""")
+""",
+    )
 
 
 def test_citations_with_locators_are_source_locations(tmp_path):
     # Two nodes cite the same place (one location node); a locator is slugged into its IRI;
     # a citation without a locator derives from the document itself.
-    organisations = ("id,kind,name,cites\n"
-                     "ocw,ministry,OCW,\"art#Noot 5, alinea 2; brief\"\n"
-                     "tetem,other,Tetem,\"art#Noot 5, alinea 2 ; art#§ 2 Fryslân\"\n")
-    g = mapped_graph(tmp_path, with_reference({"a/organisations.csv": organisations},
-                                              SOURCES_BRIEF))
-    assert_same(g, BASE_GRAPH + BRIEF_GRAPH + """
+    organisations = (
+        "id,kind,name,cites\n"
+        'ocw,ministry,OCW,"art#Noot 5, alinea 2; brief"\n'
+        'tetem,other,Tetem,"art#Noot 5, alinea 2 ; art#§ 2 Fryslân"\n'
+    )
+    g = mapped_graph(
+        tmp_path, with_reference({"a/organisations.csv": organisations}, SOURCES_BRIEF)
+    )
+    assert_same(
+        g,
+        BASE_GRAPH
+        + BRIEF_GRAPH
+        + """
 organisatie:ocw a org:Organization, cr:Ministerie ; skos:prefLabel "OCW"@nl ;
     dct:source bron:art, bron:brief ;
     prov:wasDerivedFrom <https://w3id.org/cultuurregio/id/bron/art#noot-5-alinea-2>, bron:brief .
@@ -610,4 +778,5 @@ organisatie:tetem a org:Organization ; skos:prefLabel "Tetem"@nl ;
     cr:locator "Noot 5, alinea 2" ; rdfs:label "Noot 5, alinea 2" .
 <https://w3id.org/cultuurregio/id/bron/art#2-fryslan> a cr:SourceLocation ;
     dct:isPartOf bron:art ; cr:locator "§ 2 Fryslân" ; rdfs:label "§ 2 Fryslân" .
-""")
+""",
+    )

@@ -22,20 +22,29 @@ AXE_CACHE = ROOT / "build" / "npm"
 
 # A page of every kind, in both languages.
 SAMPLE = [
-    "index.html", "index.en.html",                                   # home
-    "doc/regio/twente.html", "doc/regio/landsdeel-oost.en.html",     # regions
-    "doc/gemeente/gm0014.html", "doc/gemeente/gm0153.en.html",       # gemeenten
-    "doc/lidmaatschap/twente/gm0147/lid.html",                       # membership
-    "doc/organisatie/tetem.html",                                    # organisation
-    "doc/persoon/anja-van-den-dolder.en.html",                       # person
-    "doc/bron/plaatsengids-twente.html",                             # source
-    "doc/bevinding/twente-bestaande-samenwerking.en.html",           # finding
-    "index/cr-Cultuurregio.html",                                    # class index
-    "doc/dataset/cultuurregios.html", "doc/dataset/cultuurregios.en.html",
-    "def/cultuurregio.html", "def/cultuurregio.en.html",             # ontology
-    "query/index.html", "query/index.en.html",
-    "query/regions.html", "query/members-on-date.en.html",
-    "404.html", "406.html", "410.html",
+    "index.html",
+    "index.en.html",  # home
+    "doc/regio/twente.html",
+    "doc/regio/landsdeel-oost.en.html",  # regions
+    "doc/gemeente/gm0014.html",
+    "doc/gemeente/gm0153.en.html",  # gemeenten
+    "doc/lidmaatschap/twente/gm0147/lid.html",  # membership
+    "doc/organisatie/tetem.html",  # organisation
+    "doc/persoon/anja-van-den-dolder.en.html",  # person
+    "doc/bron/plaatsengids-twente.html",  # source
+    "doc/bevinding/twente-bestaande-samenwerking.en.html",  # finding
+    "index/cr-Cultuurregio.html",  # class index
+    "doc/dataset/cultuurregios.html",
+    "doc/dataset/cultuurregios.en.html",
+    "def/cultuurregio.html",
+    "def/cultuurregio.en.html",  # ontology
+    "query/index.html",
+    "query/index.en.html",
+    "query/regions.html",
+    "query/members-on-date.en.html",
+    "404.html",
+    "406.html",
+    "410.html",
 ]
 
 # What the width check reads: the page's width, and the elements whose box sticks out of the
@@ -72,9 +81,21 @@ def axe_source() -> str:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if installed(AXE_CACHE) != AXE_VERSION:
             result = subprocess.run(
-                ["npm", "install", "--no-audit", "--no-fund", "--no-save", "--prefix",
-                 str(AXE_CACHE), f"axe-core@{AXE_VERSION}"],
-                capture_output=True, text=True, timeout=300, check=False)
+                [
+                    "npm",
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--no-save",
+                    "--prefix",
+                    str(AXE_CACHE),
+                    f"axe-core@{AXE_VERSION}",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+            )
             assert result.returncode == 0, f"npm could not install axe-core: {result.stderr}"
     return script.read_text(encoding="utf-8")
 
@@ -93,8 +114,11 @@ def axe_violations(base: str, pages: list[str], source: str) -> dict[str, list[d
             for width in (1280, 375):
                 b.open(f"{base}/{rel}", width)
                 b.evaluate(source)
-                found = [v for v in json.loads(b.evaluate(AXE_RUN))
-                         if v["impact"] in ("serious", "critical")]
+                found = [
+                    v
+                    for v in json.loads(b.evaluate(AXE_RUN))
+                    if v["impact"] in ("serious", "critical")
+                ]
                 if found:
                     out[f"{rel} @{width}"] = found
     return out
@@ -107,8 +131,9 @@ def served(site):
 
 
 def test_the_sample_has_every_page_kind(site):
-    assert all((site / rel).is_file() for rel in SAMPLE), \
-        [rel for rel in SAMPLE if not (site / rel).is_file()]
+    assert all((site / rel).is_file() for rel in SAMPLE), [
+        rel for rel in SAMPLE if not (site / rel).is_file()
+    ]
 
 
 @pytest.mark.servers

@@ -100,21 +100,28 @@ GAPS = [" ", "\n", "\t", "#c\n", " # SERVICE <http://example.org/> in a comment\
 def service_forms(port: int):
     """(prologue, the SERVICE pattern, silent) for queries that ask the listener."""
     url = f"http://127.0.0.1:{port}/"
-    targets = st.sampled_from([
-        ("", f"<{url}sparql>"),
-        ("", f"<{url}\\u0073parql>"),  # an escape inside the IRI
-        (f"PREFIX ex: <{url}>\n", "ex:sparql"),
-        (f"BASE <{url}>\n", "<sparql>"),
-        (f"PREFIX : <{url}>\n", ":"),
-        ("", f"<http://localhost:{port}/sparql>"),
-    ])
+    targets = st.sampled_from(
+        [
+            ("", f"<{url}sparql>"),
+            ("", f"<{url}\\u0073parql>"),  # an escape inside the IRI
+            (f"PREFIX ex: <{url}>\n", "ex:sparql"),
+            (f"BASE <{url}>\n", "<sparql>"),
+            (f"PREFIX : <{url}>\n", ":"),
+            ("", f"<http://localhost:{port}/sparql>"),
+        ]
+    )
     return st.builds(
         lambda kw, gap1, silent, target, gap2: (
             target[0],
             f"{kw}{gap1}{'SILENT' + gap1 if silent else ''}{target[1]}{gap2}{{ ?s ?p ?o }}",
-            silent),
-        st.sampled_from(KEYWORDS), st.sampled_from(GAPS + [""]), st.booleans(), targets,
-        st.sampled_from(GAPS + [""]))
+            silent,
+        ),
+        st.sampled_from(KEYWORDS),
+        st.sampled_from(GAPS + [""]),
+        st.booleans(),
+        targets,
+        st.sampled_from(GAPS + [""]),
+    )
 
 
 PLACES = [  # where in the group pattern the SERVICE stands
@@ -130,11 +137,20 @@ def endpoint_queries(port: int):
     """(query, whether it may be answered without the SERVICE: SILENT, or an ASK that another
     branch already makes true)."""
     return st.builds(
-        lambda form, place, kind: (form[0] + kind.format(place.format(service=form[1])),
-                                   form[2] or ("VALUES" in place and kind.startswith("ASK"))),
-        service_forms(port), st.sampled_from(PLACES),
-        st.sampled_from(["SELECT * WHERE {{ {} }} LIMIT 5", "ASK {{ {} }}",
-                         "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {} }} LIMIT 5"]))
+        lambda form, place, kind: (
+            form[0] + kind.format(place.format(service=form[1])),
+            form[2] or ("VALUES" in place and kind.startswith("ASK")),
+        ),
+        service_forms(port),
+        st.sampled_from(PLACES),
+        st.sampled_from(
+            [
+                "SELECT * WHERE {{ {} }} LIMIT 5",
+                "ASK {{ {} }}",
+                "CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {} }} LIMIT 5",
+            ]
+        ),
+    )
 
 
 def ask(endpoint: Endpoint, query: str):
@@ -142,6 +158,7 @@ def ask(endpoint: Endpoint, query: str):
 
 
 # -- the control: the listener does hear an unsandboxed engine ------------------------------
+
 
 @pytest.mark.servers
 def test_control_an_ordinary_store_does_call_the_listener(listener):
@@ -153,6 +170,7 @@ def test_control_an_ordinary_store_does_call_the_listener(listener):
 
 
 # -- the sandbox itself ----------------------------------------------------------------------
+
 
 def _in_child(task):
     """Run task() in a forked process; its return value (or its exception, as text)."""
@@ -209,8 +227,13 @@ def _opens() -> str:
 def test_no_network_refuses_inet_sockets_and_keeps_unix_sockets_and_pipes():
     status, out = _in_child(_probe)
     assert status == "ok", out
-    assert out == {"inet": "refused", "inet6": "refused", "unix": "x", "pipe": "y",
-                   "thread": "refused"}
+    assert out == {
+        "inet": "refused",
+        "inet6": "refused",
+        "unix": "x",
+        "pipe": "y",
+        "thread": "refused",
+    }
     assert _opens() == "opened"  # this process keeps its network
 
 
@@ -222,8 +245,9 @@ def _refused_twice() -> str:
 
     f = seccomp.SyscallFilter(seccomp.ALLOW)
     f.add_rule(seccomp.ERRNO(errno.EPERM), "seccomp")
-    f.add_rule(seccomp.ERRNO(errno.EPERM), "prctl",
-               seccomp.Arg(0, seccomp.EQ, 22))  # PR_SET_SECCOMP
+    f.add_rule(
+        seccomp.ERRNO(errno.EPERM), "prctl", seccomp.Arg(0, seccomp.EQ, 22)
+    )  # PR_SET_SECCOMP
     f.load()
     try:
         no_network()
@@ -247,6 +271,7 @@ def test_memory_limit_counts_on_top_of_what_is_mapped():
         except MemoryError:
             return len(small), "refused"
         return len(small), "allowed"
+
     assert _in_child(grab) == ("ok", (16 * 2**20, "refused"))
 
 
@@ -257,6 +282,7 @@ def test_sandboxed_background_work_forks_even_with_one_job():
 
 
 # -- (a) the endpoint ------------------------------------------------------------------------
+
 
 @pytest.mark.servers
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -272,15 +298,19 @@ def test_endpoint_never_reaches_the_network(endpoint, listener, data):
     if resp.status == 200:
         assert may_skip, query
     else:
-        assert (b"federated queries (SERVICE) are not allowed" in resp.body
-                or b"does not parse" in resp.body), resp.body
+        assert (
+            b"federated queries (SERVICE) are not allowed" in resp.body
+            or b"does not parse" in resp.body
+        ), resp.body
 
 
 @pytest.mark.servers
 def test_endpoint_over_http_refuses_service_with_a_clear_400(dump, listener):
     server = make_server(Endpoint(dump), "127.0.0.1", 0)
-    query = (f"PREFIX ex: <http://127.0.0.1:{listener.port}/>\n"
-             "SELECT * WHERE { sErViCe#c\nex:x { ?s ?p ?o } }")
+    query = (
+        f"PREFIX ex: <http://127.0.0.1:{listener.port}/>\n"
+        "SELECT * WHERE { sErViCe#c\nex:x { ?s ?p ?o } }"
+    )
     before = len(listener.hits)
     with in_thread(server) as base:
         url = base + "/sparql?" + urllib.parse.urlencode({"query": query})
@@ -288,30 +318,36 @@ def test_endpoint_over_http_refuses_service_with_a_clear_400(dump, listener):
             urllib.request.urlopen(url, timeout=30)
         assert e.value.code == 400
         assert b"federated queries (SERVICE) are not allowed" in e.value.read()
-        with urllib.request.urlopen(base + "/sparql?" + urllib.parse.urlencode(
-                {"query": "ASK { ?s ?p ?o }"}), timeout=30) as r:
+        with urllib.request.urlopen(
+            base + "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}), timeout=30
+        ) as r:
             assert r.status == 200
     assert len(listener.settled_hits()) == before
 
 
 # -- (b), (c) the build's validation ---------------------------------------------------------
 
+
 def turtle_string(text: str) -> str:
     return '"""' + text.replace("\\", "\\\\").replace('"', '\\"') + '"""'
 
 
 def shape_with(prologue: str, service: str) -> str:
-    select = (prologue + "SELECT $this WHERE { $this a ?t . " + service + " }")
-    return ("@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
-            "@prefix cr: <https://w3id.org/cultuurregio/def/cultuurregio#> .\n"
-            "<urn:x:NetShape> a sh:NodeShape ; sh:targetClass cr:Cultuurregio ;\n"
-            "  sh:sparql [ a sh:SPARQLConstraint ; sh:message \"reached\" ;\n"
-            f"    sh:select {turtle_string(select)} ] .\n")
+    select = prologue + "SELECT $this WHERE { $this a ?t . " + service + " }"
+    return (
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix cr: <https://w3id.org/cultuurregio/def/cultuurregio#> .\n"
+        "<urn:x:NetShape> a sh:NodeShape ; sh:targetClass cr:Cultuurregio ;\n"
+        '  sh:sparql [ a sh:SPARQLConstraint ; sh:message "reached" ;\n'
+        f"    sh:select {turtle_string(select)} ] .\n"
+    )
 
 
 def violation_query_with(prologue: str, service: str) -> str:
-    return (prologue + 'SELECT ?focus ?message WHERE { BIND(<urn:x:a> AS ?focus) '
-            'BIND("reached" AS ?message) ' + service + " }\n")
+    return (
+        prologue + "SELECT ?focus ?message WHERE { BIND(<urn:x:a> AS ?focus) "
+        'BIND("reached" AS ?message) ' + service + " }\n"
+    )
 
 
 def validate_with(graph, root: Path, files: dict[str, str]):
@@ -329,15 +365,19 @@ def validate_with(graph, root: Path, files: dict[str, str]):
 
 
 @pytest.mark.servers
-@settings(max_examples=10, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(data=st.data())
 def test_violation_queries_never_reach_the_network(graph, tmp_path, listener, data):
     prologue, service, silent = data.draw(service_forms(listener.port))
     before = len(listener.hits)
     start = time.monotonic()
-    out = validate_with(graph, tmp_path, {"net-violation.rq": violation_query_with(prologue,
-                                                                                  service)})
+    out = validate_with(
+        graph, tmp_path, {"net-violation.rq": violation_query_with(prologue, service)}
+    )
     assert time.monotonic() - start < 60
     assert len(listener.settled_hits()) == before, service
     if isinstance(out, Report):
@@ -350,8 +390,11 @@ def test_violation_queries_never_reach_the_network(graph, tmp_path, listener, da
 
 
 @pytest.mark.servers
-@settings(max_examples=10, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(data=st.data())
 def test_shape_constraints_never_reach_the_network(graph, tmp_path, listener, data):
     prologue, service, _ = data.draw(service_forms(listener.port))
@@ -367,22 +410,28 @@ def test_shape_constraints_never_reach_the_network(graph, tmp_path, listener, da
 @pytest.mark.servers
 def test_a_build_with_service_in_shapes_fails_clearly_and_calls_no_one(project, listener):
     url = f"http://127.0.0.1:{listener.port}/"
-    (project / "shapes" / "net-violation.rq").write_text(violation_query_with(
-        f"PREFIX ex: <{url}>\n", "SERVICE#hidden\nex:sparql { ?s ?p ?o }"))
+    (project / "shapes" / "net-violation.rq").write_text(
+        violation_query_with(f"PREFIX ex: <{url}>\n", "SERVICE#hidden\nex:sparql { ?s ?p ?o }")
+    )
     before = len(listener.hits)
     with pytest.raises(InputError) as e:
         build(Config(root=project))
     assert len(listener.settled_hits()) == before
-    assert e.value.lines() == [(
-        "shapes/net-violation.rq:1: violation query failed: federated queries (SERVICE) are not "
-        "allowed: validation runs without network access (Permission denied (os error 13))")]
+    assert e.value.lines() == [
+        (
+            "shapes/net-violation.rq:1: violation query failed: federated queries (SERVICE) are not "
+            "allowed: validation runs without network access (Permission denied (os error 13))"
+        )
+    ]
     assert not (project / "dist").exists()
 
 
 # -- memory, length and the time limit -------------------------------------------------------
 
-HUNGRY = ("SELECT (GROUP_CONCAT(CONCAT(STR(?a), STR(?b), STR(?c)); separator=',') AS ?x) "
-          "WHERE { ?a ?p ?b . ?c ?q ?d }")
+HUNGRY = (
+    "SELECT (GROUP_CONCAT(CONCAT(STR(?a), STR(?b), STR(?c)); separator=',') AS ?x) "
+    "WHERE { ?a ?p ?b . ?c ?q ?d }"
+)
 
 
 def test_a_memory_hungry_query_is_stopped_and_the_endpoint_goes_on(dump):
@@ -419,11 +468,17 @@ def test_the_command_line_build_runs_canned_queries_without_network(project, lis
     url = f"http://127.0.0.1:{listener.port}/sparql"
     (project / "queries" / "net.rq").write_text(
         f"#+ summary: asks another host\nSELECT ?s WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }} "
-        "ORDER BY ?s\n")
+        "ORDER BY ?s\n"
+    )
     before = len(listener.hits)
     console = "import sys; from kgbuild.cli import run; sys.argv[0] = 'kgbuild'; run()"
-    run = subprocess.run([sys.executable, "-c", console, "build", "--root", str(project), "-q"],
-                         check=False, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-c", console, "build", "--root", str(project), "-q"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert len(listener.settled_hits()) == before
     assert run.returncode == 2, run.stderr
     assert run.stderr.startswith("error: queries/net.rq:1: query failed: Permission denied")
@@ -432,14 +487,16 @@ def test_the_command_line_build_runs_canned_queries_without_network(project, lis
 
 @pytest.mark.servers
 def test_control_the_same_canned_query_in_an_unsandboxed_process_calls_the_listener(
-        project, listener, graph):
+    project, listener, graph
+):
     from kgbuild.queries import read_queries
     from kgbuild.queries.run import run_embedded
 
     url = f"http://127.0.0.1:{listener.port}/sparql"
     (project / "queries" / "net.rq").write_text(
         f"#+ summary: asks another host\nSELECT ?s WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }} "
-        "ORDER BY ?s\n")
+        "ORDER BY ?s\n"
+    )
     spec = next(s for s in read_queries(project / "queries", project) if s.name == "net")
     before = len(listener.hits)
     with pytest.raises(InputError):

@@ -45,8 +45,11 @@ def ours(graph) -> set[str]:
     """Every cr: term the graph uses as a predicate or a class."""
     ns = ONTOLOGY + "#"
     used = {t.predicate.value for t in graph.triples}
-    used |= {t.object.value for t in graph.triples
-             if t.predicate.value == RDF_TYPE and isinstance(t.object, NamedNode)}
+    used |= {
+        t.object.value
+        for t in graph.triples
+        if t.predicate.value == RDF_TYPE and isinstance(t.object, NamedNode)
+    }
     return {u for u in used if u.startswith(ns)}
 
 
@@ -57,17 +60,23 @@ def languages(values) -> set[str]:
 def test_every_term_we_use_is_declared_with_its_kind(graph, about):
     terms = ours(graph)
     assert len(terms) > 30
-    undeclared = sorted(t for t in terms
-                        if not {o.value for o in about[t][RDF_TYPE]} & KINDS)
+    undeclared = sorted(t for t in terms if not {o.value for o in about[t][RDF_TYPE]} & KINDS)
     assert undeclared == []
 
 
 def test_every_declared_term_has_labels_and_definitions_in_dutch_and_english(about):
-    declared = [s for s, props in about.items() if s.startswith(ONTOLOGY + "#")
-                and {o.value for o in props[RDF_TYPE]} & KINDS]
+    declared = [
+        s
+        for s, props in about.items()
+        if s.startswith(ONTOLOGY + "#") and {o.value for o in props[RDF_TYPE]} & KINDS
+    ]
     assert len(declared) > 30
-    missing = [(s, p) for s in declared for p in (LABEL, DEFINITION)
-               if not {"nl", "en"} <= languages(about[s][p])]
+    missing = [
+        (s, p)
+        for s in declared
+        for p in (LABEL, DEFINITION)
+        if not {"nl", "en"} <= languages(about[s][p])
+    ]
     assert missing == []
 
 
@@ -102,8 +111,13 @@ def owl_check(g: rdflib.Graph, tmp: Path) -> list[str]:
     jar = Path(owlready2.__file__).parent / "hermit" / "HermiT.jar"
     doc = tmp / "ontology.owl"
     g.serialize(doc, format="xml")
-    run = subprocess.run(["java", "-cp", str(jar), str(ROOT / "tests/owl/ProfileCheck.java"),
-                          str(doc)], capture_output=True, text=True, timeout=300, check=False)
+    run = subprocess.run(
+        ["java", "-cp", str(jar), str(ROOT / "tests/owl/ProfileCheck.java"), str(doc)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     return run.stdout.splitlines()
 
@@ -133,16 +147,23 @@ def test_a_range_outside_the_owl2_datatype_map_is_reported(tmp_path):
 
 
 def our_terms(g: rdflib.Graph) -> set:
-    return {s for kind in TERM_KINDS for s in g.subjects(rdflib.RDF.type, rdflib.URIRef(kind))
-            if isinstance(s, rdflib.URIRef) and str(s).startswith(DEF)}
+    return {
+        s
+        for kind in TERM_KINDS
+        for s in g.subjects(rdflib.RDF.type, rdflib.URIRef(kind))
+        if isinstance(s, rdflib.URIRef) and str(s).startswith(DEF)
+    }
 
 
 def test_every_term_has_a_definition_in_dutch_and_english_and_says_where_it_is_defined():
     g = read_ontology(ROOT / "ontology")
     terms = our_terms(g)
     assert len(terms) > 100
-    no_definition = sorted(str(s) for s in terms if not {"nl", "en"} <= {
-        o.language for o in g.objects(s, rdflib.URIRef(DEFINITION))})
+    no_definition = sorted(
+        str(s)
+        for s in terms
+        if not {"nl", "en"} <= {o.language for o in g.objects(s, rdflib.URIRef(DEFINITION))}
+    )
     assert no_definition == []
     where = {str(s): {str(o) for o in g.objects(s, rdflib.RDFS.isDefinedBy)} for s in terms}
     schemes = {str(s) for s in g.subjects(rdflib.RDF.type, rdflib.URIRef(SKOS + "ConceptScheme"))}
@@ -174,9 +195,11 @@ def test_the_ontologys_creator_and_publisher_move_with_the_base(base):
     the dataset description (download/…/dataset.ttl) describes."""
     published = Base(base)
     data = serialize(canonical(read_rdf_dir(ROOT / "ontology", ROOT)), BY_NAME["nt"], published)
-    about = {(t.predicate.value, t.object.value)
-             for t in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
-             if t.subject.value == base + "def/cultuurregio"}
+    about = {
+        (t.predicate.value, t.object.value)
+        for t in pyoxigraph.parse(data, format=pyoxigraph.RdfFormat.N_TRIPLES)
+        if t.subject.value == base + "def/cultuurregio"
+    }
     publisher = published.text(read_release(ROOT, published).publisher_iri)
     assert publisher.startswith(base)
     assert {(DCT + p, publisher) for p in ("creator", "publisher")} <= about
@@ -184,6 +207,10 @@ def test_the_ontologys_creator_and_publisher_move_with_the_base(base):
 
 def test_no_label_or_definition_is_without_a_language():
     g = read_ontology(ROOT / "ontology")
-    untagged = sorted((str(s), str(p)) for p in TEXTS for s, o in g.subject_objects(rdflib.URIRef(p))
-                      if isinstance(o, rdflib.Literal) and not o.language)
+    untagged = sorted(
+        (str(s), str(p))
+        for p in TEXTS
+        for s, o in g.subject_objects(rdflib.URIRef(p))
+        if isinstance(o, rdflib.Literal) and not o.language
+    )
     assert untagged == []

@@ -76,23 +76,34 @@ def test_no_page_links_to_a_local_url_that_does_not_exist(site):
 
 def test_the_link_check_finds_a_broken_link(tmp_path):
     (tmp_path / "a.html").write_text('<a href="b.html">b</a><a href="a.html#nergens">x</a>')
-    assert broken_links(tmp_path) == ["a.html: b.html (no file)",
-                                      "a.html: a.html#nergens (no id 'nergens')"]
+    assert broken_links(tmp_path) == [
+        "a.html: b.html (no file)",
+        "a.html: a.html#nergens (no id 'nergens')",
+    ]
 
 
 def test_pages_load_nothing_from_outside(site):
-    for page in [site / "index.html", site / "doc/regio/twente.html",
-                 site / "doc/dataset/cultuurregios.html", site / "def/cultuurregio.html"]:
+    for page in [
+        site / "index.html",
+        site / "doc/regio/twente.html",
+        site / "doc/dataset/cultuurregios.html",
+        site / "def/cultuurregio.html",
+    ]:
         for tag, href in parse(page).links:
-            if tag in ("link", "script", "img", "iframe", "source") and \
-                    not (tag == "link" and "alternate" in href):
+            if tag in ("link", "script", "img", "iframe", "source") and not (
+                tag == "link" and "alternate" in href
+            ):
                 assert not urlsplit(href).scheme, f"{page.name}: {tag} {href}"
 
 
 def test_every_page_links_its_alternates_and_english_variant(site):
     html = (site / "doc/regio/twente.html").read_text()
-    for ext, media in (("ttl", "text/turtle"), ("jsonld", "application/ld+json"),
-                       ("nt", "application/n-triples"), ("rdf", "application/rdf+xml")):
+    for ext, media in (
+        ("ttl", "text/turtle"),
+        ("jsonld", "application/ld+json"),
+        ("nt", "application/n-triples"),
+        ("rdf", "application/rdf+xml"),
+    ):
         href = f"../../doc/regio/twente.{ext}"
         assert f'<link rel="alternate" type="{media}" href="{href}">' in html
         assert f'<a href="{href}" type="{media}">' in html
@@ -103,9 +114,12 @@ def test_every_page_links_its_alternates_and_english_variant(site):
 
 def test_cite_line_names_release_and_date(site):
     html = (site / "doc/regio/twente.html").read_text()
-    assert re.search(r"versie 0\.\d+\.\d+ \(\d{4}-\d\d-\d\d\)\. [^<]*https://w3id.org/cultuurregio/"
-                     r"id/regio/twente, in https://w3id.org/cultuurregio/id/dataset/cultuurregios/"
-                     r"0\.\d+\.\d+</span>", html)
+    assert re.search(
+        r"versie 0\.\d+\.\d+ \(\d{4}-\d\d-\d\d\)\. [^<]*https://w3id.org/cultuurregio/"
+        r"id/regio/twente, in https://w3id.org/cultuurregio/id/dataset/cultuurregios/"
+        r"0\.\d+\.\d+</span>",
+        html,
+    )
 
 
 def test_embedded_json_ld_cannot_end_the_script_element():
@@ -125,16 +139,35 @@ def test_embedded_json_ld_parses(site):
 def chromium(url: str, tmp: Path) -> subprocess.CompletedProcess:
     profile = tmp / "profile"
     return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-first-run", f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
-         "--virtual-time-budget=3000", "--dump-dom", url],
-        capture_output=True, text=True, timeout=120, check=False)
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def console_errors(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines()
-            if "CONSOLE" in line or "Uncaught" in line or "Failed to load resource" in line]
+    return [
+        line
+        for line in stderr.splitlines()
+        if "CONSOLE" in line or "Uncaught" in line or "Failed to load resource" in line
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -166,8 +199,9 @@ def test_home_page_renders_every_region_on_its_map(served, tmp_path):
 @pytest.mark.servers
 def test_console_error_detection_works(tmp_path):
     page = tmp_path / "bad.html"
-    page.write_text('<html><body><script>console.error("boom")</script>'
-                    '<img src="missing.png"></body></html>')
+    page.write_text(
+        '<html><body><script>console.error("boom")</script><img src="missing.png"></body></html>'
+    )
     result = chromium(page.as_uri(), tmp_path)
     assert console_errors(result.stderr)
 
@@ -176,8 +210,11 @@ def test_dataset_page_lists_downloads_with_size_and_sha256_of_the_files(site):
     import hashlib
 
     html = (site / "doc/dataset/cultuurregios.html").read_text()
-    rows = re.findall(r'<tr><td><a href="([^"]+)">([^<]+)</a></td><td>[^<]+</td><td>(\d+)</td>'
-                      r"<td><code>([0-9a-f]{64})</code></td></tr>", html)
+    rows = re.findall(
+        r'<tr><td><a href="([^"]+)">([^<]+)</a></td><td>[^<]+</td><td>(\d+)</td>'
+        r"<td><code>([0-9a-f]{64})</code></td></tr>",
+        html,
+    )
     assert len(rows) == 2 * len(RDF_FORMATS) == 8
     page = site / "doc/dataset/cultuurregios.html"
     for href, name, size, digest in rows:
@@ -189,8 +226,9 @@ def test_dataset_description_is_dcat_ap_nl_and_void(site):
     import pyoxigraph
 
     store = pyoxigraph.Store()
-    store.load((site / "doc/dataset/cultuurregios.ttl").read_bytes(),
-               format=pyoxigraph.RdfFormat.TURTLE)
+    store.load(
+        (site / "doc/dataset/cultuurregios.ttl").read_bytes(), format=pyoxigraph.RdfFormat.TURTLE
+    )
     ask = """PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX dct: <http://purl.org/dc/terms/>
     PREFIX void: <http://rdfs.org/ns/void#>
     ASK { ?ds a dcat:Dataset, void:Dataset ; dct:license ?l ; dct:language ?lang ;
@@ -207,15 +245,17 @@ def test_sitemap_lists_existing_pages_under_the_base(site):
     base = "https://w3id.org/cultuurregio/"
     assert base + "index.html" in urls and base + "doc/regio/twente.en.html" in urls
     # /sparql is the endpoint's URL (its page for a browser is sparql.html)
-    assert all(u.startswith(base) and (site / u[len(base):]).is_file() or u == base + "sparql"
-               for u in urls)
+    assert all(
+        u.startswith(base) and (site / u[len(base) :]).is_file() or u == base + "sparql"
+        for u in urls
+    )
 
 
 def test_ontology_page_shows_every_term_with_domain_and_range(site):
     html = (site / "def/cultuurregio.html").read_text()
     assert 'id="Cultuurregio"' in html and 'id="coincidesWith"' in html
-    term = html[html.index('id="coincidesWith"'):]
-    term = term[:term.index("</dd>")]
+    term = html[html.index('id="coincidesWith"') :]
+    term = term[: term.index("</dd>")]
     assert "Domein" in term and "Bereik" in term and "provincie" in term
 
 
@@ -248,10 +288,16 @@ def test_no_page_prints_a_context_object_instead_of_its_markup(site):
 
     from kgbuild.emit.pages.context import Link
 
-    reprs = re.compile(r"\b(Link|Value|Fact|Alternate|Drawing|Shape|Chrome)\((label|text|prop|"
-                       r"view_box|d|lang)=")
-    found = [(p.relative_to(site), m.group()) for p in sorted(site.rglob("*.html"))
-             for m in [reprs.search(p.read_text())] if m]
+    reprs = re.compile(
+        r"\b(Link|Value|Fact|Alternate|Drawing|Shape|Chrome)\((label|text|prop|"
+        r"view_box|d|lang)="
+    )
+    found = [
+        (p.relative_to(site), m.group())
+        for p in sorted(site.rglob("*.html"))
+        for m in [reprs.search(p.read_text())]
+        if m
+    ]
     assert found == []
     assert reprs.search(escape(repr(Link("x", "y.html"))))  # what the test looks for
 
@@ -259,30 +305,41 @@ def test_no_page_prints_a_context_object_instead_of_its_markup(site):
 def test_query_pages_are_pages_of_the_site_in_both_languages(site):
     """Were a second site: no navigation, no <main>, English under lang="nl", no English page,
     no cite line, their own stylesheet."""
-    policy = re.search(r'<meta http-equiv="Content-Security-Policy"[^>]*>',
-                       (site / "index.html").read_text()).group()
-    for name, lang in (("regions.html", "nl"), ("regions.en.html", "en"),
-                       ("index.html", "nl"), ("index.en.html", "en")):
+    policy = re.search(
+        r'<meta http-equiv="Content-Security-Policy"[^>]*>', (site / "index.html").read_text()
+    ).group()
+    for name, lang in (
+        ("regions.html", "nl"),
+        ("regions.en.html", "en"),
+        ("index.html", "nl"),
+        ("index.en.html", "en"),
+    ):
         html = (site / "query" / name).read_text()
         assert f'<html lang="{lang}">' in html and "<main>" in html and policy in html, name
         assert 'href="../static/style.css"' in html and "query.css" not in html
         assert 'href="../sparql"' in html and 'href="../doc/dataset/cultuurregios.' in html
-        assert re.search(r'<p class="cite">[^<]+: <span>[^<]+, (versie|version) 0\.\d+\.\d+ ',
-                         html), name
+        assert re.search(
+            r'<p class="cite">[^<]+: <span>[^<]+, (versie|version) 0\.\d+\.\d+ ', html
+        ), name
     nl = (site / "query/regions.html").read_text()
     assert '<h1 lang="en">All regions' in nl  # the query's own words are in English
     assert "<th>verplicht</th>" not in nl and "Resultaat (" in nl
     en = (site / "query/regions.en.html").read_text()
-    assert "<h1>All regions" in en and "Result (" in en and 'hreflang="nl" href="regions.html"' in en
+    assert (
+        "<h1>All regions" in en and "Result (" in en and 'hreflang="nl" href="regions.html"' in en
+    )
     assert "https://w3id.org/cultuurregio/query/regions" in en
 
 
 def test_every_page_links_the_query_index_and_the_endpoint(site):
     for page in sorted(site.rglob("*.html")):
         html = page.read_text(encoding="utf-8")
-        nav = html[html.index("<nav"):html.index("</nav>")]
-        root = "/" if page.parent == site and page.stem.isdigit() else \
-            "../" * len(page.relative_to(site).parent.parts)
+        nav = html[html.index("<nav") : html.index("</nav>")]
+        root = (
+            "/"
+            if page.parent == site and page.stem.isdigit()
+            else "../" * len(page.relative_to(site).parent.parts)
+        )
         ext = "en.html" if page.name.endswith(".en.html") else "html"
         assert f'href="{root}query/index.{ext}"' in nav, page
         assert f'href="{root}sparql"' in nav, page
@@ -315,20 +372,25 @@ def test_a_computed_fact_cites_its_rule_not_the_sources_of_the_region(site):
     row = next(r for r in page.split("<tr>") if 'cultuurregio.html#spans">' in r)
     assert 'href="../../doc/afleiding/beslaat.html"' in row
     assert "bron/" not in row
-    name = next(r for r in page.split("<tr>") if 'cultuurregio.html#foundingDate"' in r
-                or "schema.org/foundingDate" in r)
+    name = next(
+        r
+        for r in page.split("<tr>")
+        if 'cultuurregio.html#foundingDate"' in r or "schema.org/foundingDate" in r
+    )
     assert "bron/samenwerking-in-cultuurregios" in name
 
 
 def fact_rows(page: str, prop: str) -> list[str]:
     """The rows of the facts table of a page's main node for one property (its IRI)."""
-    facts = page[page.index('<section id="feiten">'):]
-    facts = facts[:facts.index("</section>")]
+    facts = page[page.index('<section id="feiten">') :]
+    facts = facts[: facts.index("</section>")]
     return [r for r in facts.split("<tr>") if f'<th scope="row"><a class="ext" href="{prop}">' in r]
 
 
 def cited(row: str) -> set[str]:
-    return set(re.findall(r'<a class="src" href="\.\./\.\./doc/bron/([^"]+)\.html(?:#([^"]+))?"', row))
+    return set(
+        re.findall(r'<a class="src" href="\.\./\.\./doc/bron/([^"]+)\.html(?:#([^"]+))?"', row)
+    )
 
 
 def test_a_fact_cites_only_the_sources_of_the_row_that_gave_it(site):
@@ -336,9 +398,10 @@ def test_a_fact_cites_only_the_sources_of_the_row_that_gave_it(site):
     sources of its rows in data/register/regions.csv (among them deventer.nl)."""
     page = (site / "doc/regio/twente.html").read_text()
     [founded] = fact_rows(page, "https://schema.org/foundingDate")
-    assert cited(founded) == {("samenwerking-in-cultuurregios", "noot-5"),
-                              ("samenwerking-in-cultuurregios",
-                               "voorbeelden-van-samenwerking-alinea-1")}
+    assert cited(founded) == {
+        ("samenwerking-in-cultuurregios", "noot-5"),
+        ("samenwerking-in-cultuurregios", "voorbeelden-van-samenwerking-alinea-1"),
+    }
     # the region as a whole rests on the rows of both files
     [kind] = fact_rows(page, "http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     assert cited(founded) < cited(kind)
@@ -350,21 +413,30 @@ def test_values_of_one_property_from_different_rows_get_a_row_each(site):
     the register's row (the convenant and two web pages)."""
     page = (site / "doc/regio/haaglanden.html").read_text()
     rows = fact_rows(page, "http://www.w3.org/2004/02/skos/core#altLabel")
-    by_names = {tuple(re.findall(r"<td>([^<]+) <span", r) + re.findall(r"<br>([^<]+) <span", r)):
-                cited(r) for r in rows}
+    by_names = {
+        tuple(re.findall(r"<td>([^<]+) <span", r) + re.findall(r"<br>([^<]+) <span", r)): cited(r)
+        for r in rows
+    }
     assert by_names == {
         ("Haaglanden",): {("samenwerking-in-cultuurregios", "noot-5")},
         ("Cultuurregio Haaglanden", "regio Haaglanden"): {
             ("stcrt-2025-3776", "partij-3"),
             ("thehagueonline-news-2018-11-15-haaglanden-region-to-reinforce", ""),
-            ("cultuurschakel-over-ons-cultuurschakel-archief-cultuurschakel-over", "")}}
+            ("cultuurschakel-over-ons-cultuurschakel-archief-cultuurschakel-over", ""),
+        },
+    }
 
 
 def test_statements_are_neither_pages_nor_parts_nor_references(site):
     ttl = (site / "doc/regio/landsdeel-oost.ttl").read_text()
     assert "#bewering-" in ttl  # the landsdeel's document holds statements ...
-    for page in ("doc/regio/landsdeel-oost.html", "doc/regio/twente.html",
-                 "doc/gemeente/gm0014.html", "index.html", "sitemap.xml"):
+    for page in (
+        "doc/regio/landsdeel-oost.html",
+        "doc/regio/twente.html",
+        "doc/gemeente/gm0014.html",
+        "index.html",
+        "sitemap.xml",
+    ):
         text = (site / page).read_text()
         assert "bewering" not in text and "rdf-Statement" not in text, page  # ... none shows
     assert not (site / "index/rdf-Statement.html").exists()
@@ -382,9 +454,11 @@ def test_a_fact_about_a_gemeente_from_a_change_cites_the_change_row(site):
 def test_a_source_page_names_the_node_whose_fact_rests_on_it(site):
     """A statement stands for the node it is about: the news item of the 2019 changes lists
     Groningen (the fact that it resulted from them), not the statement."""
-    page = (site / "doc/bron/blikopnieuws-nieuws-269778-sterkste-daling-aantal-gemeenten-sinds-"
-                   "2001.html").read_text()
-    claims = page[page.index('<section id="claims">'):]
+    page = (
+        site / "doc/bron/blikopnieuws-nieuws-269778-sterkste-daling-aantal-gemeenten-sinds-"
+        "2001.html"
+    ).read_text()
+    claims = page[page.index('<section id="claims">') :]
     assert 'href="../../doc/gemeente/gm0014.html"' in claims
     assert 'href="../../doc/wijziging/2019-01-01-groningen.html"' in claims
     assert "bewering" not in claims

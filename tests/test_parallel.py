@@ -81,6 +81,7 @@ def test_an_error_in_a_worker_reaches_the_caller_with_its_traceback():
         if i == MIN_ITEMS + 1:
             raise ValueError(f"item {i}")
         return i
+
     with pytest.raises(ValueError, match=f"item {MIN_ITEMS + 1}") as e:
         Pool(task, 2).map(list(range(MIN_ITEMS * 2)))
     assert isinstance(e.value.__cause__, RemoteTraceback)
@@ -96,6 +97,7 @@ def test_an_error_that_cannot_be_pickled_arrives_by_its_name():
         if i == 5:
             raise Local("the message")
         return i
+
     with pytest.raises(RuntimeError, match="Local: the message"):
         Pool(task, 2).map(list(range(MIN_ITEMS)))
 
@@ -105,6 +107,7 @@ def test_a_worker_that_is_killed_fails_the_round_instead_of_hanging_it():
         if i == 3:
             os.kill(os.getpid(), signal.SIGKILL)
         return i
+
     start = time.monotonic()
     with pytest.raises(WorkerLost, match="killed by signal 9"):
         Pool(task, 2).map(list(range(MIN_ITEMS * 2)))
@@ -154,6 +157,7 @@ def test_background_work_runs_in_another_process_while_this_one_goes_on():
 
 def test_an_input_error_in_background_work_reaches_the_caller_whole():
     """The problems travel back with their file:line, not as the text of the message."""
+
     def task():
         raise InputError([Problem(Loc("shapes/x.rq", 3), "violation query failed: boom")])
 
@@ -236,8 +240,13 @@ except KeyboardInterrupt:
     print("interrupted", flush=True)
     sys.exit(130)
 """
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         assert child.stdout.readline() == "started\n"
         time.sleep(0.3)

@@ -18,6 +18,7 @@ def built(tmp_path_factory):
     import shutil
 
     from conftest import PROJECT_DIRS, ROOT
+
     root = tmp_path_factory.mktemp("built")
     for name in PROJECT_DIRS:
         shutil.copytree(ROOT / name, root / name)
@@ -26,8 +27,12 @@ def built(tmp_path_factory):
 
 
 def kg(root, *args):
-    return subprocess.run([sys.executable, "-m", "kgbuild.cli", *args, "--root", str(root),
-                           "-q"], capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "kgbuild.cli", *args, "--root", str(root), "-q"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_lists_queries(built):
@@ -46,9 +51,12 @@ def test_json_and_csv_agree(built):
 def test_hostile_parameter_is_refused_with_one_line(built):
     r = kg(built, "query", "members-on-date", "--param", "regio=https://x/> } DROP ALL { <y")
     assert r.returncode == 2
-    assert r.stderr.splitlines() == [(
-        "error: query members-on-date: parameter 'regio' (iri): 'https://x/> } DROP ALL { <y' "
-        "refused: not an absolute http(s) IRI (no spaces and none of <>\"{}|^`\\)")]
+    assert r.stderr.splitlines() == [
+        (
+            "error: query members-on-date: parameter 'regio' (iri): 'https://x/> } DROP ALL { <y' "
+            'refused: not an absolute http(s) IRI (no spaces and none of <>"{}|^`\\)'
+        )
+    ]
 
 
 def test_unknown_query_and_bad_param_syntax(built):
@@ -67,9 +75,10 @@ def test_unreachable_endpoint_is_one_line(built):
     assert len(r.stderr.splitlines()) == 1 and "query regions failed" in r.stderr
 
 
-
-XML_RESULTS = (b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-               b'<head><variable name="s"/></head><results/></sparql>')
+XML_RESULTS = (
+    b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+    b'<head><variable name="s"/></head><results/></sparql>'
+)
 
 
 @pytest.mark.servers
@@ -93,9 +102,12 @@ def test_an_endpoint_answering_other_than_json_results_is_a_usage_error():
             pass
 
     spec = next(s for s in read_queries(ROOT / "queries", ROOT) if s.name == "regions")
-    with in_thread(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as base, \
-            pytest.warns(RuntimeWarning, match="Format requested was JSON, but XML"), \
-            pytest.raises(UsageError) as e:
+    with (
+        in_thread(ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as base,
+        pytest.warns(RuntimeWarning, match="Format requested was JSON, but XML"),
+        pytest.raises(UsageError) as e,
+    ):
         run_remote(f"{base}/query", spec, {})
-    assert str(e.value) == (f"{base}/query: query regions failed: not SPARQL JSON results but "
-                            "Document")
+    assert str(e.value) == (
+        f"{base}/query: query regions failed: not SPARQL JSON results but Document"
+    )

@@ -41,8 +41,7 @@ def test_json_and_csv_results_are_the_embedded_results(site, expected, spec):
     table = expected[spec.name]
     doc = json.loads((site / f"query/{spec.name}.json").read_bytes())
     assert from_json(doc) == table
-    rows = list(csv.reader(io.StringIO((site / f"query/{spec.name}.csv").read_text(),
-                                       newline="")))
+    rows = list(csv.reader(io.StringIO((site / f"query/{spec.name}.csv").read_text(), newline="")))
     assert rows[0] == list(table.vars)
     assert [tuple(r) for r in rows[1:]] == table.values()
 

@@ -36,25 +36,39 @@ def test_header_and_params_are_read():
     assert spec.tags == ("memberships",)
     assert spec.defaults == {"peildatum": "2025-01-01"}
     assert [(p.name, p.kind, p.required) for p in spec.params] == [
-        ("regio", "iri", True), ("peildatum", "xsd_date", False)]
+        ("regio", "iri", True),
+        ("peildatum", "xsd_date", False),
+    ]
 
 
-@pytest.mark.parametrize("text, line, message", [
-    ("SELECT * WHERE {} ORDER BY ?x\n", 1, "no '#+' header"),
-    ("#+ summary: a: b\nSELECT * {} ORDER BY ?x\n", 1, "not valid YAML"),
-    ("#+ summary: x\n#+ tags:\n#+   - a\n#+  - b\nSELECT * {} ORDER BY ?x\n", 4,
-     "not valid YAML"),
-    ("#+ summary: x\n#+ colour: red\nSELECT * {} ORDER BY ?x\n", 2, "unknown header key"),
-    ("#+ description: x\nSELECT * {} ORDER BY ?x\n", 1, "'summary' must be"),
-    ("#+ summary: x\n#+ tags: yes\nSELECT * {} ORDER BY ?x\n", 2, "'tags' must be"),
-    ("#+ summary: x\n#+ defaults:\n#+   - nope: 1\nSELECT * { ?a ?b ?_x_iri } ORDER BY ?a\n",
-     3, "not a parameter"),
-    ("#+ summary: x\n#+ defaults:\n#+   - x: not-an-iri\nSELECT * { ?a ?b ?_x_iri } ORDER BY ?a\n",
-     3, "default of 'x'"),
-    ("#+ summary: x\nSELECT * { ?a ?b ?c }\n", 2, "ORDER BY"),
-    ("#+ summary: x\nSELECT * { ?a ?b \n", 2, "does not parse"),
-    ("#+ summary: x\nSELECT * { ?a ?b ?c } ORDER BY ?a\n#+ tags: [a]\n", 3, "after the query"),
-])
+@pytest.mark.parametrize(
+    "text, line, message",
+    [
+        ("SELECT * WHERE {} ORDER BY ?x\n", 1, "no '#+' header"),
+        ("#+ summary: a: b\nSELECT * {} ORDER BY ?x\n", 1, "not valid YAML"),
+        (
+            "#+ summary: x\n#+ tags:\n#+   - a\n#+  - b\nSELECT * {} ORDER BY ?x\n",
+            4,
+            "not valid YAML",
+        ),
+        ("#+ summary: x\n#+ colour: red\nSELECT * {} ORDER BY ?x\n", 2, "unknown header key"),
+        ("#+ description: x\nSELECT * {} ORDER BY ?x\n", 1, "'summary' must be"),
+        ("#+ summary: x\n#+ tags: yes\nSELECT * {} ORDER BY ?x\n", 2, "'tags' must be"),
+        (
+            "#+ summary: x\n#+ defaults:\n#+   - nope: 1\nSELECT * { ?a ?b ?_x_iri } ORDER BY ?a\n",
+            3,
+            "not a parameter",
+        ),
+        (
+            "#+ summary: x\n#+ defaults:\n#+   - x: not-an-iri\nSELECT * { ?a ?b ?_x_iri } ORDER BY ?a\n",
+            3,
+            "default of 'x'",
+        ),
+        ("#+ summary: x\nSELECT * { ?a ?b ?c }\n", 2, "ORDER BY"),
+        ("#+ summary: x\nSELECT * { ?a ?b \n", 2, "does not parse"),
+        ("#+ summary: x\nSELECT * { ?a ?b ?c } ORDER BY ?a\n#+ tags: [a]\n", 3, "after the query"),
+    ],
+)
 def test_malformed_header_is_an_error_with_file_line(project, text, line, message):
     write(project, "broken", text)
     with pytest.raises(InputError) as e:
@@ -65,6 +79,7 @@ def test_malformed_header_is_an_error_with_file_line(project, text, line, messag
 
 def test_cli_reports_bad_query_file_with_exit_2(project):
     from kgbuild.cli import main
+
     write(project, "broken", "#+ summary: [unclosed\nSELECT * {} ORDER BY ?x\n")
     assert main(["query", "--root", str(project), "-q"]) == 2
 
@@ -75,13 +90,16 @@ def test_every_shipped_query_reads(project):
     assert all(s.summary and s.description and s.tags for s in specs)
 
 
-@pytest.mark.parametrize("var, expected", [
-    ("_regio_iri", ("regio", "iri", True)),
-    ("__peildatum_xsd_date", ("peildatum", "xsd_date", False)),
-    ("_n_xsd_integer", ("n", "xsd_integer", True)),
-    ("__label_en", ("label", "en", False)),
-    ("_naam", ("naam", "", True)),
-])
+@pytest.mark.parametrize(
+    "var, expected",
+    [
+        ("_regio_iri", ("regio", "iri", True)),
+        ("__peildatum_xsd_date", ("peildatum", "xsd_date", False)),
+        ("_n_xsd_integer", ("n", "xsd_integer", True)),
+        ("__label_en", ("label", "en", False)),
+        ("_naam", ("naam", "", True)),
+    ],
+)
 def test_param_suffixes(var, expected):
     p = parse_param(var)
     assert (p.name, p.kind, p.required) == expected
@@ -92,9 +110,18 @@ def test_ordinary_variables_are_not_params():
     assert [p.var for p in find_params(GOOD)] == ["_regio_iri", "__peildatum_xsd_date"]
 
 
-HOSTILE = ['https://x.org/a> } DROP ALL { <b', 'https://x.org/"q"', "https://x.org/{a}",
-           "https://x.org/a b", "<https://x.org/a>", "javascript:alert(1)", "x.org/a",
-           "https://x.org/a\\u003e", "https://x.org/`a`", "https://x.org/a|b"]
+HOSTILE = [
+    "https://x.org/a> } DROP ALL { <b",
+    'https://x.org/"q"',
+    "https://x.org/{a}",
+    "https://x.org/a b",
+    "<https://x.org/a>",
+    "javascript:alert(1)",
+    "x.org/a",
+    "https://x.org/a\\u003e",
+    "https://x.org/`a`",
+    "https://x.org/a|b",
+]
 
 
 @pytest.mark.parametrize("value", HOSTILE)
@@ -104,8 +131,9 @@ def test_hostile_iris_are_refused(value):
         bind(spec, {"regio": value})
 
 
-@pytest.mark.parametrize("value", ['2025-01-01" } DROP ALL', "2025-02-30", "2025-1-1", "",
-                                   "2025-01-01T00:00:00"])
+@pytest.mark.parametrize(
+    "value", ['2025-01-01" } DROP ALL', "2025-02-30", "2025-1-1", "", "2025-01-01T00:00:00"]
+)
 def test_bad_dates_are_refused(value):
     spec = parse_query("members", "queries/members.rq", GOOD)
     with pytest.raises(UsageError, match="parameter 'peildatum'"):
@@ -124,7 +152,8 @@ def test_defaults_fill_optional_params():
     spec = parse_query("members", "queries/members.rq", GOOD)
     terms = bind(spec, {"regio": "https://x.org/r"})
     assert terms["__peildatum_xsd_date"] == Literal(
-        "2025-01-01", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+        "2025-01-01", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#date")
+    )
 
 
 def test_substitution_touches_only_variables():
@@ -139,8 +168,9 @@ def test_substitution_touches_only_variables():
 def test_string_values_stay_one_literal():
     p = parse_param("_naam")
     term = to_term(p, 'x" } ; DROP ALL ; SELECT * { "')
-    text = substitute('SELECT * { ?s ?p ?_naam } ORDER BY ?s', {"_naam": term})
+    text = substitute("SELECT * { ?s ?p ?_naam } ORDER BY ?s", {"_naam": term})
     import pyoxigraph
+
     assert list(pyoxigraph.Store().query(text)) == []
     assert text.count("DROP ALL") == 1 and '\\"' in text
     with pytest.raises(ParamError):

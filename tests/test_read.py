@@ -10,11 +10,14 @@ from kgbuild.model.errors import InputError
 from kgbuild.read.sources import Cite, When, parse_cites, parse_date, read_data, read_rdf
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("2018", When("2018", "gYear")),
-    ("2024-03", When("2024-03", "gYearMonth")),
-    ("2022-03-24", When("2022-03-24", "date")),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("2018", When("2018", "gYear")),
+        ("2024-03", When("2024-03", "gYearMonth")),
+        ("2022-03-24", When("2022-03-24", "date")),
+    ],
+)
 def test_dates_keep_their_precision(text, expected):
     assert parse_date(text) == expected
 
@@ -51,9 +54,12 @@ def next_line(path: Path) -> int:
 def test_a_problem_names_file_and_line(project):
     path = project / "data/artikel/regions.csv"
     n = next_line(path)
-    write(project, "data/artikel/regions.csv",
-          path.read_text() + "x,cultuurregio,X,,,2018-99,,,,,,,"
-          "samenwerking-in-cultuurregios#noot 5\n")
+    write(
+        project,
+        "data/artikel/regions.csv",
+        path.read_text() + "x,cultuurregio,X,,,2018-99,,,,,,,"
+        "samenwerking-in-cultuurregios#noot 5\n",
+    )
     lines = problems(project)
     assert lines == [f"data/artikel/regions.csv:{n}: founded: month out of range: '2018-99'"]
 
@@ -61,8 +67,11 @@ def test_a_problem_names_file_and_line(project):
 def test_unknown_reference_and_unknown_source(project):
     path = project / "data/artikel/regions.csv"
     n = next_line(path)
-    write(project, "data/artikel/regions.csv", path.read_text() +
-          "y,cultuurregio,Y,,,,,PV99,,,,,nergens#noot 1\n")
+    write(
+        project,
+        "data/artikel/regions.csv",
+        path.read_text() + "y,cultuurregio,Y,,,,,PV99,,,,,nergens#noot 1\n",
+    )
     lines = problems(project)
     assert any(f"regions.csv:{n}: coincides_with: unknown reference 'PV99'" in x for x in lines)
     assert any(f"regions.csv:{n}: cites: unknown source 'nergens'" in x for x in lines)
@@ -87,7 +96,7 @@ def test_row_with_too_many_fields(project):
 
 def test_invalid_turtle_gives_its_line(project):
     path = project / "ontology/broken.ttl"
-    path.write_text("@prefix a: <http://x/> .\na:b a:c a:d .\na:e a:f \"open .\n")
+    path.write_text('@prefix a: <http://x/> .\na:b a:c a:d .\na:e a:f "open .\n')
     with pytest.raises(InputError) as e:
         read_rdf(path, project)
     [line] = e.value.lines()

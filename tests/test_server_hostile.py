@@ -48,8 +48,9 @@ def port(tmp_path_factory):
         server.server_close()
 
 
-def request(port: int, method: str, path: str, headers: dict | None = None,
-            body: bytes | None = None) -> tuple[int, dict, bytes]:
+def request(
+    port: int, method: str, path: str, headers: dict | None = None, body: bytes | None = None
+) -> tuple[int, dict, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         conn.request(method, path, body=body, headers=headers or {})
@@ -78,12 +79,24 @@ def still_up(port: int) -> None:
     assert status == 200 and b"<html" in body.lower()
 
 
-@pytest.mark.parametrize("path", [
-    "/../secret.txt", "/../../../../etc/passwd", "/%2e%2e/secret.txt",
-    "/doc/%2e%2e/%2e%2e/secret.txt", "/doc/..%2f..%2fsecret.txt", "/doc%2f..%2f..%2fsecret.txt",
-    "/id/..%2f..%2fsecret", "/%2e%2e%2f%2e%2e%2fetc%2fpasswd", "/doc/regio/%00.html",
-    "/id/%00", "/doc/%c0%ae%c0%ae/secret.txt", "/..\\secret.txt", "//etc/passwd",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../secret.txt",
+        "/../../../../etc/passwd",
+        "/%2e%2e/secret.txt",
+        "/doc/%2e%2e/%2e%2e/secret.txt",
+        "/doc/..%2f..%2fsecret.txt",
+        "/doc%2f..%2f..%2fsecret.txt",
+        "/id/..%2f..%2fsecret",
+        "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/doc/regio/%00.html",
+        "/id/%00",
+        "/doc/%c0%ae%c0%ae/secret.txt",
+        "/..\\secret.txt",
+        "//etc/passwd",
+    ],
+)
 def test_path_traversal_stays_inside_the_site(port, path):
     status, _, body = request(port, "GET", path)
     assert status in (400, 404), (path, status)
@@ -91,21 +104,32 @@ def test_path_traversal_stays_inside_the_site(port, path):
     still_up(port)
 
 
-@pytest.mark.parametrize("accept", [
-    "text/html;q=abc", "*/*;q=2", "text/turtle;q=-1", ";;;,,,", "text/" + "x" * 8000,
-    ", ".join(f"a{i}/b{i};q=0.{i % 10}" for i in range(2000)), "\u202etext/html",
-    "text/turtle;" + ";".join(f"p{i}=v" for i in range(3000)), "*/*;q=0",
-])
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "text/html;q=abc",
+        "*/*;q=2",
+        "text/turtle;q=-1",
+        ";;;,,,",
+        "text/" + "x" * 8000,
+        ", ".join(f"a{i}/b{i};q=0.{i % 10}" for i in range(2000)),
+        "\u202etext/html",
+        "text/turtle;" + ";".join(f"p{i}=v" for i in range(3000)),
+        "*/*;q=0",
+    ],
+)
 def test_absurd_accept_headers(port, accept):
-    status, _, _ = request(port, "GET", "/id/regio/twente",
-                           {"Accept": accept.encode("utf-8").decode("latin-1")})
+    status, _, _ = request(
+        port, "GET", "/id/regio/twente", {"Accept": accept.encode("utf-8").decode("latin-1")}
+    )
     assert status in (303, 406), (accept[:40], status)
     still_up(port)
 
 
 def test_header_too_large_is_refused(port):
-    reply = raw(port, b"GET /id/regio/twente HTTP/1.1\r\nHost: x\r\nAccept: "
-                + b"a" * 70_000 + b"\r\n\r\n")
+    reply = raw(
+        port, b"GET /id/regio/twente HTTP/1.1\r\nHost: x\r\nAccept: " + b"a" * 70_000 + b"\r\n\r\n"
+    )
     assert reply.startswith(b"HTTP/1.") and reply.split()[1] in (b"400", b"431")
     still_up(port)
 
@@ -128,29 +152,43 @@ def test_methods_other_than_get_and_head(port, method):
 
 
 def test_garbage_and_lying_requests(port):
-    for data in (b"\x00\x01\x02 garbage\r\n\r\n", b"GET\r\n\r\n", b"GET / HTTP/9.9\r\n\r\n",
-                 b"POST /id/x HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
-                 b"POST /id/x HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n"):
+    for data in (
+        b"\x00\x01\x02 garbage\r\n\r\n",
+        b"GET\r\n\r\n",
+        b"GET / HTTP/9.9\r\n\r\n",
+        b"POST /id/x HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+        b"POST /id/x HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+    ):
         reply = raw(port, data)
         m = re.match(rb"HTTP/\S+ (\d+)", reply) or re.search(rb"Error code: (\d+)", reply)
         assert reply == b"" or m[1] in (b"400", b"405", b"413", b"505"), (data, reply[:200])
     start = time.monotonic()
-    reply = raw(port, b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: "
-                b"application/sparql-query\r\nContent-Length: 99999999999\r\n\r\nASK {}")
+    reply = raw(
+        port,
+        b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: "
+        b"application/sparql-query\r\nContent-Length: 99999999999\r\n\r\nASK {}",
+    )
     assert reply.split()[1] == b"413" and time.monotonic() - start < 5
     still_up(port)
 
 
 def sparql(port: int, query: str, accept: str = "application/sparql-results+json"):
-    return request(port, "GET", "/sparql?" + urllib.parse.urlencode({"query": query}),
-                   {"Accept": accept})
+    return request(
+        port, "GET", "/sparql?" + urllib.parse.urlencode({"query": query}), {"Accept": accept}
+    )
 
 
-@pytest.mark.parametrize("update", [
-    "INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }", "DROP ALL", "CLEAR DEFAULT",
-    "  delete where { ?s ?p ?o }", "LOAD <http://127.0.0.1:1/x>",
-    "PREFIX x: <http://x/>\nINSERT DATA { x:a x:b x:c }",
-])
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }",
+        "DROP ALL",
+        "CLEAR DEFAULT",
+        "  delete where { ?s ?p ?o }",
+        "LOAD <http://127.0.0.1:1/x>",
+        "PREFIX x: <http://x/>\nINSERT DATA { x:a x:b x:c }",
+    ],
+)
 def test_sparql_that_writes_is_refused(port, update):
     status, _, _ = sparql(port, update)
     assert status in (400, 403), update
@@ -160,8 +198,7 @@ def test_sparql_that_writes_is_refused(port, update):
 
 def test_sparql_that_runs_long_is_stopped(port):
     start = time.monotonic()
-    status, _, _ = sparql(port, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . "
-                                "?g ?h ?i }")
+    status, _, _ = sparql(port, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }")
     assert status == 503 and time.monotonic() - start < 15
     still_up(port)
 
@@ -175,9 +212,14 @@ def test_sparql_that_returns_too_much_is_capped(port):
 
 # -- bounded load test ------------------------------------------------------------------------
 
-LOAD_PATHS = [("/id/regio/twente", "text/html", 303), ("/id/regio/twente", "text/turtle", 303),
-              ("/doc/regio/twente.html", None, 200), ("/doc/regio/twente.ttl", None, 200),
-              ("/id/regio/nergens", None, 404), ("/", None, 200)]
+LOAD_PATHS = [
+    ("/id/regio/twente", "text/html", 303),
+    ("/id/regio/twente", "text/turtle", 303),
+    ("/doc/regio/twente.html", None, 200),
+    ("/doc/regio/twente.ttl", None, 200),
+    ("/id/regio/nergens", None, 404),
+    ("/", None, 200),
+]
 
 
 def client(port: int, n: int, offset: int) -> tuple[list[float], list[str]]:
@@ -211,9 +253,11 @@ def test_load_20000_requests_from_50_clients(port):
     latencies = sorted(x for lat, _ in results for x in lat)
     errors = [e for _, errs in results for e in errs]
     q = statistics.quantiles(latencies, n=100)
-    print(f"\nload: {len(latencies)} requests, {clients} clients, {elapsed:.1f} s, "
-          f"{len(latencies) / elapsed:.0f} req/s; latency ms p50 {q[49] * 1000:.1f} "
-          f"p90 {q[89] * 1000:.1f} p99 {q[98] * 1000:.1f} max {latencies[-1] * 1000:.1f}")
+    print(
+        f"\nload: {len(latencies)} requests, {clients} clients, {elapsed:.1f} s, "
+        f"{len(latencies) / elapsed:.0f} req/s; latency ms p50 {q[49] * 1000:.1f} "
+        f"p90 {q[89] * 1000:.1f} p99 {q[98] * 1000:.1f} max {latencies[-1] * 1000:.1f}"
+    )
     assert len(latencies) == clients * per_client
     assert errors == []
     still_up(port)

@@ -27,9 +27,12 @@ from kgbuild.serve.site import Limits, make_server, open_file_limit
 pytestmark = pytest.mark.servers  # every test starts or asks a running server
 
 PAGES = [  # path, Accept, the status it must have
-    ("/id/regio/twente", "text/turtle", 303), ("/id/regio/twente", "text/html", 303),
-    ("/doc/regio/twente.html", None, 200), ("/doc/regio/twente.ttl", None, 200),
-    ("/doc/regio/twente", "application/ld+json", 200), ("/", None, 200),
+    ("/id/regio/twente", "text/turtle", 303),
+    ("/id/regio/twente", "text/html", 303),
+    ("/doc/regio/twente.html", None, 200),
+    ("/doc/regio/twente.ttl", None, 200),
+    ("/doc/regio/twente", "application/ld+json", 200),
+    ("/", None, 200),
     ("/def/cultuurregio", "text/turtle", 200),
 ]
 QUERIES = [
@@ -63,6 +66,7 @@ def quantiles(values: list[float]) -> str:
 
 # -- many clients at once ---------------------------------------------------------------------
 
+
 def client(port: int, n: int, start: threading.Barrier, queries: threading.Semaphore):
     """One keep-alive client: 5 page GETs and 2 SPARQL queries; (kind, seconds), errors.
 
@@ -71,10 +75,22 @@ def client(port: int, n: int, start: threading.Barrier, queries: threading.Semap
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     timings, errors = [], []
     work = [("page", *PAGES[(n + i) % len(PAGES)]) for i in range(5)]
-    work[1:1] = [("query", "/sparql?" + urllib.parse.urlencode({"query": QUERIES[n % 3]}),
-                  "application/sparql-results+json", 200)]
-    work[4:4] = [("query", "/sparql?" + urllib.parse.urlencode({"query": QUERIES[(n + 1) % 3]}),
-                  "text/csv", 200)]
+    work[1:1] = [
+        (
+            "query",
+            "/sparql?" + urllib.parse.urlencode({"query": QUERIES[n % 3]}),
+            "application/sparql-results+json",
+            200,
+        )
+    ]
+    work[4:4] = [
+        (
+            "query",
+            "/sparql?" + urllib.parse.urlencode({"query": QUERIES[(n + 1) % 3]}),
+            "text/csv",
+            200,
+        )
+    ]
     start.wait()
     for kind, path, accept, expected in work:
         began = time.perf_counter()
@@ -104,22 +120,24 @@ def test_200_clients_at_once_all_answered(served):
     start, queries = threading.Barrier(clients), threading.Semaphore(MAX_QUERIES)
     began = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:
-        results = list(pool.map(lambda n: client(served.port, n, start, queries),
-                                range(clients)))
+        results = list(pool.map(lambda n: client(served.port, n, start, queries), range(clients)))
     elapsed = time.perf_counter() - began
     timings = [t for ts, _ in results for t in ts]
     errors = [e for _, errs in results for e in errs]
     pages = [s for kind, s in timings if kind == "page"]
     asked = [s for kind, s in timings if kind == "query"]
-    print(f"\n{clients} clients at once: {len(timings)} requests ({len(pages)} pages, "
-          f"{len(asked)} queries, at most {MAX_QUERIES} at once) in {elapsed:.1f} s, "
-          f"{len(timings) / elapsed:.0f} req/s; pages {quantiles(pages)}; "
-          f"queries {quantiles(asked)}; {len(errors)} errors")
+    print(
+        f"\n{clients} clients at once: {len(timings)} requests ({len(pages)} pages, "
+        f"{len(asked)} queries, at most {MAX_QUERIES} at once) in {elapsed:.1f} s, "
+        f"{len(timings) / elapsed:.0f} req/s; pages {quantiles(pages)}; "
+        f"queries {quantiles(asked)}; {len(errors)} errors"
+    )
     assert errors == []
     assert len(pages) == 5 * clients and len(asked) == 2 * clients
 
 
 # -- silent and slow clients ------------------------------------------------------------------
+
 
 def test_1000_idle_connections_do_not_lock_others_out(served):
     idle = []
@@ -131,8 +149,10 @@ def test_1000_idle_connections_do_not_lock_others_out(served):
             began = time.monotonic()
             status, _ = get(served.port, path, accept, timeout=1)
             took = time.monotonic() - began
-            print(f"\nwith 1000 idle connections open: GET {path} {status} in "
-                  f"{took * 1000:.0f} ms", end="")
+            print(
+                f"\nwith 1000 idle connections open: GET {path} {status} in {took * 1000:.0f} ms",
+                end="",
+            )
             assert status == expected and took < 1, (path, status, took)
     finally:
         for s in idle:
@@ -162,8 +182,10 @@ def test_a_header_slowloris_does_not_block_others(served):
             took.append(time.monotonic() - began)
             assert status == 303
             time.sleep(0.2)
-        print(f"\nwith 50 slowloris clients: {len(took)} GETs, slowest "
-              f"{max(took) * 1000:.0f} ms", end="")
+        print(
+            f"\nwith 50 slowloris clients: {len(took)} GETs, slowest {max(took) * 1000:.0f} ms",
+            end="",
+        )
         assert max(took) < 1
     finally:
         stop.set()
@@ -218,18 +240,27 @@ def test_a_request_within_the_limits_is_answered_on_the_strict_server(strict):
 
 # -- keep-alive -------------------------------------------------------------------------------
 
+
 def replies(data: bytes) -> list[tuple[str, int]]:
-    return [(v.decode(), int(s)) for v, s in re.findall(rb"^HTTP/(1\.[01]) (\d{3}) ", data,
-                                                         re.MULTILINE)]
+    return [
+        (v.decode(), int(s))
+        for v, s in re.findall(rb"^HTTP/(1\.[01]) (\d{3}) ", data, re.MULTILINE)
+    ]
 
 
-@pytest.mark.parametrize("version, header, keep", [
-    ("1.1", "", True), ("1.1", "Connection: close\r\n", False),
-    ("1.0", "", False), ("1.0", "Connection: keep-alive\r\n", True),
-])
+@pytest.mark.parametrize(
+    "version, header, keep",
+    [
+        ("1.1", "", True),
+        ("1.1", "Connection: close\r\n", False),
+        ("1.0", "", False),
+        ("1.0", "Connection: keep-alive\r\n", True),
+    ],
+)
 def test_keep_alive_by_version_and_connection_header(served, version, header, keep):
-    request = (f"GET /doc/regio/twente.ttl HTTP/{version}\r\nHost: 127.0.0.1\r\n{header}"
-               "\r\n").encode()
+    request = (
+        f"GET /doc/regio/twente.ttl HTTP/{version}\r\nHost: 127.0.0.1\r\n{header}\r\n"
+    ).encode()
     with socket.create_connection(("127.0.0.1", served.port), timeout=5) as s:
         s.sendall(request)
         first = read_response(s)
@@ -256,18 +287,22 @@ def read_response(s: socket.socket) -> bytes:
 
 # -- kgbuild sparql ---------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def sparql_port(site):
     with kgbuild_process("sparql", "--dist", str(site), "--time-limit", "2") as server:
         yield server.port
 
 
-POST = (b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
-        b"Accept: text/csv\r\n")
+POST = (
+    b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+    b"Accept: text/csv\r\n"
+)
 
 
-@pytest.mark.parametrize("length", [b"abc", b"-5", b"1e3", b"12 12", b"0x10", b"", b"+5",
-                                    b"5\r\nContent-Length: 6"])
+@pytest.mark.parametrize(
+    "length", [b"abc", b"-5", b"1e3", b"12 12", b"0x10", b"", b"+5", b"5\r\nContent-Length: 6"]
+)
 def test_a_malformed_content_length_to_kgbuild_sparql_is_400(sparql_port, length):
     began = time.monotonic()
     reply = raw(sparql_port, POST + b"Content-Length: " + length + b"\r\n\r\nASK {}")
@@ -292,7 +327,8 @@ def test_kgbuild_sparql_answers_only_at_its_path(sparql_port):
 def test_kgbuild_sparql_caps_queries_running_at_once(sparql_port):
     """Twice the cap of runaway queries at once: the cap's 503 with Retry-After, at once."""
     heavy = "/sparql?" + urllib.parse.urlencode(
-        {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"})
+        {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"}
+    )
     start = threading.Barrier(2 * MAX_QUERIES)
 
     def ask(_):
@@ -318,6 +354,7 @@ def test_kgbuild_sparql_caps_queries_running_at_once(sparql_port):
 
 # -- starting and stopping --------------------------------------------------------------------
 
+
 def test_a_port_in_use_is_one_line_and_exit_4(site):
     import subprocess
     import sys
@@ -326,12 +363,27 @@ def test_a_port_in_use_is_one_line_and_exit_4(site):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "kgbuild.cli", "serve", "--root",
-                                 str(site), "--port", str(port)], capture_output=True,
-                                text=True, timeout=60, check=False)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "kgbuild.cli",
+                "serve",
+                "--root",
+                str(site),
+                "--port",
+                str(port),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     assert result.returncode == 4
-    line = (f"error: cannot listen on 127.0.0.1:{port}: the port is in use (choose another "
-            "with --port, or 0 for any free one)")
+    line = (
+        f"error: cannot listen on 127.0.0.1:{port}: the port is in use (choose another "
+        "with --port, or 0 for any free one)"
+    )
     assert result.stderr.splitlines() == [line]
 
 
@@ -348,30 +400,38 @@ def test_sigterm_stops_the_server_at_once(site):
         assert "Traceback" not in server.log.read_text()
 
 
-
-HUNGRY = ("SELECT (GROUP_CONCAT(CONCAT(STR(?a), STR(?b), STR(?c)); separator=',') AS ?x) "
-          "WHERE { ?a ?p ?b . ?c ?q ?d }")
+HUNGRY = (
+    "SELECT (GROUP_CONCAT(CONCAT(STR(?a), STR(?b), STR(?c)); separator=',') AS ?x) "
+    "WHERE { ?a ?p ?b . ?c ?q ?d }"
+)
 
 
 def test_a_memory_hungry_query_is_stopped_while_others_are_served(site):
     """While one query grows to its memory limit, pages and other queries keep answering."""
-    with kgbuild_process("serve", "--root", str(site), "--max-memory", str(300 * 2**20),
-                         "--time-limit", "60") as server:
+    with kgbuild_process(
+        "serve", "--root", str(site), "--max-memory", str(300 * 2**20), "--time-limit", "60"
+    ) as server:
         hungry: list = []
-        thread = threading.Thread(target=lambda: hungry.append(get(
-            server.port, "/sparql?" + urllib.parse.urlencode({"query": HUNGRY}), timeout=90)))
+        thread = threading.Thread(
+            target=lambda: hungry.append(
+                get(server.port, "/sparql?" + urllib.parse.urlencode({"query": HUNGRY}), timeout=90)
+            )
+        )
         thread.start()
         served, slowest = 0, 0.0
         while thread.is_alive():
-            for path, accept, status in PAGES[:3] + [("/sparql?" + urllib.parse.urlencode(
-                    {"query": QUERIES[0]}), None, 200)]:
+            for path, accept, status in PAGES[:3] + [
+                ("/sparql?" + urllib.parse.urlencode({"query": QUERIES[0]}), None, 200)
+            ]:
                 start = time.monotonic()
                 assert get(server.port, path, accept)[0] == status
                 slowest = max(slowest, time.monotonic() - start)
                 served += 1
         thread.join()
     status, body = hungry[0]
-    print(f"\n  memory-hungry query stopped: {status}; meanwhile {served} requests answered, "
-          f"the slowest in {slowest * 1000:.0f} ms")
+    print(
+        f"\n  memory-hungry query stopped: {status}; meanwhile {served} requests answered, "
+        f"the slowest in {slowest * 1000:.0f} ms"
+    )
     assert status == 503 and b"memory" in body
     assert served >= 4 and slowest < 1.0

@@ -49,9 +49,14 @@ def install_engine() -> Path:
     work.mkdir(parents=True)
     for f in files:
         shutil.copy(ENGINE / f, work / f)
-    done = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
-                          check=False, cwd=work,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        ["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
+        check=False,
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if done.returncode:
         pytest.fail(f"npm ci of shacl-engine failed: {done.stderr[-2000:]}")
     try:
@@ -78,13 +83,17 @@ def shacl_engine(shapes_nt):
     home = install_engine()
 
     def run(data: list[Path]) -> list[tuple[bool, rdflib.Graph]]:
-        done = subprocess.run(["node", str(home / "validate.mjs"), str(shapes_nt),
-                               *map(str, data)], check=False, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            ["node", str(home / "validate.mjs"), str(shapes_nt), *map(str, data)],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert done.returncode == 0, done.stderr[-2000:]
         out = [json.loads(line) for line in done.stdout.splitlines()]
         assert [o["data"] for o in out] == list(map(str, data))
-        return [(o["conforms"], rdflib.Graph().parse(data=o["report"], format="nt"))
-                for o in out]
+        return [(o["conforms"], rdflib.Graph().parse(data=o["report"], format="nt")) for o in out]
 
     return run
 
@@ -97,9 +106,13 @@ def engine_results(report: rdflib.Graph) -> set[tuple[str, str, str]]:
             continue
         focus = report.value(r, SH.focusNode)
         component = str(report.value(r, SH.sourceConstraintComponent))
-        found.add(("_:" if isinstance(focus, rdflib.BNode) else str(focus),
-                   str(report.value(r, SH.resultPath) or ""),
-                   component.removeprefix(str(SH)).removesuffix("ConstraintComponent")))
+        found.add(
+            (
+                "_:" if isinstance(focus, rdflib.BNode) else str(focus),
+                str(report.value(r, SH.resultPath) or ""),
+                component.removeprefix(str(SH)).removesuffix("ConstraintComponent"),
+            )
+        )
     return found
 
 
@@ -108,8 +121,13 @@ def pyshacl_results(data: bytes, shapes: Path) -> set[tuple[str, str, str]]:
     for f in run_pyshacl(data, shapes.read_bytes(), {}):
         if f.severity == "Violation":
             m = re.search(r"(\w+)ConstraintComponent", f.shape)
-            found.add(("_:" if not f.focus.startswith("http") else f.focus, f.path,
-                       m.group(1) if m else f.shape))
+            found.add(
+                (
+                    "_:" if not f.focus.startswith("http") else f.focus,
+                    f.path,
+                    m.group(1) if m else f.shape,
+                )
+            )
     return found
 
 
@@ -147,7 +165,8 @@ def case_reports(shacl_engine, tmp_path_factory):
         focus[case_id(case), i] = change(store, case)
         files[case_id(case), i] = folder / f"case-{i}.nt"
         files[case_id(case), i].write_bytes(
-            nt([pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in store] + ontology))
+            nt([pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in store] + ontology)
+        )
     reports = dict(zip(files, shacl_engine(list(files.values())), strict=True))
     return reports, focus
 
@@ -170,5 +189,4 @@ def test_shacl_engine_reports_exactly_each_cases_rule(i, case_reports):
     if case["rule"].endswith(".rq"):  # a SPARQL violation query: no shape is violated
         assert engine_results(report) == set()
     else:
-        assert engine_results(report) == {(node, iri(case["path"]), c)
-                                          for c in case["components"]}
+        assert engine_results(report) == {(node, iri(case["path"]), c) for c in case["components"]}

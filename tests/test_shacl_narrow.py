@@ -41,8 +41,7 @@ def fast(triples, shapes, origins):
 
 
 def of_type(triples, cls) -> list:
-    return sorted({t.subject for t in triples if t.predicate == A and t.object == cls},
-                  key=str)
+    return sorted({t.subject for t in triples if t.predicate == A and t.object == cls}, key=str)
 
 
 def one(triples, s, p):
@@ -50,8 +49,7 @@ def one(triples, s, p):
 
 
 def test_real_graph_same_findings(graph, shapes):
-    assert fast(graph.triples, shapes, graph.origins) == whole(graph.triples, shapes,
-                                                               graph.origins)
+    assert fast(graph.triples, shapes, graph.origins) == whole(graph.triples, shapes, graph.origins)
 
 
 def test_conforming_graph_needs_no_pyshacl(graph, shapes):
@@ -67,30 +65,53 @@ def breakages(triples):
     membership = of_type(triples, ORG.Membership)[0]
     project = of_type(triples, CR.Proeftuin)[0]
     org = of_type(triples, ORG.Organization)[-1]
-    en_label = next(t for t in triples if t.subject == region and t.predicate == SKOS.prefLabel
-                    and t.object.language == "en")
+    en_label = next(
+        t
+        for t in triples
+        if t.subject == region and t.predicate == SKOS.prefLabel and t.object.language == "en"
+    )
     nl_org = one(triples, org, SKOS.prefLabel)
     return [
         ("minCount", [en_label], []),
         ("maxCount", [], [Triple(gemeente, CR.cbsCode, Literal("GM9998"))]),
-        ("pattern", [one(triples, gemeente, CR.cbsCode)],
-         [Triple(gemeente, CR.cbsCode, Literal("XX12"))]),
-        ("in", [one(triples, membership, ORG.role)],
-         [Triple(membership, ORG.role, ROL.onbekend)]),
-        ("class", [one(triples, membership, ORG.member)],
-         [Triple(membership, ORG.member, NamedNode("https://example.org/untyped"))]),
+        (
+            "pattern",
+            [one(triples, gemeente, CR.cbsCode)],
+            [Triple(gemeente, CR.cbsCode, Literal("XX12"))],
+        ),
+        ("in", [one(triples, membership, ORG.role)], [Triple(membership, ORG.role, ROL.onbekend)]),
+        (
+            "class",
+            [one(triples, membership, ORG.member)],
+            [Triple(membership, ORG.member, NamedNode("https://example.org/untyped"))],
+        ),
         ("languageIn", [], [Triple(region, DCT.description, Literal("Region", language="de"))]),
         ("uniqueLang", [], [Triple(project, SKOS.prefLabel, Literal("Nog een", language="nl"))]),
         ("datatype", [], [Triple(gemeente, SKOS.prefLabel, Literal("x", datatype=XSD.integer))]),
-        ("ill-typed date", [], [Triple(project, SCHEMA.startDate,
-                                       Literal("2024-02-30", datatype=XSD.date))]),
+        (
+            "ill-typed date",
+            [],
+            [Triple(project, SCHEMA.startDate, Literal("2024-02-30", datatype=XSD.date))],
+        ),
         ("or", [], [Triple(project, SCHEMA.endDate, Literal("later"))]),
-        ("qualified", [nl_org], [Triple(org, SKOS.prefLabel,
-                                        Literal(nl_org.object.value, language="en"))]),
+        (
+            "qualified",
+            [nl_org],
+            [Triple(org, SKOS.prefLabel, Literal(nl_org.object.value, language="en"))],
+        ),
         ("node pattern", [], [Triple(NamedNode(gemeente.value + "x"), A, CR.Gemeente)]),
-        ("minExclusive", [], [Triple(NamedNode(project.value + "-geld"), A, CR.Funding),
-                              Triple(NamedNode(project.value + "-geld"), CR.amount,
-                                     Literal("-5", datatype=XSD.decimal))]),
+        (
+            "minExclusive",
+            [],
+            [
+                Triple(NamedNode(project.value + "-geld"), A, CR.Funding),
+                Triple(
+                    NamedNode(project.value + "-geld"),
+                    CR.amount,
+                    Literal("-5", datatype=XSD.decimal),
+                ),
+            ],
+        ),
     ]
 
 
@@ -112,8 +133,9 @@ def test_blank_node_focus_falls_back_to_whole_graph(graph, shapes):
 
 def without_blank_ids(findings) -> list:
     """Each parse names blank nodes anew; compare them as one anonymous node."""
-    return sorted((re.sub(r"^N[0-9a-f]{32}$", "_:b", f.focus), f.path, f.shape, f.message)
-                  for f in findings)
+    return sorted(
+        (re.sub(r"^N[0-9a-f]{32}$", "_:b", f.focus), f.path, f.shape, f.message) for f in findings
+    )
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -137,9 +159,11 @@ def test_unknown_parameter_sends_every_focus_node_to_pyshacl(graph, shapes):
     """A shape with a parameter the pre-check does not model flags all its focus nodes."""
     shape = NamedNode("https://example.org/shapes#Closed")
     sh = "http://www.w3.org/ns/shacl#"
-    extra = [Triple(shape, A, NamedNode(sh + "NodeShape")),
-             Triple(shape, NamedNode(sh + "targetClass"), CR.Gemeente),
-             Triple(shape, NamedNode(sh + "closed"), Literal("true", datatype=XSD.boolean))]
+    extra = [
+        Triple(shape, A, NamedNode(sh + "NodeShape")),
+        Triple(shape, NamedNode(sh + "targetClass"), CR.Gemeente),
+        Triple(shape, NamedNode(sh + "closed"), Literal("true", datatype=XSD.boolean)),
+    ]
     narrowed = narrow(graph.triples, shapes + extra)
     gemeenten = set(of_type(graph.triples, CR.Gemeente))
     assert gemeenten and gemeenten <= set(narrowed.focus)
@@ -153,11 +177,13 @@ def test_shape_targeting_objects_of_a_property_reports_like_pyshacl(graph, shape
     shape = NamedNode("https://example.org/shapes#Members")
     sh = "http://www.w3.org/ns/shacl#"
     prop = BlankNode("p")
-    extra = [Triple(shape, A, NamedNode(sh + "NodeShape")),
-             Triple(shape, NamedNode(sh + "targetObjectsOf"), ORG.member),
-             Triple(shape, NamedNode(sh + "property"), prop),
-             Triple(prop, NamedNode(sh + "path"), NamedNode("https://example.org/missing")),
-             Triple(prop, NamedNode(sh + "minCount"), Literal("1", datatype=XSD.integer))]
+    extra = [
+        Triple(shape, A, NamedNode(sh + "NodeShape")),
+        Triple(shape, NamedNode(sh + "targetObjectsOf"), ORG.member),
+        Triple(shape, NamedNode(sh + "property"), prop),
+        Triple(prop, NamedNode(sh + "path"), NamedNode("https://example.org/missing")),
+        Triple(prop, NamedNode(sh + "minCount"), Literal("1", datatype=XSD.integer)),
+    ]
     expected = whole(graph.triples, shapes + extra, graph.origins)
     assert expected
     assert fast(graph.triples, shapes + extra, graph.origins) == expected

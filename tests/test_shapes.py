@@ -26,19 +26,32 @@ HERE = Path(__file__).resolve().parent / "shapes"
 CASES = tomllib.loads((HERE / "manifest.toml").read_text(encoding="utf-8"))["case"]
 ID = PREFIXES["cr"].removesuffix("def/cultuurregio#") + "id/"
 SHAPES_NS = PREFIXES["cr"].removesuffix("cultuurregio#") + "cultuurregio-shapes#"
-NAMES = {**PREFIXES, "regio": ID + "regio/", "lm": ID + "lidmaatschap/voorbeeld/gm0153/lid/",
-         "erk": ID + "erkenning/", "orgn": ID + "organisatie/", "persoon": ID + "persoon/",
-         "noot": ID + "bron/voorbeeld#",
-         "bewering": ID + "regio/voorbeeld#", "project": ID + "project/",
-         "financiering": ID + "financiering/", "bev": ID + "bevinding/",
-         "gebeurtenis": ID + "gebeurtenis/", "convenant": ID + "convenant/",
-         "partij": ID + "convenant/voorbeeld/partij/", "wijziging-id": ID + "wijziging/",
-         "cnt": ID + "telling/voorbeeld/2025-01-01/", "peil": ID + "peildatum/",
-         "lm2": ID + "lidmaatschap/voorbeeld/gm0001/lid/", "afl": ID + "afleiding/",
-         "lijst": PREFIXES["cr"].removesuffix("cultuurregio#") + "voorbeeld#",
-         "def": PREFIXES["cr"].removesuffix("cultuurregio#"), "id": ID,
-         "gm": "https://identifier.overheid.nl/tooi/id/gemeente/",
-         "pv": "https://identifier.overheid.nl/tooi/id/provincie/"}
+NAMES = {
+    **PREFIXES,
+    "regio": ID + "regio/",
+    "lm": ID + "lidmaatschap/voorbeeld/gm0153/lid/",
+    "erk": ID + "erkenning/",
+    "orgn": ID + "organisatie/",
+    "persoon": ID + "persoon/",
+    "noot": ID + "bron/voorbeeld#",
+    "bewering": ID + "regio/voorbeeld#",
+    "project": ID + "project/",
+    "financiering": ID + "financiering/",
+    "bev": ID + "bevinding/",
+    "gebeurtenis": ID + "gebeurtenis/",
+    "convenant": ID + "convenant/",
+    "partij": ID + "convenant/voorbeeld/partij/",
+    "wijziging-id": ID + "wijziging/",
+    "cnt": ID + "telling/voorbeeld/2025-01-01/",
+    "peil": ID + "peildatum/",
+    "lm2": ID + "lidmaatschap/voorbeeld/gm0001/lid/",
+    "afl": ID + "afleiding/",
+    "lijst": PREFIXES["cr"].removesuffix("cultuurregio#") + "voorbeeld#",
+    "def": PREFIXES["cr"].removesuffix("cultuurregio#"),
+    "id": ID,
+    "gm": "https://identifier.overheid.nl/tooi/id/gemeente/",
+    "pv": "https://identifier.overheid.nl/tooi/id/provincie/",
+}
 SPARQL_PREFIXES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in NAMES.items())
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
@@ -64,15 +77,35 @@ def inputs():
 
 
 COMPONENTS = {  # SHACL parameter -> constraint component it belongs to
-    "minCount": "MinCount", "maxCount": "MaxCount", "datatype": "Datatype", "class": "Class",
-    "nodeKind": "NodeKind", "pattern": "Pattern", "languageIn": "LanguageIn",
-    "uniqueLang": "UniqueLang", "in": "In", "hasValue": "HasValue", "or": "Or", "xone": "Xone",
-    "and": "And", "not": "Not", "node": "Node", "minInclusive": "MinInclusive",
-    "maxInclusive": "MaxInclusive", "minExclusive": "MinExclusive",
-    "maxExclusive": "MaxExclusive", "minLength": "MinLength", "maxLength": "MaxLength",
-    "qualifiedMinCount": "QualifiedMinCount", "qualifiedMaxCount": "QualifiedMaxCount",
-    "lessThan": "LessThan", "lessThanOrEquals": "LessThanOrEquals", "equals": "Equals",
-    "disjoint": "Disjoint", "closed": "Closed"}
+    "minCount": "MinCount",
+    "maxCount": "MaxCount",
+    "datatype": "Datatype",
+    "class": "Class",
+    "nodeKind": "NodeKind",
+    "pattern": "Pattern",
+    "languageIn": "LanguageIn",
+    "uniqueLang": "UniqueLang",
+    "in": "In",
+    "hasValue": "HasValue",
+    "or": "Or",
+    "xone": "Xone",
+    "and": "And",
+    "not": "Not",
+    "node": "Node",
+    "minInclusive": "MinInclusive",
+    "maxInclusive": "MaxInclusive",
+    "minExclusive": "MinExclusive",
+    "maxExclusive": "MaxExclusive",
+    "minLength": "MinLength",
+    "maxLength": "MaxLength",
+    "qualifiedMinCount": "QualifiedMinCount",
+    "qualifiedMaxCount": "QualifiedMaxCount",
+    "lessThan": "LessThan",
+    "lessThanOrEquals": "LessThanOrEquals",
+    "equals": "Equals",
+    "disjoint": "Disjoint",
+    "closed": "Closed",
+}
 
 
 def shapes_graph() -> rdflib.Graph:
@@ -89,8 +122,10 @@ def shape_components() -> set[tuple[str, str, str]]:
     found = set()
     for shape in g.subjects(rdflib.RDF.type, SH.NodeShape):
         name = str(shape).rsplit("#", 1)[-1]
-        for ps, path in [(shape, ""), *((p, str(g.value(p, SH.path)))
-                                        for p in g.objects(shape, SH.property))]:
+        for ps, path in [
+            (shape, ""),
+            *((p, str(g.value(p, SH.path))) for p in g.objects(shape, SH.property)),
+        ]:
             for param in g.predicates(ps, None):
                 local = str(param).removeprefix(str(SH))
                 if local in COMPONENTS:
@@ -117,10 +152,14 @@ def change(store: pyoxigraph.Store, case: dict) -> str:
         updates.append(f"INSERT DATA {{ {focus} {path} {case.get('set', case.get('add'))} }}")
     if "rename" in case:
         new = case["rename"]
-        updates.append(f"DELETE {{ ?s ?p ?o }} INSERT {{ {new} ?p ?o }} "
-                       f"WHERE {{ VALUES ?s {{ {focus} }} ?s ?p ?o }}")
-        updates.append(f"DELETE {{ ?s ?p ?o }} INSERT {{ ?s ?p {new} }} "
-                       f"WHERE {{ VALUES ?o {{ {focus} }} ?s ?p ?o }}")
+        updates.append(
+            f"DELETE {{ ?s ?p ?o }} INSERT {{ {new} ?p ?o }} "
+            f"WHERE {{ VALUES ?s {{ {focus} }} ?s ?p ?o }}"
+        )
+        updates.append(
+            f"DELETE {{ ?s ?p ?o }} INSERT {{ ?s ?p {new} }} "
+            f"WHERE {{ VALUES ?o {{ {focus} }} ?s ?p ?o }}"
+        )
         focus = new
     if "update" in case:
         updates.append(case["update"])
@@ -134,8 +173,7 @@ def report_for(case: dict, inputs):
     store = store_of(conforming)
     focus = change(store, case)
     triples = [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in store]
-    report = validate(triples + ontology, shapes, queries if case.get("queries", True) else {},
-                      {})
+    report = validate(triples + ontology, shapes, queries if case.get("queries", True) else {}, {})
     return focus, report
 
 
@@ -146,14 +184,17 @@ def test_the_manifest_covers_every_constraint_component():
     assert not missing, f"(shape, path, component) without a violating case: {missing}"
     # a case may also name a component that another shape on the same node fires, but it
     # must fire at least one of its own shape's
-    stray = [case_id(c) for c in shape_cases
-             if not {(c["rule"], iri(c["path"]), comp) for comp in c["components"]}
-             & shape_components()]
+    stray = [
+        case_id(c)
+        for c in shape_cases
+        if not {(c["rule"], iri(c["path"]), comp) for comp in c["components"]} & shape_components()
+    ]
     assert not stray, f"cases that fire none of their shape's components: {stray}"
     keys = [(c["rule"], c["path"], tuple(sorted(c["components"]))) for c in shape_cases]
     assert len(keys) == len(set(keys)), "two cases for the same rule and components"
     assert all(c.get("why") for c in shape_cases if len(c["components"]) > 1), (
-        "a case that fires several components must say why they cannot be fired apart")
+        "a case that fires several components must say why they cannot be fired apart"
+    )
     assert {c["rule"] for c in CASES if c["rule"].endswith(".rq")} == query_rules()
 
 
@@ -165,14 +206,18 @@ def test_the_conforming_example_conforms(inputs):
 
 def test_the_conforming_example_gives_every_rule_a_value(inputs):
     conforming, ontology, _, _ = inputs
-    g = rdflib.Graph().parse(data=pyoxigraph.serialize(
-        conforming + ontology, format=pyoxigraph.RdfFormat.N_TRIPLES), format="nt")
+    g = rdflib.Graph().parse(
+        data=pyoxigraph.serialize(conforming + ontology, format=pyoxigraph.RdfFormat.N_TRIPLES),
+        format="nt",
+    )
     shapes = shapes_graph()
     missing = []
     for name, path in sorted(shape_rules()):
         shape = rdflib.URIRef(SHAPES_NS + name)
         values = " ".join(f"<{t}>" for t in shapes.objects(shape, SH.targetClass))
-        focus = [f"{{ VALUES ?c {{ {values} }} ?x rdf:type/rdfs:subClassOf* ?c }}"] if values else []
+        focus = (
+            [f"{{ VALUES ?c {{ {values} }} ?x rdf:type/rdfs:subClassOf* ?c }}"] if values else []
+        )
         focus += [f"{{ ?x <{p}> [] }}" for p in shapes.objects(shape, SH.targetSubjectsOf)]
         focus += [f"{{ [] <{p}> ?x }}" for p in shapes.objects(shape, SH.targetObjectsOf)]
         where = f"?x <{path}> ?y ." if path else ""

@@ -25,13 +25,22 @@ GONE = ROOT / "data/artikel/bron"  # where a copy of the article was kept until 
 SPARQL_PREFIXES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 
 # The kinds of n-ary node (and their subclasses) that must each carry their own source.
-NARY = ("org:Membership", "cr:Recognition", "cr:Funding", "cr:Project", "cr:Finding",
-        "cr:PolicyEvent", "cr:ConvenantParty")
+NARY = (
+    "org:Membership",
+    "cr:Recognition",
+    "cr:Funding",
+    "cr:Project",
+    "cr:Finding",
+    "cr:PolicyEvent",
+    "cr:ConvenantParty",
+)
 
 # Names carry over from the sources: the titles of cited documents and the bibliographic line
 # built from them are names, not sentences, so they are not held to the no-copy rule.
-NAME_PREDICATES = ("http://purl.org/dc/terms/title",
-                   "http://purl.org/dc/terms/bibliographicCitation")
+NAME_PREDICATES = (
+    "http://purl.org/dc/terms/title",
+    "http://purl.org/dc/terms/bibliographicCitation",
+)
 
 
 def copied(literal: str, article: set[str]) -> list[str]:
@@ -52,12 +61,16 @@ def test_the_article_fingerprint_is_the_seed_articles(article):
 
 def test_the_copy_check_catches_a_copied_sentence(article):
     # a sentence of the article, with the word the PDF text split over two lines joined again
-    sentence = ("Bovendien kan het Rijk bij landelijk beleid en bij de samenstelling van de "
-                "Culturele basisinfrastructuur sterker rekening houden.")
+    sentence = (
+        "Bovendien kan het Rijk bij landelijk beleid en bij de samenstelling van de "
+        "Culturele basisinfrastructuur sterker rekening houden."
+    )
     assert copied(sentence, article)
     assert copied("Het stelsel besloeg dus niet het hele land, zo bleek.", article) == []
-    assert copied("In 2018 gingen vijftien cultuurregio's van start: 025 Arnhem-Nijmegen, "
-                  "BrabantStad", article)
+    assert copied(
+        "In 2018 gingen vijftien cultuurregio's van start: 025 Arnhem-Nijmegen, BrabantStad",
+        article,
+    )
 
 
 def test_no_literal_copies_a_run_of_the_article(store, article):
@@ -69,24 +82,30 @@ def test_no_literal_copies_a_run_of_the_article(store, article):
         checked += 1
         found = copied(row["o"].value, article)
         if found:
-            offenders.append(f"{row['s'].value} {row['p'].value}: {found[0]!r} "
-                             f"(rewrite {row['o'].value[:60]!r} in your own words)")
+            offenders.append(
+                f"{row['s'].value} {row['p'].value}: {found[0]!r} "
+                f"(rewrite {row['o'].value[:60]!r} in your own words)"
+            )
     assert checked > 500
     assert offenders == [], "\n".join(offenders)
 
 
 def nodes_missing(store, cls: str, prop: str) -> list[str]:
-    query = SPARQL_PREFIXES + f"""
+    query = (
+        SPARQL_PREFIXES
+        + f"""
         SELECT DISTINCT ?n WHERE {{
           ?n a/rdfs:subClassOf* {cls} .
           MINUS {{ ?n {prop} ?x }}
         }}"""
+    )
     return sorted(r["n"].value for r in store.query(query))
 
 
 def count(store, cls: str) -> int:
-    query = SPARQL_PREFIXES + ("SELECT (COUNT(DISTINCT ?n) AS ?c) "
-                               f"WHERE {{ ?n a/rdfs:subClassOf* {cls} }}")
+    query = SPARQL_PREFIXES + (
+        f"SELECT (COUNT(DISTINCT ?n) AS ?c) WHERE {{ ?n a/rdfs:subClassOf* {cls} }}"
+    )
     return int(next(iter(store.query(query)))["c"].value)
 
 
@@ -108,8 +127,9 @@ def test_the_source_rule_can_fail(store):
 
     broken = pyoxigraph.Store()
     broken.bulk_extend(store)
-    membership = next(iter(store.query(SPARQL_PREFIXES + "SELECT ?m WHERE { ?m a org:Membership }"
-                                       " LIMIT 1")))["m"]
+    membership = next(
+        iter(store.query(SPARQL_PREFIXES + "SELECT ?m WHERE { ?m a org:Membership } LIMIT 1"))
+    )["m"]
     broken.update(SPARQL_PREFIXES + f"DELETE WHERE {{ <{membership.value}> dct:source ?d }}")
     assert nodes_missing(broken, "org:Membership", "dct:source") == [membership.value]
 
@@ -120,8 +140,10 @@ def statements(triples) -> dict[str, Triple]:
     for t in triples:
         if t.predicate in (RDF.subject, RDF.predicate, RDF.object):
             parts[t.subject.value][t.predicate.value] = t.object
-    return {st: Triple(p[RDF.subject.value], p[RDF.predicate.value], p[RDF.object.value])
-            for st, p in parts.items()}
+    return {
+        st: Triple(p[RDF.subject.value], p[RDF.predicate.value], p[RDF.object.value])
+        for st, p in parts.items()
+    }
 
 
 def test_every_statement_names_a_triple_of_the_graph(graph):
@@ -147,8 +169,16 @@ def test_a_statement_without_its_fact_is_reported_at_the_row_that_stated_it(grap
     founded = Triple(NamedNode(twente), SCHEMA.foundingDate, Literal("2018", datatype=EDTF))
     assert founded in graph.triples
     broken = [t for t in graph.triples if t != founded]
-    report = validate(broken, read_rdf_dir(ROOT / "shapes", ROOT),
-                      read_violation_queries(ROOT / "shapes", ROOT), graph.origins)
+    report = validate(
+        broken,
+        read_rdf_dir(ROOT / "shapes", ROOT),
+        read_violation_queries(ROOT / "shapes", ROOT),
+        graph.origins,
+    )
     assert [(str(f.loc), f.focus, f.shape) for f in report.violations] == [
-        ("data/artikel/regions.csv:11", twente + "#bewering-ff334a0b2274",
-         "shapes/statement-triple-violation.rq")]
+        (
+            "data/artikel/regions.csv:11",
+            twente + "#bewering-ff334a0b2274",
+            "shapes/statement-triple-violation.rq",
+        )
+    ]

@@ -36,6 +36,7 @@ def dump(tmp_path_factory):
     from kgbuild.build import Config, load_graph
     from kgbuild.emit.dumps import serialize
     from kgbuild.model.formats import BY_NAME
+
     graph = load_graph(Config(root=ROOT))
     path = tmp_path_factory.mktemp("sparql") / "cultuurregios.nt"
     path.write_bytes(serialize(graph.triples, BY_NAME["nt"], graph.release.base))
@@ -70,29 +71,40 @@ def test_select_defaults_to_json(endpoint, dump):
     assert header(resp, "Vary") == "Accept"
 
 
-@pytest.mark.parametrize("accept, ctype, start", [
-    ("text/csv", "text/csv", b"n\r\n"),
-    ("text/tab-separated-values", "text/tab-separated-values", b"?n\n"),
-    ("application/sparql-results+xml", "application/sparql-results+xml", b"<?xml"),
-    ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml",
-     b"<?xml"),
-    ("text/html, */*;q=0.1", "application/sparql-results+json", b"{"),
-])
+@pytest.mark.parametrize(
+    "accept, ctype, start",
+    [
+        ("text/csv", "text/csv", b"n\r\n"),
+        ("text/tab-separated-values", "text/tab-separated-values", b"?n\n"),
+        ("application/sparql-results+xml", "application/sparql-results+xml", b"<?xml"),
+        (
+            "text/csv;q=0.5, application/sparql-results+xml",
+            "application/sparql-results+xml",
+            b"<?xml",
+        ),
+        ("text/html, */*;q=0.1", "application/sparql-results+json", b"{"),
+    ],
+)
 def test_select_formats_by_accept(endpoint, accept, ctype, start):
     resp = get(endpoint, COUNT, accept)
     assert resp.status == 200 and header(resp, "Content-Type").startswith(ctype)
     assert resp.body.startswith(start)
 
 
-@pytest.mark.parametrize("accept, graph, expected", [
-    ("", False, "application/sparql-results+json"),
-    ("text/*", False, "text/csv"),  # a wildcard range matches the types under it
-    ("application/sparql-results+json;q=0, */*", False, "application/sparql-results+xml"),
-    ("text/csv, text/tab-separated-values", False, "text/csv"),
-    ("text/tab-separated-values, text/csv", False, "text/csv"),  # a tie: the table's order
-    ("application/*", True, "application/n-triples"), ("text/*;q=0.5", True, "text/turtle"),
-    ("image/png", False, None), ("text/turtle;q=0", True, None),
-])
+@pytest.mark.parametrize(
+    "accept, graph, expected",
+    [
+        ("", False, "application/sparql-results+json"),
+        ("text/*", False, "text/csv"),  # a wildcard range matches the types under it
+        ("application/sparql-results+json;q=0, */*", False, "application/sparql-results+xml"),
+        ("text/csv, text/tab-separated-values", False, "text/csv"),
+        ("text/tab-separated-values, text/csv", False, "text/csv"),  # a tie: the table's order
+        ("application/*", True, "application/n-triples"),
+        ("text/*;q=0.5", True, "text/turtle"),
+        ("image/png", False, None),
+        ("text/turtle;q=0", True, None),
+    ],
+)
 def test_result_format_by_the_one_accept_rule(accept, graph, expected):
     """The site's rule (negotiate.preferred): the most specific range's q, ties in order."""
     table, default = (GRAPH_TYPES, DEFAULT_GRAPH) if graph else (RESULT_TYPES, DEFAULT_RESULT)
@@ -100,16 +112,21 @@ def test_result_format_by_the_one_accept_rule(accept, graph, expected):
 
 
 def test_post_form_and_sparql_query_give_the_same(endpoint):
-    a = post(endpoint, urllib.parse.urlencode({"query": COUNT}).encode(),
-             "application/x-www-form-urlencoded", "text/csv")
+    a = post(
+        endpoint,
+        urllib.parse.urlencode({"query": COUNT}).encode(),
+        "application/x-www-form-urlencoded",
+        "text/csv",
+    )
     b = post(endpoint, COUNT.encode(), "application/sparql-query", "text/csv")
-    assert a.status == b.status == 200 and a.body == b.body == get(endpoint, COUNT,
-                                                                    "text/csv").body
+    assert a.status == b.status == 200 and a.body == b.body == get(endpoint, COUNT, "text/csv").body
 
 
 def test_construct_as_turtle_or_ntriples(endpoint):
-    q = ("CONSTRUCT { ?r a <https://w3id.org/cultuurregio/def/cultuurregio#Cultuurregio> } "
-         "WHERE { ?r a <https://w3id.org/cultuurregio/def/cultuurregio#Cultuurregio> }")
+    q = (
+        "CONSTRUCT { ?r a <https://w3id.org/cultuurregio/def/cultuurregio#Cultuurregio> } "
+        "WHERE { ?r a <https://w3id.org/cultuurregio/def/cultuurregio#Cultuurregio> }"
+    )
     ttl = get(endpoint, q)
     assert header(ttl, "Content-Type").startswith("text/turtle")
     assert b"\nregio:twente a cr:Cultuurregio .\n" in ttl.body
@@ -127,15 +144,21 @@ def moved_dump(dump, tmp_path_factory):
     from kgbuild.emit.dumps import serialize
     from kgbuild.model.base import Base
     from kgbuild.model.formats import BY_NAME
-    triples = [q.triple for q in pyoxigraph.parse(dump.read_bytes(),
-                                                  format=pyoxigraph.RdfFormat.N_TRIPLES)]
+
+    triples = [
+        q.triple for q in pyoxigraph.parse(dump.read_bytes(), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    ]
     path = tmp_path_factory.mktemp("moved") / "cultuurregios.nt"
     path.write_bytes(serialize(triples, BY_NAME["nt"], Base(OTHER_BASE)))
     return path
 
 
-RDFLIB = {"text/turtle": "turtle", "application/rdf+xml": "xml",
-          "application/ld+json": "json-ld", "application/n-triples": "nt"}
+RDFLIB = {
+    "text/turtle": "turtle",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+}
 
 
 def declared(body: bytes, mtype: str) -> dict[str, str]:
@@ -152,17 +175,25 @@ def declared(body: bytes, mtype: str) -> dict[str, str]:
 @pytest.mark.parametrize("base", [DEFAULT_BASE, OTHER_BASE])
 @pytest.mark.parametrize("mtype", list(RDFLIB))
 def test_graph_results_carry_the_registers_prefixes_under_the_dumps_base(
-        dump, moved_dump, base, mtype):
+    dump, moved_dump, base, mtype
+):
     """CONSTRUCT and DESCRIBE answers use the prefixes of terms.PREFIXES under the base the
     dump was built with, where the format has prefixes, and hold exactly the graph asked for."""
     endpoint = Endpoint(dump if base == DEFAULT_BASE else moved_dump)
     twente = f"<{base}id/regio/twente>"
-    expected = rdflib.Graph().parse(data=b"\n".join(
-        line for line in (dump if base == DEFAULT_BASE else moved_dump).read_bytes().splitlines()
-        if line.startswith(twente.encode() + b" ")), format="nt")
+    expected = rdflib.Graph().parse(
+        data=b"\n".join(
+            line
+            for line in (dump if base == DEFAULT_BASE else moved_dump).read_bytes().splitlines()
+            if line.startswith(twente.encode() + b" ")
+        ),
+        format="nt",
+    )
     assert len(expected) > 20
-    for query in (f"CONSTRUCT {{ {twente} ?p ?o }} WHERE {{ {twente} ?p ?o }}",
-                  f"DESCRIBE {twente}"):
+    for query in (
+        f"CONSTRUCT {{ {twente} ?p ?o }} WHERE {{ {twente} ?p ?o }}",
+        f"DESCRIBE {twente}",
+    ):
         resp = get(endpoint, query, mtype)
         assert resp.status == 200 and header(resp, "Content-Type").startswith(mtype), query
         got = rdflib.Graph().parse(data=resp.body, format=RDFLIB[mtype])
@@ -180,7 +211,7 @@ def test_graph_results_carry_the_registers_prefixes_under_the_dumps_base(
 
 def test_a_dump_without_the_ontology_is_taken_to_be_under_the_default_base(tmp_path):
     dump = tmp_path / "d.nt"
-    dump.write_text(f"<{OTHER_BASE}id/regio/x> <{PREFIXES['skos']}prefLabel> \"x\" .\n")
+    dump.write_text(f'<{OTHER_BASE}id/regio/x> <{PREFIXES["skos"]}prefLabel> "x" .\n')
     resp = get(Endpoint(dump), "CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle")
     assert resp.status == 200
     assert declared(resp.body, "text/turtle")[b"cr"] == PREFIXES["cr"].encode()
@@ -192,14 +223,22 @@ def test_a_graph_result_past_the_size_cap_is_refused(dump):
     assert resp.status == 413 and b"LIMIT" in resp.body
 
 
-@pytest.mark.parametrize("request_", [
-    Request("POST", "", {"content-type": "application/x-www-form-urlencoded"},
-            b"update=DROP+ALL"),
-    Request("POST", "", {"content-type": "application/sparql-update"}, b"DROP ALL"),
-    Request("GET", urllib.parse.urlencode({"query": "DROP ALL"})),
-    Request("GET", urllib.parse.urlencode({"query": "# c\nPREFIX x: <http://x/>\n"
-                                                    "INSERT DATA { x:a x:b x:c }"})),
-])
+@pytest.mark.parametrize(
+    "request_",
+    [
+        Request(
+            "POST", "", {"content-type": "application/x-www-form-urlencoded"}, b"update=DROP+ALL"
+        ),
+        Request("POST", "", {"content-type": "application/sparql-update"}, b"DROP ALL"),
+        Request("GET", urllib.parse.urlencode({"query": "DROP ALL"})),
+        Request(
+            "GET",
+            urllib.parse.urlencode(
+                {"query": "# c\nPREFIX x: <http://x/>\nINSERT DATA { x:a x:b x:c }"}
+            ),
+        ),
+    ],
+)
 def test_updates_are_refused(endpoint, dump, request_):
     resp = endpoint.handle(request_)
     assert resp.status == 403 and b"read-only" in resp.body
@@ -207,15 +246,25 @@ def test_updates_are_refused(endpoint, dump, request_):
     assert int(n) == len(dump.read_bytes().splitlines())
 
 
-@pytest.mark.parametrize("request_, status", [
-    (Request("GET", urllib.parse.urlencode({"query": "SELECT * WHERE { ?s"})), 400),
-    (Request("GET", ""), 400),
-    (Request("GET", urllib.parse.urlencode(
-        {"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})), 400),
-    (Request("GET", urllib.parse.urlencode({"query": COUNT, "default-graph-uri": "x"})), 400),
-    (Request("PUT", "", {}, b"<a> <b> <c> ."), 405),
-    (Request("POST", "", {"content-type": "text/plain"}, b"SELECT"), 415),
-])
+@pytest.mark.parametrize(
+    "request_, status",
+    [
+        (Request("GET", urllib.parse.urlencode({"query": "SELECT * WHERE { ?s"})), 400),
+        (Request("GET", ""), 400),
+        (
+            Request(
+                "GET",
+                urllib.parse.urlencode(
+                    {"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}
+                ),
+            ),
+            400,
+        ),
+        (Request("GET", urllib.parse.urlencode({"query": COUNT, "default-graph-uri": "x"})), 400),
+        (Request("PUT", "", {}, b"<a> <b> <c> ."), 405),
+        (Request("POST", "", {"content-type": "text/plain"}, b"SELECT"), 415),
+    ],
+)
 def test_bad_requests(endpoint, request_, status):
     assert endpoint.handle(request_).status == status
 
@@ -236,6 +285,7 @@ def test_mounted_in_kgbuild_serve(dump, tmp_path):
 
     from kgbuild.cli import _app_with_sparql
     from kgbuild.serve.site import make_server
+
     site = tmp_path / "dist"
     (site / "download" / "latest").mkdir(parents=True)
     (site / "download" / "latest" / "cultuurregios.nt").write_bytes(dump.read_bytes())
@@ -249,7 +299,6 @@ def test_mounted_in_kgbuild_serve(dump, tmp_path):
             assert r.status == 200 and r.read().startswith(b"n\r\n")
         body = urllib.parse.urlencode({"update": "DROP ALL"}).encode()
         with pytest.raises(urllib.error.HTTPError) as e:
-            urllib.request.urlopen(urllib.request.Request(base + "/sparql", data=body),
-                                   timeout=30)
+            urllib.request.urlopen(urllib.request.Request(base + "/sparql", data=body), timeout=30)
         e.value.close()  # its connection, else left to the garbage collector
         assert e.value.code == 403

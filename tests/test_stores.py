@@ -27,6 +27,7 @@ GM = "https://identifier.overheid.nl/tooi/id/gemeente/"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     from conftest import PROJECT_DIRS, ROOT
+
     root = tmp_path_factory.mktemp("stores")
     for name in PROJECT_DIRS:
         shutil.copytree(ROOT / name, root / name)
@@ -61,8 +62,7 @@ CASES = [
 @pytest.fixture(scope="module")
 def embedded_cases(built, specs):
     store, by_name = dump_store(built / "dist"), {s.name: s for s in specs}
-    return [(by_name[n], p, run_embedded(store, by_name[n], bind(by_name[n], p)))
-            for n, p in CASES]
+    return [(by_name[n], p, run_embedded(store, by_name[n], bind(by_name[n], p))) for n, p in CASES]
 
 
 def same_everywhere(endpoint: str, specs, embedded, cases) -> None:
@@ -88,8 +88,9 @@ def oxigraph_server(built, tmp_path_factory):
 
 
 @pytest.mark.servers
-def test_load_into_oxigraph_and_query(built, oxigraph_server, specs, embedded, embedded_cases,
-                                     capsys):
+def test_load_into_oxigraph_and_query(
+    built, oxigraph_server, specs, embedded, embedded_cases, capsys
+):
     args = ["load", "--root", str(built), "-q", "--endpoint", oxigraph_server + "/store"]
     assert main(args) == 0
     assert main(args) == 0  # a second load replaces the graph: still exactly the dump
@@ -103,18 +104,26 @@ def test_load_into_oxigraph_and_query(built, oxigraph_server, specs, embedded, e
 
 @pytest.mark.servers
 def test_our_sparql_endpoint_answers_alike(built, specs, embedded, embedded_cases):
-    server = make_server(Endpoint(built / "dist/download/latest/cultuurregios.nt"),
-                         "127.0.0.1", 0)
+    server = make_server(Endpoint(built / "dist/download/latest/cultuurregios.nt"), "127.0.0.1", 0)
     with in_thread(server) as base:
         same_everywhere(base + "/sparql", specs, embedded, embedded_cases)
 
 
 @pytest.mark.servers
-def test_virtuoso_loads_with_digest_and_answers_alike(built, specs, embedded, embedded_cases,
-                                                      tmp_path, monkeypatch, capsys):
+def test_virtuoso_loads_with_digest_and_answers_alike(
+    built, specs, embedded, embedded_cases, tmp_path, monkeypatch, capsys
+):
     with virtuoso(tmp_path / "virtuoso") as base:
-        args = ["load", "--root", str(built), "-q", "--endpoint",
-                base + "/sparql-graph-crud-auth", "--format", "ttl"]
+        args = [
+            "load",
+            "--root",
+            str(built),
+            "-q",
+            "--endpoint",
+            base + "/sparql-graph-crud-auth",
+            "--format",
+            "ttl",
+        ]
         assert main(args) == 3  # no credentials: refused, one clear line
         assert "401" in capsys.readouterr().err
         monkeypatch.setenv("KGBUILD_STORE_USER", "dba")
@@ -139,8 +148,9 @@ def load_large(large: Path, endpoint: str, capsys) -> float:
     dump = large / "dist/download/latest/cultuurregios.nt"
     assert dump.stat().st_size >= 20_000_000
     began = time.monotonic()
-    assert main(["load", "--root", str(large), "-q", "--endpoint", endpoint,
-                 "--timeout", "900"]) == 0, capsys.readouterr().err
+    assert (
+        main(["load", "--root", str(large), "-q", "--endpoint", endpoint, "--timeout", "900"]) == 0
+    ), capsys.readouterr().err
     took = time.monotonic() - began
     n = len(dump.read_bytes().splitlines())
     assert n > 10 * 10_000  # ten times stock Virtuoso's ResultSetMaxRows
@@ -149,8 +159,9 @@ def load_large(large: Path, endpoint: str, capsys) -> float:
 
 
 @pytest.mark.servers
-def test_a_dump_over_20_mb_loads_into_stock_virtuoso_and_verifies(large, tmp_path, monkeypatch,
-                                                                  capsys):
+def test_a_dump_over_20_mb_loads_into_stock_virtuoso_and_verifies(
+    large, tmp_path, monkeypatch, capsys
+):
     """Was: "gave up after 5 attempts: Connection reset by peer" (the body sent before the
     digest challenge was answered), then, once loaded, 10,001 of its triples read back."""
     monkeypatch.setenv("KGBUILD_STORE_USER", "dba")

@@ -62,14 +62,21 @@ sys.exit(main(["build", "--root", root, "-q"]))
 
 def digest(folder: Path) -> dict[str, str]:
     """Every file of a tree and the SHA-256 of its bytes."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in folder.rglob("*") if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
 
 
 def kgbuild(project: Path, *args: str, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "kgbuild.cli", "build", "--root", str(project),
-                             "-q", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "kgbuild.cli", "build", "--root", str(project), "-q", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
 
 
 def build_ok(project: Path) -> None:
@@ -86,8 +93,9 @@ def set_title(project: Path, title: str) -> None:
 
 
 def leftovers(project: Path) -> list[str]:
-    return sorted(p.name for p in project.iterdir() if p.name.startswith("dist.")) + \
-        sorted(p.name for p in (project / "data").iterdir() if ".tmp-" in p.name)
+    return sorted(p.name for p in project.iterdir() if p.name.startswith("dist.")) + sorted(
+        p.name for p in (project / "data").iterdir() if ".tmp-" in p.name
+    )
 
 
 def children(pid: int) -> set[int]:
@@ -132,6 +140,7 @@ def publishing(project: Path, child: subprocess.Popen, files: int = 300) -> Path
     def far_enough():
         assert child.poll() is None, child.communicate()
         return new.is_dir() and sum(1 for _ in new.rglob("*")) >= files
+
     wait_until(far_enough, 120, "the build publishing")
     return new
 
@@ -178,9 +187,13 @@ def test_a_build_killed_at_every_step_leaves_one_whole_site_and_manifest(trees, 
         other = "B" if current == "A" else "A"
         set_title(project, 'title_nl = "Cultuurregioregister B"' if other == "B" else TITLE)
         (project / MANIFEST).write_text(legacy, encoding="utf-8")
-        child = subprocess.run([sys.executable, "-c", KILLER, str(project), str(target), mode],
-                               check=False, capture_output=True, text=True,
-                               timeout=300)
+        child = subprocess.run(
+            [sys.executable, "-c", KILLER, str(project), str(target), mode],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert (project / MANIFEST).read_bytes() in (legacy.encode(), written)
         assert set(read_manifest(project)) == uris  # its checksum, when it has one, holds
         if mode == "fallback" and not (project / "dist").exists():
@@ -248,7 +261,8 @@ def test_sigterm_stops_the_build_and_its_workers_and_keeps_dist(trees):
         child.kill()
     assert child.returncode == 128 + signal.SIGTERM
     assert err.splitlines() == [
-        "error: stopped by SIGTERM: the new tree was removed, the output is as it was"]
+        "error: stopped by SIGTERM: the new tree was removed, the output is as it was"
+    ]
     assert whole(project, sites) == before
     assert leftovers(project) == []
     assert (project / MANIFEST).read_bytes() == written
@@ -268,8 +282,12 @@ def test_two_builds_at_once_one_after_the_other_or_the_second_gives_up(trees):
         second = kgbuild(project, "--wait", "0.5")
         _, err = second.communicate(timeout=60)
         assert second.returncode == 4
-        assert err.splitlines() == [(f"error: {project}: another kgbuild build is running "
-                                     "here (gave up after 0.5 s; --wait SECONDS waits longer)")]
+        assert err.splitlines() == [
+            (
+                f"error: {project}: another kgbuild build is running "
+                "here (gave up after 0.5 s; --wait SECONDS waits longer)"
+            )
+        ]
         assert first.wait(300) == 0
     finally:
         first.kill()

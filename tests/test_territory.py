@@ -44,6 +44,7 @@ def canned(store):
         spec = specs[name]
         table = run_embedded(store, spec, bind(spec, params))
         return [dict(zip(table.vars, row, strict=True)) for row in table.values()]
+
     return run
 
 
@@ -53,13 +54,21 @@ def regions(store) -> list[str]:
 
 # --- the one rule ---------------------------------------------------------------------------
 
+
 def test_a_year_only_start_may_hold_in_its_year_and_surely_after():
     year = Period(("2018-01-01", "2018-12-31"))
-    assert [year.on(d) for d in ("2017-12-31", "2018-01-01", "2018-12-31", "2019-01-01")] == \
-        [None, "mogelijk", "zeker", "zeker"]
+    assert [year.on(d) for d in ("2017-12-31", "2018-01-01", "2018-12-31", "2019-01-01")] == [
+        None,
+        "mogelijk",
+        "zeker",
+        "zeker",
+    ]
     ended = Period(("2018-01-01", "2018-01-01"), ("2028-01-01", "2028-12-31"))
-    assert [ended.on(d) for d in ("2027-12-31", "2028-06-01", "2029-01-01")] == \
-        ["zeker", "mogelijk", None]
+    assert [ended.on(d) for d in ("2027-12-31", "2028-06-01", "2029-01-01")] == [
+        "zeker",
+        "mogelijk",
+        None,
+    ]
 
 
 @pytest.mark.parametrize("day", REFERENCE_DATES)
@@ -72,17 +81,26 @@ def test_snapshot_queries_and_counts_agree(store, canned, day):
     assert {r["gemeente"] for r in canned("gemeenten-without-region", peildatum=day)} == outside
     by_query = set()
     for region in regions(store):
-        by_query |= {r["gemeente"] for r in canned("territory-on-date", regio=region, peildatum=day)}
+        by_query |= {
+            r["gemeente"] for r in canned("territory-on-date", regio=region, peildatum=day)
+        }
     assert by_query == inside
     assert not (unknown & outside or unknown & inside or outside & inside)
-    counted = {(r, s): int(n) for r, s, n in ask(store, f"""SELECT ?r ?s ?n WHERE {{
+    counted = {
+        (r, s): int(n)
+        for r, s, n in ask(
+            store,
+            f"""SELECT ?r ?s ?n WHERE {{
         ?c a cr:MemberCount ; cr:region ?r ; cr:countedStatus ?s ; cr:count ?n ;
-           cr:referenceDate "{day}"^^xsd:date }}""")}
+           cr:referenceDate "{day}"^^xsd:date }}""",
+        )
+    }
     for r in canned("member-counts-on-date", peildatum=day):
         if r["region"] in regions(store):
             assert (int(r["members_stated"]), int(r["members_inferred"])) == (
                 counted[(r["region"], PRE_STATUS + "vermeld")],
-                counted[(r["region"], PRE_STATUS + "afgeleid")]), (r["region"], day)
+                counted[(r["region"], PRE_STATUS + "afgeleid")],
+            ), (r["region"], day)
 
 
 PRE_STATUS = "https://w3id.org/cultuurregio/def/status#"
@@ -91,23 +109,38 @@ PRE_STATUS = "https://w3id.org/cultuurregio/def/status#"
 @pytest.mark.parametrize("day", REFERENCE_DATES)
 def test_party_counts_are_the_distinct_sure_rows_of_members_on_date(store, canned, day):
     for region in ("we-the-north", "twente", "utrecht"):
-        rows = [r for r in canned("members-on-date", regio=REGIO + region, peildatum=day)
-                if r["certainty"] == "zeker"]
+        rows = [
+            r
+            for r in canned("members-on-date", regio=REGIO + region, peildatum=day)
+            if r["certainty"] == "zeker"
+        ]
         assert len(rows) == len({r["member"] for r in rows})
         stated = sum(r["status"] == "stated" for r in rows)
-        count = {s: int(n) for s, n in ask(store, f"""SELECT ?s ?n WHERE {{ ?c cr:region
+        count = {
+            s: int(n)
+            for s, n in ask(
+                store,
+                f"""SELECT ?s ?n WHERE {{ ?c cr:region
             regio:{region} ; cr:countedStatus ?s ; cr:count ?n ;
-            cr:referenceDate "{day}"^^xsd:date }}""")}
-        assert (stated, len(rows) - stated) == (count[PRE_STATUS + "vermeld"],
-                                                count[PRE_STATUS + "afgeleid"])
+            cr:referenceDate "{day}"^^xsd:date }}""",
+            )
+        }
+        assert (stated, len(rows) - stated) == (
+            count[PRE_STATUS + "vermeld"],
+            count[PRE_STATUS + "afgeleid"],
+        )
 
 
 # --- the answers the issue asked for --------------------------------------------------------
 
+
 def test_no_gemeente_is_outside_every_region_on_2025_01_01(store):
     assert column(store, "SELECT ?g WHERE { peil:2025-01-01 cr:outsideEveryRegion ?g }") == set()
-    n = ask(store, "SELECT ?n ?k WHERE { peil:2025-01-01 cr:regionNotKnownCount ?n ; "
-                   "cr:knownGemeenteCount ?k }")[0]
+    n = ask(
+        store,
+        "SELECT ?n ?k WHERE { peil:2025-01-01 cr:regionNotKnownCount ?n ; "
+        "cr:knownGemeenteCount ?k }",
+    )[0]
     assert 0 < int(n[0]) < int(n[1]) == 342
 
 
@@ -119,13 +152,20 @@ def test_no_gemeente_of_friesland_is_called_outside_or_unknown_since_we_the_nort
 
 
 def test_we_the_north_covers_the_three_northern_provinces(canned, store):
-    north = column(store, "SELECT ?g WHERE { VALUES ?p { pv:pv20 pv:pv21 pv:pv22 } "
-                          "?g a cr:Gemeente ; cr:province ?p }")
+    north = column(
+        store,
+        "SELECT ?g WHERE { VALUES ?p { pv:pv20 pv:pv21 pv:pv22 } "
+        "?g a cr:Gemeente ; cr:province ?p }",
+    )
     assert len(north) == 40
     rows = canned("territory-on-date", regio=REGIO + "we-the-north", peildatum="2025-01-01")
     assert {r["gemeente"] for r in rows} == north
     assert {r["name"] for r in rows if r["status"] == "stated"} == {
-        "Groningen", "Leeuwarden", "Assen", "Emmen"}
+        "Groningen",
+        "Leeuwarden",
+        "Assen",
+        "Emmen",
+    }
 
 
 def test_the_city_of_utrecht_is_in_the_utrecht_region_2018_to_2025(canned):
@@ -161,42 +201,60 @@ def test_we_the_north_has_seven_parties(canned):
 
 
 def test_city_and_province_never_share_a_label(store):
-    rows = ask(store, """SELECT ?a ?b WHERE { ?a a cr:Gemeente ; skos:prefLabel ?l .
+    rows = ask(
+        store,
+        """SELECT ?a ?b WHERE { ?a a cr:Gemeente ; skos:prefLabel ?l .
         ?b a cr:Provincie ; skos:prefLabel ?l }""".replace(
-        "SELECT", "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\nSELECT"))
+            "SELECT", "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\nSELECT"
+        ),
+    )
     assert rows == []
 
 
 # --- dates ----------------------------------------------------------------------------------
 
+
 def test_one_date_filter_finds_all_four_2024_recognitions(store):
-    found = column(store, """SELECT ?r WHERE { ?r a cr:Recognition ; cr:dateEarliest ?e ;
-        cr:dateLatest ?l FILTER(?l >= "2024-01-01"^^xsd:date && ?e <= "2024-12-31"^^xsd:date) }""")
+    found = column(
+        store,
+        """SELECT ?r WHERE { ?r a cr:Recognition ; cr:dateEarliest ?e ;
+        cr:dateLatest ?l FILTER(?l >= "2024-01-01"^^xsd:date && ?e <= "2024-12-31"^^xsd:date) }""",
+    )
     assert len(found) == 4
 
 
 def test_no_property_mixes_date_datatypes(store):
-    rows = ask(store, """SELECT ?p (COUNT(DISTINCT DATATYPE(?o)) AS ?n) WHERE {
+    rows = ask(
+        store,
+        """SELECT ?p (COUNT(DISTINCT DATATYPE(?o)) AS ?n) WHERE {
         ?s ?p ?o FILTER(isLiteral(?o) && ?p != rdf:object && DATATYPE(?o) IN (xsd:date,
         xsd:gYear, xsd:gYearMonth, <http://id.loc.gov/datatypes/edtf/EDTF>)) }
         GROUP BY ?p HAVING (COUNT(DISTINCT DATATYPE(?o)) > 1)""".replace(
-        "SELECT", "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\nSELECT"))
+            "SELECT", "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\nSELECT"
+        ),
+    )
     assert rows == []
 
 
 def test_the_recognition_day_rests_on_the_news_item_and_the_year_on_the_article(store):
-    rows = ask(store, """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+    rows = ask(
+        store,
+        """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
         PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX dct: <http://purl.org/dc/terms/>
         SELECT ?d ?src WHERE { ?st rdf:subject <https://w3id.org/cultuurregio/id/erkenning/noord-holland-noord-2024> ;
-        rdf:predicate dct:date ; rdf:object ?d ; dct:source ?src }""")
+        rdf:predicate dct:date ; rdf:object ?d ; dct:source ?src }""",
+    )
     by_day = {}
     for d, src in rows:
         by_day.setdefault(d, set()).add(src.rsplit("/", 1)[1])
-    assert by_day == {"2024": {"samenwerking-in-cultuurregios"},
-                      "2024-03-01": {"wieringernieuws-nieuws-41278-ministerie-erkent-noordholland-noord"}}
+    assert by_day == {
+        "2024": {"samenwerking-in-cultuurregios"},
+        "2024-03-01": {"wieringernieuws-nieuws-41278-ministerie-erkent-noordholland-noord"},
+    }
 
 
 # --- the pages and maps give the same answer ------------------------------------------------
+
 
 def test_region_pages_count_distinct_parties(site):
     html = (site / "doc/regio/we-the-north.html").read_text(encoding="utf-8")
@@ -240,10 +298,18 @@ def test_every_gemeente_page_gives_the_snapshot_answer(site, store, day):
 
 def home_map(site):
     html = (site / "index.html").read_text(encoding="utf-8")
-    legend = dict(re.findall(r'<li><span class="key (region-\d+)"></span> <a href="[^"]*regio/'
-                             r'([^"./]+)\.html"', html))
-    paths = re.findall(r'<a href="[^"]*gemeente/(gm\d+)\.html"><path (class="[^"]+"'
-                       r'(?: fill="url\(#strepen-[0-9-]+\)")?)', html)
+    legend = dict(
+        re.findall(
+            r'<li><span class="key (region-\d+)"></span> <a href="[^"]*regio/'
+            r'([^"./]+)\.html"',
+            html,
+        )
+    )
+    paths = re.findall(
+        r'<a href="[^"]*gemeente/(gm\d+)\.html"><path (class="[^"]+"'
+        r'(?: fill="url\(#strepen-[0-9-]+\)")?)',
+        html,
+    )
     return html, {v: k for k, v in legend.items()}, dict(paths)
 
 
@@ -255,7 +321,10 @@ def test_the_home_map_draws_each_region_in_its_legend_colour(site, canned, store
         for r in canned("territory-on-date", regio=REGIO + region, peildatum="2025-01-01"):
             drawn = paths[r["gemeente"].rsplit("/", 1)[1]]
             assert f'class="{colour}"' in drawn or f"-{colour.removeprefix('region-')}" in drawn, (
-                region, r["name"], drawn)
+                region,
+                r["name"],
+                drawn,
+            )
     # Almere lies in Flevoland and the MRA: stripes of both colours
     almere = paths["gm0034"]
     assert 'class="several"' in almere
@@ -263,5 +332,6 @@ def test_the_home_map_draws_each_region_in_its_legend_colour(site, canned, store
         assert colour_of[region].removeprefix("region-") in almere.split("strepen-")[1]
     unknown = column(store, "SELECT ?g WHERE { peil:2025-01-01 cr:regionNotKnown ?g }")
     assert {g for g, p in paths.items() if p == 'class="unknown"'} == {
-        g.rsplit("/", 1)[1] for g in unknown}
+        g.rsplit("/", 1)[1] for g in unknown
+    }
     assert '<title id="kaart-titel">' in html and html.count("<tr><td>") >= 342

@@ -56,8 +56,9 @@ def test_an_error_while_writing_leaves_dist_and_no_new_tree(tmp_path):
 def test_the_same_large_bytes_twice_are_one_file(tmp_path):
     big, other = b"x" * LINK_MIN_BYTES, b"y" * LINK_MIN_BYTES
     with new_tree(tmp_path / "dist") as new:
-        new.write([("1/big", big), ("2/big", big), ("3/big", other), ("4/small", b"s"),
-                   ("5/small", b"s")])
+        new.write(
+            [("1/big", big), ("2/big", big), ("3/big", other), ("4/small", b"s"), ("5/small", b"s")]
+        )
         new.swap_in()
     out = tmp_path / "dist"
     assert (out / "1/big").samefile(out / "2/big")
@@ -93,6 +94,7 @@ def test_a_build_that_fails_while_publishing_keeps_the_old_dist(project, monkeyp
                 raise RuntimeError("renderer failed")
             put(name, data)
             written.append(name)
+
         return real(*rest, put_then_fail, **kwargs)
 
     monkeypatch.setattr(publish, "render_site", failing)
@@ -112,8 +114,11 @@ def test_a_rebuild_links_unchanged_files_and_never_writes_into_the_old_ones(proj
     keep = project / "kept-page.html"
     os.link(page, keep)
     toml = project / "data/dataset.toml"
-    toml.write_text(toml.read_text().replace('title_nl = "Register van de cultuurregio\'s"',
-                                             'title_nl = "Cultuurregioregister"'))
+    toml.write_text(
+        toml.read_text().replace(
+            'title_nl = "Register van de cultuurregio\'s"', 'title_nl = "Cultuurregioregister"'
+        )
+    )
     build(Config(root=project))
     assert doc.stat().st_ino == doc_inode  # the RDF does not hold the title: linked
     assert page.stat().st_ino != keep.stat().st_ino
@@ -182,8 +187,10 @@ def test_a_folder_locked_by_another_build_is_waited_for_then_refused(tmp_path):
     waited = []
     with locked([tmp_path, tmp_path / "."]):  # one folder, named twice: locked once
         start = time.monotonic()
-        with pytest.raises(EnvironmentProblem, match="another kgbuild build is running here"), \
-                locked([tmp_path], wait=0.3, waiting=waited.append):
+        with (
+            pytest.raises(EnvironmentProblem, match="another kgbuild build is running here"),
+            locked([tmp_path], wait=0.3, waiting=waited.append),
+        ):
             pass
         assert time.monotonic() - start >= 0.3
     assert waited == [tmp_path]

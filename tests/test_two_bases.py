@@ -28,8 +28,10 @@ from kgbuild.read.sources import read_rdf
 
 OTHER_BASES = ("https://example.org/cr/", "http://localhost:8080/x/y/")
 # the files that state the downloads' sizes and checksums
-DESCRIBES_DOWNLOADS = re.compile(r"download/[^/]+/(dataset\.ttl|SHA256SUMS)"
-                                 r"|doc/dataset/cultuurregios(/[^/]+)?\.[a-z.]+")
+DESCRIBES_DOWNLOADS = re.compile(
+    r"download/[^/]+/(dataset\.ttl|SHA256SUMS)"
+    r"|doc/dataset/cultuurregios(/[^/]+)?\.[a-z.]+"
+)
 
 
 @pytest.fixture(scope="module", params=OTHER_BASES)
@@ -52,8 +54,7 @@ def content(path: Path) -> bytes:
 def downloads(dist: Path, pattern: str = "*") -> dict[str, bytes]:
     """The files of the download area that SHA256SUMS lists, by name."""
     folder = dist / "download/latest"
-    return {p.name: p.read_bytes() for p in sorted(folder.glob(pattern))
-            if p.name != "SHA256SUMS"}
+    return {p.name: p.read_bytes() for p in sorted(folder.glob(pattern)) if p.name != "SHA256SUMS"}
 
 
 def facts(data: bytes) -> tuple[bytes, bytes]:
@@ -64,8 +65,9 @@ def with_default_downloads(data: bytes, dist: Path, default: Path) -> bytes:
     """The text with each download's checksum and size under the other base replaced by those
     under the default base (in one pass, so no value is replaced twice)."""
     mine, theirs = downloads(dist), downloads(default)
-    swap = {a: b for name in mine for a, b in zip(facts(mine[name]), facts(theirs[name]),
-                                                        strict=True)}
+    swap = {
+        a: b for name in mine for a, b in zip(facts(mine[name]), facts(theirs[name]), strict=True)
+    }
     pattern = re.compile(rb"(?<![0-9a-f])(" + b"|".join(map(re.escape, swap)) + rb")(?![0-9a-f])")
     return pattern.sub(lambda m: swap[m.group(1)], data)
 
@@ -97,17 +99,24 @@ def test_the_downloads_are_described_by_their_own_bytes(other):
     base, dist = other
     store = pyoxigraph.Store()
     store.load(path=str(dist / "download/latest/dataset.ttl"), format=pyoxigraph.RdfFormat.TURTLE)
-    stated = {row["url"].value: (row["sum"].value, row["size"].value) for row in store.query(
-        "PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX spdx: <http://spdx.org/rdf/terms#> "
-        "SELECT ?url ?sum ?size { ?d dcat:downloadURL ?url ; dcat:byteSize ?size ; "
-        "spdx:checksum/spdx:checksumValue ?sum }")}
+    stated = {
+        row["url"].value: (row["sum"].value, row["size"].value)
+        for row in store.query(
+            "PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX spdx: <http://spdx.org/rdf/terms#> "
+            "SELECT ?url ?sum ?size { ?d dcat:downloadURL ?url ; dcat:byteSize ?size ; "
+            "spdx:checksum/spdx:checksumValue ?sum }"
+        )
+    }
     version = next(p.name for p in (dist / "download").iterdir() if p.name != "latest")
-    mine = {f"{base}download/{version}/{name}": tuple(v.decode() for v in facts(data))
-            for name, data in downloads(dist, "cultuurregios.*").items()}
+    mine = {
+        f"{base}download/{version}/{name}": tuple(v.decode() for v in facts(data))
+        for name, data in downloads(dist, "cultuurregios.*").items()
+    }
     assert stated == mine
     sums = (dist / "download/latest/SHA256SUMS").read_text()
-    assert sums == "".join(f"{facts(data)[0].decode()}  {name}\n"
-                           for name, data in downloads(dist).items())
+    assert sums == "".join(
+        f"{facts(data)[0].decode()}  {name}\n" for name, data in downloads(dist).items()
+    )
 
 
 def query_names() -> list[str]:
@@ -120,8 +129,21 @@ def answers(capsysbinary, dist: Path, base: str) -> dict[str, list[bytes]]:
     on IRIs may put them in another order)."""
     out = {}
     for name in query_names():
-        code = main(["query", name, "--root", str(ROOT), "--dist", str(dist), "--base", base,
-                     "--format", "csv", "-q"])
+        code = main(
+            [
+                "query",
+                name,
+                "--root",
+                str(ROOT),
+                "--dist",
+                str(dist),
+                "--base",
+                base,
+                "--format",
+                "csv",
+                "-q",
+            ]
+        )
         captured = capsysbinary.readouterr()
         assert code == 0, captured.err
         header, *rows = as_default(captured.out, base).splitlines()
@@ -158,7 +180,8 @@ def broken(tmp_path_factory) -> tuple[Path, list[str]]:
         change(store, case)
     triples = [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in store]
     (root / "ontology/zz-violations.ttl").write_bytes(
-        pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE))
+        pyoxigraph.serialize(triples, format=pyoxigraph.RdfFormat.TURTLE)
+    )
     return root, [case["rule"] for case in cases]
 
 
@@ -174,8 +197,9 @@ def test_each_violation_query_finds_the_same_rows_under_every_base(broken):
     a row, and the same rows under every base."""
     root, rules = broken
     default = findings(root, DEFAULT_BASE)
-    assert {rule for rule in rules if any(f"shape=shapes/{rule}:" in line for line in default)} \
-        == set(rules)
+    assert {
+        rule for rule in rules if any(f"shape=shapes/{rule}:" in line for line in default)
+    } == set(rules)
     for base in OTHER_BASES:
         assert findings(root, base) == default, base
 
@@ -188,9 +212,19 @@ def test_a_base_is_text_no_syntax_escapes():
 
     assert Base.given("https://example.org/cr") == Base("https://example.org/cr/")
     assert Base.given("http://localhost:8080/x/y/").iri == "http://localhost:8080/x/y/"
-    for bad in ("ftp://x/", "https://e.org/a b/", "https://e.org/a&b/", "https://e.org/?q/",
-                "https://e.org/#x/", "https://e.org/%7E/", "https://e.org/../", "https://e.org//",
-                "https://user@e.org/", "https://e.org/a'b/", "https://e.org/<x>/"):
+    for bad in (
+        "ftp://x/",
+        "https://e.org/a b/",
+        "https://e.org/a&b/",
+        "https://e.org/?q/",
+        "https://e.org/#x/",
+        "https://e.org/%7E/",
+        "https://e.org/../",
+        "https://e.org//",
+        "https://user@e.org/",
+        "https://e.org/a'b/",
+        "https://e.org/<x>/",
+    ):
         with pytest.raises(UsageError, match="--base"):
             Base.given(bad)
 

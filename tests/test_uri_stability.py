@@ -48,14 +48,20 @@ def remove_everything_about(project: Path, ident: str) -> None:
 
 
 def tombstones(uris: list[str], successor: str) -> str:
-    rows = [["iri", "label_nl", "label_en", "reason_nl", "reason_en", "date", "successor",
-             "cites"]]
+    rows = [["iri", "label_nl", "label_en", "reason_nl", "reason_en", "date", "successor", "cites"]]
     for uri in uris:
-        rows.append([uri, "Flevoland (oud)", "Flevoland (old)",
-                     "Samengevoegd <script>document.title='x'</script> met een andere regio.",
-                     "Merged into another region.", "2026-11-28",
-                     successor if uri == BASE + f"id/regio/{REGION}" else "",
-                     "samenwerking-in-cultuurregios#noot 5"])
+        rows.append(
+            [
+                uri,
+                "Flevoland (oud)",
+                "Flevoland (old)",
+                "Samengevoegd <script>document.title='x'</script> met een andere regio.",
+                "Merged into another region.",
+                "2026-11-28",
+                successor if uri == BASE + f"id/regio/{REGION}" else "",
+                "samenwerking-in-cultuurregios#noot 5",
+            ]
+        )
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(rows)
     return out.getvalue()
@@ -111,25 +117,35 @@ def test_dropping_a_region_fails_then_a_tombstone_retires_it(built, tmp_path):
 
     code, lines = run(project)
     assert code == 2
-    expected = (f"error: {MANIFEST}:{manifest[region]}: {region} was published but is no longer "
-                "in the data")
+    expected = (
+        f"error: {MANIFEST}:{manifest[region]}: {region} was published but is no longer in the data"
+    )
     assert any(line.startswith(expected) for line in lines), lines
     assert all(re.match(rf"error: {MANIFEST}:\d+: {BASE}\S+ was published", x) for x in lines)
     assert (project / "dist/download/latest/cultuurregios.nt").read_bytes() == before
 
     dropped = [line.split(": ")[2].split()[0] for line in lines]
-    successor = BASE + "id/regio/" + next(u.rsplit("/", 1)[1] for u in manifest
-                                          if "/id/regio/" in u and not u.endswith(REGION))
+    successor = (
+        BASE
+        + "id/regio/"
+        + next(
+            u.rsplit("/", 1)[1] for u in manifest if "/id/regio/" in u and not u.endswith(REGION)
+        )
+    )
     folder = project / "data/register"
     folder.mkdir(exist_ok=True)
     (folder / "tombstones.csv").write_text(tombstones(dropped, successor), encoding="utf-8")
     assert run(project) == (0, [])
 
     dump = pyoxigraph.Store()
-    dump.load(path=str(project / "dist/download/latest/cultuurregios.nt"),
-              format=pyoxigraph.RdfFormat.N_TRIPLES)
-    assert dump.query(f"ASK {{ <{region}> <http://www.w3.org/2002/07/owl#deprecated> true ; "
-                      f"<http://purl.org/dc/terms/isReplacedBy> <{successor}> }}")
+    dump.load(
+        path=str(project / "dist/download/latest/cultuurregios.nt"),
+        format=pyoxigraph.RdfFormat.N_TRIPLES,
+    )
+    assert dump.query(
+        f"ASK {{ <{region}> <http://www.w3.org/2002/07/owl#deprecated> true ; "
+        f"<http://purl.org/dc/terms/isReplacedBy> <{successor}> }}"
+    )
     assert (project / "dist/conf/gone.txt").read_text().split().count(f"regio/{REGION}") == 1
 
     with kgbuild_server(project / "dist") as port:
@@ -149,14 +165,20 @@ def test_a_tombstone_cannot_retire_what_is_still_there(built, tmp_path):
     shutil.copytree(built, project)
     (project / "data/register").mkdir(exist_ok=True)
     (project / "data/register/tombstones.csv").write_text(
-        tombstones([BASE + f"id/regio/{REGION}"], BASE + "id/regio/nergens"), encoding="utf-8")
+        tombstones([BASE + f"id/regio/{REGION}"], BASE + "id/regio/nergens"), encoding="utf-8"
+    )
     code, lines = run(project)
     assert code == 2
     assert lines == [
-        (f"error: data/register/tombstones.csv:2: iri: {BASE}id/regio/{REGION} is retired but "
-        "still in the data"),
-        (f"error: data/register/tombstones.csv:2: successor: {BASE}id/regio/nergens is not in "
-        "the data")]
+        (
+            f"error: data/register/tombstones.csv:2: iri: {BASE}id/regio/{REGION} is retired but "
+            "still in the data"
+        ),
+        (
+            f"error: data/register/tombstones.csv:2: successor: {BASE}id/regio/nergens is not in "
+            "the data"
+        ),
+    ]
 
 
 def test_the_committed_manifest_carries_its_checksum():
@@ -167,15 +189,24 @@ def test_the_committed_manifest_carries_its_checksum():
     assert read_manifest(ROOT)  # the checksum holds
 
 
-@pytest.mark.parametrize(("damage", "line", "message"), [
-    (lambda text: text[:text.rindex("\n", 0, len(text) // 2) + 1], 4,
-     "checksum does not match the"),  # cut short halfway, at a line's end
-    (lambda text: text.replace("/id/regio/flevoland\n", "/id/regio/flevolandx\n"), 4,
-     "checksum does not match the 1332 URI line(s)"),
-    (lambda text: "", 1, "holds no URI: the file was emptied"),
-    (lambda text: text[:text.index("https://")], 1, "holds no URI: the file was emptied"),
-    (None, 0, "missing, but a site was built before"),
-])
+@pytest.mark.parametrize(
+    ("damage", "line", "message"),
+    [
+        (
+            lambda text: text[: text.rindex("\n", 0, len(text) // 2) + 1],
+            4,
+            "checksum does not match the",
+        ),  # cut short halfway, at a line's end
+        (
+            lambda text: text.replace("/id/regio/flevoland\n", "/id/regio/flevolandx\n"),
+            4,
+            "checksum does not match the 1332 URI line(s)",
+        ),
+        (lambda text: "", 1, "holds no URI: the file was emptied"),
+        (lambda text: text[: text.index("https://")], 1, "holds no URI: the file was emptied"),
+        (None, 0, "missing, but a site was built before"),
+    ],
+)
 def test_a_damaged_or_lost_manifest_stops_the_build(built, tmp_path, damage, line, message):
     """Never read as 'nothing was published': the build stops at the file, dist/ as it was."""
     import shutil
@@ -206,8 +237,9 @@ def test_a_manifest_without_a_checksum_line_is_read_and_given_one(built, tmp_pat
     shutil.copytree(built, project)
     path = project / MANIFEST
     written = path.read_text(encoding="utf-8")
-    path.write_text("".join(x for x in written.splitlines(True) if not x.startswith(CHECKSUM)),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(x for x in written.splitlines(True) if not x.startswith(CHECKSUM)), encoding="utf-8"
+    )
     assert run(project) == (0, [])
     assert path.read_text(encoding="utf-8") == written
 

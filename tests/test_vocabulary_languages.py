@@ -59,8 +59,12 @@ class Text(HTMLParser):
 
     def outside(self, tag, attrs) -> bool:
         href = dict(attrs).get("href") or ""
-        return self.ours is not None and tag == "a" and href.startswith("http") \
+        return (
+            self.ours is not None
+            and tag == "a"
+            and href.startswith("http")
             and not href.startswith(self.ours)
+        )
 
     def handle_starttag(self, tag, attrs):
         if tag in ("code", "script", "style") or self.outside(tag, attrs):
@@ -141,19 +145,26 @@ def test_each_vocabulary_is_published_once_per_language(site):
     for name in vocabularies(site):
         whole = triples(site / f"def/{name}.ttl")
         for lang in LANGUAGES:
-            own = {t for t in whole
-                   if not isinstance(t[2], rdflib.Literal) or t[2].language in (None, lang)}
+            own = {
+                t
+                for t in whole
+                if not isinstance(t[2], rdflib.Literal) or t[2].language in (None, lang)
+            }
             assert own != whole, (name, lang)  # the other language was there, and is left out
             for fmt in RDF_FORMATS:
-                assert triples(site / f"def/{name}.{lang}.{fmt.extension}") == own, \
-                    (name, lang, fmt.name)
+                assert triples(site / f"def/{name}.{lang}.{fmt.extension}") == own, (
+                    name,
+                    lang,
+                    fmt.name,
+                )
 
 
 # -- pyLODE -----------------------------------------------------------------------------------
 
 HAS_PYLODE = importlib.util.find_spec("pylode") is not None
 needs_pylode = pytest.mark.skipif(
-    not HAS_PYLODE, reason="pyLODE is not installed (pip install -e '.[test]' installs it)")
+    not HAS_PYLODE, reason="pyLODE is not installed (pip install -e '.[test]' installs it)"
+)
 
 
 class Entities(HTMLParser):
@@ -199,8 +210,13 @@ class Entities(HTMLParser):
 
 def pylode(ttl: Path, out: Path) -> str:
     """`pylode FILE -o OUT` (the ontology profile, pyLODE's default); the page it wrote."""
-    run = subprocess.run([sys.executable, "-m", "pylode", str(ttl), "-o", str(out)],
-                         capture_output=True, text=True, timeout=600, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "pylode", str(ttl), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert run.returncode == 0 and out.is_file(), run.stdout[-2000:] + run.stderr[-2000:]
     return out.read_text(encoding="utf-8")
 
@@ -214,16 +230,24 @@ def read_entities(html: str) -> Entities:
 @needs_pylode
 def test_pylode_documents_the_ontology_in_one_language_per_file(site, tmp_path):
     doc = rdflib.Graph().parse(site / "def/cultuurregio.ttl", format="turtle")
-    ours = {str(s) for p in LABELS for s in doc.subjects(p, None)  # withdrawn terms have no
-            if (s, rdflib.RDF.type, None) in doc}                   # kind: pyLODE skips them
+    ours = {
+        str(s)
+        for p in LABELS
+        for s in doc.subjects(p, None)  # withdrawn terms have no
+        if (s, rdflib.RDF.type, None) in doc
+    }  # kind: pyLODE skips them
     assert len(ours) > 80
     for lang in LANGUAGES:
         html = pylode(site / f"def/cultuurregio.{lang}.ttl", tmp_path / f"cultuurregio.{lang}.html")
         found = read_entities(html)
-        assert found.title == str(next(t for t in doc.objects(None, rdflib.DCTERMS.title)
-                                       if t.language == lang))
-        wrong = {iri: heading for iri, heading in found.headings.items()
-                 if iri in ours and heading != label(doc, rdflib.URIRef(iri), lang)}
+        assert found.title == str(
+            next(t for t in doc.objects(None, rdflib.DCTERMS.title) if t.language == lang)
+        )
+        wrong = {
+            iri: heading
+            for iri, heading in found.headings.items()
+            if iri in ours and heading != label(doc, rdflib.URIRef(iri), lang)
+        }
         assert ours <= set(found.headings) and wrong == {}, (lang, sorted(wrong.items())[:5])
         # links to outside terms (prov:, schema:) are named from the vocabularies pyLODE ships,
         # in English, as are its own headings: the texts of ours are checked

@@ -112,9 +112,13 @@ def load_graph(config: Config, progress: Progress = _quiet) -> Graph:
     # the union keeps the hashes of the mapped triples' set: only the added ones are hashed
     triples = timed("sort", lambda: canonical(mapped.triples.union(added)))
     origins = {**mapped.origins, **derived.origins}
-    problems = timed("check paths", document_problems,
-                     (t.subject.value for t in triples if isinstance(t.subject, NamedNode)),
-                     origins, DEFAULT_BASE)
+    problems = timed(
+        "check paths",
+        document_problems,
+        (t.subject.value for t in triples if isinstance(t.subject, NamedNode)),
+        origins,
+        DEFAULT_BASE,
+    )
     if problems:
         raise InputError(problems)
     timed("complete store", store.bulk_extend, quads(added))
@@ -125,8 +129,11 @@ def check(graph: Graph, config: Config, progress: Progress = _quiet) -> Report:
     return start_check(graph, replace(config, jobs=1), progress)()
 
 
-def start_check(graph: Graph, config: Config, progress: Progress = _quiet,
-                ) -> Callable[[], Report]:
+def start_check(
+    graph: Graph,
+    config: Config,
+    progress: Progress = _quiet,
+) -> Callable[[], Report]:
     """Read the shapes (their errors are raised here), then check the violation queries and
     validate in a forked process that has no network (sandbox.no_network): shapes and queries
     may hold SPARQL, and SERVICE in it would reach out. The function returned waits for the
@@ -150,6 +157,7 @@ def start_check(graph: Graph, config: Config, progress: Progress = _quiet,
         result, graph.timings["validate"] = wait()
         progress(f"validate: {graph.timings['validate']:.2f} s")
         return result
+
     return report
 
 
@@ -158,8 +166,9 @@ def published_before(config: Config) -> bool:
     return any((folder / "download").is_dir() for folder in (config.dist, config.root / "dist"))
 
 
-def build(config: Config, progress: Progress = _quiet,
-          wait: float | None = None) -> tuple[Graph, Report]:
+def build(
+    config: Config, progress: Progress = _quiet, wait: float | None = None
+) -> tuple[Graph, Report]:
     """Build into a new tree and swap it in; on any failure the old output stays as it was.
 
     One build at a time per project and per output folder: another one is waited for, at most
@@ -168,21 +177,34 @@ def build(config: Config, progress: Progress = _quiet,
     process; nothing of them is swapped in unless it conforms. The URI manifest is written
     before the new tree is swapped in."""
     dist = output_folder(config.dist)
-    with locked([config.root, dist.parent], wait,
-                lambda folder: progress(f"waiting for the other build in {folder} ...")):
+    with locked(
+        [config.root, dist.parent],
+        wait,
+        lambda folder: progress(f"waiting for the other build in {folder} ..."),
+    ):
         recover(dist)
         remove_temporaries(config.root)
         graph = load_graph(config, progress)
         timed = _Timer(progress, graph.timings)
-        uris = timed("check URIs", check_manifest, graph.data, graph.triples, config.root,
-                     published_before(config))
+        uris = timed(
+            "check URIs",
+            check_manifest,
+            graph.data,
+            graph.triples,
+            config.root,
+            published_before(config),
+        )
         specs = timed("read queries", read_queries, config.root / "queries", config.root)
         validated = start_check(graph, config, progress)
         with new_tree(dist) as tree:
             try:
                 dumps = timed("dumps", dump_files, graph.triples, graph.release.base)
-                timed("queries", lambda: tree.write(query_files(
-                    graph.triples, specs, graph.release, graph.store).items()))
+                timed(
+                    "queries",
+                    lambda: tree.write(
+                        query_files(graph.triples, specs, graph.release, graph.store).items()
+                    ),
+                )
             except BaseException:
                 with suppress(Exception):  # the first error is the one to report
                     validated()
@@ -191,21 +213,35 @@ def build(config: Config, progress: Progress = _quiet,
             if not report.conforms:
                 raise NotConforming(report)
             files = timed("emit", emit_all, graph, report, dumps, tree)
-            timed("publish", publish_site, graph.triples, graph.release, files, config.root,
-                  tree.put, graph.features, config.jobs)
+            timed(
+                "publish",
+                publish_site,
+                graph.triples,
+                graph.release,
+                files,
+                config.root,
+                tree.put,
+                graph.features,
+                config.jobs,
+            )
             if timed("record URIs", record, config.root, uris):
                 progress(f"wrote {MANIFEST}: {len(uris)} URIs")
             timed("swap in", tree.swap_in)
     return graph, report
 
 
-def emit_all(graph: Graph, report: Report, dumps: dict[str, bytes],
-             tree: NewTree) -> dict[str, bytes]:
+def emit_all(
+    graph: Graph, report: Report, dumps: dict[str, bytes], tree: NewTree
+) -> dict[str, bytes]:
     """The download area, written into the tree; its files are returned for the dataset page."""
     release = graph.release
-    report_ttl = serialize(canonical(report_triples(report, release.release_iri + "/shacl")),
-                           BY_NAME["ttl"], release.base)
-    files = emit_release(dumps, len(graph.triples), release,
-                         [f.line() for f in report.findings], report_ttl)
+    report_ttl = serialize(
+        canonical(report_triples(report, release.release_iri + "/shacl")),
+        BY_NAME["ttl"],
+        release.base,
+    )
+    files = emit_release(
+        dumps, len(graph.triples), release, [f.line() for f in report.findings], report_ttl
+    )
     tree.write(files.items())
     return files

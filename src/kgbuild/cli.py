@@ -41,6 +41,7 @@ def _progress(quiet: bool) -> Progress:
     def say(message: str) -> None:
         if not quiet:
             print(f"kgbuild: {message}", file=sys.stderr, flush=True)
+
     return say
 
 
@@ -115,11 +116,14 @@ def cmd_build(args: argparse.Namespace) -> int:
             graph, report = build(_config(args), _progress(args.quiet), wait=args.wait)
         except Exception as e:  # a worker killed on SIGTERM fails whatever waits on it
             if came and not isinstance(e, Terminated):
-                raise Terminated("stopped by SIGTERM: the new tree was removed, the output "
-                                 "is as it was") from None
+                raise Terminated(
+                    "stopped by SIGTERM: the new tree was removed, the output is as it was"
+                ) from None
             raise
-    print(f"built {len(graph.triples)} triples into {_config(args).dist} "
-          f"({len(report.findings)} non-blocking finding(s))")
+    print(
+        f"built {len(graph.triples)} triples into {_config(args).dist} "
+        f"({len(report.findings)} non-blocking finding(s))"
+    )
     return 0
 
 
@@ -129,8 +133,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     report = check(graph, config, _progress(args.quiet))
     for finding in report.findings:
         print(finding.line())
-    print(f"{'conforms' if report.conforms else 'does not conform'}: "
-          f"{len(report.violations)} violation(s), {len(report.findings)} finding(s)")
+    print(
+        f"{'conforms' if report.conforms else 'does not conform'}: "
+        f"{len(report.violations)} violation(s), {len(report.findings)} finding(s)"
+    )
     return 0 if report.conforms else 1
 
 
@@ -144,8 +150,7 @@ def cmd_query(args: argparse.Namespace) -> int:
             print(f"{spec.name}: {spec.summary}")
         return 0
     if args.name not in specs:
-        raise UsageError(f"no query {args.name!r} in {root / 'queries'} "
-                         f"(kgbuild query lists them)")
+        raise UsageError(f"no query {args.name!r} in {root / 'queries'} (kgbuild query lists them)")
     spec, base = specs[args.name], Base.given(args.base)  # the base of the data asked
     terms = q.bind(spec, q.parse_assignments(args.param or []), base)
     if args.endpoint:
@@ -168,12 +173,14 @@ def cmd_bench(args: argparse.Namespace) -> int:
     try:
         scales = tuple(int(s) for s in args.scales.split(",") if s.strip())
     except ValueError:
-        raise UsageError(f"--scales takes whole numbers separated by commas: {args.scales!r}") \
-            from None
+        raise UsageError(
+            f"--scales takes whole numbers separated by commas: {args.scales!r}"
+        ) from None
     repo = Path(args.root).resolve()
     work = Path(args.work).resolve() if args.work else repo / "build" / "bench"
-    opts = Options(repo=repo, work=work, scales=scales, rdflib_budget=args.rdflib_budget,
-                   real=not args.no_real)
+    opts = Options(
+        repo=repo, work=work, scales=scales, rdflib_budget=args.rdflib_budget, real=not args.no_real
+    )
     print(render(run_all(opts, _progress(args.quiet))))
     return 0
 
@@ -216,8 +223,10 @@ def _app_with_sparql(site: Path, args: argparse.Namespace) -> App:
     app = App(site)
     dump = site / "download" / "latest" / "cultuurregios.nt"
     if dump.is_file():
-        app.mount("/sparql", serve_handler(Endpoint(dump, args.time_limit, args.max_bytes,
-                                                          args.max_memory)))
+        app.mount(
+            "/sparql",
+            serve_handler(Endpoint(dump, args.time_limit, args.max_bytes, args.max_memory)),
+        )
     return app
 
 
@@ -230,9 +239,13 @@ def cmd_load(args: argparse.Namespace) -> int:
         raise UsageError("--attempts must be at least 1")
     if not args.timeout > 0 or args.timeout == float("inf"):
         raise UsageError("--timeout must be a number of seconds above 0")
-    target = Target(args.endpoint, args.query_endpoint or guess_query_endpoint(args.endpoint),
-                    None if args.default_graph else args.graph, attempts=args.attempts,
-                    deadline=args.timeout)
+    target = Target(
+        args.endpoint,
+        args.query_endpoint or guess_query_endpoint(args.endpoint),
+        None if args.default_graph else args.graph,
+        attempts=args.attempts,
+        deadline=args.timeout,
+    )
     n = load(target, dist, args.format)
     where = "the default graph" if target.graph is None else f"<{target.graph}>"
     print(f"loaded {n} triples into {where} at {args.endpoint}; the store holds exactly them")
@@ -249,10 +262,14 @@ def cmd_sparql(args: argparse.Namespace) -> int:
         dump = dump_path(dist, "nt")
     except KgError as e:
         raise UsageError(str(e)) from None
-    server = make_server(Endpoint(dump, args.time_limit, args.max_bytes, args.max_memory),
-                         args.host, args.port)
-    print(f"SPARQL endpoint at http://{args.host}:{server.server_address[1]}/sparql "
-          f"(read-only; Ctrl-C stops)", flush=True)
+    server = make_server(
+        Endpoint(dump, args.time_limit, args.max_bytes, args.max_memory), args.host, args.port
+    )
+    print(
+        f"SPARQL endpoint at http://{args.host}:{server.server_address[1]}/sparql "
+        f"(read-only; Ctrl-C stops)",
+        flush=True,
+    )
     return _serve_until_stopped(server)
 
 
@@ -261,8 +278,13 @@ def _config(args: argparse.Namespace) -> Config:
     if not (root / "data").is_dir():
         raise UsageError(f"{root}: no data/ folder here (use --root)")
     base = Base.given(args.base)
-    return Config(root=root, base=base.iri, out=Path(args.out).resolve() if args.out else None,
-                  jobs=_jobs(args), cache=root / PROJECT_CACHE)
+    return Config(
+        root=root,
+        base=base.iri,
+        out=Path(args.out).resolve() if args.out else None,
+        jobs=_jobs(args),
+        cache=root / PROJECT_CACHE,
+    )
 
 
 def _jobs(args: argparse.Namespace) -> int:
@@ -292,13 +314,20 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", parents=[common()], help="read, map, validate and emit into dist/")
     b.add_argument("--out", help="output folder (default: ROOT/dist)")
-    b.add_argument("--wait", type=float, metavar="SECONDS",
-                   help="wait at most this long for another build of the project or the output "
-                        "folder to end, then exit 4 (default: as long as it takes)")
-    b.add_argument("--jobs", metavar="N",
-                   help="processes that render the pages (validation runs beside the build "
-                        "from 2 on); the output is the same for every N (default: "
-                        "$KGBUILD_JOBS, else one per core)")
+    b.add_argument(
+        "--wait",
+        type=float,
+        metavar="SECONDS",
+        help="wait at most this long for another build of the project or the output "
+        "folder to end, then exit 4 (default: as long as it takes)",
+    )
+    b.add_argument(
+        "--jobs",
+        metavar="N",
+        help="processes that render the pages (validation runs beside the build "
+        "from 2 on); the output is the same for every N (default: "
+        "$KGBUILD_JOBS, else one per core)",
+    )
     b.set_defaults(func=cmd_build)
     v = sub.add_parser("validate", parents=[common()], help="validate; one line per finding")
     v.set_defaults(func=cmd_validate, out=None)
@@ -309,12 +338,19 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--dist", help="built output folder (default: ROOT/dist)")
     q.add_argument("--format", choices=("table", "csv", "json"), default="table")
     q.set_defaults(func=cmd_query)
-    n = sub.add_parser("bench", parents=[common()],
-                       help="build synthetic scales end to end; time and memory per stage")
+    n = sub.add_parser(
+        "bench",
+        parents=[common()],
+        help="build synthetic scales end to end; time and memory per stage",
+    )
     n.add_argument("--scales", default="1,10,100", help="scale factors, e.g. 1,10,100,1000")
     n.add_argument("--work", help="folder for generated projects (default: ROOT/build/bench)")
-    n.add_argument("--rdflib-budget", type=float, default=600.0,
-                   help="skip the rdflib path where its estimate exceeds this many seconds")
+    n.add_argument(
+        "--rdflib-budget",
+        type=float,
+        default=600.0,
+        help="skip the rdflib path where its estimate exceeds this many seconds",
+    )
     n.add_argument("--no-real", action="store_true", help="leave out the bundled data")
     n.set_defaults(func=cmd_bench)
     s = sub.add_parser("serve", help="serve the built dist/ on 127.0.0.1 with content negotiation")
@@ -324,22 +360,35 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--max-bytes", type=int, default=50_000_000, help="largest SPARQL result")
     s.add_argument("--max-memory", type=int, default=2 * 2**30, help="bytes per SPARQL query")
     s.set_defaults(func=cmd_serve)
-    ld = sub.add_parser("load", parents=[common()],
-                        help="load the built dump into a store (Graph Store Protocol) and verify")
+    ld = sub.add_parser(
+        "load",
+        parents=[common()],
+        help="load the built dump into a store (Graph Store Protocol) and verify",
+    )
     ld.add_argument("--endpoint", required=True, help="Graph Store Protocol URL, e.g. .../store")
-    ld.add_argument("--graph", default=DEFAULT_BASE + "graph",
-                    help="target graph IRI, replaced as a whole (default: %(default)s)")
+    ld.add_argument(
+        "--graph",
+        default=DEFAULT_BASE + "graph",
+        help="target graph IRI, replaced as a whole (default: %(default)s)",
+    )
     ld.add_argument("--default-graph", action="store_true", help="load into the default graph")
     ld.add_argument("--query-endpoint", help="SPARQL query URL of the store (default: guessed)")
     ld.add_argument("--format", choices=("nt", "ttl"), default="nt", help="what to send")
     ld.add_argument("--dist", help="built output folder (default: ROOT/dist)")
     ld.add_argument("--attempts", type=int, default=5, help="tries per request (default 5)")
-    ld.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
-                    help="deadline for the whole load: every attempt, pause and the check "
-                         "(default 600)")
+    ld.add_argument(
+        "--timeout",
+        type=float,
+        default=600,
+        metavar="SECONDS",
+        help="deadline for the whole load: every attempt, pause and the check (default 600)",
+    )
     ld.set_defaults(func=cmd_load)
-    sp = sub.add_parser("sparql", parents=[common()],
-                        help="read-only SPARQL 1.1 Protocol endpoint over the built dump")
+    sp = sub.add_parser(
+        "sparql",
+        parents=[common()],
+        help="read-only SPARQL 1.1 Protocol endpoint over the built dump",
+    )
     sp.add_argument("--host", default="127.0.0.1")
     sp.add_argument("--port", type=int, default=7879, help="0: any free port")
     sp.add_argument("--dist", help="built output folder (default: ROOT/dist)")
@@ -350,8 +399,17 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPERM,
-                      errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.EADDRINUSE}
+ENVIRONMENT_ERRNOS = {
+    errno.ENOSPC,
+    errno.EROFS,
+    errno.EDQUOT,
+    errno.EACCES,
+    errno.EPERM,
+    errno.EMFILE,
+    errno.ENFILE,
+    errno.ENOMEM,
+    errno.EADDRINUSE,
+}
 
 
 OFFLINE_COMMANDS = ("build", "validate", "query")
@@ -406,8 +464,11 @@ def _internal(e: BaseException, args: argparse.Namespace) -> int:
     if getattr(args, "debug", False):
         traceback.print_exception(e, file=sys.stderr)
     first = (str(e).splitlines() or [""])[0][:300]
-    print(f"error: internal error: {type(e).__name__}: {first} (a bug of kgbuild; run again "
-          f"with --debug for the traceback)", file=sys.stderr)
+    print(
+        f"error: internal error: {type(e).__name__}: {first} (a bug of kgbuild; run again "
+        f"with --debug for the traceback)",
+        file=sys.stderr,
+    )
     return 5
 
 

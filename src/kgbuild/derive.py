@@ -35,60 +35,114 @@ STATUS_SLUGS = {STATUS.vermeld.value: "vermeld", STATUS.afgeleid.value: "afgelei
 SURELY, POSSIBLY = "zeker", "mogelijk"
 
 RULES = {
-    "beslaat": ("Provincies die een regio beslaat", "Provinces a region spans",
-                ("cr:spans geeft de provincies van de gemeenten in het werkgebied met een vermelde "
-                 "grond, cr:possiblySpans die welke alleen via afgeleide gronden worden bereikt."),
-                ("cr:spans gives the provinces of the gemeenten in the werkgebied on a stated "
-                 "ground, cr:possiblySpans those reached only on inferred grounds.")),
-    "ledental": ("Aantal partijen per peildatum", "Number of parties per reference date",
-                 ("Telt per cultuurregio en peildatum de verschillende partijen die zeker deelnamen, "
-                  "apart voor partijen met een vermeld lidmaatschap en partijen met alleen afgeleide."),
-                 ("Counts per culture region and reference date the distinct parties that surely "
-                  "took part, apart for parties with a stated membership and those with only "
-                  "inferred ones.")),
-    "werkgebied-partij": ("Een gemeente die partij is, valt in het werkgebied",
-                          "A gemeente that is a party lies in the werkgebied",
-                          ("Een gemeente die aan een cultuurregio deelneemt (in welke rol ook), valt "
-                           "zolang zij deelneemt in het werkgebied van die regio; de grond is vermeld "
-                           "of afgeleid zoals het lidmaatschap."),
-                          ("A gemeente that takes part in a culture region (in any role) lies in its "
-                           "werkgebied while it takes part; the ground is stated or inferred as the "
-                           "membership is.")),
-    "werkgebied-provincie": ("Een regio die een provincie omvat, omvat haar gemeenten",
-                             "A region that covers a province covers its gemeenten",
-                             ("Zegt een bron dat een regio samenvalt met een provincie of die omvat, "
-                              "dan valt elke gemeente van die provincie (indeling 2025) vanaf de "
-                              "start van de regio in het werkgebied; afgeleid."),
-                             ("Where a source says a region coincides with or covers a province, "
-                              "every gemeente of that province (2025 division) lies in its werkgebied "
-                              "from the region's start; inferred.")),
-    "begin-bij-regio": ("Zonder begindatum telt een lidmaatschap vanaf de start van de regio",
-                        "Without a begin date a membership counts from the region's start",
-                        ("Noemt de bron geen begindatum, dan wordt aangenomen dat de partij vanaf de "
-                         "start van de regio (oprichting, anders erkenning) deelnam."),
-                        ("Where the source gives no begin date, the party is taken to have taken "
-                         "part from the region's start (its founding, else its recognition).")),
-    "buiten-voor-erkenning": ("Gebied buiten de cultuurregio's vóór de erkenning",
-                              "Area outside the culture regions before the recognition",
-                              ("Zegt een bron dat het gebied van een later erkende regio buiten de "
-                               "cultuurregio's viel, dan lag elke gemeente van het latere werkgebied "
-                               "van 2018 tot de erkenning buiten elke regio; afgeleid."),
-                              ("Where a source says the area of a region recognised later lay "
-                               "outside the culture regions, every gemeente of its later werkgebied "
-                               "lay outside every region from 2018 until the recognition; inferred.")),
-    "peildatum": ("Werkgebied per peildatum", "Werkgebied per reference date",
-                  ("Geeft per peildatum voor elke bekende gemeente: in een regio (vermeld of "
-                   "afgeleid), buiten elke regio (een bron zegt het), of niet bekend."),
-                  ("Gives per reference date for every known gemeente: in a region (stated or "
-                   "inferred), outside every region (a source says so), or not known.")),
+    "beslaat": (
+        "Provincies die een regio beslaat",
+        "Provinces a region spans",
+        (
+            "cr:spans geeft de provincies van de gemeenten in het werkgebied met een vermelde "
+            "grond, cr:possiblySpans die welke alleen via afgeleide gronden worden bereikt."
+        ),
+        (
+            "cr:spans gives the provinces of the gemeenten in the werkgebied on a stated "
+            "ground, cr:possiblySpans those reached only on inferred grounds."
+        ),
+    ),
+    "ledental": (
+        "Aantal partijen per peildatum",
+        "Number of parties per reference date",
+        (
+            "Telt per cultuurregio en peildatum de verschillende partijen die zeker deelnamen, "
+            "apart voor partijen met een vermeld lidmaatschap en partijen met alleen afgeleide."
+        ),
+        (
+            "Counts per culture region and reference date the distinct parties that surely "
+            "took part, apart for parties with a stated membership and those with only "
+            "inferred ones."
+        ),
+    ),
+    "werkgebied-partij": (
+        "Een gemeente die partij is, valt in het werkgebied",
+        "A gemeente that is a party lies in the werkgebied",
+        (
+            "Een gemeente die aan een cultuurregio deelneemt (in welke rol ook), valt "
+            "zolang zij deelneemt in het werkgebied van die regio; de grond is vermeld "
+            "of afgeleid zoals het lidmaatschap."
+        ),
+        (
+            "A gemeente that takes part in a culture region (in any role) lies in its "
+            "werkgebied while it takes part; the ground is stated or inferred as the "
+            "membership is."
+        ),
+    ),
+    "werkgebied-provincie": (
+        "Een regio die een provincie omvat, omvat haar gemeenten",
+        "A region that covers a province covers its gemeenten",
+        (
+            "Zegt een bron dat een regio samenvalt met een provincie of die omvat, "
+            "dan valt elke gemeente van die provincie (indeling 2025) vanaf de "
+            "start van de regio in het werkgebied; afgeleid."
+        ),
+        (
+            "Where a source says a region coincides with or covers a province, "
+            "every gemeente of that province (2025 division) lies in its werkgebied "
+            "from the region's start; inferred."
+        ),
+    ),
+    "begin-bij-regio": (
+        "Zonder begindatum telt een lidmaatschap vanaf de start van de regio",
+        "Without a begin date a membership counts from the region's start",
+        (
+            "Noemt de bron geen begindatum, dan wordt aangenomen dat de partij vanaf de "
+            "start van de regio (oprichting, anders erkenning) deelnam."
+        ),
+        (
+            "Where the source gives no begin date, the party is taken to have taken "
+            "part from the region's start (its founding, else its recognition)."
+        ),
+    ),
+    "buiten-voor-erkenning": (
+        "Gebied buiten de cultuurregio's vóór de erkenning",
+        "Area outside the culture regions before the recognition",
+        (
+            "Zegt een bron dat het gebied van een later erkende regio buiten de "
+            "cultuurregio's viel, dan lag elke gemeente van het latere werkgebied "
+            "van 2018 tot de erkenning buiten elke regio; afgeleid."
+        ),
+        (
+            "Where a source says the area of a region recognised later lay "
+            "outside the culture regions, every gemeente of its later werkgebied "
+            "lay outside every region from 2018 until the recognition; inferred."
+        ),
+    ),
+    "peildatum": (
+        "Werkgebied per peildatum",
+        "Werkgebied per reference date",
+        (
+            "Geeft per peildatum voor elke bekende gemeente: in een regio (vermeld of "
+            "afgeleid), buiten elke regio (een bron zegt het), of niet bekend."
+        ),
+        (
+            "Gives per reference date for every known gemeente: in a region (stated or "
+            "inferred), outside every region (a source says so), or not known."
+        ),
+    ),
 }
 
 # Properties that derive() sets on nodes of the mapped graph, and the rule behind each: a page
 # cites the rule for them, not the sources of the node's other facts.
-DERIVED_PROPERTIES = {CR.spans.value: "beslaat", CR.possiblySpans.value: "beslaat",
-                      **{p.value: "begin-bij-regio" for p in (
-                          CR.partyStartEarliest, CR.partyStartLatest, CR.partyEndEarliest,
-                          CR.partyEndLatest)}}
+DERIVED_PROPERTIES = {
+    CR.spans.value: "beslaat",
+    CR.possiblySpans.value: "beslaat",
+    **{
+        p.value: "begin-bij-regio"
+        for p in (
+            CR.partyStartEarliest,
+            CR.partyStartLatest,
+            CR.partyEndEarliest,
+            CR.partyEndLatest,
+        )
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -250,7 +304,9 @@ def read_facts(store: Store) -> Facts:
     lives, provinces = {}, {}
     for row in query(store, SELECT_GEMEENTEN):
         end = bounds(row, "d")
-        lives[row["g"]] = Period(bounds(row, "f") or ALWAYS.start, ended_before(*end) if end else None)
+        lives[row["g"]] = Period(
+            bounds(row, "f") or ALWAYS.start, ended_before(*end) if end else None
+        )
         if "province" in row:
             provinces[row["g"]] = row["province"]
     held = []
@@ -263,13 +319,24 @@ def read_facts(store: Store) -> Facts:
         life = lives.get(row["member"], ALWAYS)
         within = period.within(region, life)
         if within:
-            held.append(Held(row["m"], row["region"], row["member"],
-                             row["status"] == STATUS.vermeld.value, within, own is None))
+            held.append(
+                Held(
+                    row["m"],
+                    row["region"],
+                    row["member"],
+                    row["status"] == STATUS.vermeld.value,
+                    within,
+                    own is None,
+                )
+            )
     places = region_places(store)
-    covers = {(row["region"], row["province"]): places(row["region"], row["province"])
-              for row in query(store, SELECT_COVERS)}
-    return Facts(regions, lives, provinces, sorted(held, key=lambda h: h.iri), covers,
-                 outside_before, places)
+    covers = {
+        (row["region"], row["province"]): places(row["region"], row["province"])
+        for row in query(store, SELECT_COVERS)
+    }
+    return Facts(
+        regions, lives, provinces, sorted(held, key=lambda h: h.iri), covers, outside_before, places
+    )
 
 
 def region_places(store: Store) -> Callable[[str, str], list[str]]:
@@ -295,9 +362,18 @@ def territories(facts: Facts) -> list[Territory]:
     for h in facts.held:
         if h.member in facts.lives:
             slug = h.iri.split("/id/lidmaatschap/", 1)[1]
-            out.append(Territory(minted("werkgebied/" + slug).value, h.region, h.member,
-                                 h.stated, h.period, "werkgebied-partij", (h.iri,),
-                                 h.start_by_rule))
+            out.append(
+                Territory(
+                    minted("werkgebied/" + slug).value,
+                    h.region,
+                    h.member,
+                    h.stated,
+                    h.period,
+                    "werkgebied-partij",
+                    (h.iri,),
+                    h.start_by_rule,
+                )
+            )
     in_province: dict[str, list[str]] = {}
     for g, province in sorted(facts.provinces.items()):
         in_province.setdefault(province, []).append(g)
@@ -306,8 +382,17 @@ def territories(facts: Facts) -> list[Territory]:
             within = facts.regions[region].within(facts.lives[g])
             if within:
                 slug = f"{last(region)}/{last(g)}/provincie-{last(province)}"
-                out.append(Territory(minted("werkgebied/" + slug).value, region, g, False,
-                                     within, "werkgebied-provincie", tuple(places)))
+                out.append(
+                    Territory(
+                        minted("werkgebied/" + slug).value,
+                        region,
+                        g,
+                        False,
+                        within,
+                        "werkgebied-provincie",
+                        tuple(places),
+                    )
+                )
     return sorted(out, key=lambda t: t.iri)
 
 
@@ -327,8 +412,15 @@ def outside_facts(facts: Facts, found: list[Territory]) -> list[Outside]:
             within = period.within(facts.lives[g])
             if within:
                 slug = f"{last(g)}/voor-{last(region)}"
-                out.append(Outside(minted("buiten/" + slug).value, g, within, region,
-                                   tuple(facts.places(region, before[2]))))
+                out.append(
+                    Outside(
+                        minted("buiten/" + slug).value,
+                        g,
+                        within,
+                        region,
+                        tuple(facts.places(region, before[2])),
+                    )
+                )
     return out
 
 
@@ -384,12 +476,15 @@ def add_rules(out: Mapped) -> None:
 PERIOD = (CR.startEarliest, CR.startLatest, CR.endEarliest, CR.endLatest)
 # On a membership: the period it counts in, its own dates bounded by its region's and member's
 # lives, with the region's start where it gives none.
-PARTY_PERIOD = (CR.partyStartEarliest, CR.partyStartLatest, CR.partyEndEarliest,
-                CR.partyEndLatest)
+PARTY_PERIOD = (CR.partyStartEarliest, CR.partyStartLatest, CR.partyEndEarliest, CR.partyEndLatest)
 
 
-def add_period(out: Mapped, s: NamedNode, period: Period,
-               props: tuple[NamedNode, NamedNode, NamedNode, NamedNode] = PERIOD) -> None:
+def add_period(
+    out: Mapped,
+    s: NamedNode,
+    period: Period,
+    props: tuple[NamedNode, NamedNode, NamedNode, NamedNode] = PERIOD,
+) -> None:
     out.add(s, props[0], xsd_date(period.start[0]))
     out.add(s, props[1], xsd_date(period.start[1]))
     if period.end:
@@ -398,18 +493,30 @@ def add_period(out: Mapped, s: NamedNode, period: Period,
 
 
 REASONS = {
-    "werkgebied-partij": ("Het lidmaatschap waarop dit feit rust, is afgeleid.",
-                          "The membership this fact rests on is inferred."),
+    "werkgebied-partij": (
+        "Het lidmaatschap waarop dit feit rust, is afgeleid.",
+        "The membership this fact rests on is inferred.",
+    ),
     "werkgebied-provincie": (
-        ("Afgeleid uit een bron die zegt dat de regio samenvalt met de provincie of haar omvat; "
-        "de gemeenten komen uit de indeling van 2025."),
-        ("Inferred from a source saying the region coincides with or covers the province; the "
-        "gemeenten come from the 2025 division.")),
+        (
+            "Afgeleid uit een bron die zegt dat de regio samenvalt met de provincie of haar omvat; "
+            "de gemeenten komen uit de indeling van 2025."
+        ),
+        (
+            "Inferred from a source saying the region coincides with or covers the province; the "
+            "gemeenten come from the 2025 division."
+        ),
+    ),
     "buiten-voor-erkenning": (
-        ("Afgeleid: de bron noemt het gebied, niet de gemeenten; die komen uit het latere "
-        "werkgebied van de regio."),
-        ("Inferred: the source names the area, not the gemeenten; those come from the region's "
-        "later werkgebied.")),
+        (
+            "Afgeleid: de bron noemt het gebied, niet de gemeenten; die komen uit het latere "
+            "werkgebied van de regio."
+        ),
+        (
+            "Inferred: the source names the area, not the gemeenten; those come from the region's "
+            "later werkgebied."
+        ),
+    ),
 }
 
 
@@ -477,8 +584,9 @@ def parties_on(held: list[Held], day: str) -> tuple[dict[str, list[str]], set[st
     return found, stated
 
 
-def add_count(out: Mapped, region: str, day: str, status: NamedNode,
-              members: dict[str, list[str]]) -> None:
+def add_count(
+    out: Mapped, region: str, day: str, status: NamedNode, members: dict[str, list[str]]
+) -> None:
     slug = last(region)
     word = STATUS_SLUGS[status.value]
     s = minted(f"telling/{slug}/{day}/{word}")
@@ -502,14 +610,21 @@ def add_counts(out: Mapped, held: list[Held], regions: list[str]) -> None:
     for region in regions:
         for day in REFERENCE_DATES:
             found, stated = parties_on(by_region.get(region, []), day)
-            add_count(out, region, day, STATUS.vermeld,
-                      {m: ms for m, ms in found.items() if m in stated})
-            add_count(out, region, day, STATUS.afgeleid,
-                      {m: ms for m, ms in found.items() if m not in stated})
+            add_count(
+                out, region, day, STATUS.vermeld, {m: ms for m, ms in found.items() if m in stated}
+            )
+            add_count(
+                out,
+                region,
+                day,
+                STATUS.afgeleid,
+                {m: ms for m, ms in found.items() if m not in stated},
+            )
 
 
-def snapshot(facts: Facts, found: list[Territory], outside: list[Outside],
-             day: str) -> dict[str, Answer]:
+def snapshot(
+    facts: Facts, found: list[Territory], outside: list[Outside], day: str
+) -> dict[str, Answer]:
     """The answer for every gemeente surely existing on `day`."""
     by_g: dict[str, list[Territory]] = {}
     for t in found:
@@ -517,8 +632,11 @@ def snapshot(facts: Facts, found: list[Territory], outside: list[Outside],
     out_g: dict[str, list[Outside]] = {}
     for o in outside:
         out_g.setdefault(o.gemeente, []).append(o)
-    return {g: answer(by_g.get(g, []), out_g.get(g, []), day)
-            for g, life in sorted(facts.lives.items()) if life.on(day) == SURELY}
+    return {
+        g: answer(by_g.get(g, []), out_g.get(g, []), day)
+        for g, life in sorted(facts.lives.items())
+        if life.on(day) == SURELY
+    }
 
 
 def add_snapshot(out: Mapped, answers: dict[str, Answer], day: str) -> None:
@@ -532,9 +650,10 @@ def add_snapshot(out: Mapped, answers: dict[str, Answer], day: str) -> None:
     out.add(s, SKOS.prefLabel, Literal(f"Reference date {day}", language="en"))
     out.add(s, PROV.wasGeneratedBy, rule_iri("peildatum"))
     for prop, count_prop, members in (
-            (CR.gemeenteInRegion, CR.inRegionCount, in_region),
-            (CR.outsideEveryRegion, CR.outsideEveryRegionCount, outside),
-            (CR.regionNotKnown, CR.regionNotKnownCount, unknown)):
+        (CR.gemeenteInRegion, CR.inRegionCount, in_region),
+        (CR.outsideEveryRegion, CR.outsideEveryRegionCount, outside),
+        (CR.regionNotKnown, CR.regionNotKnownCount, unknown),
+    ):
         out.add_all(s, prop, [NamedNode(g) for g in members])
         out.add(s, count_prop, Literal(str(len(members)), datatype=XSD.integer))
     out.add(s, CR.knownGemeenteCount, Literal(str(len(answers)), datatype=XSD.integer))

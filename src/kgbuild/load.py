@@ -108,6 +108,7 @@ class Expired(Exception):
 class Deadline:
     """When a load must end (time.monotonic()), the seconds it was given, and the longest wait
     for one send or receive."""
+
     end: float
     seconds: float
     per_read: float
@@ -166,7 +167,7 @@ class TimedSocket:
     def sendall(self, data: ReadableBuffer) -> None:
         view = memoryview(data).cast("B")
         for i in range(0, len(view), self.SEND_CHUNK):
-            self._timed(self._sock.sendall, view[i:i + self.SEND_CHUNK])
+            self._timed(self._sock.sendall, view[i : i + self.SEND_CHUNK])
 
     def makefile(self, mode: str = "rb", *args: Any, **kwargs: Any) -> io.BufferedReader:
         """The reply's reader (http.client reads it through this): every read is timed. The
@@ -234,10 +235,12 @@ class TimedHTTPHandler(urllib.request.HTTPHandler):
         super().__init__()
         self.deadline = deadline
 
-    def do_open(self, http_class: object, req: urllib.request.Request,
-                **kwargs: Any) -> http.client.HTTPResponse:
-        return super().do_open(lambda *a, **kw: TimedHTTPConnection(
-            *a, deadline=self.deadline, **kw), req, **kwargs)
+    def do_open(
+        self, http_class: object, req: urllib.request.Request, **kwargs: Any
+    ) -> http.client.HTTPResponse:
+        return super().do_open(
+            lambda *a, **kw: TimedHTTPConnection(*a, deadline=self.deadline, **kw), req, **kwargs
+        )
 
 
 class TimedHTTPSHandler(urllib.request.HTTPSHandler):
@@ -245,16 +248,22 @@ class TimedHTTPSHandler(urllib.request.HTTPSHandler):
         super().__init__()
         self.deadline = deadline
 
-    def do_open(self, http_class: object, req: urllib.request.Request,
-                **kwargs: Any) -> http.client.HTTPResponse:
-        return super().do_open(lambda *a, **kw: TimedHTTPSConnection(
-            *a, deadline=self.deadline, **kw), req, **kwargs)
+    def do_open(
+        self, http_class: object, req: urllib.request.Request, **kwargs: Any
+    ) -> http.client.HTTPResponse:
+        return super().do_open(
+            lambda *a, **kw: TimedHTTPSConnection(*a, deadline=self.deadline, **kw), req, **kwargs
+        )
 
 
 def guess_query_endpoint(store: str) -> str:
     """The query endpoint beside a Graph Store endpoint, for the stores we know."""
-    for suffix, query in (("/store", "/query"), ("/sparql-graph-crud-auth", "/sparql"),
-                          ("/sparql-graph-crud", "/sparql"), ("/data", "/sparql")):
+    for suffix, query in (
+        ("/store", "/query"),
+        ("/sparql-graph-crud-auth", "/sparql"),
+        ("/sparql-graph-crud", "/sparql"),
+        ("/data", "/sparql"),
+    ):
         if store.rstrip("/").endswith(suffix):
             return store.rstrip("/")[: -len(suffix)] + query
     raise LoadError(f"{store}: cannot tell its SPARQL query endpoint; give --query-endpoint")
@@ -276,14 +285,18 @@ def check_endpoint(url: str) -> None:
 def opener(url: str, deadline: Deadline) -> urllib.request.OpenerDirector:
     """An opener whose connections keep to the deadline and that answers basic or digest
     challenges with the environment's credentials."""
-    handlers: list[urllib.request.BaseHandler] = [TimedHTTPHandler(deadline),
-                                                  TimedHTTPSHandler(deadline)]
+    handlers: list[urllib.request.BaseHandler] = [
+        TimedHTTPHandler(deadline),
+        TimedHTTPSHandler(deadline),
+    ]
     user, password = os.environ.get(USER_VAR), os.environ.get(PASSWORD_VAR)
     if user:
         passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         passwords.add_password(None, url, user, password or "")
-        handlers += [urllib.request.HTTPDigestAuthHandler(passwords),
-                     urllib.request.HTTPBasicAuthHandler(passwords)]
+        handlers += [
+            urllib.request.HTTPDigestAuthHandler(passwords),
+            urllib.request.HTTPBasicAuthHandler(passwords),
+        ]
     return urllib.request.build_opener(*handlers)
 
 
@@ -324,18 +337,36 @@ Prepare = Callable[[urllib.request.Request, Deadline], None]
 
 
 @overload
-def request(target: Target, req: urllib.request.Request, what: str, sleep: Sleep = time.sleep,
-            read: None = None, deadline: Deadline | None = None,
-            before: Prepare | None = None) -> bytes: ...
+def request(
+    target: Target,
+    req: urllib.request.Request,
+    what: str,
+    sleep: Sleep = time.sleep,
+    read: None = None,
+    deadline: Deadline | None = None,
+    before: Prepare | None = None,
+) -> bytes: ...
 @overload
-def request(target: Target, req: urllib.request.Request, what: str, sleep: Sleep,
-            read: Callable[[http.client.HTTPResponse], T], deadline: Deadline | None = None,
-            before: Prepare | None = None) -> T: ...
+def request(
+    target: Target,
+    req: urllib.request.Request,
+    what: str,
+    sleep: Sleep,
+    read: Callable[[http.client.HTTPResponse], T],
+    deadline: Deadline | None = None,
+    before: Prepare | None = None,
+) -> T: ...
 
 
-def request(target: Target, req: urllib.request.Request, what: str, sleep: Sleep = time.sleep,
-            read: Callable[[http.client.HTTPResponse], T] | None = None,
-            deadline: Deadline | None = None, before: Prepare | None = None) -> T | bytes:
+def request(
+    target: Target,
+    req: urllib.request.Request,
+    what: str,
+    sleep: Sleep = time.sleep,
+    read: Callable[[http.client.HTTPResponse], T] | None = None,
+    deadline: Deadline | None = None,
+    before: Prepare | None = None,
+) -> T | bytes:
     """Send with bounded retries on transient failures; a LoadError names the last failure.
     `read` turns the response into the result (its body, unless told otherwise), while the
     connection is open: a failure while reading is retried too. `before(req, deadline)`, if
@@ -398,8 +429,10 @@ def refused_upload(req: urllib.request.Request, what: str, deadline: Deadline) -
     except urllib.error.HTTPError as e:
         e.close()  # its connection closes here, not when the error is collected
         if e.code in REFUSED:
-            raise LoadError(f"{what}: {req.full_url}: HTTP {e.code} {e.reason} "
-                            "(answered before the upload was read)") from None
+            raise LoadError(
+                f"{what}: {req.full_url}: HTTP {e.code} {e.reason} "
+                "(answered before the upload was read)"
+            ) from None
     except (urllib.error.URLError, OSError, http.client.HTTPException, Expired):
         return
 
@@ -413,15 +446,17 @@ def challenges(resp: urllib.error.HTTPError) -> dict[str, str]:
     return found
 
 
-def authorization(req: urllib.request.Request, found: dict[str, str], user: str,
-                  password: str) -> str | None:
+def authorization(
+    req: urllib.request.Request, found: dict[str, str], user: str, password: str
+) -> str | None:
     """The Authorization header that answers a challenge for this request: digest (RFC 7616,
     MD5, qop=auth, as urllib computes it) if offered, else basic; None for other schemes."""
     if "digest" in found:
         passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         passwords.add_password(None, req.full_url, user, password)
         params = urllib.request.parse_keqv_list(
-            [p for p in urllib.request.parse_http_list(found["digest"]) if "=" in p])
+            [p for p in urllib.request.parse_http_list(found["digest"]) if "=" in p]
+        )
         answer = urllib.request.HTTPDigestAuthHandler(passwords).get_authorization(req, params)
         return f"Digest {answer}" if answer else None
     if "basic" in found:
@@ -455,10 +490,16 @@ def authorize(req: urllib.request.Request, deadline: Deadline) -> None:
         req.add_unredirected_header("Authorization", header)
 
 
-def put(target: Target, data: bytes, fmt: str, sleep: Sleep = time.sleep,
-        deadline: Deadline | None = None) -> None:
-    req = urllib.request.Request(target.gsp_url(), data=data, method="PUT",
-                                 headers={"Content-Type": MEDIA[fmt]})
+def put(
+    target: Target,
+    data: bytes,
+    fmt: str,
+    sleep: Sleep = time.sleep,
+    deadline: Deadline | None = None,
+) -> None:
+    req = urllib.request.Request(
+        target.gsp_url(), data=data, method="PUT", headers={"Content-Type": MEDIA[fmt]}
+    )
     request(target, req, "load", sleep, deadline=deadline, before=authorize)
 
 
@@ -467,8 +508,7 @@ def graph_pattern(target: Target, inner: str = "?s ?p ?o") -> str:
 
 
 def format_of(path: Path) -> pyoxigraph.RdfFormat:
-    return pyoxigraph.RdfFormat.TURTLE if path.suffix == ".ttl" else \
-        pyoxigraph.RdfFormat.N_TRIPLES
+    return pyoxigraph.RdfFormat.TURTLE if path.suffix == ".ttl" else pyoxigraph.RdfFormat.N_TRIPLES
 
 
 def differences(want: Counter[str], have: Counter[str]) -> list[str]:
@@ -484,8 +524,9 @@ def digest(triple: pyoxigraph.Triple) -> bytes:
 
 
 def has_blank(triple: pyoxigraph.Triple) -> bool:
-    return isinstance(triple.subject, pyoxigraph.BlankNode) or \
-        isinstance(triple.object, pyoxigraph.BlankNode)
+    return isinstance(triple.subject, pyoxigraph.BlankNode) or isinstance(
+        triple.object, pyoxigraph.BlankNode
+    )
 
 
 def dump_digests(path: Path) -> Digests:
@@ -502,6 +543,7 @@ def dump_digests(path: Path) -> Digests:
 @dataclass
 class Comparison:
     """The store's triples streamed against the dump's digests."""
+
     missing: set[bytes]  # dump digests not (yet) seen in the store
     blank: Counter[str]  # the store's triples with a blank node, per predicate
     extra: set[bytes] = dataclasses.field(default_factory=set)  # seen, not in the dump
@@ -538,12 +580,21 @@ PAGE = 8000
 
 def sparql_request(target: Target, query: str, accept: str) -> urllib.request.Request:
     return urllib.request.Request(
-        target.query, data=urllib.parse.urlencode({"query": query}).encode(), method="POST",
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
+        target.query,
+        data=urllib.parse.urlencode({"query": query}).encode(),
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+    )
 
 
-def construct_into(seen: Comparison, target: Target, query: str, dump: set[bytes],
-                   sleep: Sleep = time.sleep, deadline: Deadline | None = None) -> None:
+def construct_into(
+    seen: Comparison,
+    target: Target,
+    query: str,
+    dump: set[bytes],
+    sleep: Sleep = time.sleep,
+    deadline: Deadline | None = None,
+) -> None:
     """One CONSTRUCT's triples, compared with the dump as they stream in."""
     req = sparql_request(target, query, "application/n-triples, text/plain;q=0.5")
     total, blank = seen.total, seen.blank.copy()
@@ -559,14 +610,16 @@ def construct_into(seen: Comparison, target: Target, query: str, dump: set[bytes
             for t in pyoxigraph.parse(resp, format=fmt, lenient=True):
                 seen.add(t, dump)
         except SyntaxError as e:
-            raise LoadError(f"verify: {target.query}: the answer is not {fmt.name}: "
-                            f"{' '.join(str(e).split())}") from None
+            raise LoadError(
+                f"verify: {target.query}: the answer is not {fmt.name}: {' '.join(str(e).split())}"
+            ) from None
 
     request(target, req, "verify", sleep, read, deadline)
 
 
-def select_rows(target: Target, query: str, sleep: Sleep = time.sleep,
-                deadline: Deadline | None = None) -> list[dict[str, str]]:
+def select_rows(
+    target: Target, query: str, sleep: Sleep = time.sleep, deadline: Deadline | None = None
+) -> list[dict[str, str]]:
     """A SELECT's rows as SPARQL JSON results bindings: variable -> value."""
     req = sparql_request(target, query, "application/sparql-results+json")
     body = request(target, req, "verify", sleep, deadline=deadline)
@@ -574,29 +627,36 @@ def select_rows(target: Target, query: str, sleep: Sleep = time.sleep,
         rows = json.loads(body)["results"]["bindings"]
         return [{k: v["value"] for k, v in row.items()} for row in rows]
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise LoadError(f"verify: {target.query}: the answer to {query!r} is not SPARQL JSON "
-                        "results") from None
+        raise LoadError(
+            f"verify: {target.query}: the answer to {query!r} is not SPARQL JSON results"
+        ) from None
 
 
 def number(value: str, target: Target) -> int:
     try:
         return int(value)
     except ValueError:
-        raise LoadError(f"verify: {target.query}: a count that is no number: "
-                        f"{value[:40]!r}") from None
+        raise LoadError(
+            f"verify: {target.query}: a count that is no number: {value[:40]!r}"
+        ) from None
 
 
-def store_size(target: Target, sleep: Sleep = time.sleep,
-               deadline: Deadline | None = None) -> int:
-    rows = select_rows(target, "SELECT (COUNT(*) AS ?n) WHERE { " + graph_pattern(target)
-                       + " }", sleep, deadline)
+def store_size(target: Target, sleep: Sleep = time.sleep, deadline: Deadline | None = None) -> int:
+    rows = select_rows(
+        target, "SELECT (COUNT(*) AS ?n) WHERE { " + graph_pattern(target) + " }", sleep, deadline
+    )
     return number(rows[0]["n"], target) if rows and "n" in rows[0] else 0
 
 
-def predicate_sizes(target: Target, sleep: Sleep = time.sleep,
-                    deadline: Deadline | None = None) -> Counter[str]:
-    rows = select_rows(target, "SELECT ?p (COUNT(*) AS ?n) WHERE { " + graph_pattern(target)
-                       + " } GROUP BY ?p", sleep, deadline)
+def predicate_sizes(
+    target: Target, sleep: Sleep = time.sleep, deadline: Deadline | None = None
+) -> Counter[str]:
+    rows = select_rows(
+        target,
+        "SELECT ?p (COUNT(*) AS ?n) WHERE { " + graph_pattern(target) + " } GROUP BY ?p",
+        sleep,
+        deadline,
+    )
     return Counter({row["p"]: number(row.get("n", "0"), target) for row in rows if "p" in row})
 
 
@@ -628,8 +688,10 @@ def iri(value: str, target: Target) -> str:
     try:
         return str(pyoxigraph.NamedNode(value))
     except ValueError:
-        raise LoadError(f"verify: {target.query}: the store holds a predicate that is not an "
-                        f"IRI: {value[:80]!r}; it is not exactly the dump") from None
+        raise LoadError(
+            f"verify: {target.query}: the store holds a predicate that is not an "
+            f"IRI: {value[:80]!r}; it is not exactly the dump"
+        ) from None
 
 
 def page_query(target: Target, page: Page, size: int = PAGE) -> str:
@@ -639,39 +701,57 @@ def page_query(target: Target, page: Page, size: int = PAGE) -> str:
     predicates, offset = page
     if offset is None:
         values = " ".join(iri(p, target) for p in predicates)
-        return ("CONSTRUCT { ?s ?p ?o } WHERE { VALUES ?p { " + values + " } "
-                + graph_pattern(target) + " }")
+        return (
+            "CONSTRUCT { ?s ?p ?o } WHERE { VALUES ?p { "
+            + values
+            + " } "
+            + graph_pattern(target)
+            + " }"
+        )
     p = iri(predicates[0], target)
-    return (f"CONSTRUCT {{ ?s {p} ?o }} WHERE {{ {{ SELECT ?s ?o WHERE {{ {{ SELECT ?s ?o "
-            f"WHERE {{ {graph_pattern(target, f'?s {p} ?o')} }} ORDER BY ?s ?o }} }} "
-            f"OFFSET {offset} LIMIT {size} }} }}")
+    return (
+        f"CONSTRUCT {{ ?s {p} ?o }} WHERE {{ {{ SELECT ?s ?o WHERE {{ {{ SELECT ?s ?o "
+        f"WHERE {{ {graph_pattern(target, f'?s {p} ?o')} }} ORDER BY ?s ?o }} }} "
+        f"OFFSET {offset} LIMIT {size} }} }}"
+    )
 
 
-def store_triples(target: Target, dump: set[bytes], sleep: Sleep = time.sleep,
-                  deadline: Deadline | None = None) -> Comparison:
+def store_triples(
+    target: Target, dump: set[bytes], sleep: Sleep = time.sleep, deadline: Deadline | None = None
+) -> Comparison:
     """The target graph's triples compared with the dump as they stream in. First the whole
     graph in one CONSTRUCT; if that holds fewer different triples than the store counts (a
     store that cuts long answers at its row limit), again in pages of at most PAGE triples.
     A store that still answers fewer triples than it counts is an error: so a cut answer never
     passes for a store that holds less."""
     whole = Comparison.of(dump)
-    construct_into(whole, target, "CONSTRUCT { ?s ?p ?o } WHERE { " + graph_pattern(target)
-                   + " }", dump, sleep, deadline)
+    construct_into(
+        whole,
+        target,
+        "CONSTRUCT { ?s ?p ?o } WHERE { " + graph_pattern(target) + " }",
+        dump,
+        sleep,
+        deadline,
+    )
     counted = store_size(target, sleep, deadline)
     if whole.distinct() >= counted:
         return whole
     sizes = predicate_sizes(target, sleep, deadline)
     if sum(sizes.values()) != counted:
-        raise LoadError(f"verify: {target.query}: the store counts {counted} triples but "
-                        f"{sum(sizes.values())} by predicate (its list of "
-                        f"{len(sizes)} predicates cut at its row limit?)")
+        raise LoadError(
+            f"verify: {target.query}: the store counts {counted} triples but "
+            f"{sum(sizes.values())} by predicate (its list of "
+            f"{len(sizes)} predicates cut at its row limit?)"
+        )
     paged = Comparison.of(dump)
     for page in pages(sizes):
         construct_into(paged, target, page_query(target, page), dump, sleep, deadline)
     if paged.distinct() != counted:
-        raise LoadError(f"verify: {target.query}: the store counts {counted} triples but "
-                        f"answered {paged.distinct()} different ones in pages of {PAGE} (its "
-                        f"row limit below {PAGE}, or the graph changed while it was read)")
+        raise LoadError(
+            f"verify: {target.query}: the store counts {counted} triples but "
+            f"answered {paged.distinct()} different ones in pages of {PAGE} (its "
+            f"row limit below {PAGE}, or the graph changed while it was read)"
+        )
     return paged
 
 
@@ -680,8 +760,9 @@ def first_missing(path: Path, missing: set[bytes]) -> pyoxigraph.Triple:
     return next(t for t in triples if not has_blank(t) and digest(t) in missing)
 
 
-def verify(target: Target, path: Path, sleep: Sleep = time.sleep,
-           deadline: Deadline | None = None) -> int:
+def verify(
+    target: Target, path: Path, sleep: Sleep = time.sleep, deadline: Deadline | None = None
+) -> int:
     """The number of triples, when the store's target graph holds exactly the dump's: the same
     triples (those with a blank node: as many per predicate)."""
     dump, dump_blank = dump_digests(path)
@@ -693,14 +774,18 @@ def verify(target: Target, path: Path, sleep: Sleep = time.sleep,
             examples.append(f"missing: {first_missing(path, seen.missing)} .")
         if seen.extra:
             examples.append(f"extra: {seen.extra_example} .")
-        raise LoadError(f"verify: the store does not hold exactly the dump: "
-                        f"{len(seen.missing)} triple(s) missing, {len(seen.extra)} extra "
-                        f"(dump {want}, store answered {seen.total}); e.g. "
-                        f"{'; '.join(examples)}")
+        raise LoadError(
+            f"verify: the store does not hold exactly the dump: "
+            f"{len(seen.missing)} triple(s) missing, {len(seen.extra)} extra "
+            f"(dump {want}, store answered {seen.total}); e.g. "
+            f"{'; '.join(examples)}"
+        )
     wrong = differences(dump_blank, seen.blank)
     if wrong:
-        raise LoadError(f"verify: the store does not hold exactly the dump: triples with a "
-                        f"blank node differ in {len(wrong)} predicate(s), e.g. {wrong[0]}")
+        raise LoadError(
+            f"verify: the store does not hold exactly the dump: triples with a "
+            f"blank node differ in {len(wrong)} predicate(s), e.g. {wrong[0]}"
+        )
     return want
 
 

@@ -76,8 +76,10 @@ def context(root: Path, work: Path) -> Context:
 
 QUERY_BUDGET = 30.0  # seconds per query on the rdflib path; a longer one is stopped and noted
 
-SYNTH_VALUES = {"regio": "https://w3id.org/cultuurregio/id/regio/synth-regio-0-0",
-                "resource": "https://w3id.org/cultuurregio/id/regio/synth-regio-0-0"}
+SYNTH_VALUES = {
+    "regio": "https://w3id.org/cultuurregio/id/regio/synth-regio-0-0",
+    "resource": "https://w3id.org/cultuurregio/id/regio/synth-regio-0-0",
+}
 
 
 def canned_queries(root: Path) -> dict[str, str]:
@@ -97,6 +99,7 @@ def canned_queries(root: Path) -> dict[str, str]:
 
 
 # The build's engines -------------------------------------------------------------------------
+
 
 def fast_parse(ctx: Context) -> int:
     store = pyoxigraph.Store()
@@ -127,6 +130,7 @@ def fast_query(ctx: Context) -> int:
 
 # The straightforward path: rdflib for parsing, serialising and querying, pyshacl whole -------
 
+
 def rdflib_parse(ctx: Context) -> int:
     import rdflib
 
@@ -142,11 +146,17 @@ def rdflib_validate(ctx: Context) -> int:
 
     g = ctx.parsed_graph()
     shapes = rdflib.Graph().parse(data=rdf_bytes(ctx.shapes, RdfFormat.N_TRIPLES), format="nt")
-    _, results, _ = pyshacl.validate(g, shacl_graph=shapes, inference="none",
-                                     allow_warnings=True, advanced=False)
+    _, results, _ = pyshacl.validate(
+        g, shacl_graph=shapes, inference="none", allow_warnings=True, advanced=False
+    )
     report: rdflib.Graph = results  # pyshacl.validate is untyped: its results are a graph
-    found = len(list(report.subjects(rdflib.RDF.type, rdflib.URIRef(
-        "http://www.w3.org/ns/shacl#ValidationResult"))))
+    found = len(
+        list(
+            report.subjects(
+                rdflib.RDF.type, rdflib.URIRef("http://www.w3.org/ns/shacl#ValidationResult")
+            )
+        )
+    )
     for text in ctx.violation_queries.values():
         found += len(g.query(text))
     return found
@@ -178,6 +188,7 @@ def _answer_rows(g: rdflib.Graph, text: str) -> int:
 
 def _within(seconds: float, fn: Callable[[], T]) -> T:
     """fn(), or TimeoutError once it has run for the given seconds (rdflib is pure Python)."""
+
     def stop(*_: object) -> NoReturn:
         raise TimeoutError
 
@@ -198,8 +209,16 @@ def _now() -> float:
 
 Stage = tuple[str, Callable[[Context], int]]
 ENGINES: dict[str, list[Stage]] = {
-    "fast": [("parse", fast_parse), ("validate", fast_validate),
-             ("serialize", fast_serialize), ("query", fast_query)],
-    "rdflib": [("parse", rdflib_parse), ("validate", rdflib_validate),
-               ("serialize", rdflib_serialize), ("query", rdflib_query)],
+    "fast": [
+        ("parse", fast_parse),
+        ("validate", fast_validate),
+        ("serialize", fast_serialize),
+        ("query", fast_query),
+    ],
+    "rdflib": [
+        ("parse", rdflib_parse),
+        ("validate", rdflib_validate),
+        ("serialize", rdflib_serialize),
+        ("query", rdflib_query),
+    ],
 }

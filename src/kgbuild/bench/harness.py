@@ -46,16 +46,18 @@ class Options:
 
 def child_env(repo: Path) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(repo / "src"),
-                                                      env.get("PYTHONPATH", "")]))
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(repo / "src"), env.get("PYTHONPATH", "")])
+    )
     return env
 
 
 def timed_child(args: list[str], env: dict[str, str]) -> Measure:
     """Run a Python child; its wall time and peak memory (ru_maxrss of that child alone)."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, *args], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
@@ -89,11 +91,15 @@ def measure(opts: Options, scale: int, previous: Run | None) -> Run:
     run.rebuild = timed_child(whole, env)
     built = probe(["build", str(root), str(here / "probe")], env, here / "build.json")
     run.triples, run.build = built["triples"], built["stages"]
-    run.engines["fast"] = probe(["engine", "fast", str(root), str(here / "fast")], env,
-                                here / "fast.json")
+    run.engines["fast"] = probe(
+        ["engine", "fast", str(root), str(here / "fast")], env, here / "fast.json"
+    )
     why = rdflib_skip(previous, run.triples, opts.rdflib_budget)
-    run.engines["rdflib"] = {"skipped": why} if why else probe(
-        ["engine", "rdflib", str(root), str(here / "rdflib")], env, here / "rdflib.json")
+    run.engines["rdflib"] = (
+        {"skipped": why}
+        if why
+        else probe(["engine", "rdflib", str(root), str(here / "rdflib")], env, here / "rdflib.json")
+    )
     return run
 
 
@@ -102,15 +108,19 @@ def rdflib_skip(previous: Run | None, triples: int, budget: float) -> str:
     before = previous.engines.get("rdflib") if previous else None
     if previous is None or not before or "stages" not in before:
         if triples > UNMEASURED_LIMIT:
-            return (f"no smaller scale measured in this run to estimate from, and above "
-                    f"{UNMEASURED_LIMIT} triples it takes tens of minutes")
+            return (
+                f"no smaller scale measured in this run to estimate from, and above "
+                f"{UNMEASURED_LIMIT} triples it takes tens of minutes"
+            )
         return ""
     spent = sum(s["seconds"] for s in before["stages"].values())
     estimate = spent * triples / max(previous.triples, 1)
     if estimate <= budget:
         return ""
-    return (f"estimated {estimate:.0f} s from {previous.label} ({spent:.0f} s for "
-            f"{previous.triples} triples), over the {budget:.0f} s budget")
+    return (
+        f"estimated {estimate:.0f} s from {previous.label} ({spent:.0f} s for "
+        f"{previous.triples} triples), over the {budget:.0f} s budget"
+    )
 
 
 def run_all(opts: Options, progress: Callable[[str], None] = lambda _: None) -> list[Run]:
@@ -121,6 +131,7 @@ def run_all(opts: Options, progress: Callable[[str], None] = lambda _: None) -> 
         progress(f"scale {'real' if scale == REAL else f'{scale}x'} ...")
         previous = next((r for r in reversed(runs) if r.label != "real"), None)
         runs.append(measure(opts, scale, previous if scale != REAL else None))
-        progress(f"scale {runs[-1].label}: {runs[-1].triples} triples, "
-                 f"{runs[-1].whole['seconds']:.1f} s")
+        progress(
+            f"scale {runs[-1].label}: {runs[-1].triples} triples, {runs[-1].whole['seconds']:.1f} s"
+        )
     return runs

@@ -40,8 +40,12 @@ def measure_build(root: Path, out: Path) -> Result:
     graph, _ = build(Config(root=root, out=out, cache=root / PROJECT_CACHE), progress)
     for name, seconds in graph.timings.items():
         stages.setdefault(name, {"peak_mb": peak_mb()})["seconds"] = seconds
-    return {"stages": stages, "seconds": time.perf_counter() - start, "peak_mb": peak_mb(),
-            "triples": len(graph.triples)}
+    return {
+        "stages": stages,
+        "seconds": time.perf_counter() - start,
+        "peak_mb": peak_mb(),
+        "triples": len(graph.triples),
+    }
 
 
 def measure_engine(name: str, root: Path, work: Path) -> Result:
@@ -50,14 +54,19 @@ def measure_engine(name: str, root: Path, work: Path) -> Result:
     start = time.perf_counter()
     ctx = context(root, work)
     stages: dict[str, Measure] = {
-        "read+map": {"seconds": time.perf_counter() - start, "peak_mb": peak_mb()}}
+        "read+map": {"seconds": time.perf_counter() - start, "peak_mb": peak_mb()}
+    }
     for stage, fn in ENGINES[name]:
         start = time.perf_counter()
         size = fn(ctx)
-        stages[stage] = {"seconds": time.perf_counter() - start, "peak_mb": peak_mb(),
-                         "size": size}
-    return {"stages": stages, "per_query": ctx.per_query, "failed": ctx.failed,
-            "triples": len(ctx.graph.triples), "peak_mb": peak_mb()}
+        stages[stage] = {"seconds": time.perf_counter() - start, "peak_mb": peak_mb(), "size": size}
+    return {
+        "stages": stages,
+        "per_query": ctx.per_query,
+        "failed": ctx.failed,
+        "triples": len(ctx.graph.triples),
+        "peak_mb": peak_mb(),
+    }
 
 
 def main(argv: list[str]) -> int:

@@ -29,8 +29,7 @@ def _growth(now: float | None, before: float | None) -> str:
 
 def build_table(runs: list[Run]) -> list[str]:
     """Per stage of `kgbuild build`: seconds and peak MB per scale, growth to the next scale."""
-    stages = list(dict.fromkeys([WHOLE, REBUILD] +
-                                [s for r in runs for s in r.build]))
+    stages = list(dict.fromkeys([WHOLE, REBUILD] + [s for r in runs for s in r.build]))
     header = ["stage"]
     rows: list[list[object]] = []
     for i, r in enumerate(runs):
@@ -42,13 +41,15 @@ def build_table(runs: list[Run]) -> list[str]:
             row += [f"{now['seconds']:.2f}" if now else "", f"{now['peak_mb']:.0f}" if now else ""]
             if _synth(runs, i):
                 before = _stage(runs[i - 1], stage)
-                row.append(_growth(now["seconds"] if now else None,
-                                   before["seconds"] if before else None))
+                row.append(
+                    _growth(now["seconds"] if now else None, before["seconds"] if before else None)
+                )
         rows.append(row)
     counts: list[object] = ["triples"]
     for i, r in enumerate(runs):
-        counts += [r.triples, ""] + ([_growth(r.triples, runs[i - 1].triples)]
-                                     if _synth(runs, i) else [])
+        counts += [r.triples, ""] + (
+            [_growth(r.triples, runs[i - 1].triples)] if _synth(runs, i) else []
+        )
     rows.append(counts)
     return _table(header, rows)
 
@@ -71,21 +72,39 @@ def engines_table(runs: list[Run]) -> list[str]:
         for stage, f in fast.items():
             s = slow.get(stage) if slow else None
             at_least = cut if stage == "query" else ""
-            rows.append([r.label, stage, f"{f['seconds']:.2f}",
-                         f"{at_least}{s['seconds']:.2f}" if s else "skipped",
-                         f"{at_least}{s['seconds'] / max(f['seconds'], 1e-6):.1f}" if s else "",
-                         f"{f['peak_mb']:.0f}", f"{s['peak_mb']:.0f}" if s else ""])
+            rows.append(
+                [
+                    r.label,
+                    stage,
+                    f"{f['seconds']:.2f}",
+                    f"{at_least}{s['seconds']:.2f}" if s else "skipped",
+                    f"{at_least}{s['seconds'] / max(f['seconds'], 1e-6):.1f}" if s else "",
+                    f"{f['peak_mb']:.0f}",
+                    f"{s['peak_mb']:.0f}" if s else "",
+                ]
+            )
         total_f = sum(f["seconds"] for f in fast.values())
         total_s = sum(s["seconds"] for s in slow.values()) if slow else None
-        rows.append([r.label, "**all stages**", f"{total_f:.2f}",
-                     f"{cut}{total_s:.2f}" if total_s else "skipped",
-                     f"{cut}{total_s / total_f:.1f}" if total_s else "", "", ""])
+        rows.append(
+            [
+                r.label,
+                "**all stages**",
+                f"{total_f:.2f}",
+                f"{cut}{total_s:.2f}" if total_s else "skipped",
+                f"{cut}{total_s / total_f:.1f}" if total_s else "",
+                "",
+                "",
+            ]
+        )
     return _table(header, rows)
 
 
 def skipped_lines(runs: list[Run]) -> list[str]:
-    lines = [f"- rdflib path at {r.label} skipped: {r.engines['rdflib']['skipped']}"
-             for r in runs if "skipped" in r.engines["rdflib"]]
+    lines = [
+        f"- rdflib path at {r.label} skipped: {r.engines['rdflib']['skipped']}"
+        for r in runs
+        if "skipped" in r.engines["rdflib"]
+    ]
     for r in runs:
         for name, why in sorted(r.engines["rdflib"].get("failed", {}).items()):
             lines.append(f"- rdflib at {r.label}, query {name}: {why} (≥: a lower bound)")
@@ -107,8 +126,20 @@ def _slow_cell(name: str, slow: dict[str, Any], failed: dict[str, Any]) -> str:
 
 
 def render(runs: list[Run]) -> str:
-    lines = ["## The build, stage by stage", "", *build_table(runs), "",
-             "## Side by side: the build's engines and the straightforward rdflib path", "",
-             *engines_table(runs), "", *skipped_lines(runs), "",
-             "## Canned queries on the largest scale", "", *queries_table(runs[-1]), ""]
+    lines = [
+        "## The build, stage by stage",
+        "",
+        *build_table(runs),
+        "",
+        "## Side by side: the build's engines and the straightforward rdflib path",
+        "",
+        *engines_table(runs),
+        "",
+        *skipped_lines(runs),
+        "",
+        "## Canned queries on the largest scale",
+        "",
+        *queries_table(runs[-1]),
+        "",
+    ]
     return "\n".join(lines)

@@ -54,14 +54,18 @@ def write_document(path: str, triples: list[Triple], base: Base, put: Put) -> No
 
 def in_language(triples: list[Triple], lang: str) -> list[Triple]:
     """The triples without the literals of the other languages: untagged literals stay."""
-    return [t for t in triples if not isinstance(t.object, Literal)
-            or t.object.language in (None, lang)]
+    return [
+        t for t in triples if not isinstance(t.object, Literal) or t.object.language in (None, lang)
+    ]
 
 
 def language_documents(docs: dict[str, list[Triple]]) -> dict[str, list[Triple]]:
     """Each vocabulary (`def/{name}`) once per language, as `def/{name}.{lang}`: tools that show
     every label and definition they find (pyLODE runs them together) read one language from
     it."""
-    return {f"{path}.{lang}": in_language(triples, lang)
-            for path, triples in sorted(docs.items()) if path.startswith("def/")
-            for lang in LANGUAGES}
+    return {
+        f"{path}.{lang}": in_language(triples, lang)
+        for path, triples in sorted(docs.items())
+        if path.startswith("def/")
+        for lang in LANGUAGES
+    }

@@ -19,17 +19,26 @@ def service_description(release: Release, triple_count: int) -> bytes:
     svc, ds = NamedNode(DEFAULT_BASE + "sparql"), NamedNode(release.dataset_iri)
     graph = NamedNode(DEFAULT_BASE + "sparql#default-graph")
     triples = [
-        Triple(svc, A, SD.Service), Triple(svc, SD.endpoint, svc),
+        Triple(svc, A, SD.Service),
+        Triple(svc, SD.endpoint, svc),
         Triple(svc, SD.supportedLanguage, SD.SPARQL11Query),
         Triple(svc, DCT.title, Literal(f"SPARQL-endpoint: {release.title_nl}", language="nl")),
         Triple(svc, DCT.title, Literal(f"SPARQL endpoint: {release.title_en}", language="en")),
-        Triple(svc, SD.defaultDataset, ds), Triple(ds, A, SD.Dataset),
-        Triple(ds, SD.defaultGraph, graph), Triple(graph, A, SD.Graph),
+        Triple(svc, SD.defaultDataset, ds),
+        Triple(ds, A, SD.Dataset),
+        Triple(ds, SD.defaultGraph, graph),
+        Triple(graph, A, SD.Graph),
         Triple(graph, VOID.triples, Literal(str(triple_count), datatype=XSD.integer)),
     ]
     answered = {*RESULT_TYPES.values(), *GRAPH_TYPES.values()}
-    triples += [Triple(svc, SD.resultFormat, NamedNode(W3C_FORMATS + W3C_NAMES[f]))
-                for f in answered]
-    prefixes = {"sd": SD.iri, "formats": W3C_FORMATS, "dct": DCT.iri,
-                "void": VOID.iri, "xsd": XSD.iri}
+    triples += [
+        Triple(svc, SD.resultFormat, NamedNode(W3C_FORMATS + W3C_NAMES[f])) for f in answered
+    ]
+    prefixes = {
+        "sd": SD.iri,
+        "formats": W3C_FORMATS,
+        "dct": DCT.iri,
+        "void": VOID.iri,
+        "xsd": XSD.iri,
+    }
     return rdf_bytes(canonical(triples), RdfFormat.TURTLE, prefixes)

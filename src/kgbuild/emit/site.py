@@ -36,18 +36,27 @@ def withdrawn(triples: list[Triple]) -> list[str]:
     """Paths (after id/) of the minted IRIs marked owl:deprecated true: they answer 410. Each
     goes through the path rule, as it is written into the web-server configs."""
     prefix = DEFAULT_BASE + "id/"
-    return sorted({document_of(t.subject.value, DEFAULT_BASE)[4:] for t in triples
-                   if t.predicate == OWL.deprecated and t.object == TRUE
-                   and t.subject.value.startswith(prefix) and "#" not in t.subject.value})
+    return sorted(
+        {
+            document_of(t.subject.value, DEFAULT_BASE)[4:]
+            for t in triples
+            if t.predicate == OWL.deprecated
+            and t.object == TRUE
+            and t.subject.value.startswith(prefix)
+            and "#" not in t.subject.value
+        }
+    )
 
 
-def dataset_documents(files: dict[str, bytes], release: Release,
-                      triple_count: int) -> dict[str, list[Triple]]:
+def dataset_documents(
+    files: dict[str, bytes], release: Release, triple_count: int
+) -> dict[str, list[Triple]]:
     """The dataset description (the triples of download/…/dataset.ttl, under the default base)
     as the document of the dataset IRI."""
     folder = f"download/{release.version}/"
-    downloads = {path[len(folder):]: data for path, data in files.items()
-                 if path.startswith(folder)}
+    downloads = {
+        path[len(folder) :]: data for path, data in files.items() if path.startswith(folder)
+    }
     return {DATASET_DOC: dataset_triples(release, downloads, triple_count)}
 
 
@@ -55,8 +64,10 @@ def sitemap(pages: list[str], lastmod: str = "") -> bytes:
     """Every page; `lastmod` is the release's date (the same in every build of it, unlike the
     time of the build)."""
     mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     lines += [f"<url><loc>{DEFAULT_BASE}{p}</loc>{mod}</url>" for p in sorted(pages)]
     return ("\n".join(lines + ["</urlset>"]) + "\n").encode()
 
@@ -88,11 +99,21 @@ def endpoint_page(release: Release, specs: list[QuerySpec]) -> bytes:
     own navigation and a policy that lets the form be sent to this site), with the canned
     queries as examples."""
     chrome = Site(None, release, "nl", "sparql.html").chrome(  # type: ignore[arg-type]
-        "SPARQL-endpoint", "", None, {})
-    return environment().get_template("sparql.html").render(
-        chrome=chrome, policy=ENDPOINT_POLICY, endpoint=DEFAULT_BASE + "sparql",
-        dataset_page=DATASET_DOC + ".html", example=EXAMPLE_QUERY.format(base=DEFAULT_BASE),
-        queries=examples(specs)).encode()
+        "SPARQL-endpoint", "", None, {}
+    )
+    return (
+        environment()
+        .get_template("sparql.html")
+        .render(
+            chrome=chrome,
+            policy=ENDPOINT_POLICY,
+            endpoint=DEFAULT_BASE + "sparql",
+            dataset_page=DATASET_DOC + ".html",
+            example=EXAMPLE_QUERY.format(base=DEFAULT_BASE),
+            queries=examples(specs),
+        )
+        .encode()
+    )
 
 
 def robots() -> bytes:
@@ -110,9 +131,15 @@ def query_pages(root: Path | None) -> list[str]:
     return [f"query/{stem}.{ext}" for stem in stems for ext in ("html", "en.html")]
 
 
-def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes],
-                 root: Path | None, put: Put, features: list[dict] | None = None,
-                 jobs: int = 1) -> None:
+def publish_site(
+    triples: list[Triple],
+    release: Release,
+    files: dict[str, bytes],
+    root: Path | None,
+    put: Put,
+    features: list[dict] | None = None,
+    jobs: int = 1,
+) -> None:
     """Write everything of the site beside the downloads; the sitemap lists the pages; the
     GeoJSON features of the gemeenten, when given, draw the maps. Everything is made under the
     default base; the release's base is applied to each file as it is written. The documents and
@@ -134,12 +161,27 @@ def publish_site(triples: list[Triple], release: Release, files: dict[str, bytes
     maps = load_maps(features) if features else None
     index = build_index(triples)
     derive_labels(index)
-    pages = render_site(index, release, docs, files, len(triples), maps, put,
-                        each=lambda path: write_document(path, docs[path], base, put),
-                        versions=tuple(v for v, _ in versions.values()), jobs=jobs)
-    publish("sitemap.xml", sitemap([p for p in pages if p.endswith(".html")
-                                    and p[0].isalpha() and not p[0].isdigit()]
-                                   + query_pages(root) + ["sparql"], release.issued))
+    pages = render_site(
+        index,
+        release,
+        docs,
+        files,
+        len(triples),
+        maps,
+        put,
+        each=lambda path: write_document(path, docs[path], base, put),
+        versions=tuple(v for v, _ in versions.values()),
+        jobs=jobs,
+    )
+    publish(
+        "sitemap.xml",
+        sitemap(
+            [p for p in pages if p.endswith(".html") and p[0].isalpha() and not p[0].isdigit()]
+            + query_pages(root)
+            + ["sparql"],
+            release.issued,
+        ),
+    )
     specs = read_queries(root / "queries", root) if root else []
     publish(ENDPOINT_DESCRIPTIONS["text/html"], endpoint_page(release, specs))
     publish(ENDPOINT_DESCRIPTIONS["text/turtle"], service_description(release, len(triples)))

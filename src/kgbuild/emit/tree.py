@@ -65,8 +65,11 @@ def recover(dist: Path) -> None:
     """Undo what a build killed on the way left beside dist (call with the lock held): a dist
     moved aside by the two-rename swap and not replaced is moved back, and the trees of killed
     builds (dist.new-PID, dist.old-PID) are removed."""
-    leftovers = [p for p in dist.parent.iterdir() if _leftover(dist).fullmatch(p.name)] \
-        if dist.parent.is_dir() else []
+    leftovers = (
+        [p for p in dist.parent.iterdir() if _leftover(dist).fullmatch(p.name)]
+        if dist.parent.is_dir()
+        else []
+    )
     old = sorted((p for p in leftovers if ".old-" in p.name), key=lambda p: p.lstat().st_ctime)
     if not os.path.lexists(dist) and old:
         os.rename(old[-1], dist)
@@ -76,8 +79,11 @@ def recover(dist: Path) -> None:
 
 
 @contextmanager
-def locked(folders: Iterable[Path], wait: float | None = None,
-           waiting: Callable[[Path], None] = lambda _: None) -> Iterator[None]:
+def locked(
+    folders: Iterable[Path],
+    wait: float | None = None,
+    waiting: Callable[[Path], None] = lambda _: None,
+) -> Iterator[None]:
     """Hold an exclusive lock (flock) on each folder while the block runs: one build at a time
     writes a project's data/ and an output folder's siblings. Another build holding one is
     waited for, at most `wait` seconds (None: as long as it takes; waiting(folder) is called
@@ -110,7 +116,8 @@ def _lock(fd: int, folder: Path, wait: float | None, waiting: Callable[[Path], N
             if time.monotonic() >= deadline:
                 raise EnvironmentProblem(
                     f"{folder}: another kgbuild build is running here (gave up after {wait:g} s; "
-                    "--wait SECONDS waits longer)") from None
+                    "--wait SECONDS waits longer)"
+                ) from None
             time.sleep(LOCK_POLL)
 
 
@@ -122,7 +129,7 @@ def write_new(path: str, data: bytes) -> None:
     try:
         view = memoryview(data)
         while view:
-            view = view[os.write(fd, view):]
+            view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
 

@@ -52,10 +52,19 @@ def q_rules(media_range: str) -> list[Rule]:
     with_q, without_q = range_regex(media_range)
     return [
         Rule(raw, "{accept}", ((with_q, "q{1}"), (without_q, "q1")), ABSENT, nocase=True),
-        Rule(norm, "{" + raw + "}", (
-            (r"^q1(?:\.0{0,3})?$", "1000"), (r"^q0\.(\d)(\d)(\d)$", "0{1}{2}{3}"),
-            (r"^q0\.(\d)(\d)$", "0{1}{2}0"), (r"^q0\.(\d)$", "0{1}00"), (r"^q0\.?$", "0000"),
-            (r"^-$", ABSENT)), "0000"),
+        Rule(
+            norm,
+            "{" + raw + "}",
+            (
+                (r"^q1(?:\.0{0,3})?$", "1000"),
+                (r"^q0\.(\d)(\d)(\d)$", "0{1}{2}{3}"),
+                (r"^q0\.(\d)(\d)$", "0{1}{2}0"),
+                (r"^q0\.(\d)$", "0{1}00"),
+                (r"^q0\.?$", "0000"),
+                (r"^-$", ABSENT),
+            ),
+            "0000",
+        ),
     ]
 
 
@@ -63,8 +72,7 @@ def candidate_rule(i: int, candidate: Candidate) -> Rule:
     """Candidate i's q from the most specific range mentioned (else 0), as 'i:qqqq'."""
     ranges = candidate.ranges
     source = "|".join("{q_" + var_name(r) + "}" for r in ranges)
-    cases = tuple(("^" + r"-\|" * k + r"(\d{4})(?:\||$)", f"{i}:{{1}}")
-                  for k in range(len(ranges)))
+    cases = tuple(("^" + r"-\|" * k + r"(\d{4})(?:\||$)", f"{i}:{{1}}") for k in range(len(ranges)))
     return Rule(f"c{i}", source, cases, f"{i}:0000")
 
 
@@ -98,8 +106,21 @@ def negotiation_rules() -> list[Rule]:
     rules += [candidate_rule(i, c) for i, c in enumerate(CANDIDATES)]
     matches, winner = tournament([f"c{i}" for i in range(len(CANDIDATES))])
     rules += matches
-    rules.append(Rule("negotiated", "{" + winner + "}", ((r"^\d+:0000$", ABSENT),) + tuple(
-        (rf"^{i}:", c.format.extension) for i, c in enumerate(CANDIDATES)), ABSENT))
-    rules.append(Rule("want", "{format}|{negotiated}", ((r"^\|(.+)$", "{1}"),) + tuple(
-        (rf"^{f.name}\|", f.extension) for f in FORMATS), ABSENT))
+    rules.append(
+        Rule(
+            "negotiated",
+            "{" + winner + "}",
+            ((r"^\d+:0000$", ABSENT),)
+            + tuple((rf"^{i}:", c.format.extension) for i, c in enumerate(CANDIDATES)),
+            ABSENT,
+        )
+    )
+    rules.append(
+        Rule(
+            "want",
+            "{format}|{negotiated}",
+            ((r"^\|(.+)$", "{1}"),) + tuple((rf"^{f.name}\|", f.extension) for f in FORMATS),
+            ABSENT,
+        )
+    )
     return rules

@@ -9,8 +9,12 @@ from ..read.sources import Data, Record
 from .core import Agents, Mapped, as_list, cite, source_iri, text, typed
 from .regions import STATUSES
 
-PROJECT_TYPES = {"proeftuin": CR.Proeftuin, "programme": CR.Programme,
-                 "subsidy-scheme": CR.SubsidyScheme, "project": CR.Project}
+PROJECT_TYPES = {
+    "proeftuin": CR.Proeftuin,
+    "programme": CR.Programme,
+    "subsidy-scheme": CR.SubsidyScheme,
+    "project": CR.Project,
+}
 
 
 def themes(codes: list[str] | None) -> list[NamedNode]:
@@ -130,9 +134,14 @@ def map_convenant_party(g: Mapped, r: Record, agents: Agents) -> None:
 
 
 def map_activities(g: Mapped, data: Data, agents: Agents) -> None:
-    for table, fn in (("projects", map_project), ("fundings", map_funding),
-                      ("findings", map_finding), ("events", map_event),
-                      ("convenants", map_convenant), ("convenant_parties", map_convenant_party)):
+    for table, fn in (
+        ("projects", map_project),
+        ("fundings", map_funding),
+        ("findings", map_finding),
+        ("events", map_event),
+        ("convenants", map_convenant),
+        ("convenant_parties", map_convenant_party),
+    ):
         for r in data.rows(table):
             with g.row(r):
                 fn(g, r, agents)

@@ -9,12 +9,20 @@ from ..read.sources import Data, Record
 from .core import Agents, Mapped, cite, source_iri, text, typed
 
 SOURCE_TYPES = {
-    "article": SCHEMA.Article, "report": SCHEMA.Report, "advice": SCHEMA.Report,
-    "letter": SCHEMA.DigitalDocument, "webpage": SCHEMA.WebPage,
-    "publication": SCHEMA.Legislation, "dataset": SCHEMA.Dataset, "news": SCHEMA.NewsArticle,
+    "article": SCHEMA.Article,
+    "report": SCHEMA.Report,
+    "advice": SCHEMA.Report,
+    "letter": SCHEMA.DigitalDocument,
+    "webpage": SCHEMA.WebPage,
+    "publication": SCHEMA.Legislation,
+    "dataset": SCHEMA.Dataset,
+    "news": SCHEMA.NewsArticle,
 }
-ORG_TYPES = {"ministry": CR.Ministerie, "network": CR.AdministrativeNetwork,
-             "public-body": CR.OpenbaarLichaam}
+ORG_TYPES = {
+    "ministry": CR.Ministerie,
+    "network": CR.AdministrativeNetwork,
+    "public-body": CR.OpenbaarLichaam,
+}
 
 
 def citation_text(r: Record) -> str:
@@ -104,8 +112,12 @@ def map_agents(g: Mapped, data: Data, agents: Agents) -> None:
     for r in data.rows("sources"):
         with g.row(r):
             map_source(g, r)
-    for table, fn in (("provincies", map_provincie), ("gemeenten", map_gemeente),
-                      ("organisations", map_organisation), ("people", map_person)):
+    for table, fn in (
+        ("provincies", map_provincie),
+        ("gemeenten", map_gemeente),
+        ("organisations", map_organisation),
+        ("people", map_person),
+    ):
         for r in data.rows(table):
             with g.row(r):
                 fn(g, r, agents)

@@ -11,12 +11,18 @@ from ..read.sources import Data, Record
 from .core import Agents, Mapped, cite, text, typed
 from .regions import STATUSES
 
-KINDS = {"merger": WIJZIGING.samenvoeging, "annexation": WIJZIGING.toevoeging,
-         "split": WIJZIGING.opsplitsing, "new-municipality": WIJZIGING["nieuwe-gemeente"]}
-LABELS = {"merger": ("Samenvoeging tot {}", "Merger into {}"),
-          "annexation": ("Toevoeging aan {}", "Annexation to {}"),
-          "split": ("Opsplitsing van {}", "Split of {}"),
-          "new-municipality": ("Vorming van {}", "Formation of {}")}
+KINDS = {
+    "merger": WIJZIGING.samenvoeging,
+    "annexation": WIJZIGING.toevoeging,
+    "split": WIJZIGING.opsplitsing,
+    "new-municipality": WIJZIGING["nieuwe-gemeente"],
+}
+LABELS = {
+    "merger": ("Samenvoeging tot {}", "Merger into {}"),
+    "annexation": ("Toevoeging aan {}", "Annexation to {}"),
+    "split": ("Opsplitsing van {}", "Split of {}"),
+    "new-municipality": ("Vorming van {}", "Formation of {}"),
+}
 
 
 def change_iri(event: str) -> NamedNode:
@@ -87,8 +93,11 @@ def map_changes(g: Mapped, data: Data, agents: Agents) -> None:
     for r in data.rows("former_gemeenten"):
         with g.row(r):
             map_former_gemeente(g, r, agents)
-    names = {r["gemeentecode"]: r["gemeentenaam"]
-             for table in ("gemeenten", "former_gemeenten") for r in data.rows(table)}
+    names = {
+        r["gemeentecode"]: r["gemeentenaam"]
+        for table in ("gemeenten", "former_gemeenten")
+        for r in data.rows(table)
+    }
     rows = sorted(data.rows("mergers"), key=lambda r: r["event"])
     for _, group in groupby(rows, key=lambda r: r["event"]):
         map_change(g, list(group), agents, names)

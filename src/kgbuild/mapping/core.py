@@ -108,9 +108,12 @@ def source_triples(node: NamedNode, c: Cite) -> list[Triple]:
     doc, where = source_iri(c.source), location_iri(c)
     out = [Triple(node, DCT.source, doc), Triple(node, PROV.wasDerivedFrom, where)]
     if where != doc:
-        out += [Triple(where, A, CR.SourceLocation), Triple(where, DCT.isPartOf, doc),
-                Triple(where, CR.locator, Literal(c.locator)),
-                Triple(where, RDFS.label, Literal(c.locator))]
+        out += [
+            Triple(where, A, CR.SourceLocation),
+            Triple(where, DCT.isPartOf, doc),
+            Triple(where, CR.locator, Literal(c.locator)),
+            Triple(where, RDFS.label, Literal(c.locator)),
+        ]
     return out
 
 
@@ -133,8 +136,9 @@ class Agents:
         for r in data.rows("provincies"):
             self.iris[r["provinciecode"]] = tooi_provincie(r["provinciecode"])
         for r in data.rows("organisations"):
-            self.iris[r["id"]] = NamedNode(r["tooi_uri"]) if r["tooi_uri"] else minted(
-                f"organisatie/{r['id']}")
+            self.iris[r["id"]] = (
+                NamedNode(r["tooi_uri"]) if r["tooi_uri"] else minted(f"organisatie/{r['id']}")
+            )
         for r in data.rows("people"):
             self.iris[r["id"]] = minted(f"persoon/{r['id']}")
         for r in data.rows("regions"):

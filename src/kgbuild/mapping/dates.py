@@ -66,8 +66,10 @@ def add_bounds(g: Mapped) -> None:
         values = [o.value for _, o in found]
         rows = tuple(r for t, _ in found for r in g.stated.get(t, ()))
         pick_first, pick_last = (min, max) if p in SEPARATE else (max, min)
-        for bound in (Triple(s, first, xsd_date(pick_first(map(earliest_day, values)))),
-                      Triple(s, last, xsd_date(pick_last(map(latest_day, values))))):
+        for bound in (
+            Triple(s, first, xsd_date(pick_first(map(earliest_day, values)))),
+            Triple(s, last, xsd_date(pick_last(map(latest_day, values)))),
+        ):
             g.triples.add(bound)
             if rows:
                 g.stated[bound] = rows

@@ -78,8 +78,7 @@ def map_membership(g: Mapped, rows: list[Record], agents: Agents) -> None:
         g.add(s, SCHEMA.endDate, typed(end))
 
 
-def map_membership_row(g: Mapped, s: NamedNode, r: Record, agents: Agents,
-                       reasons: bool) -> None:
+def map_membership_row(g: Mapped, s: NamedNode, r: Record, agents: Agents, reasons: bool) -> None:
     """What one row adds to its membership: the date it was seen, the names it used, its
     reason (when no row states the membership) and its sources."""
     if reasons:

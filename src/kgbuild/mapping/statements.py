@@ -58,6 +58,12 @@ def add_statements(g: Mapped) -> None:
     for t, subject, cites, first in narrower(g):
         s = statement_iri(t, subject)
         g.origin(s, first.loc)
-        g.triples.update((Triple(s, A, RDF.Statement), Triple(s, RDF.subject, t.subject),
-                          Triple(s, RDF.predicate, t.predicate), Triple(s, RDF.object, t.object)))
+        g.triples.update(
+            (
+                Triple(s, A, RDF.Statement),
+                Triple(s, RDF.subject, t.subject),
+                Triple(s, RDF.predicate, t.predicate),
+                Triple(s, RDF.object, t.object),
+            )
+        )
         cite(g, s, list(cites))

@@ -20,8 +20,10 @@ from .terms import DEFAULT_BASE
 
 # http(s), a host name (letters, digits, '.', '-'), an optional port, then path segments of
 # letters, digits and '-', '.', '_', '~' (not '.' or '..'), each ending in '/'
-SAFE_BASE = re.compile(r"https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?/"
-                       r"(?:(?!\.\.?/)[A-Za-z0-9._~-]+/)*")
+SAFE_BASE = re.compile(
+    r"https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?/"
+    r"(?:(?!\.\.?/)[A-Za-z0-9._~-]+/)*"
+)
 _DEFAULT = DEFAULT_BASE.encode()
 
 
@@ -35,7 +37,8 @@ class Base:
         if not SAFE_BASE.fullmatch(self.iri):
             raise UsageError(
                 f"--base {self.iri!r}: give an http(s) URL of a host name, an optional port "
-                "and a path of letters, digits, '-', '.', '_' and '~', ending in '/'")
+                "and a path of letters, digits, '-', '.', '_' and '~', ending in '/'"
+            )
 
     @classmethod
     def given(cls, text: str) -> Base:

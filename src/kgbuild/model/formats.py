@@ -23,10 +23,15 @@ class Format:
 FORMATS: tuple[Format, ...] = (
     Format("html", "html", "text/html", None, ("application/xhtml+xml",), "HTML"),
     Format("ttl", "ttl", "text/turtle", RdfFormat.TURTLE, ("application/x-turtle",), "Turtle"),
-    Format("jsonld", "jsonld", "application/ld+json", RdfFormat.JSON_LD, ("application/json",),
-           "JSON-LD"),
-    Format("nt", "nt", "application/n-triples", RdfFormat.N_TRIPLES, ("text/plain",),
-           "N-Triples"),
+    Format(
+        "jsonld",
+        "jsonld",
+        "application/ld+json",
+        RdfFormat.JSON_LD,
+        ("application/json",),
+        "JSON-LD",
+    ),
+    Format("nt", "nt", "application/n-triples", RdfFormat.N_TRIPLES, ("text/plain",), "N-Triples"),
     Format("rdf", "rdf", "application/rdf+xml", RdfFormat.RDF_XML, (), "RDF/XML"),
 )
 LANGUAGES = ("nl", "en")  # of the pages: Dutch at {path}.html, English at {path}.en.html
@@ -35,8 +40,9 @@ BY_NAME = {f.name: f for f in FORMATS}
 BY_EXTENSION = {f.extension: f for f in FORMATS}
 
 
-def rdf_bytes(triples: Iterable[Triple], rdf: RdfFormat,
-              prefixes: dict[str, str] | None = None) -> bytes:
+def rdf_bytes(
+    triples: Iterable[Triple], rdf: RdfFormat, prefixes: dict[str, str] | None = None
+) -> bytes:
     """The triples written in an RDF format, as pyoxigraph writes them."""
     data = pyoxigraph.serialize(triples, format=rdf, prefixes=prefixes)
     if data is None:  # pyoxigraph returns None only when it writes to an output it is given
@@ -58,17 +64,26 @@ RESULT_TYPES = {
     "application/json": QueryResultsFormat.JSON,
     "application/sparql-results+xml": QueryResultsFormat.XML,
     "application/xml": QueryResultsFormat.XML,
-    "text/csv": QueryResultsFormat.CSV, "text/tab-separated-values": QueryResultsFormat.TSV,
+    "text/csv": QueryResultsFormat.CSV,
+    "text/tab-separated-values": QueryResultsFormat.TSV,
 }
-GRAPH_TYPES = {"text/turtle": RdfFormat.TURTLE, "application/n-triples": RdfFormat.N_TRIPLES,
-               "text/plain": RdfFormat.N_TRIPLES, "application/rdf+xml": RdfFormat.RDF_XML,
-               "application/ld+json": RdfFormat.JSON_LD}
+GRAPH_TYPES = {
+    "text/turtle": RdfFormat.TURTLE,
+    "application/n-triples": RdfFormat.N_TRIPLES,
+    "text/plain": RdfFormat.N_TRIPLES,
+    "application/rdf+xml": RdfFormat.RDF_XML,
+    "application/ld+json": RdfFormat.JSON_LD,
+}
 DEFAULT_RESULT, DEFAULT_GRAPH = "application/sparql-results+json", "text/turtle"
 W3C_FORMATS = "http://www.w3.org/ns/formats/"
 W3C_NAMES = {  # each endpoint format's name in the W3C formats namespace
-    QueryResultsFormat.JSON: "SPARQL_Results_JSON", QueryResultsFormat.XML: "SPARQL_Results_XML",
-    QueryResultsFormat.CSV: "SPARQL_Results_CSV", QueryResultsFormat.TSV: "SPARQL_Results_TSV",
-    RdfFormat.TURTLE: "Turtle", RdfFormat.N_TRIPLES: "N-Triples", RdfFormat.RDF_XML: "RDF_XML",
+    QueryResultsFormat.JSON: "SPARQL_Results_JSON",
+    QueryResultsFormat.XML: "SPARQL_Results_XML",
+    QueryResultsFormat.CSV: "SPARQL_Results_CSV",
+    QueryResultsFormat.TSV: "SPARQL_Results_TSV",
+    RdfFormat.TURTLE: "Turtle",
+    RdfFormat.N_TRIPLES: "N-Triples",
+    RdfFormat.RDF_XML: "RDF_XML",
     RdfFormat.JSON_LD: "JSON-LD",
 }
 # The endpoint's description for a query-less GET, by media type: files the build writes in dist/

@@ -55,7 +55,8 @@ class Candidate:
 
 
 CANDIDATES: tuple[Candidate, ...] = tuple(
-    Candidate(m, f, m != f.media_type) for f in FORMATS for m in (f.media_type, *f.aliases))
+    Candidate(m, f, m != f.media_type) for f in FORMATS for m in (f.media_type, *f.aliases)
+)
 
 
 def qvalue(text: str) -> int:
@@ -134,8 +135,9 @@ class Outcome:
         """The alternates as a Link header (RFC 8288), each with its media type."""
         if not self.alternates:
             return None
-        return ", ".join(f'</{rel}>; rel="alternate"; type="{media_type_of(rel)}"'
-                         for rel in self.alternates)
+        return ", ".join(
+            f'</{rel}>; rel="alternate"; type="{media_type_of(rel)}"' for rel in self.alternates
+        )
 
 
 def media_type_of(rel: str) -> str:
@@ -154,8 +156,9 @@ def split_extension(path: str) -> tuple[str, Format | None]:
     return path, None
 
 
-def resolve_id(path: str, format_param: str | None, accept: str | None,
-               is_file: IsFile, gone: frozenset[str]) -> Outcome:
+def resolve_id(
+    path: str, format_param: str | None, accept: str | None, is_file: IsFile, gone: frozenset[str]
+) -> Outcome:
     """The answer for /id/{path} (path without the /id/ prefix)."""
     if path in gone:
         return Outcome(410, file=f"doc/{path}.html")
@@ -171,8 +174,9 @@ def resolve_id(path: str, format_param: str | None, accept: str | None,
     return Outcome(303, location=f"/doc/{path}.{fmt.extension}", vary=True)
 
 
-def resolve_document(path: str, format_param: str | None, accept: str | None,
-                     is_file: IsFile) -> Outcome:
+def resolve_document(
+    path: str, format_param: str | None, accept: str | None, is_file: IsFile
+) -> Outcome:
     """The answer for /doc/... or /def/... (path without the leading slash)."""
     if is_file(path):
         return Outcome(200, file=path)
@@ -185,8 +189,13 @@ def resolve_document(path: str, format_param: str | None, accept: str | None,
     return Outcome(200, file=target, vary=True, content_location="/" + target)
 
 
-def resolve(url_path: str, format_param: str | None, accept: str | None, is_file: IsFile,
-            gone: frozenset[str] = frozenset()) -> Outcome:
+def resolve(
+    url_path: str,
+    format_param: str | None,
+    accept: str | None,
+    is_file: IsFile,
+    gone: frozenset[str] = frozenset(),
+) -> Outcome:
     """The answer for any path of the published tree; `is_file(rel)` looks at the tree."""
     if url_path.startswith("/id/"):
         return resolve_id(url_path[4:], format_param, accept, is_file, gone)

@@ -47,8 +47,10 @@ def checked(path: str) -> str:
     for segment in segments[1:]:
         if not SEGMENT.fullmatch(segment):
             shown = segment if len(segment) <= 40 else segment[:40] + "…"
-            raise UnsafePath(f"path segment {shown!r} is not a letter or digit followed by "
-                             "letters, digits, '.', '_' or '-' (at most 200)")
+            raise UnsafePath(
+                f"path segment {shown!r} is not a letter or digit followed by "
+                "letters, digits, '.', '_' or '-' (at most 200)"
+            )
         reason = suffix_problem(segment)
         if reason:
             raise UnsafePath(f"path segment {segment!r} {reason}")
@@ -60,11 +62,11 @@ def document_of(iri: str, base: str) -> str | None:
     Raises UnsafePath for an IRI under our prefixes whose path breaks the rule."""
     iri = iri.split("#", 1)[0]
     if iri.startswith(base + "id/"):
-        return checked("doc/" + iri[len(base) + 3:])
+        return checked("doc/" + iri[len(base) + 3 :])
     if iri.startswith((base + "def/", base + "doc/")):
-        return checked(iri[len(base):])
+        return checked(iri[len(base) :])
     if iri.startswith(TOOI):
-        return checked("doc/" + iri[len(TOOI):])
+        return checked("doc/" + iri[len(TOOI) :])
     return None
 
 
@@ -80,8 +82,7 @@ def path_problem(iri: str, base: str, prefixes: tuple[str, ...]) -> str | None:
     return None
 
 
-def document_problems(subjects: Iterable[str], origins: dict[str, Loc],
-                      base: str) -> list[Problem]:
+def document_problems(subjects: Iterable[str], origins: dict[str, Loc], base: str) -> list[Problem]:
     """The subjects whose document path breaks the rule, and documents whose paths differ only
     in case (one file on a case-insensitive disk, and one name to a reader), each at the row
     the subject came from."""
@@ -97,8 +98,12 @@ def document_problems(subjects: Iterable[str], origins: dict[str, Loc],
             continue
         first = folded.setdefault(path.casefold(), (path, iri))
         if first[0] != path:
-            problems.append(Problem(_origin(iri, origins), f"{iri} and {first[1]} (at "
-                                    f"{_origin(first[1], origins)}) differ only in case"))
+            problems.append(
+                Problem(
+                    _origin(iri, origins),
+                    f"{iri} and {first[1]} (at {_origin(first[1], origins)}) differ only in case",
+                )
+            )
     return problems
 
 

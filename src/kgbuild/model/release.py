@@ -71,8 +71,10 @@ class Release:
         head = f"{what}. In: " if what else ""
         where = f"{iri}, in {self.release_iri}" if iri else self.release_iri
         name = self.publisher_name(lang)
-        return (f"{name} ({self.issued[:4]}). {head}{self.title(lang)}, {word} {self.version} "
-                f"({self.issued}). {name}. {where}")
+        return (
+            f"{name} ({self.issued[:4]}). {head}{self.title(lang)}, {word} {self.version} "
+            f"({self.issued}). {name}. {where}"
+        )
 
     @property
     def release_iri(self) -> str:

@@ -107,4 +107,3 @@ def tooi_gemeente(code: str) -> NamedNode:
 
 def tooi_provincie(code: str) -> NamedNode:
     return NamedNode(TOOI + "provincie/" + code.lower())
-

@@ -100,7 +100,7 @@ def find_params(query: str) -> list[Param]:
 
 def check_iri(value: str) -> NamedNode:
     if not IRI.match(value):
-        raise ParamError("not an absolute http(s) IRI (no spaces and none of <>\"{}|^`\\)")
+        raise ParamError('not an absolute http(s) IRI (no spaces and none of <>"{}|^`\\)')
     return NamedNode(value)
 
 
@@ -119,6 +119,7 @@ def check_pattern(pattern: re.Pattern[str], datatype: str, what: str) -> Check:
         if not pattern.match(value):
             raise ParamError(f"not {what}")
         return Literal(value, datatype=NamedNode(XSD + datatype))
+
     return check
 
 
@@ -129,6 +130,7 @@ def check_text(lang: str | None) -> Check:
         if len(value) > 1000:
             raise ParamError("longer than 1000 characters")
         return Literal(value, language=lang) if lang else Literal(value)
+
     return check
 
 

@@ -66,8 +66,7 @@ def term_from_json(b: dict[str, Any] | None) -> Cell:
 def from_json(doc: dict[str, Any]) -> Table:
     """A Table from SPARQL 1.1 JSON results (also the older 'typed-literal' kind)."""
     names = tuple(doc["head"]["vars"])
-    rows = tuple(tuple(term_from_json(b.get(n)) for n in names)
-                 for b in doc["results"]["bindings"])
+    rows = tuple(tuple(term_from_json(b.get(n)) for n in names) for b in doc["results"]["bindings"])
     return Table(names, rows)
 
 
@@ -87,9 +86,14 @@ def term_json(t: NamedNode | BlankNode | Literal) -> dict[str, str]:
 def to_json(table: Table) -> bytes:
     """SPARQL 1.1 JSON results, one binding a line (compact lines keep json's C encoder)."""
     head = json.dumps({"vars": list(table.vars)}, ensure_ascii=False)
-    rows = [json.dumps({n: term_json(t) for n, t in zip(table.vars, row, strict=True)
-                        if t is not None},
-                       ensure_ascii=False, sort_keys=True) for row in table.rows]
+    rows = [
+        json.dumps(
+            {n: term_json(t) for n, t in zip(table.vars, row, strict=True) if t is not None},
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        for row in table.rows
+    ]
     body = "\n" + ",\n".join(rows) + "\n" if rows else ""
     return f'{{"head": {head}, "results": {{"bindings": [{body}]}}}}\n'.encode()
 
@@ -105,8 +109,10 @@ def to_csv(table: Table) -> bytes:
 
 def to_text(table: Table, width: int = 60) -> str:
     """Aligned columns for a terminal; long values are cut with an ellipsis."""
+
     def cut(s: str) -> str:
         return s if len(s) <= width else s[: width - 1] + "…"
+
     rows = [list(table.vars)] + [[cut(v) for v in row] for row in table.values()]
     widths = [max(len(r[i]) for r in rows) for i in range(len(table.vars))]
     lines = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip() for r in rows]

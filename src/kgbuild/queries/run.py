@@ -45,8 +45,9 @@ def bind(spec: QuerySpec, given: dict[str, str], base: Base = DEFAULT) -> dict[s
         value = given.get(p.name, _default(spec, p.name, base))
         if value is None:
             if p.required:
-                raise UsageError(f"query {spec.name}: parameter {p.name!r} is required "
-                                 f"({p.type_label})")
+                raise UsageError(
+                    f"query {spec.name}: parameter {p.name!r} is required ({p.type_label})"
+                )
             continue
         terms[p.var] = _checked(spec, p, value)
     return terms
@@ -60,13 +61,15 @@ def _default(spec: QuerySpec, name: str, base: Base) -> str | None:
 def _checked(spec: QuerySpec, p: Param, value: str) -> Bound:
     allowed = spec.enumerate.get(p.name)
     if allowed and value not in allowed:
-        raise UsageError(f"query {spec.name}: parameter {p.name!r}: {value!r} is not one of "
-                         f"{', '.join(allowed)}")
+        raise UsageError(
+            f"query {spec.name}: parameter {p.name!r}: {value!r} is not one of {', '.join(allowed)}"
+        )
     try:
         return to_term(p, value)
     except ParamError as e:
-        raise UsageError(f"query {spec.name}: parameter {p.name!r} ({p.type_label}): "
-                         f"{value!r} refused: {e}") from None
+        raise UsageError(
+            f"query {spec.name}: parameter {p.name!r} ({p.type_label}): {value!r} refused: {e}"
+        ) from None
 
 
 def query_text(spec: QuerySpec, base: Base = DEFAULT) -> str:
@@ -74,15 +77,22 @@ def query_text(spec: QuerySpec, base: Base = DEFAULT) -> str:
     return base.text(spec.text)
 
 
-def run_embedded(store: pyoxigraph.Store, spec: QuerySpec, terms: Mapping[str, Bound],
-                 base: Base = DEFAULT) -> Table:
+def run_embedded(
+    store: pyoxigraph.Store, spec: QuerySpec, terms: Mapping[str, Bound], base: Base = DEFAULT
+) -> Table:
     """Run on a pyoxigraph store, with the same text an endpoint would get. A query that fails
     while it runs (SERVICE refused by the sandbox, an engine error) is reported at its file."""
     try:
         return from_solutions(solutions(store.query(bound_text(spec, terms, base))))
     except (OSError, RuntimeError) as e:
-        raise InputError([Problem(Loc(spec.path, 1), f"query failed: {e} (a query runs without "
-                                                     "the network: no SERVICE)")]) from None
+        raise InputError(
+            [
+                Problem(
+                    Loc(spec.path, 1),
+                    f"query failed: {e} (a query runs without the network: no SERVICE)",
+                )
+            ]
+        ) from None
 
 
 def bound_text(spec: QuerySpec, terms: Mapping[str, Bound], base: Base = DEFAULT) -> str:
@@ -102,8 +112,13 @@ def bound_text(spec: QuerySpec, terms: Mapping[str, Bound], base: Base = DEFAULT
     return text
 
 
-def run_remote(endpoint: str, spec: QuerySpec, terms: Mapping[str, Bound],
-               base: Base = DEFAULT, timeout: float = 60) -> Table:
+def run_remote(
+    endpoint: str,
+    spec: QuerySpec,
+    terms: Mapping[str, Bound],
+    base: Base = DEFAULT,
+    timeout: float = 60,
+) -> Table:
     """Run through SPARQLWrapper on any SPARQL 1.1 endpoint, asking for JSON results."""
     from SPARQLWrapper import JSON, POST, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException

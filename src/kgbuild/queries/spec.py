@@ -20,8 +20,18 @@ from .params import Param, ParamError, find_params, to_term, tokens
 
 # libyaml's loader where PyYAML was built with it: the same safe subset, in a tenth of the time
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-KNOWN_KEYS = {"summary", "description", "tags", "defaults", "enumerate", "endpoint",
-              "endpoint_in_url", "method", "pagination", "transform"}
+KNOWN_KEYS = {
+    "summary",
+    "description",
+    "tags",
+    "defaults",
+    "enumerate",
+    "endpoint",
+    "endpoint_in_url",
+    "method",
+    "pagination",
+    "transform",
+}
 NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 Meta = dict[str, Any]  # a header as YAML gives it: any values under text keys
 
@@ -41,7 +51,7 @@ class QuerySpec:
 
     @property
     def body(self) -> str:
-        return "\n".join(self.text.split("\n")[self.header_lines:])
+        return "\n".join(self.text.split("\n")[self.header_lines :])
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -113,8 +123,10 @@ def one_key_maps(meta: Meta, key: str, lines: list[str]) -> list[tuple[str, obje
 def check_param_name(name: object, key: str, params: list[Param], lines: list[str]) -> Param:
     p = next((p for p in params if p.name == name), None)
     if p is None:
-        raise HeaderError(line_of(lines, str(name)),
-                          f"'{key}' names '{name}', which is not a parameter of this query")
+        raise HeaderError(
+            line_of(lines, str(name)),
+            f"'{key}' names '{name}', which is not a parameter of this query",
+        )
     return p
 
 
@@ -130,8 +142,7 @@ def defaults_of(meta: Meta, params: list[Param], lines: list[str]) -> dict[str, 
     return out
 
 
-def enumerate_of(meta: Meta, params: list[Param],
-                 lines: list[str]) -> dict[str, tuple[str, ...]]:
+def enumerate_of(meta: Meta, params: list[Param], lines: list[str]) -> dict[str, tuple[str, ...]]:
     out = {}
     for name, values in one_key_maps(meta, "enumerate", lines):
         p = check_param_name(name, "enumerate", params, lines)
@@ -141,8 +152,9 @@ def enumerate_of(meta: Meta, params: list[Param],
             try:
                 to_term(p, str(v))
             except ParamError as e:
-                raise HeaderError(line_of(lines, str(name)),
-                                  f"enumerate '{name}': {v!r}: {e}") from None
+                raise HeaderError(
+                    line_of(lines, str(name)), f"enumerate '{name}': {v!r}: {e}"
+                ) from None
         out[p.name] = tuple(str(v) for v in values)
     return out
 
@@ -174,11 +186,17 @@ def parse_query(name: str, rel: str, text: str) -> QuerySpec:
     params = find_params(body)
     check_body(body, params, n)
     return QuerySpec(
-        name=name, path=rel, text=text,
+        name=name,
+        path=rel,
+        text=text,
         summary=text_value(meta, "summary", lines, True),
         description=text_value(meta, "description", lines, False),
-        tags=tag_list(meta, lines), defaults=defaults_of(meta, params, lines),
-        enumerate=enumerate_of(meta, params, lines), params=tuple(params), header_lines=n)
+        tags=tag_list(meta, lines),
+        defaults=defaults_of(meta, params, lines),
+        enumerate=enumerate_of(meta, params, lines),
+        params=tuple(params),
+        header_lines=n,
+    )
 
 
 def read_queries(folder: Path, root: Path) -> list[QuerySpec]:

@@ -28,8 +28,9 @@ def read_release(root: Path, base: Base) -> Release:
         raise InputError([Problem(Loc(rel, 1), "not valid UTF-8")]) from None
     except tomllib.TOMLDecodeError as e:
         m = _TOML_LINE.search(str(e))
-        raise InputError([Problem(Loc(rel, int(m.group(1)) if m else 1), f"invalid TOML: {e}")]) \
-            from None
+        raise InputError(
+            [Problem(Loc(rel, int(m.group(1)) if m else 1), f"invalid TOML: {e}")]
+        ) from None
     except (KeyError, TypeError, AttributeError) as e:
         raise InputError([Problem(Loc(rel, 1), f"bad release metadata: {e}")]) from None
     return check_release(release, rel)
@@ -39,8 +40,12 @@ def check_release(release: Release, rel: str) -> Release:
     """The version names a folder of dist/ and issued is a date: refuse anything else."""
     problems = []
     if not _VERSION.fullmatch(release.version):
-        problems.append(Problem(Loc(rel, 1), f"version {release.version!r}: use letters, "
-                                             "digits, '.', '_' and '-' only"))
+        problems.append(
+            Problem(
+                Loc(rel, 1),
+                f"version {release.version!r}: use letters, digits, '.', '_' and '-' only",
+            )
+        )
     try:
         parse_date(release.issued)
         parse_url(release.license)

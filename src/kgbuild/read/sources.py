@@ -29,8 +29,18 @@ from .cells import (
 )
 from .tables import CITES, REF, REFS, TABLES, TEXT, Col, Table
 
-__all__ = ["Cite", "Data", "Record", "When", "parse_cites", "parse_date", "parse_value",
-           "read_data", "read_rdf", "read_rdf_dir"]
+__all__ = [
+    "Cite",
+    "Data",
+    "Record",
+    "When",
+    "parse_cites",
+    "parse_date",
+    "parse_value",
+    "read_data",
+    "read_rdf",
+    "read_rdf_dir",
+]
 
 
 Key = tuple[Value | None, ...]  # the values of a table's key columns
@@ -97,8 +107,9 @@ def _decode(raw: bytes, path: str) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise InputError([Problem(Loc(path, line), "not valid UTF-8 (save the file as UTF-8)")]) \
-            from None
+        raise InputError(
+            [Problem(Loc(path, line), "not valid UTF-8 (save the file as UTF-8)")]
+        ) from None
 
 
 def _csv_reason(e: csv.Error) -> str:
@@ -118,8 +129,9 @@ def _rows(text: str, rel: str) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error as e:
-            raise InputError([Problem(Loc(rel, start), f"malformed CSV: {_csv_reason(e)}")]) \
-                from None
+            raise InputError(
+                [Problem(Loc(rel, start), f"malformed CSV: {_csv_reason(e)}")]
+            ) from None
         yield start, fields
         start = reader.line_num + 1
 
@@ -136,12 +148,21 @@ def _read_text(path: Path, rel: str) -> str:
 def header_problems(table: Table, header: list[str], rel: str) -> list[Problem]:
     loc = Loc(rel, 1)
     known = {c.name for c in table.cols} | set(table.extra_ok)
-    problems = [Problem(loc, f"unknown column {shown(n)} for table {table.name}")
-                for n in header if n not in known]
-    problems += [Problem(loc, f"column {shown(n)} appears {header.count(n)} times")
-                 for n in sorted(set(header)) if header.count(n) > 1]
-    problems += [Problem(loc, f"missing column {c.name!r}")
-                 for c in table.cols if c.required and c.name not in header]
+    problems = [
+        Problem(loc, f"unknown column {shown(n)} for table {table.name}")
+        for n in header
+        if n not in known
+    ]
+    problems += [
+        Problem(loc, f"column {shown(n)} appears {header.count(n)} times")
+        for n in sorted(set(header))
+        if header.count(n) > 1
+    ]
+    problems += [
+        Problem(loc, f"missing column {c.name!r}")
+        for c in table.cols
+        if c.required and c.name not in header
+    ]
     return problems
 
 
@@ -151,8 +172,9 @@ def read_table_file(table: Table, path: Path, rel: str) -> TableFile:
     except InputError as e:
         return TableFile(problems=e.problems, incomplete=True)
     if not rows or not any(h.strip() for h in rows[0][1]):
-        return TableFile(problems=[Problem(Loc(rel, 1), "empty file: expected a header row")],
-                         incomplete=True)
+        return TableFile(
+            problems=[Problem(Loc(rel, 1), "empty file: expected a header row")], incomplete=True
+        )
     header = [h.strip() for h in rows[0][1]]
     problems = header_problems(table, header, rel)
     if problems:
@@ -164,8 +186,7 @@ def read_table_file(table: Table, path: Path, rel: str) -> TableFile:
     return out
 
 
-def _read_row(table: Table, header: list[str], fields: list[str], loc: Loc,
-              out: TableFile) -> None:
+def _read_row(table: Table, header: list[str], fields: list[str], loc: Loc, out: TableFile) -> None:
     raw = dict(zip(header, fields, strict=False))
     values: dict[str, Value] = {}
     if len(fields) != len(header):
@@ -252,29 +273,51 @@ def check_keys(data: Data) -> list[Problem]:
             if first is r:
                 continue
             if first.key == r.key:
-                problems.append(Problem(r.loc, f"duplicate identifier {_shown_key(r.key)!r} "
-                                               f"(first at {first.loc})"))
+                problems.append(
+                    Problem(
+                        r.loc, f"duplicate identifier {_shown_key(r.key)!r} (first at {first.loc})"
+                    )
+                )
             else:
-                problems.append(Problem(r.loc, f"identifier {_shown_key(r.key)!r} differs only "
-                                               f"in case from {_shown_key(first.key)!r} (at "
-                                               f"{first.loc})"))
+                problems.append(
+                    Problem(
+                        r.loc,
+                        f"identifier {_shown_key(r.key)!r} differs only "
+                        f"in case from {_shown_key(first.key)!r} (at "
+                        f"{first.loc})",
+                    )
+                )
     ids: dict[str, tuple[str, Record]] = {}
-    for name in ("gemeenten", "former_gemeenten", "provincies", "organisations", "people",
-                 "regions"):
+    for name in (
+        "gemeenten",
+        "former_gemeenten",
+        "provincies",
+        "organisations",
+        "people",
+        "regions",
+    ):
         for r in data.rows(name):
             other = ids.setdefault(r.ident.casefold(), (name, r))
             if other[0] != name:
-                problems.append(Problem(r.loc, f"identifier {r.ident!r} is also used in "
-                                               f"{other[0]} (as {other[1].ident!r} at "
-                                               f"{other[1].loc})"))
+                problems.append(
+                    Problem(
+                        r.loc,
+                        f"identifier {r.ident!r} is also used in "
+                        f"{other[0]} (as {other[1].ident!r} at "
+                        f"{other[1].loc})",
+                    )
+                )
     return problems
 
 
 ID, DEF = DEFAULT_BASE + "id/", DEFAULT_BASE + "def/"
 # columns whose IRI names a document of ours: the prefixes it must lie under; None: an IRI
 # under another prefix is an outside link and fine as it is
-IRI_COLUMNS = {("organisations", "tooi_uri"): (TOOI,), ("tombstones", "iri"): (ID, DEF),
-               ("tombstones", "successor"): None}
+IRI_COLUMNS = {
+    ("organisations", "tooi_uri"): (TOOI,),
+    ("tombstones", "iri"): (ID, DEF),
+    ("tombstones", "successor"): None,
+}
 
 
 def check_iris(data: Data) -> list[Problem]:
@@ -311,14 +354,24 @@ def check_places(data: Data) -> list[Problem]:
     for r, col, c in _citations(data):
         anchor = c.anchor
         if c.locator and not anchor:
-            problems.append(Problem(r.loc, f"{col}: place {c.locator!r} in {c.source} has no "
-                                           "letter or digit to name it by"))
+            problems.append(
+                Problem(
+                    r.loc,
+                    f"{col}: place {c.locator!r} in {c.source} has no "
+                    "letter or digit to name it by",
+                )
+            )
         elif anchor:
             first = seen.setdefault((c.source, anchor), (c.locator, r.loc))
             if first[0] != c.locator:
-                problems.append(Problem(r.loc, f"{col}: place {c.locator!r} in {c.source} is "
-                                               f"#{anchor}, as {first[0]!r} is (at {first[1]}): "
-                                               "write the place one way"))
+                problems.append(
+                    Problem(
+                        r.loc,
+                        f"{col}: place {c.locator!r} in {c.source} is "
+                        f"#{anchor}, as {first[0]!r} is (at {first[1]}): "
+                        "write the place one way",
+                    )
+                )
     return problems
 
 
@@ -343,12 +396,17 @@ def _reference_problems(data: Data, index: Index, col: Col, r: Record) -> list[P
     value = r[col.name]
     if col.kind in (REF, REFS):
         refs = [value] if isinstance(value, str) else value
-        return [Problem(r.loc, f"{col.name}: unknown reference {ref!r} "
-                               f"(not in {', '.join(col.ref)})")
-                for ref in refs if not _known(data, index, col.ref, ref)]
+        return [
+            Problem(r.loc, f"{col.name}: unknown reference {ref!r} (not in {', '.join(col.ref)})")
+            for ref in refs
+            if not _known(data, index, col.ref, ref)
+        ]
     if col.kind == CITES:
-        return [Problem(r.loc, f"{col.name}: unknown source {c.source!r}")
-                for c in value if not _known(data, index, ("sources",), c.source)]
+        return [
+            Problem(r.loc, f"{col.name}: unknown source {c.source!r}")
+            for c in value
+            if not _known(data, index, ("sources",), c.source)
+        ]
     return []
 
 
@@ -399,8 +457,11 @@ def read_geojson(path: Path, root: Path) -> list[dict[str, Any]] | None:
     features = doc.get("features") if isinstance(doc, dict) else None
     if not isinstance(features, list) or not features:
         raise InputError([Problem(Loc(rel, 1), "not a GeoJSON FeatureCollection with features")])
-    problems = [Problem(Loc(rel, 1), f"feature {i}: {reason}")
-                for i, f in enumerate(features, 1) if (reason := feature_problem(f))]
+    problems = [
+        Problem(Loc(rel, 1), f"feature {i}: {reason}")
+        for i, f in enumerate(features, 1)
+        if (reason := feature_problem(f))
+    ]
     if problems:
         raise InputError(problems[:20])
     return features
@@ -409,8 +470,9 @@ def read_geojson(path: Path, root: Path) -> list[dict[str, Any]] | None:
 def feature_problem(feature: object) -> str | None:
     props = feature.get("properties") if isinstance(feature, dict) else None
     geometry = feature.get("geometry") if isinstance(feature, dict) else None
-    if not isinstance(props, dict) or not all(isinstance(props.get(k), str)
-                                              for k in ("statcode", "statnaam")):
+    if not isinstance(props, dict) or not all(
+        isinstance(props.get(k), str) for k in ("statcode", "statnaam")
+    ):
         return "properties need text statcode and statnaam"
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
         return f"{props['statcode']}: geometry must be a Polygon or MultiPolygon"
@@ -419,9 +481,10 @@ def feature_problem(feature: object) -> str | None:
         polygons = [polygons]
     try:
         points = [p for polygon in polygons or () for ring in polygon for p in ring]
-        ok = points and all(len(p) >= 2 and all(isinstance(x, (int, float)) and
-                                                math.isfinite(x) for x in p[:2])
-                            for p in points)
+        ok = points and all(
+            len(p) >= 2 and all(isinstance(x, (int, float)) and math.isfinite(x) for x in p[:2])
+            for p in points
+        )
     except TypeError:
         ok = False
     return None if ok else f"{props['statcode']}: coordinates must be rings of [lon, lat] numbers"

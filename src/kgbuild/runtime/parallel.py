@@ -133,7 +133,7 @@ def _readable(pipes: list[_Reader[R]]) -> list[_Reader[R]]:
 def chunked(items: Sequence[T], jobs: int) -> list[Sequence[T]]:
     """The items in consecutive chunks: at most CHUNK each, at least CHUNKS_PER_WORKER a worker."""
     size = max(1, min(CHUNK, len(items) // (jobs * CHUNKS_PER_WORKER)))
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 class Pool(Generic[T, R]):
@@ -197,8 +197,9 @@ class _Round(Generic[T, R]):
             for _ in range(jobs):
                 reader, writer = fork.Pipe(duplex=False)
                 pipes.append(reader)
-                worker = fork.Process(target=self._work, args=(writer, os.getpid()),
-                                      name="kgbuild-worker")
+                worker = fork.Process(
+                    target=self._work, args=(writer, os.getpid()), name="kgbuild-worker"
+                )
                 try:
                     worker.start()
                 finally:
@@ -296,8 +297,9 @@ class _Round(Generic[T, R]):
             worker.join()
 
 
-def _run_background(task: Callable[[], T], pipe: Connection[Outcome[None, T], object],
-                    parent: int, sandboxed: bool) -> None:
+def _run_background(
+    task: Callable[[], T], pipe: Connection[Outcome[None, T], object], parent: int, sandboxed: bool
+) -> None:
     _enter_worker(parent)
 
     def run() -> T:
@@ -306,6 +308,7 @@ def _run_background(task: Callable[[], T], pipe: Connection[Outcome[None, T], ob
 
             no_network()
         return task()
+
     _send_outcome(pipe, None, run)
 
 
@@ -322,8 +325,12 @@ def in_background(task: Callable[[], T], jobs: int, sandboxed: bool = False) -> 
     fork = multiprocessing.get_context("fork")
     reader: Connection[Never, Outcome[None, T]]
     reader, writer = fork.Pipe(duplex=False)
-    process = fork.Process(target=_run_background, name="kgbuild-background", daemon=True,
-                           args=(task, writer, os.getpid(), sandboxed))
+    process = fork.Process(
+        target=_run_background,
+        name="kgbuild-background",
+        daemon=True,
+        args=(task, writer, os.getpid(), sandboxed),
+    )
     try:
         process.start()
     except BaseException:
@@ -344,4 +351,5 @@ def in_background(task: Callable[[], T], jobs: int, sandboxed: bool = False) -> 
         finally:
             reader.close()
             process.join()
+
     return result

@@ -46,13 +46,13 @@ def _filter() -> SyscallFilter:
     try:
         import pyseccomp as seccomp
     except (ImportError, RuntimeError, OSError) as e:  # RuntimeError: no libseccomp.so.2
-        raise SandboxUnavailable(f"cannot take the network away from queries: libseccomp is "
-                                 f"not usable here ({e})") from None
+        raise SandboxUnavailable(
+            f"cannot take the network away from queries: libseccomp is not usable here ({e})"
+        ) from None
     f = seccomp.SyscallFilter(seccomp.ALLOW)
     f.set_attr(seccomp.Attr.CTL_TSYNC, 1)  # every thread of the process, or fail
     f.add_rule(seccomp.ERRNO(REFUSED), "socket", seccomp.Arg(0, seccomp.NE, socket.AF_UNIX))
-    f.add_rule(seccomp.ERRNO(REFUSED), "socketpair",
-               seccomp.Arg(0, seccomp.NE, socket.AF_UNIX))
+    f.add_rule(seccomp.ERRNO(REFUSED), "socketpair", seccomp.Arg(0, seccomp.NE, socket.AF_UNIX))
     for name in ("io_uring_setup", "io_uring_enter", "io_uring_register"):
         f.add_rule(seccomp.ERRNO(errno.ENOSYS), name)
     return f
@@ -67,8 +67,9 @@ def no_network() -> None:
     try:
         f.load()
     except OSError as e:
-        raise SandboxUnavailable(f"the kernel refuses the seccomp filter that takes the network "
-                                 f"away from queries: {e}") from None
+        raise SandboxUnavailable(
+            f"the kernel refuses the seccomp filter that takes the network away from queries: {e}"
+        ) from None
 
 
 def vm_size() -> int:

@@ -55,12 +55,13 @@ from ..queries.params import tokens
 from ..runtime.sandbox import SandboxUnavailable, memory_limit, no_network
 from .site import LIMITS, App, Handler, Limits, Request, Response, Server
 
-UPDATE = re.compile(r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
+UPDATE = re.compile(
+    r"^\s*(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE
+)
 CORS = [("Access-Control-Allow-Origin", "*")]
 MAX_QUERY_CHARS = 100_000
 TEXT = "text/plain; charset=utf-8"
-NO_NETWORK = ("federated queries (SERVICE) are not allowed: this endpoint has no network "
-              "access")
+NO_NETWORK = "federated queries (SERVICE) are not allowed: this endpoint has no network access"
 # a child that dies of one of these ran out of memory: the engine's allocator aborts when the
 # address space limit refuses it more (the kernel's own out-of-memory killer sends SIGKILL)
 OUT_OF_MEMORY_SIGNALS = (signal.SIGABRT, signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS)
@@ -77,8 +78,11 @@ class Answer(NamedTuple):
 
 
 def text_response(status: int, message: str, extra: Iterable[tuple[str, str]] = ()) -> Response:
-    return Response(status, [("Content-Type", "text/plain; charset=utf-8"), *CORS, *extra],
-                    (message + "\n").encode())
+    return Response(
+        status,
+        [("Content-Type", "text/plain; charset=utf-8"), *CORS, *extra],
+        (message + "\n").encode(),
+    )
 
 
 def choose(accept: str, table: Mapping[str, object], default: str) -> str | None:
@@ -107,13 +111,13 @@ def query_of(req: Request) -> str | Response:
     if req.method == "POST" and ctype == "application/sparql-update":
         return text_response(403, "updates are refused: this endpoint is read-only")
     if req.method == "POST" and ctype == "application/x-www-form-urlencoded":
-        params = urllib.parse.parse_qs(req.body.decode("utf-8", "replace"),
-                                       keep_blank_values=True)
+        params = urllib.parse.parse_qs(req.body.decode("utf-8", "replace"), keep_blank_values=True)
     elif req.method == "POST" and ctype == "application/sparql-query":
         params = {**params, "query": [req.body.decode("utf-8", "replace")]}
     elif req.method == "POST":
-        return text_response(415, "POST application/sparql-query or "
-                                  "application/x-www-form-urlencoded")
+        return text_response(
+            415, "POST application/sparql-query or application/x-www-form-urlencoded"
+        )
     if "update" in params:
         return text_response(403, "updates are refused: this endpoint is read-only")
     if "default-graph-uri" in params or "named-graph-uri" in params:
@@ -124,8 +128,9 @@ def query_of(req: Request) -> str | Response:
     return queries[0]
 
 
-def answer(store: pyoxigraph.Store, text: str, accept: str, max_bytes: int,
-           base: Base = DEFAULT) -> Answer:
+def answer(
+    store: pyoxigraph.Store, text: str, accept: str, max_bytes: int, base: Base = DEFAULT
+) -> Answer:
     """The answer to one query; runs in the child process. `base`: what the register's
     prefixes stand under in a graph result."""
     if is_update(text):
@@ -177,7 +182,7 @@ def graph_body(triples: Iterable[Triple], fmt: RdfFormat, base: Base, max_bytes:
     return written(canonical(read), BY_RDF_FORMAT[fmt], prefixes)
 
 
-ONTOLOGY = PREFIXES["cr"].rstrip("#")[len(DEFAULT_BASE):]  # def/cultuurregio, under the base
+ONTOLOGY = PREFIXES["cr"].rstrip("#")[len(DEFAULT_BASE) :]  # def/cultuurregio, under the base
 
 
 def base_of(store: pyoxigraph.Store) -> Base:
@@ -187,16 +192,18 @@ def base_of(store: pyoxigraph.Store) -> Base:
         if isinstance(q.subject, NamedNode) and q.subject.value.endswith("/" + ONTOLOGY):
             iri = q.subject.value
             with suppress(UsageError):
-                return Base(iri[:-len(ONTOLOGY)])
+                return Base(iri[: -len(ONTOLOGY)])
     return DEFAULT
 
 
 def not_acceptable(accept: str, table: Mapping[str, object], default: str) -> bytes:
     """The 406 text: what was asked, and every media type this kind of result comes in."""
     kind = "graph (CONSTRUCT, DESCRIBE)" if table is GRAPH_TYPES else "table (SELECT, ASK)"
-    lines = [f"cannot answer this query as any of: {accept}",
-             f"a {kind} result comes as one of these media types (Accept), {default} first:",
-             *(f"  {m}" for m in [default, *(m for m in table if m != default)])]
+    lines = [
+        f"cannot answer this query as any of: {accept}",
+        f"a {kind} result comes as one of these media types (Accept), {default} first:",
+        *(f"  {m}" for m in [default, *(m for m in table if m != default)]),
+    ]
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -221,12 +228,25 @@ class Capped:
 
 
 def out_of_memory(max_memory: int) -> Answer:
-    return Answer(503, TEXT, (f"query stopped: it needed more memory than the limit of "
-                              f"{max_memory / 2**20:g} MiB; narrow the query\n").encode())
+    return Answer(
+        503,
+        TEXT,
+        (
+            f"query stopped: it needed more memory than the limit of "
+            f"{max_memory / 2**20:g} MiB; narrow the query\n"
+        ).encode(),
+    )
 
 
-def _child(conn: Connection[Answer, Answer], store: pyoxigraph.Store, text: str, accept: str,
-           max_bytes: int, max_memory: int, base: Base = DEFAULT) -> None:
+def _child(
+    conn: Connection[Answer, Answer],
+    store: pyoxigraph.Store,
+    text: str,
+    accept: str,
+    max_bytes: int,
+    max_memory: int,
+    base: Base = DEFAULT,
+) -> None:
     """Answer one query in the forked child: first take away the network and cap the memory,
     then look at the text."""
     try:
@@ -248,8 +268,13 @@ class Endpoint:
 
     max_memory: bytes of memory a query may take on top of what the server holds."""
 
-    def __init__(self, dump: Path, time_limit: float = 10.0, max_bytes: int = 50_000_000,
-                 max_memory: int = 2 * 2**30):
+    def __init__(
+        self,
+        dump: Path,
+        time_limit: float = 10.0,
+        max_bytes: int = 50_000_000,
+        max_memory: int = 2 * 2**30,
+    ):
         self.store = pyoxigraph.Store()
         self.store.bulk_load(path=str(dump), format=RdfFormat.N_TRIPLES)
         self.time_limit, self.max_bytes, self.max_memory = time_limit, max_bytes, max_memory
@@ -259,8 +284,15 @@ class Endpoint:
 
     def handle(self, req: Request) -> Response:
         if req.method == "OPTIONS":
-            return Response(204, [*CORS, ("Access-Control-Allow-Methods", "GET, POST"),
-                                  ("Access-Control-Allow-Headers", "Content-Type, Accept")], b"")
+            return Response(
+                204,
+                [
+                    *CORS,
+                    ("Access-Control-Allow-Methods", "GET, POST"),
+                    ("Access-Control-Allow-Headers", "Content-Type, Accept"),
+                ],
+                b"",
+            )
         if req.method not in ("GET", "HEAD", "POST"):
             return text_response(405, "use GET or POST", [("Allow", "GET, HEAD, POST")])
         if req.method in ("GET", "HEAD") and not req.query_string and self.descriptions:
@@ -280,21 +312,28 @@ class Endpoint:
         """The service description or the query page, by Accept (Turtle on a tie); None when
         the client takes neither."""
         offers = {m: f for m, f in ENDPOINT_DESCRIPTIONS.items() if f in self.descriptions}
-        mtype = choose(req.headers.get("accept", ""), offers, next(iter(offers))) \
-            if offers else None
+        mtype = (
+            choose(req.headers.get("accept", ""), offers, next(iter(offers))) if offers else None
+        )
         if mtype is None:
             return None
-        return Response(200, [("Content-Type", mtype + "; charset=utf-8"), ("Vary", "Accept"),
-                              *CORS], self.descriptions[offers[mtype]])
+        return Response(
+            200,
+            [("Content-Type", mtype + "; charset=utf-8"), ("Vary", "Accept"), *CORS],
+            self.descriptions[offers[mtype]],
+        )
 
     slots = threading.BoundedSemaphore(MAX_QUERIES)  # shared by the endpoints of a process
 
     def run(self, text: str, accept: str) -> Answer:
         """The answer to one query, from a child process."""
         if not self.slots.acquire(blocking=False):
-            return Answer(503, "text/plain; charset=utf-8",
-                          f"{MAX_QUERIES} queries are running; try again in a second\n".encode(),
-                          (("Retry-After", "1"),))
+            return Answer(
+                503,
+                "text/plain; charset=utf-8",
+                f"{MAX_QUERIES} queries are running; try again in a second\n".encode(),
+                (("Retry-After", "1"),),
+            )
         try:
             return self._run_child(text, accept)
         finally:
@@ -304,16 +343,19 @@ class Endpoint:
         parent: Connection[Answer, Answer]  # reads the answer
         child: Connection[Answer, Answer]  # the child's end, which sends it
         parent, child = self.ctx.Pipe(duplex=False)
-        proc = self.ctx.Process(target=_child, daemon=True,
-                                args=(child, self.store, text, accept, self.max_bytes,
-                                      self.max_memory, self.base))
+        proc = self.ctx.Process(
+            target=_child,
+            daemon=True,
+            args=(child, self.store, text, accept, self.max_bytes, self.max_memory, self.base),
+        )
         proc.start()
         child.close()
         try:
             if parent.poll(self.time_limit):
                 return parent.recv()
-            return Answer(503, TEXT,
-                          f"query stopped at the time limit of {self.time_limit:g} s\n".encode())
+            return Answer(
+                503, TEXT, f"query stopped at the time limit of {self.time_limit:g} s\n".encode()
+            )
         except EOFError:  # the child died without an answer
             proc.join(5)
             if proc.exitcode is not None and -proc.exitcode in OUT_OF_MEMORY_SIGNALS:
@@ -332,12 +374,16 @@ def descriptions(dump: Path) -> dict[str, bytes]:
     dist = dump.resolve().parent.parent.parent
     if dump.resolve().parent.parent.name != "download":
         return {}
-    return {name: (dist / name).read_bytes() for name in ENDPOINT_DESCRIPTIONS.values()
-            if (dist / name).is_file()}
+    return {
+        name: (dist / name).read_bytes()
+        for name in ENDPOINT_DESCRIPTIONS.values()
+        if (dist / name).is_file()
+    }
 
 
-def make_server(endpoint: Endpoint, host: str, port: int, path: str = "/sparql",
-                limits: Limits = LIMITS) -> Server:
+def make_server(
+    endpoint: Endpoint, host: str, port: int, path: str = "/sparql", limits: Limits = LIMITS
+) -> Server:
     """The server of `kgbuild serve` with only the endpoint, at `path` (404 elsewhere)."""
     app = App()
     app.mount(path, endpoint.handle)

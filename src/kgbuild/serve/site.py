@@ -46,22 +46,42 @@ from ..model.negotiate import Outcome, resolve
 if TYPE_CHECKING:
     from waitress.wasyncore import _SocketMap
 
-TEXT_TYPES = {"html": "text/html", "svg": "image/svg+xml", "xml": "application/xml",
-              "css": "text/css", "txt": "text/plain", "conf": "text/plain",
-              "htaccess": "text/plain", "rq": "application/sparql-query", "csv": "text/csv",
-              "json": "application/json", "gz": "application/gzip"}
+TEXT_TYPES = {
+    "html": "text/html",
+    "svg": "image/svg+xml",
+    "xml": "application/xml",
+    "css": "text/css",
+    "txt": "text/plain",
+    "conf": "text/plain",
+    "htaccess": "text/plain",
+    "rq": "application/sparql-query",
+    "csv": "text/csv",
+    "json": "application/json",
+    "gz": "application/gzip",
+}
 GONE_LIST = "conf/gone.txt"
-CORS = [("Access-Control-Allow-Origin", "*"),
-        ("Access-Control-Expose-Headers", "Content-Location, Link, Location, ETag")]
-PREFLIGHT = [("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
-             ("Access-Control-Allow-Headers",
-              "Accept, Accept-Language, If-None-Match, If-Modified-Since"),
-             ("Access-Control-Max-Age", "86400")]
+CORS = [
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Expose-Headers", "Content-Location, Link, Location, ETag"),
+]
+PREFLIGHT = [
+    ("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS"),
+    ("Access-Control-Allow-Headers", "Accept, Accept-Language, If-None-Match, If-Modified-Since"),
+    ("Access-Control-Max-Age", "86400"),
+]
 # media types worth compressing: every textual format the site and the endpoint answer in
-COMPRESSIBLE = ("text/", "application/ld+json", "application/n-triples", "application/json",
-                "application/xml", "application/sparql-results+json",
-                "application/sparql-results+xml", "application/sparql-query",
-                "application/rdf+xml", "image/svg+xml")
+COMPRESSIBLE = (
+    "text/",
+    "application/ld+json",
+    "application/n-triples",
+    "application/json",
+    "application/xml",
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "application/sparql-query",
+    "application/rdf+xml",
+    "image/svg+xml",
+)
 MIN_COMPRESS = 256  # bytes; a smaller body is sent as it is
 
 
@@ -95,8 +115,9 @@ Handler = Callable[[Request], Response]
 
 
 def text_response(status: int, message: str, extra: Iterable[tuple[str, str]] = ()) -> Response:
-    return Response(status, [("Content-Type", "text/plain; charset=utf-8"), *extra],
-                    (message + "\n").encode())
+    return Response(
+        status, [("Content-Type", "text/plain; charset=utf-8"), *extra], (message + "\n").encode()
+    )
 
 
 def content_type(path: str) -> str:
@@ -106,8 +127,11 @@ def content_type(path: str) -> str:
         media = BY_EXTENSION[ext].media_type
     else:
         media = TEXT_TYPES.get(ext) or mimetypes.guess_type(path)[0] or "application/octet-stream"
-    textual = media.startswith("text/") or media.endswith(("+xml", "+json", "/xml", "/json")) \
+    textual = (
+        media.startswith("text/")
+        or media.endswith(("+xml", "+json", "/xml", "/json"))
         or ext in BY_EXTENSION
+    )
     return f"{media}; charset=utf-8" if textual else media
 
 
@@ -117,8 +141,9 @@ class StaticSite:
     def __init__(self, root: Path):
         self.root = root.resolve()
         gone = self.root / GONE_LIST
-        self.gone = frozenset(gone.read_text(encoding="utf-8").split()) if gone.exists() \
-            else frozenset()
+        self.gone = (
+            frozenset(gone.read_text(encoding="utf-8").split()) if gone.exists() else frozenset()
+        )
 
     def is_file(self, rel: str) -> bool:
         try:  # a NUL byte or a name too long for the file system is simply not a file here
@@ -133,16 +158,19 @@ class StaticSite:
     def validators(self, rel: str) -> list[tuple[str, str]]:
         """ETag (size and modification time) and Last-Modified of a file of the tree."""
         st = (self.root / rel).stat()
-        return [("ETag", f'"{st.st_size:x}-{st.st_mtime_ns:x}"'),
-                ("Last-Modified", formatdate(st.st_mtime, usegmt=True))]
+        return [
+            ("ETag", f'"{st.st_size:x}-{st.st_mtime_ns:x}"'),
+            ("Last-Modified", formatdate(st.st_mtime, usegmt=True)),
+        ]
 
     def __call__(self, req: Request) -> Response:
         if req.method == "OPTIONS":
             return Response(204, [("Allow", "GET, HEAD, OPTIONS"), *PREFLIGHT])
         if req.method not in ("GET", "HEAD"):
             return Response(405, [("Allow", "GET, HEAD, OPTIONS")])
-        outcome = resolve(req.path, req.param("format"), req.headers.get("accept"),
-                          self.is_file, self.gone)
+        outcome = resolve(
+            req.path, req.param("format"), req.headers.get("accept"), self.is_file, self.gone
+        )
         return self.answer(outcome)
 
     def answer(self, o: Outcome) -> Response:
@@ -188,6 +216,7 @@ class App:
 
 # -- what every answer gets: CORS, conditional requests, compression --------------------------
 
+
 def header(res: Response, name: str) -> str | None:
     name = name.lower()
     return next((v for k, v in res.headers if k.lower() == name), None)
@@ -219,8 +248,11 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
 
 def compressible(res: Response) -> bool:
     ctype = (header(res, "content-type") or "").lower()
-    return res.status not in (204, 304) and header(res, "content-encoding") is None \
+    return (
+        res.status not in (204, 304)
+        and header(res, "content-encoding") is None
         and ctype.startswith(COMPRESSIBLE)
+    )
 
 
 def etag_matches(if_none_match: str, etag: str) -> bool:
@@ -254,16 +286,24 @@ def finish(req: Request, res: Response) -> Response:
     gz = False
     if compressible(res):
         vary = header(res, "vary")
-        headers = with_header(headers, "Vary",
-                              f"{vary}, Accept-Encoding" if vary else "Accept-Encoding")
+        headers = with_header(
+            headers, "Vary", f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"
+        )
         gz = len(res.body) >= MIN_COMPRESS and accepts_gzip(req.headers.get("accept-encoding"))
         etag = header(res, "etag")
         if gz and etag:  # another representation, another tag
             headers = with_header(headers, "ETag", etag[:-1] + '-gzip"')
     res = replace(res, headers=headers)
     if not_modified(req, res):
-        kept = ("etag", "last-modified", "vary", "content-location", "cache-control",
-                "access-control-allow-origin", "access-control-expose-headers")
+        kept = (
+            "etag",
+            "last-modified",
+            "vary",
+            "content-location",
+            "cache-control",
+            "access-control-allow-origin",
+            "access-control-expose-headers",
+        )
         return Response(304, [(k, v) for k, v in headers if k.lower() in kept])
     if gz:
         body = gzip.compress(res.body, compresslevel=6, mtime=0)
@@ -282,8 +322,11 @@ def request_of(environ: WSGIEnvironment) -> Request | Response:
     target = environ.get("REQUEST_URI") or environ.get("PATH_INFO", "/")
     if len(target) > MAX_URL:
         return text_response(414, f"request target longer than {MAX_URL} bytes")
-    headers = {name[5:].replace("_", "-").lower(): value for name, value in environ.items()
-               if name.startswith("HTTP_")}
+    headers = {
+        name[5:].replace("_", "-").lower(): value
+        for name, value in environ.items()
+        if name.startswith("HTTP_")
+    }
     for name in ("CONTENT_TYPE", "CONTENT_LENGTH"):
         if environ.get(name):
             headers[name.replace("_", "-").lower()] = environ[name]
@@ -304,13 +347,17 @@ def wsgi(handler: Handler) -> WSGIApplication:
         req = request_of(environ)
         res = req if isinstance(req, Response) else handler(req)
         headers = [(k, v) for k, v in res.headers if k.lower() != "content-length"]
-        start_response(f"{res.status} {HTTPStatus(res.status).phrase}",
-                       [*headers, ("Content-Length", str(len(res.body)))])
+        start_response(
+            f"{res.status} {HTTPStatus(res.status).phrase}",
+            [*headers, ("Content-Length", str(len(res.body)))],
+        )
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [res.body]
+
     return application
 
 
 # -- the server -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -370,16 +417,22 @@ class TimedServer(TcpWSGIServer):
         super().maintenance(now)  # type: ignore[arg-type]  # waitress passes time.time(); its stubs say int
         cutoff = time.monotonic() - self.request_timeout
         for channel in self.active_channels.values():
-            if channel.request is not None and not channel.requests \
-                    and channel.request_began < cutoff:
+            if (
+                channel.request is not None
+                and not channel.requests
+                and channel.request_began < cutoff
+            ):
                 channel.will_close = True
 
 
 def open_file_limit(wanted: int) -> int:
     """Raise the soft limit of open files towards the hard limit; the soft limit after."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and (hard == resource.RLIM_INFINITY or soft < hard) \
-            and soft < wanted:
+    if (
+        soft != resource.RLIM_INFINITY
+        and (hard == resource.RLIM_INFINITY or soft < hard)
+        and soft < wanted
+    ):
         target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
         try:
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
@@ -393,25 +446,40 @@ class Server:
     """A waitress server in the shape of http.server's: serve_forever() in one thread,
     shutdown() from another, server_close(), server_address."""
 
-    def __init__(self, handler: Handler, host: str = "127.0.0.1", port: int = 8000,
-                 limits: Limits = LIMITS):
+    def __init__(
+        self, handler: Handler, host: str = "127.0.0.1", port: int = 8000, limits: Limits = LIMITS
+    ):
         spare = 64  # files for the listener, the trigger, the store and query children
-        connections = max(16, min(limits.connections, open_file_limit(limits.connections
-                                                                      + spare) - spare))
-        adj = Adjustments(host=host, port=port, threads=limits.threads, backlog=limits.backlog,
-                          connection_limit=connections, channel_timeout=limits.idle_timeout,
-                          cleanup_interval=limits.check_every,
-                          max_request_header_size=limits.max_header_bytes,
-                          max_request_body_size=limits.max_body_bytes,
-                          asyncore_use_poll=True, ident="kgbuild", expose_tracebacks=False)
+        connections = max(
+            16, min(limits.connections, open_file_limit(limits.connections + spare) - spare)
+        )
+        adj = Adjustments(
+            host=host,
+            port=port,
+            threads=limits.threads,
+            backlog=limits.backlog,
+            connection_limit=connections,
+            channel_timeout=limits.idle_timeout,
+            cleanup_interval=limits.check_every,
+            max_request_header_size=limits.max_header_bytes,
+            max_request_body_size=limits.max_body_bytes,
+            asyncore_use_poll=True,
+            ident="kgbuild",
+            expose_tracebacks=False,
+        )
         self.map: _SocketMap = {}  # waitress's socket map: its dispatchers by file descriptor
         try:
             self.inner = TimedServer(wsgi(handler), map=self.map, adj=adj)
         except OSError as e:
             wasyncore.close_all(self.map, ignore_all=True)
-            raise EnvironmentProblem(f"cannot listen on {host}:{port}: " + (
-                "the port is in use (choose another with --port, or 0 for any free one)"
-                if e.errno == errno.EADDRINUSE else e.strerror or str(e))) from None
+            raise EnvironmentProblem(
+                f"cannot listen on {host}:{port}: "
+                + (
+                    "the port is in use (choose another with --port, or 0 for any free one)"
+                    if e.errno == errno.EADDRINUSE
+                    else e.strerror or str(e)
+                )
+            ) from None
         self.inner.request_timeout = limits.request_timeout
         self.server_address = (host, self.inner.effective_port)
         self._stop = threading.Event()
@@ -452,8 +520,13 @@ class Server:
         self.inner.task_dispatcher.shutdown(timeout=5)
 
 
-def make_server(root: Path, port: int = 8000, host: str = "127.0.0.1", app: App | None = None,
-                limits: Limits = LIMITS) -> Server:
+def make_server(
+    root: Path,
+    port: int = 8000,
+    host: str = "127.0.0.1",
+    app: App | None = None,
+    limits: Limits = LIMITS,
+) -> Server:
     """A ready server for the site (or the given app); call serve_forever(). Port 0 picks a
     free port; server_address has the real one."""
     return Server(app or App(root), host, port, limits)

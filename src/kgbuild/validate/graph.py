@@ -26,8 +26,7 @@ if TYPE_CHECKING:  # rdflib is imported where it is used: most builds never load
 
 SH = NS("http://www.w3.org/ns/shacl#")
 SEVERITY_ORDER = {"Violation": 0, "Warning": 1, "Info": 2}
-NO_NETWORK = ("federated queries (SERVICE) are not allowed: validation runs without network "
-              "access")
+NO_NETWORK = "federated queries (SERVICE) are not allowed: validation runs without network access"
 
 
 @dataclass(frozen=True)
@@ -41,12 +40,20 @@ class Finding:
 
     def line(self) -> str:
         where = str(self.loc) if self.loc else "-"
-        return (f"{where}: {self.severity}: <{self.focus}> path={self.path or '-'} "
-                f"shape={self.shape}: {self.message}")
+        return (
+            f"{where}: {self.severity}: <{self.focus}> path={self.path or '-'} "
+            f"shape={self.shape}: {self.message}"
+        )
 
     def sort_key(self) -> tuple[int, Loc, str, str, str, str]:
-        return (SEVERITY_ORDER.get(self.severity, 9), self.loc or Loc(""), self.focus,
-                self.path, self.shape, self.message)
+        return (
+            SEVERITY_ORDER.get(self.severity, 9),
+            self.loc or Loc(""),
+            self.focus,
+            self.path,
+            self.shape,
+            self.message,
+        )
 
 
 @dataclass
@@ -77,31 +84,42 @@ def run_pyshacl(data_nt: bytes, shapes_nt: bytes, origins: dict[str, Loc]) -> li
     data = rdflib.Graph().parse(data=data_nt, format="nt")
     shapes = rdflib.Graph().parse(data=shapes_nt, format="nt")
     try:
-        _, results, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none",
-                                         allow_warnings=True, advanced=False)
+        _, results, _ = pyshacl.validate(
+            data, shacl_graph=shapes, inference="none", allow_warnings=True, advanced=False
+        )
     except ParseBaseException as e:  # rdflib's SPARQL parser, on a SPARQL constraint
-        raise InputError([Problem(Loc("shapes", 0), f"a SPARQL constraint does not parse: "
-                                                    f"{_first_line(e)}")]) from None
+        raise InputError(
+            [Problem(Loc("shapes", 0), f"a SPARQL constraint does not parse: {_first_line(e)}")]
+        ) from None
     except OSError as e:  # a SPARQL constraint's SERVICE met the missing network
-        raise InputError([Problem(Loc("shapes", 0), f"a SPARQL constraint failed: {NO_NETWORK} "
-                                                    f"({_first_line(e)})")]) from None
+        raise InputError(
+            [
+                Problem(
+                    Loc("shapes", 0), f"a SPARQL constraint failed: {NO_NETWORK} ({_first_line(e)})"
+                )
+            ]
+        ) from None
     if isinstance(results, ValidationFailure):  # pyshacl refused the shapes
         raise InputError([Problem(Loc("shapes", 0), f"validation failed: {results.message}")])
     report: rdflib.Graph = results  # pyshacl.validate is untyped: its results are a graph
     sh = rdflib.Namespace(SH.iri)
     findings = []
     for result in report.subjects(rdflib.RDF.type, sh.ValidationResult):
+
         def one(p: rdflib.URIRef, result: Node = result) -> Node | None:
             return report.value(result, p)
+
         focus = str(one(sh.focusNode))
-        findings.append(Finding(
-            severity=str(one(sh.resultSeverity)).rsplit("#", 1)[-1],
-            focus=focus,
-            path=str(one(sh.resultPath) or ""),
-            shape=_shape_name(one(sh.sourceShape), one(sh.sourceConstraintComponent)),
-            message=str(one(sh.resultMessage) or ""),
-            loc=origin_of(focus, origins),
-        ))
+        findings.append(
+            Finding(
+                severity=str(one(sh.resultSeverity)).rsplit("#", 1)[-1],
+                focus=focus,
+                path=str(one(sh.resultPath) or ""),
+                shape=_shape_name(one(sh.sourceShape), one(sh.sourceConstraintComponent)),
+                message=str(one(sh.resultMessage) or ""),
+                loc=origin_of(focus, origins),
+            )
+        )
     return findings
 
 
@@ -124,14 +142,20 @@ def check_violation_query(text: str, rel: str) -> None:
         result = pyoxigraph.Store().query(text)  # runs it, on no data: call without network
     except SyntaxError as e:
         line, message = syntax_error(text, e)
-        raise InputError([Problem(Loc(rel, line or 1), f"invalid SPARQL: {message}")]) \
-            from None
+        raise InputError([Problem(Loc(rel, line or 1), f"invalid SPARQL: {message}")]) from None
     except OSError as e:
         raise InputError([Problem(Loc(rel, 1), f"{NO_NETWORK} ({_first_line(e)})")]) from None
     names = {v.value for v in getattr(result, "variables", [])}
     if not isinstance(result, pyoxigraph.QuerySolutions) or not {"focus", "message"} <= names:
-        raise InputError([Problem(Loc(rel, 1), "a violation query must be a SELECT of ?focus "
-                                               "and ?message (and optionally ?path)")])
+        raise InputError(
+            [
+                Problem(
+                    Loc(rel, 1),
+                    "a violation query must be a SELECT of ?focus "
+                    "and ?message (and optionally ?path)",
+                )
+            ]
+        )
 
 
 def read_violation_queries(shapes_dir: Path, root: Path) -> dict[str, str]:
@@ -151,32 +175,38 @@ def read_violation_queries(shapes_dir: Path, root: Path) -> dict[str, str]:
     return queries
 
 
-def _violation(name: str, row: QuerySolution, has_path: bool,
-               origins: dict[str, Loc]) -> Finding:
+def _violation(name: str, row: QuerySolution, has_path: bool, origins: dict[str, Loc]) -> Finding:
     focus = row["focus"].value if row["focus"] is not None else ""
     path = row["path"].value if has_path and row["path"] is not None else ""
     message = row["message"].value if row["message"] is not None else "(no message)"
-    return Finding("Violation", focus, path, f"shapes/{name}", message,
-                   origin_of(focus, origins))
+    return Finding("Violation", focus, path, f"shapes/{name}", message, origin_of(focus, origins))
 
 
-def run_violation_query(store: pyoxigraph.Store, name: str, text: str,
-                        origins: dict[str, Loc]) -> list[Finding]:
+def run_violation_query(
+    store: pyoxigraph.Store, name: str, text: str, origins: dict[str, Loc]
+) -> list[Finding]:
     try:
         results = solutions(store.query(text))
         has_path = "path" in {v.value for v in results.variables}
         return [_violation(name, row, has_path, origins) for row in results]
     except OSError as e:  # SERVICE met the missing network
-        raise InputError([Problem(Loc(f"shapes/{name}", 1),
-                                  f"violation query failed: {NO_NETWORK} ({_first_line(e)})")]) \
-            from None
+        raise InputError(
+            [
+                Problem(
+                    Loc(f"shapes/{name}", 1),
+                    f"violation query failed: {NO_NETWORK} ({_first_line(e)})",
+                )
+            ]
+        ) from None
     except (RuntimeError, ValueError) as e:
-        raise InputError([Problem(Loc(f"shapes/{name}", 1),
-                                  f"violation query failed: {_first_line(e)}")]) from None
+        raise InputError(
+            [Problem(Loc(f"shapes/{name}", 1), f"violation query failed: {_first_line(e)}")]
+        ) from None
 
 
-def run_violation_queries(store: pyoxigraph.Store, queries: dict[str, str],
-                          origins: dict[str, Loc]) -> list[Finding]:
+def run_violation_queries(
+    store: pyoxigraph.Store, queries: dict[str, str], origins: dict[str, Loc]
+) -> list[Finding]:
     """Each query selects ?focus and ?message (and optionally ?path): every row is a violation."""
     findings = []
     for name, text in queries.items():
@@ -184,8 +214,9 @@ def run_violation_queries(store: pyoxigraph.Store, queries: dict[str, str],
     return findings
 
 
-def shape_findings(triples: list[Triple], shape_triples: Collection[Triple],
-                   origins: dict[str, Loc]) -> list[Finding]:
+def shape_findings(
+    triples: list[Triple], shape_triples: Collection[Triple], origins: dict[str, Loc]
+) -> list[Finding]:
     """pyshacl's findings, asking pyshacl only about the nodes the pre-check flags (shacl/).
 
     pyshacl sees the flagged nodes with their neighbourhood; findings about the neighbours,
@@ -204,26 +235,37 @@ def shape_findings(triples: list[Triple], shape_triples: Collection[Triple],
     return [f for f in findings if f.focus in focus]
 
 
-def validate(triples: list[Triple], shape_triples: Collection[Triple], queries: dict[str, str],
-             origins: dict[str, Loc], store: pyoxigraph.Store | None = None) -> Report:
+def validate(
+    triples: list[Triple],
+    shape_triples: Collection[Triple],
+    queries: dict[str, str],
+    origins: dict[str, Loc],
+    store: pyoxigraph.Store | None = None,
+) -> Report:
     """Shapes and violation queries; `store` holds the same triples when the caller has one."""
     findings = shape_findings(triples, shape_triples, origins)
-    findings += run_violation_queries(store if store is not None else store_of(triples),
-                                      queries, origins)
+    findings += run_violation_queries(
+        store if store is not None else store_of(triples), queries, origins
+    )
     return Report(sorted(set(findings), key=Finding.sort_key))
 
 
 def report_triples(report: Report, report_iri: str) -> list[Triple]:
     """The report as SHACL results with stable hash IRIs (no blank nodes), for the dumps."""
     node = NamedNode(report_iri)
-    out = [Triple(node, A, SH.ValidationReport),
-           Triple(node, SH.conforms, Literal(str(report.conforms).lower(), datatype=XSD.boolean))]
+    out = [
+        Triple(node, A, SH.ValidationReport),
+        Triple(node, SH.conforms, Literal(str(report.conforms).lower(), datatype=XSD.boolean)),
+    ]
     for i, f in enumerate(report.findings, 1):
         r = NamedNode(f"{report_iri}#resultaat-{i}")
-        out += [Triple(node, SH.result, r), Triple(r, A, SH.ValidationResult),
-                Triple(r, SH.resultSeverity, SH[f.severity]),
-                Triple(r, SH.focusNode, NamedNode(f.focus)),
-                Triple(r, SH.resultMessage, Literal(f.message))]
+        out += [
+            Triple(node, SH.result, r),
+            Triple(r, A, SH.ValidationResult),
+            Triple(r, SH.resultSeverity, SH[f.severity]),
+            Triple(r, SH.focusNode, NamedNode(f.focus)),
+            Triple(r, SH.resultMessage, Literal(f.message)),
+        ]
         if f.path:
             out.append(Triple(r, SH.resultPath, NamedNode(f.path)))
         if f.loc:

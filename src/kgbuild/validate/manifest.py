@@ -71,8 +71,15 @@ def read_manifest(root: Path, published_before: bool = False) -> dict[str, int]:
     path = root / MANIFEST
     if not path.is_file():
         if published_before:
-            raise InputError([Problem(Loc(MANIFEST), f"missing, but a site was built before: "
-                                      f"{RESTORE}; without it, URIs would be dropped unnoticed")])
+            raise InputError(
+                [
+                    Problem(
+                        Loc(MANIFEST),
+                        f"missing, but a site was built before: "
+                        f"{RESTORE}; without it, URIs would be dropped unnoticed",
+                    )
+                ]
+            )
         return {}
     entries: dict[str, int] = {}
     problems: list[Problem] = []
@@ -81,7 +88,7 @@ def read_manifest(root: Path, published_before: bool = False) -> dict[str, int]:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         line = line.strip()
         if line.startswith(CHECKSUM):
-            sums.append((number, line[len(CHECKSUM):]))
+            sums.append((number, line[len(CHECKSUM) :]))
         if not line or line.startswith("#"):
             continue
         if not line.startswith(DEFAULT_BASE):
@@ -93,9 +100,15 @@ def read_manifest(root: Path, published_before: bool = False) -> dict[str, int]:
     for number, _ in sums[1:]:
         problems.append(Problem(Loc(MANIFEST, number), "a second checksum line"))
     if sums and entries and sums[0][1] != checksum(uris):
-        problems.append(Problem(Loc(MANIFEST, sums[0][0]), (
-            f"checksum does not match the {len(uris)} URI line(s): the file was cut short or "
-            f"changed; {RESTORE}, or delete this line if the change was meant")))
+        problems.append(
+            Problem(
+                Loc(MANIFEST, sums[0][0]),
+                (
+                    f"checksum does not match the {len(uris)} URI line(s): the file was cut short or "
+                    f"changed; {RESTORE}, or delete this line if the change was meant"
+                ),
+            )
+        )
     if problems:
         raise InputError(problems)
     return entries
@@ -115,8 +128,9 @@ def tombstone_problems(data: Data, live: set[str], typed: set[str]) -> list[Prob
     return problems
 
 
-def check_manifest(data: Data, triples: list[Triple], root: Path,
-                   published_before: bool = False) -> list[str]:
+def check_manifest(
+    data: Data, triples: list[Triple], root: Path, published_before: bool = False
+) -> list[str]:
     """Raise InputError for every published URI that is gone; return the URIs the manifest is
     to list after this build (those it lists and the new ones), sorted."""
     live, typed = published(triples)
@@ -125,10 +139,15 @@ def check_manifest(data: Data, triples: list[Triple], root: Path,
     retired = {r["iri"] for r in data.rows("tombstones")}
     for iri, line in manifest.items():
         if iri not in live and iri not in retired:
-            problems.append(Problem(Loc(MANIFEST, line), f"{iri} was published but is no longer "
-                                    "in the data: put it back, or retire it with a row in a "
-                                    "tombstones.csv (iri, reason_nl, reason_en, date, successor, "
-                                    "cites)"))
+            problems.append(
+                Problem(
+                    Loc(MANIFEST, line),
+                    f"{iri} was published but is no longer "
+                    "in the data: put it back, or retire it with a row in a "
+                    "tombstones.csv (iri, reason_nl, reason_en, date, successor, "
+                    "cites)",
+                )
+            )
     if problems:
         raise InputError(problems)
     return sorted(live | set(manifest))
@@ -168,7 +187,7 @@ def replace_file(path: Path, data: bytes) -> None:
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
             os.fsync(fd)
         finally:
             os.close(fd)

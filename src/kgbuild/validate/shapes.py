@@ -55,9 +55,12 @@ def pattern_problems(graph: rdflib.Graph, texts: dict[str, str]) -> list[Problem
         try:
             re.compile(str(value))
         except re.error as e:
-            problems.append(Problem(find_line(texts, "pattern", value_forms(value)),
-                                    f"sh:pattern {shown(str(value))} is not a valid regular "
-                                    f"expression: {e}"))
+            problems.append(
+                Problem(
+                    find_line(texts, "pattern", value_forms(value)),
+                    f"sh:pattern {shown(str(value))} is not a valid regular expression: {e}",
+                )
+            )
     return problems
 
 
@@ -67,9 +70,13 @@ def sparql_problems(graph: rdflib.Graph, texts: dict[str, str]) -> list[Problem]
     import rdflib
 
     sh = rdflib.Namespace(SH)
-    prefixes = "".join(f"PREFIX {p}: <{n}>\n" for p, n in sorted(
-        (str(graph.value(d, sh.prefix)), str(graph.value(d, sh.namespace)))
-        for d in set(graph.objects(None, sh.declare))))
+    prefixes = "".join(
+        f"PREFIX {p}: <{n}>\n"
+        for p, n in sorted(
+            (str(graph.value(d, sh.prefix)), str(graph.value(d, sh.namespace)))
+            for d in set(graph.objects(None, sh.declare))
+        )
+    )
     problems = []
     for key in ("select", "ask"):
         for value in sorted(set(graph.objects(None, sh[key])), key=str):
@@ -102,8 +109,9 @@ def shacl_shacl_problems(graph: rdflib.Graph, texts: dict[str, str]) -> list[Pro
     import pyshacl
     import rdflib
 
-    _, results, _ = pyshacl.validate(graph, shacl_graph=shacl_shacl(), inference="none",
-                                     advanced=False)
+    _, results, _ = pyshacl.validate(
+        graph, shacl_graph=shacl_shacl(), inference="none", advanced=False
+    )
     sh = rdflib.Namespace(SH)
     found = []
     for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
@@ -114,8 +122,13 @@ def shacl_shacl_problems(graph: rdflib.Graph, texts: dict[str, str]) -> list[Pro
         loc = find_line(texts, _local(path) if path else "", value_forms(value))
         what = f"sh:{_local(path)} " if path else ""
         shown_value = shown(str(value)) if value is not None else "(missing)"
-        found.append(Problem(loc, f"invalid SHACL: {what}value {shown_value}: not allowed by "
-                                  f"SHACL ({results.value(result, sh.resultMessage)})"))
+        found.append(
+            Problem(
+                loc,
+                f"invalid SHACL: {what}value {shown_value}: not allowed by "
+                f"SHACL ({results.value(result, sh.resultMessage)})",
+            )
+        )
     return found
 
 
@@ -126,8 +139,10 @@ def check_shapes(directory: Path, root: Path, cache: Path | None = None) -> None
     found sound are remembered by their content in this process, and, given a `cache` folder,
     as an empty marker file in it, so building the same shapes again costs nothing.
     """
-    texts = tuple((p.relative_to(root).as_posix(), p.read_bytes().decode("utf-8-sig"))
-                  for p in sorted(directory.glob("*.ttl")))
+    texts = tuple(
+        (p.relative_to(root).as_posix(), p.read_bytes().decode("utf-8-sig"))
+        for p in sorted(directory.glob("*.ttl"))
+    )
     marker = cache / f"shapes-sound-{fingerprint(texts)}" if cache else None
     if marker and marker.is_file():
         return
@@ -159,5 +174,8 @@ def shapes_problems(texts: tuple[tuple[str, str], ...]) -> tuple[Problem, ...]:
     for _, text in texts:
         graph.parse(data=text, format="turtle")
     by_file = dict(texts)
-    return tuple(pattern_problems(graph, by_file) + sparql_problems(graph, by_file)
-                 + shacl_shacl_problems(graph, by_file))
+    return tuple(
+        pattern_problems(graph, by_file)
+        + sparql_problems(graph, by_file)
+        + shacl_shacl_problems(graph, by_file)
+    )

@@ -14,8 +14,9 @@ import unicodedata
 from markupsafe import Markup, escape
 
 # Bidi classes of right-to-left letters and digits and of the explicit formatting characters.
-DIRECTIONAL = frozenset({"R", "AL", "AN", "LRE", "LRO", "RLE", "RLO", "PDF", "LRI", "RLI", "FSI",
-                         "PDI"})
+DIRECTIONAL = frozenset(
+    {"R", "AL", "AN", "LRE", "LRO", "RLE", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+)
 FSI, PDI = "\u2068", "\u2069"
 
 

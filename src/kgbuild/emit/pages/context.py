@@ -134,7 +134,7 @@ class Chrome:
 def curie(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
@@ -201,17 +201,33 @@ class Site:
     def values(self, values: list[Shown]) -> tuple[Value, ...]:
         return tuple(self.value(v) for v in values)
 
-    def chrome(self, title: str, iri: str, alternates_of: str | None, jsonld: dict[str, Any]) -> Chrome:
+    def chrome(
+        self, title: str, iri: str, alternates_of: str | None, jsonld: dict[str, Any]
+    ) -> Chrome:
         other = "en" if self.lang == "nl" else "nl"
         other_ext = "html" if other == "nl" else "en.html"
         stem = self.page.rsplit(".", 2 if self.lang == "en" else 1)[0]
         other_href = posixpath.basename(f"{stem}.{other_ext}")
-        alternates = tuple(
-            Alternate(f.extension, self.href(alternates_of, f.extension), f.media_type)
-            for f in RDF_FORMATS) if alternates_of else ()
-        return Chrome(self.lang, title, self.root, self.words,
-                      Link(self.words["other_lang"], other_href), alternates, self.release,
-                      self.cite_line(title, iri), jsonld, iri)
+        alternates = (
+            tuple(
+                Alternate(f.extension, self.href(alternates_of, f.extension), f.media_type)
+                for f in RDF_FORMATS
+            )
+            if alternates_of
+            else ()
+        )
+        return Chrome(
+            self.lang,
+            title,
+            self.root,
+            self.words,
+            Link(self.words["other_lang"], other_href),
+            alternates,
+            self.release,
+            self.cite_line(title, iri),
+            jsonld,
+            iri,
+        )
 
     def cite_line(self, title: str, iri: str) -> str:
         """Author and publisher, year, title, version, date and the release's versioned IRI;

@@ -85,7 +85,8 @@ class Fragments:
         html = self.kept_navigation.get(key)
         if html is None:
             html = self.kept_navigation[key] = cast(
-                Markup, self.macros.site_links(*key[:2], chrome.words, key[2]))
+                Markup, self.macros.site_links(*key[:2], chrome.words, key[2])
+            )
         return html
 
     def facts_table(self, facts: tuple[Fact, ...], words: dict[str, str]) -> Markup:
@@ -116,5 +117,7 @@ class Fragments:
         kept = self.kept_alternates.get(macro)
         if kept is None or kept[0] != alternates:
             kept = self.kept_alternates[macro] = (
-                alternates, cast(Markup, getattr(self.macros, macro)(alternates)))
+                alternates,
+                cast(Markup, getattr(self.macros, macro)(alternates)),
+            )
         return kept[1]

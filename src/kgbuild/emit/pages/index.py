@@ -14,8 +14,13 @@ from ...model.terms import CR, DCT, DEFAULT_BASE, RDFS, SCHEMA, SKOS, A
 from ..documents import document_of
 
 # Label properties, best first; a finding has only its statement, shortened for links.
-LABEL_PROPS = (SKOS.prefLabel.value, RDFS.label.value, DCT.title.value, SCHEMA.name.value,
-               CR.statement.value)
+LABEL_PROPS = (
+    SKOS.prefLabel.value,
+    RDFS.label.value,
+    DCT.title.value,
+    SCHEMA.name.value,
+    CR.statement.value,
+)
 MAX_LABEL = 90
 
 

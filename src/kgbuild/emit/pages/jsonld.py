@@ -10,9 +10,16 @@ from markupsafe import Markup
 from ...model.terms import DCT, PROV, SCHEMA
 from .context import Properties, Site, one, text
 
-SCHEMA_TYPES = {"region": "Organization", "agent": "GovernmentOrganization",
-                "source": "CreativeWork", "resource": "Thing", "vocabulary": "DefinedTermSet",
-                "dataset": "Dataset", "home": "WebSite", "index": "CollectionPage"}
+SCHEMA_TYPES = {
+    "region": "Organization",
+    "agent": "GovernmentOrganization",
+    "source": "CreativeWork",
+    "resource": "Thing",
+    "vocabulary": "DefinedTermSet",
+    "dataset": "Dataset",
+    "home": "WebSite",
+    "index": "CollectionPage",
+}
 
 
 def script_json(data: dict[str, Any]) -> Markup:
@@ -21,11 +28,14 @@ def script_json(data: dict[str, Any]) -> Markup:
     return Markup(out.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def schema_jsonld(site: Site, iri: str, kind: str, title: str,
-                  props: Properties) -> dict[str, Any]:
+def schema_jsonld(site: Site, iri: str, kind: str, title: str, props: Properties) -> dict[str, Any]:
     """A resource's schema.org description, from its values by property."""
-    data: dict[str, Any] = {"@context": "https://schema.org/", "@type": SCHEMA_TYPES.get(kind, "Thing"),
-                  "@id": iri, "name": title}
+    data: dict[str, Any] = {
+        "@context": "https://schema.org/",
+        "@type": SCHEMA_TYPES.get(kind, "Thing"),
+        "@id": iri,
+        "name": title,
+    }
     description = one(props, DCT.description, site.lang)
     if description is not None:
         data["description"] = text(description)
@@ -38,6 +48,9 @@ def schema_jsonld(site: Site, iri: str, kind: str, title: str,
     places = sorted({text(v) for v in props.get(PROV.wasDerivedFrom.value, ())})
     if places:
         data["citation"] = places
-    data["isPartOf"] = {"@type": "Dataset", "@id": site.release.dataset_iri,
-                        "version": site.release.version}
+    data["isPartOf"] = {
+        "@type": "Dataset",
+        "@id": site.release.dataset_iri,
+        "version": site.release.version,
+    }
     return data

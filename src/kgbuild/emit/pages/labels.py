@@ -22,8 +22,10 @@ def membership(ix: GraphIndex, iri: str, lang: str) -> str:
 def convenant_party(ix: GraphIndex, iri: str, lang: str) -> str:
     number = ix.first(iri, CR.partyNumber)
     word = "partij" if lang == "nl" else "party"
-    return (f"{_name(ix, iri, CR.party, lang)}, {word} {number.value if number else '?'}: "
-            f"{_name(ix, iri, CR.convenant, lang)}")
+    return (
+        f"{_name(ix, iri, CR.party, lang)}, {word} {number.value if number else '?'}: "
+        f"{_name(ix, iri, CR.convenant, lang)}"
+    )
 
 
 def funding(ix: GraphIndex, iri: str, lang: str) -> str:
@@ -31,8 +33,11 @@ def funding(ix: GraphIndex, iri: str, lang: str) -> str:
     return shorten(purpose.value) if purpose is not None else "?"
 
 
-RULES = {ORG.Membership.value: membership, CR.ConvenantParty.value: convenant_party,
-         CR.Funding.value: funding}
+RULES = {
+    ORG.Membership.value: membership,
+    CR.ConvenantParty.value: convenant_party,
+    CR.Funding.value: funding,
+}
 
 
 def derive_labels(ix: GraphIndex) -> None:

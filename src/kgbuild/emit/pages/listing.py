@@ -77,7 +77,10 @@ class DataGap:
 def data_gap(site: Site) -> DataGap | None:
     snaps = []
     for s in site.index.of_type(CR.Snapshot.value):
-        day, unknown = site.index.first(s, CR.referenceDate), site.index.first(s, CR.regionNotKnownCount)
+        day, unknown = (
+            site.index.first(s, CR.referenceDate),
+            site.index.first(s, CR.regionNotKnownCount),
+        )
         known = site.index.first(s, CR.knownGemeenteCount)
         if day is not None and unknown is not None and known is not None:
             snaps.append((day.value, int(unknown.value), int(known.value)))
@@ -133,26 +136,48 @@ def class_counts(index, documents: dict[str, str]) -> dict[str, list[str]]:
 def home_page(site: Site, members: dict[str, list[str]], drawn: HomeMap | None) -> HomePage:
     r = site.release
     drawing, colours, rows = (drawn.drawing, drawn.colours, drawn.rows) if drawn else (None, {}, ())
-    regions = sorted((RegionEntry(site.link(i), colours.get(i, ""))
-                      for c in REGION_CLASSES for i in members.get(c, [])),
-                     key=lambda e: e.link.label.lower())
-    classes = sorted((ClassEntry(Link(site.index.label(c, site.lang), site.href(index_path(c)),
-                                      c), len(v)) for c, v in members.items()),
-                     key=lambda e: e.link.label.lower())
+    regions = sorted(
+        (
+            RegionEntry(site.link(i), colours.get(i, ""))
+            for c in REGION_CLASSES
+            for i in members.get(c, [])
+        ),
+        key=lambda e: e.link.label.lower(),
+    )
+    classes = sorted(
+        (
+            ClassEntry(Link(site.index.label(c, site.lang), site.href(index_path(c)), c), len(v))
+            for c, v in members.items()
+        ),
+        key=lambda e: e.link.label.lower(),
+    )
     title = r.title_nl if site.lang == "nl" else r.title_en
-    jsonld = {"@context": "https://schema.org/", "@type": "WebSite", "name": title,
-              "about": {"@id": r.dataset_iri}}
-    return HomePage(site.chrome(title, r.dataset_iri, None, jsonld),
-                    r.description_nl if site.lang == "nl" else r.description_en,
-                    tuple(regions), tuple(classes), drawing, rows)
+    jsonld = {
+        "@context": "https://schema.org/",
+        "@type": "WebSite",
+        "name": title,
+        "about": {"@id": r.dataset_iri},
+    }
+    return HomePage(
+        site.chrome(title, r.dataset_iri, None, jsonld),
+        r.description_nl if site.lang == "nl" else r.description_en,
+        tuple(regions),
+        tuple(classes),
+        drawing,
+        rows,
+    )
 
 
 def class_page(site: Site, cls: str, iris: list[str]) -> IndexPage:
     label = site.index.label(cls, site.lang)
     title = f"{site.words['index_of']}: {label}"
     items = tuple(sorted((site.link(i) for i in iris), key=lambda link: link.label.lower()))
-    jsonld = {"@context": "https://schema.org/", "@type": "CollectionPage",
-              "name": title, "about": {"@id": cls}}
+    jsonld = {
+        "@context": "https://schema.org/",
+        "@type": "CollectionPage",
+        "name": title,
+        "about": {"@id": cls},
+    }
     return IndexPage(site.chrome(title, cls, None, jsonld), items)
 
 
@@ -170,51 +195,87 @@ def downloads(site: Site, files: dict[str, bytes]) -> tuple[Download, ...]:
 def schema_dataset(r, lang: str, files: tuple[Download, ...]) -> dict:
     """The dataset as schema.org describes it (for search engines and the NDE register):
     publisher and creator the publishing organisation, with its contact page."""
-    contact = {"@type": "ContactPoint", "@id": r.contact_iri, "name": r.publisher,
-               "url": r.contact}
+    contact = {"@type": "ContactPoint", "@id": r.contact_iri, "name": r.publisher, "url": r.contact}
     if r.contact_email:
         contact["email"] = r.contact_email
-    org = {"@type": "Organization", "@id": r.publisher_iri, "name": r.publisher_name(lang),
-           "identifier": r.publisher_iri, "url": DEFAULT_BASE, "contactPoint": contact}
+    org = {
+        "@type": "Organization",
+        "@id": r.publisher_iri,
+        "name": r.publisher_name(lang),
+        "identifier": r.publisher_iri,
+        "url": DEFAULT_BASE,
+        "contactPoint": contact,
+    }
     return {
-        "@context": "https://schema.org/", "@type": "Dataset", "@id": r.dataset_iri,
-        "name": r.title(lang), "description": getattr(r, f"description_{lang}"),
-        "version": r.version, "datePublished": r.issued, "dateModified": r.issued,
-        "license": r.license, "inLanguage": ["nl", "en"], "publisher": org, "creator": org,
-        "mainEntityOfPage": r.landing_page, "citation": r.citation(lang),
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": r.dataset_iri,
+        "name": r.title(lang),
+        "description": getattr(r, f"description_{lang}"),
+        "version": r.version,
+        "datePublished": r.issued,
+        "dateModified": r.issued,
+        "license": r.license,
+        "inLanguage": ["nl", "en"],
+        "publisher": org,
+        "creator": org,
+        "mainEntityOfPage": r.landing_page,
+        "citation": r.citation(lang),
         "keywords": ["cultuurregio", "cultuurbeleid", "gemeenten", "provincies"],
-        "distribution": [{"@type": "DataDownload", "contentUrl": r.download_url(d.name),
-                          "name": d.name, "description": d.name, "encodingFormat": d.media_type,
-                          "contentSize": str(d.size)} for d in files]}
+        "distribution": [
+            {
+                "@type": "DataDownload",
+                "contentUrl": r.download_url(d.name),
+                "name": d.name,
+                "description": d.name,
+                "encodingFormat": d.media_type,
+                "contentSize": str(d.size),
+            }
+            for d in files
+        ],
+    }
 
 
 def dataset_page(site: Site, files: dict[str, bytes], triples: int, path: str) -> DatasetPage:
     r = site.release
     title = r.title_nl if site.lang == "nl" else r.title_en
     folder = f"download/{r.version}/"
-    meta = tuple(Link(n, site.root + folder + n) for n in
-                 ("dataset.ttl", "SHA256SUMS", "shacl-report.ttl", "shacl-report.txt"))
+    meta = tuple(
+        Link(n, site.root + folder + n)
+        for n in ("dataset.ttl", "SHA256SUMS", "shacl-report.ttl", "shacl-report.txt")
+    )
     jsonld = schema_dataset(r, site.lang, downloads(site, files))
-    return DatasetPage(site.chrome(title, r.dataset_iri, path, jsonld),
-                       r.description_nl if site.lang == "nl" else r.description_en,
-                       Link(r.license, r.license, r.license, True), downloads(site, files),
-                       triples, meta, data_gap(site))
+    return DatasetPage(
+        site.chrome(title, r.dataset_iri, path, jsonld),
+        r.description_nl if site.lang == "nl" else r.description_en,
+        Link(r.license, r.license, r.license, True),
+        downloads(site, files),
+        triples,
+        meta,
+        data_gap(site),
+    )
 
 
 def term(site: Site, iri: str) -> Term:
     ix = site.index
-    types = [t for t in ix.types.get(iri, ()) if t != SKOS.Concept.value] or \
-        sorted(ix.types.get(iri, ()))
+    types = [t for t in ix.types.get(iri, ()) if t != SKOS.Concept.value] or sorted(
+        ix.types.get(iri, ())
+    )
     definition = ix.first(iri, SKOS.definition, site.lang)
 
     def links(prop) -> tuple[Link, ...]:
         return tuple(site.link(v.value) for v in ix.values(iri, prop))
 
-    return Term(iri.split("#", 1)[-1], iri, ix.label(iri, site.lang),
-                site.link(min(types)) if types else Link(""),
-                definition.value if definition is not None else "",
-                links(RDFS.subClassOf) + links(RDFS.subPropertyOf),
-                links(RDFS.domain), links(RDFS.range))
+    return Term(
+        iri.split("#", 1)[-1],
+        iri,
+        ix.label(iri, site.lang),
+        site.link(min(types)) if types else Link(""),
+        definition.value if definition is not None else "",
+        links(RDFS.subClassOf) + links(RDFS.subPropertyOf),
+        links(RDFS.domain),
+        links(RDFS.range),
+    )
 
 
 def vocabulary_page(site: Site, path: str, iri: str, subjects: list[str]) -> VocabularyPage:
@@ -223,13 +284,20 @@ def vocabulary_page(site: Site, path: str, iri: str, subjects: list[str]) -> Voc
     description = ix.first(iri, DCT.description, site.lang)
     terms = [s for s in subjects if s != iri and "#" in s]
     terms.sort(key=lambda s: (min(ix.types.get(s, {""})), ix.label(s, site.lang).lower()))
-    jsonld = {"@context": "https://schema.org/", "@type": "DefinedTermSet",
-              "@id": iri, "name": title,
-              "hasDefinedTerm": [{"@type": "DefinedTerm", "@id": s,
-                                  "name": ix.label(s, site.lang)} for s in terms]}
-    return VocabularyPage(site.chrome(title, iri, path, jsonld),
-                          description.value if description is not None else "",
-                          tuple(term(site, s) for s in terms))
+    jsonld = {
+        "@context": "https://schema.org/",
+        "@type": "DefinedTermSet",
+        "@id": iri,
+        "name": title,
+        "hasDefinedTerm": [
+            {"@type": "DefinedTerm", "@id": s, "name": ix.label(s, site.lang)} for s in terms
+        ],
+    }
+    return VocabularyPage(
+        site.chrome(title, iri, path, jsonld),
+        description.value if description is not None else "",
+        tuple(term(site, s) for s in terms),
+    )
 
 
 def is_vocabulary(index, iri: str) -> bool:
@@ -241,10 +309,10 @@ def error_page(site: Site, status: int, message: str) -> ErrorPage:
     """An error page is served at any URL, so its links start at the site root ('/')."""
     site.root = "/"
     title = f"{status} {message}"
-    chrome = site.chrome(title, "", None,
-                         {"@context": "https://schema.org/", "@type": "WebPage", "name": title})
+    chrome = site.chrome(
+        title, "", None, {"@context": "https://schema.org/", "@type": "WebPage", "name": title}
+    )
     chrome = replace(chrome, other_lang=Link(site.words["other_lang"], "/index.en.html"))
     if status == 406:
         return ErrorPage(chrome, status, message, FORMATS, "/doc/dataset/cultuurregios")
     return ErrorPage(chrome, status, message)
-

@@ -36,10 +36,17 @@ class Maps:
         if not index.types.get(iri, set()) & REGION_TYPES:
             return None
         status = member_status(index, iri)
-        return Drawing(self.view_box, tuple(
-            Shape(self.paths[code], isolated_text(self.names[code]),
-                  ("stated" if status[code] else "inferred") if code in status else "none")
-            for code in sorted(self.paths)))
+        return Drawing(
+            self.view_box,
+            tuple(
+                Shape(
+                    self.paths[code],
+                    isolated_text(self.names[code]),
+                    ("stated" if status[code] else "inferred") if code in status else "none",
+                )
+                for code in sorted(self.paths)
+            ),
+        )
 
     def home(self, site: Site) -> HomeMap:
         """The werkgebied of every culture region on MAP_DAY: a colour per region (a landsdeel,
@@ -58,17 +65,24 @@ class Maps:
             found = sorted(inside.get(code, []), key=lambda r: site.index.label(r, site.lang))
             state = "in" if found else ("outside" if code in outside else "unknown")
             fills[code] = [colours[r] for r in found] or [state]
-            rows.append(MapRow(site.link(tooi_gemeente(code).value), state,
-                               tuple(site.link(r) for r in found)))
+            rows.append(
+                MapRow(
+                    site.link(tooi_gemeente(code).value), state, tuple(site.link(r) for r in found)
+                )
+            )
         title = site.words["map_title"].format(day=MAP_DAY)
         codes = {row.gemeente.iri.rsplit("/", 1)[1].upper(): row for row in rows}
         links = {code: row.gemeente.href for code, row in codes.items()}
-        notes = {code: ", ".join(isolated_text(r.label) for r in row.regions)
-                 for code, row in codes.items() if row.regions}
+        notes = {
+            code: ", ".join(isolated_text(r.label) for r in row.regions)
+            for code, row in codes.items()
+            if row.regions
+        }
         return HomeMap(self.filled(fills, links, notes, title), colours, tuple(rows))
 
-    def filled(self, fills: dict[str, list[str]], links: dict[str, str],
-               notes: dict[str, str], title: str) -> Drawing:
+    def filled(
+        self, fills: dict[str, list[str]], links: dict[str, str], notes: dict[str, str], title: str
+    ) -> Drawing:
         """A map whose gemeenten each link to their page, filled by one class or, for several,
         a pattern of stripes in their classes."""
         pairs = sorted({tuple(f) for f in fills.values() if len(f) > 1})
@@ -77,12 +91,18 @@ class Maps:
             fill = fills.get(code, ["unknown"])
             several = len(fill) > 1
             note = f" ({notes[code]})" if code in notes else ""
-            shapes.append(Shape(self.paths[code], isolated_text(self.names[code]) + note,
-                                "several" if several else fill[0],
-                                pattern_id(tuple(fill)) if several else "",
-                                links.get(code, "#")))
-        return Drawing(self.view_box, tuple(shapes), title,
-                       tuple(Stripes(pattern_id(p), p) for p in pairs))
+            shapes.append(
+                Shape(
+                    self.paths[code],
+                    isolated_text(self.names[code]) + note,
+                    "several" if several else fill[0],
+                    pattern_id(tuple(fill)) if several else "",
+                    links.get(code, "#"),
+                )
+            )
+        return Drawing(
+            self.view_box, tuple(shapes), title, tuple(Stripes(pattern_id(p), p) for p in pairs)
+        )
 
     @property
     def view_box(self) -> str:
@@ -160,8 +180,9 @@ def outside_codes(index: GraphIndex, on: str) -> set[str]:
     return out
 
 
-def member_status(index: GraphIndex, region: str, on: str = MAP_DAY,
-                  nested: bool = True) -> dict[str, bool]:
+def member_status(
+    index: GraphIndex, region: str, on: str = MAP_DAY, nested: bool = True
+) -> dict[str, bool]:
     """{CBS code of a gemeente in the werkgebied on the day: confirmed?} for a region and (when
     nested) the regions it contains, by the rule of the snapshot (derive.Period.on)."""
     out: dict[str, bool] = {}
@@ -205,8 +226,11 @@ def geometry_path(geometry: dict, project) -> str:
 def bounds(features) -> tuple[float, float, float, float]:
     xs, ys = [], []
     for f in features:
-        for polygon in ([f["geometry"]["coordinates"]] if f["geometry"]["type"] == "Polygon"
-                        else f["geometry"]["coordinates"]):
+        for polygon in (
+            [f["geometry"]["coordinates"]]
+            if f["geometry"]["type"] == "Polygon"
+            else f["geometry"]["coordinates"]
+        ):
             for ring in polygon:
                 xs += [p[0] for p in ring]
                 ys += [p[1] for p in ring]

@@ -62,35 +62,73 @@ class QueryPage:
 HEADER_LANG = "en"  # the shipped queries describe themselves ('#+' headers) in English
 
 
-def chrome(release: Release, lang: str, path: str, title: str, iri: str,
-           alternates: tuple[Alternate, ...], jsonld: dict, title_lang: str = "") -> Chrome:
+def chrome(
+    release: Release,
+    lang: str,
+    path: str,
+    title: str,
+    iri: str,
+    alternates: tuple[Alternate, ...],
+    jsonld: dict,
+    title_lang: str = "",
+) -> Chrome:
     """What the query pages share with every other page: language, navigation, citation. A
     query page links no node of the graph, so its `Site` needs no index."""
     site = Site(None, release, lang, page_file(path, lang))  # type: ignore[arg-type]
-    return replace(site.chrome(title, iri, None, jsonld), alternates=alternates,
-                   title_lang=title_lang if title_lang != lang else "")
+    return replace(
+        site.chrome(title, iri, None, jsonld),
+        alternates=alternates,
+        title_lang=title_lang if title_lang != lang else "",
+    )
 
 
 def files_of(name: str) -> tuple[Alternate, ...]:
     """A query's own files, as the alternates of its page (links relative to query/)."""
-    return (Alternate("SPARQL", f"{name}.rq", "application/sparql-query"),
-            Alternate("CSV", f"{name}.csv", "text/csv"),
-            Alternate("SPARQL JSON", f"{name}.json", "application/sparql-results+json"))
+    return (
+        Alternate("SPARQL", f"{name}.rq", "application/sparql-query"),
+        Alternate("CSV", f"{name}.csv", "text/csv"),
+        Alternate("SPARQL JSON", f"{name}.json", "application/sparql-results+json"),
+    )
 
 
 def page_chrome(release: Release, lang: str, p: QueryPage) -> Chrome:
     iri = f"{DEFAULT_BASE}query/{p.name}"
-    return chrome(release, lang, f"query/{p.name}", p.summary, iri, files_of(p.name),
-                  {"@context": "https://schema.org/", "@type": "WebPage", "@id": iri,
-                   "name": p.summary, "inLanguage": lang, "isPartOf": part_of(release)},
-                  p.header_lang)
+    return chrome(
+        release,
+        lang,
+        f"query/{p.name}",
+        p.summary,
+        iri,
+        files_of(p.name),
+        {
+            "@context": "https://schema.org/",
+            "@type": "WebPage",
+            "@id": iri,
+            "name": p.summary,
+            "inLanguage": lang,
+            "isPartOf": part_of(release),
+        },
+        p.header_lang,
+    )
 
 
 def index_chrome(release: Release, lang: str) -> Chrome:
     title = UI[lang]["queries_title"]
-    return chrome(release, lang, "query/index", title, "", (),
-                  {"@context": "https://schema.org/", "@type": "CollectionPage",
-                   "name": title, "inLanguage": lang, "isPartOf": part_of(release)})
+    return chrome(
+        release,
+        lang,
+        "query/index",
+        title,
+        "",
+        (),
+        {
+            "@context": "https://schema.org/",
+            "@type": "CollectionPage",
+            "name": title,
+            "inLanguage": lang,
+            "isPartOf": part_of(release),
+        },
+    )
 
 
 def part_of(release: Release) -> dict:
@@ -102,21 +140,36 @@ def cells(table: Table) -> tuple[tuple[Cell, ...], ...]:
         if t is None:
             return Cell("", "")
         return Cell(t.value, t.value if isinstance(t, pyoxigraph.NamedNode) else "")
+
     return tuple(tuple(cell(t) for t in row) for row in table.rows)
 
 
 def inferred_rows(table: Table) -> tuple[bool, ...]:
     cols = [i for i, v in enumerate(table.vars) if v.endswith("status")]
-    return tuple(any(row[i] is not None and row[i].value == "inferred" for i in cols)
-                 for row in table.rows)
+    return tuple(
+        any(row[i] is not None and row[i].value == "inferred" for i in cols) for row in table.rows
+    )
 
 
 def page(spec: QuerySpec, table: Table, given: dict[str, str]) -> QueryPage:
-    params = tuple(ParamRow(p.name, p.type_label, p.required, given.get(p.name, ""),
-                            spec.enumerate.get(p.name, ())) for p in spec.params)
-    return QueryPage(spec.name, spec.summary, spec.description, spec.tags,
-                     query_text(spec), params, table.vars, cells(table),
-                     inferred_rows(table), HEADER_LANG)
+    params = tuple(
+        ParamRow(
+            p.name, p.type_label, p.required, given.get(p.name, ""), spec.enumerate.get(p.name, ())
+        )
+        for p in spec.params
+    )
+    return QueryPage(
+        spec.name,
+        spec.summary,
+        spec.description,
+        spec.tags,
+        query_text(spec),
+        params,
+        table.vars,
+        cells(table),
+        inferred_rows(table),
+        HEADER_LANG,
+    )
 
 
 def used_values(spec: QuerySpec, terms: dict) -> dict[str, str]:
@@ -127,13 +180,20 @@ def run_for_build(store, spec: QuerySpec) -> tuple[Table, dict[str, str]]:
     try:
         terms = bind(spec, {})
     except UsageError as e:
-        raise InputError([Problem(Loc(spec.path, 1), f"cannot run in the build: {e} "
-                                  "(give it a '#+ defaults:' value)")]) from None
+        raise InputError(
+            [
+                Problem(
+                    Loc(spec.path, 1),
+                    f"cannot run in the build: {e} (give it a '#+ defaults:' value)",
+                )
+            ]
+        ) from None
     return run_embedded(store, spec, terms), used_values(spec, terms)
 
 
-def query_files(triples, specs: list[QuerySpec], release: Release,
-                store: pyoxigraph.Store | None = None) -> dict[str, bytes]:
+def query_files(
+    triples, specs: list[QuerySpec], release: Release, store: pyoxigraph.Store | None = None
+) -> dict[str, bytes]:
     """{path under dist/: bytes} for query/{name}.rq|.csv|.json, the pages
     query/{name}.html|.en.html and query/index.html|.en.html, published under the release's
     base.
@@ -151,10 +211,12 @@ def query_files(triples, specs: list[QuerySpec], release: Release,
         files[f"query/{spec.name}.json"] = to_json(table)
         for lang in LANGS:
             files[page_file(f"query/{spec.name}", lang)] = render(
-                env, "query.html", page=p, chrome=page_chrome(release, lang, p))
+                env, "query.html", page=p, chrome=page_chrome(release, lang, p)
+            )
     for lang in LANGS:
         files[page_file("query/index", lang)] = render(
-            env, "query-index.html", pages=pages, chrome=index_chrome(release, lang))
+            env, "query-index.html", pages=pages, chrome=index_chrome(release, lang)
+        )
     return {path: release.base.data(data) for path, data in files.items()}
 
 

@@ -39,15 +39,19 @@ from .versions import Version, version_page
 from .words import LANGS
 
 DATASET_DOC = "doc/dataset/cultuurregios"
-ERRORS = {404: ("Niet gevonden", "Not found"), 406: ("Formaat niet leverbaar",
-          "Format not available"), 410: ("Ingetrokken", "Withdrawn")}
+ERRORS = {
+    404: ("Niet gevonden", "Not found"),
+    406: ("Formaat niet leverbaar", "Format not available"),
+    410: ("Ingetrokken", "Withdrawn"),
+}
 
 
 # Every page's Content-Security-Policy: nothing runs, styles come only from the site itself.
 POLICY = Markup("default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'none'")
 # The endpoint's page (sparql.html) has the one form: it may be sent to this site.
-ENDPOINT_POLICY = Markup("default-src 'none'; style-src 'self'; base-uri 'none'; "
-                         "form-action 'self'")
+ENDPOINT_POLICY = Markup(
+    "default-src 'none'; style-src 'self'; base-uri 'none'; form-action 'self'"
+)
 
 
 def environment() -> jinja2.Environment:
@@ -55,16 +59,28 @@ def environment() -> jinja2.Environment:
     templates are kept between builds)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("kgbuild", "templates"),
-        undefined=jinja2.StrictUndefined, autoescape=True, trim_blocks=True,
-        lstrip_blocks=True, keep_trailing_newline=True, auto_reload=False)
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
     fragments = Fragments(env)
-    env.filters.update(bidi=isolated, bidi_text=isolated_text, script_json=script_json,
-                       link=fragments.link,
-                       links=fragments.links, cites=fragments.cites,
-                       site_links=fragments.site_links, facts_table=fragments.facts_table,
-                       region_map=fragments.region_map, home_map=fragments.home_map,
-                       alternate_links=fragments.alternate_links,
-                       format_links=fragments.format_links)
+    env.filters.update(
+        bidi=isolated,
+        bidi_text=isolated_text,
+        script_json=script_json,
+        link=fragments.link,
+        links=fragments.links,
+        cites=fragments.cites,
+        site_links=fragments.site_links,
+        facts_table=fragments.facts_table,
+        region_map=fragments.region_map,
+        home_map=fragments.home_map,
+        alternate_links=fragments.alternate_links,
+        format_links=fragments.format_links,
+    )
     env.tests["linkable"] = linkable
     env.globals["policy"] = POLICY
     return env
@@ -95,22 +111,33 @@ class Renderer:
             subjects = sorted({t.subject.value for t in triples})
             for lang in LANGS:
                 page = vocabulary_page(self.site(path, lang), path, iri, subjects)
-                out[page_file(path, lang)] = self.render("vocabulary.html", page=page,
-                                                         chrome=page.chrome)
+                out[page_file(path, lang)] = self.render(
+                    "vocabulary.html", page=page, chrome=page.chrome
+                )
             return out
         drawing = self.maps.region(self.index, iri) if self.maps else None  # no words: one
         nodes = grouped(self.index, triples)
         for lang in LANGS:
             page = resource_page(self.site(path, lang), path, iri, nodes, drawing)
-            out[page_file(path, lang)] = self.render(f"{page.kind}.html", page=page,
-                                                     chrome=page.chrome)
+            out[page_file(path, lang)] = self.render(
+                f"{page.kind}.html", page=page, chrome=page.chrome
+            )
         return out
 
 
-def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple]],
-                files: dict[str, bytes], triple_count: int, maps: Maps | None,
-                put: Put, *, each: Callable[[str], None] = lambda path: None,
-                versions: tuple[Version, ...] = (), jobs: int = 1) -> list[str]:
+def render_site(
+    index: GraphIndex,
+    release: Release,
+    docs: dict[str, list[Triple]],
+    files: dict[str, bytes],
+    triple_count: int,
+    maps: Maps | None,
+    put: Put,
+    *,
+    each: Callable[[str], None] = lambda path: None,
+    versions: tuple[Version, ...] = (),
+    jobs: int = 1,
+) -> list[str]:
     """Write every page and the stylesheets; the paths written. The documents' pages are
     rendered on `jobs` worker processes; a document's pages, and whatever `each(path)` writes
     of it, are written by the worker that renders them, so their bytes never travel between
@@ -137,16 +164,18 @@ def render_site(index: GraphIndex, release: Release, docs: dict[str, list[Triple
     return written + list(site_pages)
 
 
-def whole_site_pages(r: Renderer, members: dict[str, list[str]], files: dict[str, bytes],
-                     triple_count: int) -> dict[str, bytes]:
+def whole_site_pages(
+    r: Renderer, members: dict[str, list[str]], files: dict[str, bytes], triple_count: int
+) -> dict[str, bytes]:
     """The pages about the whole site: the class indexes, the home and dataset pages, the error
     pages, and the stylesheets."""
     out = {}
     for lang in LANGS:
         for cls, iris in members.items():
             page = class_page(r.site(index_path(cls), lang), cls, iris)
-            out[page_file(index_path(cls), lang)] = r.render("classindex.html", page=page,
-                                                             chrome=page.chrome)
+            out[page_file(index_path(cls), lang)] = r.render(
+                "classindex.html", page=page, chrome=page.chrome
+            )
         site = r.site("index", lang)
         home = home_page(site, members, r.maps.home(site) if r.maps else None)
         out[page_file("index", lang)] = r.render("home.html", page=home, chrome=home.chrome)
@@ -160,15 +189,15 @@ def whole_site_pages(r: Renderer, members: dict[str, list[str]], files: dict[str
     return out
 
 
-def version_pages(r: Renderer, versions: tuple[Version, ...],
-                  files: dict[str, bytes]) -> dict[str, bytes]:
+def version_pages(
+    r: Renderer, versions: tuple[Version, ...], files: dict[str, bytes]
+) -> dict[str, bytes]:
     """The page of each version IRI, in both languages."""
     out = {}
     for v in versions:
         for lang in LANGS:
             page = version_page(r.site(v.path, lang), v, files)
-            out[page_file(v.path, lang)] = r.render("version.html", page=page,
-                                                    chrome=page.chrome)
+            out[page_file(v.path, lang)] = r.render("version.html", page=page, chrome=page.chrome)
     return out
 
 

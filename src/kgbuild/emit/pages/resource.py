@@ -101,12 +101,16 @@ class PlaceOnDate:
 
 def period_of(index: GraphIndex, fact: str) -> Period:
     """The bounds of a territory or outside fact, as derive wrote them."""
+
     def day(prop) -> str | None:
         value = index.first(fact, prop)
         return value.value if value is not None else None
+
     ends = (day(CR.endEarliest), day(CR.endLatest))
-    return Period((day(CR.startEarliest) or "9999-12-31", day(CR.startLatest) or "9999-12-31"),
-                  ends if ends[0] and ends[1] else None)
+    return Period(
+        (day(CR.startEarliest) or "9999-12-31", day(CR.startLatest) or "9999-12-31"),
+        ends if ends[0] and ends[1] else None,
+    )
 
 
 def placed_facts(site: Site, gemeente: str) -> tuple[list[Territory], list[Outside]]:
@@ -130,9 +134,14 @@ def places_over_time(site: Site, iri: str) -> tuple[PlaceOnDate, ...]:
     out = []
     for day in REFERENCE_DATES:
         a = answer(territory, outside, day)
-        out.append(PlaceOnDate(day, tuple((site.link(r), stated, c == SURELY)
-                                          for r, stated, c in a.regions),
-                               bool(a.outside and not a.regions), a.outside == SURELY))
+        out.append(
+            PlaceOnDate(
+                day,
+                tuple((site.link(r), stated, c == SURELY) for r, stated, c in a.regions),
+                bool(a.outside and not a.regions),
+                a.outside == SURELY,
+            )
+        )
     return tuple(out)
 
 
@@ -163,8 +172,11 @@ class ResourcePage:
 
 
 def kind_of(types: set[str]) -> str:
-    for kind, classes in (("region", REGION_TYPES), ("agent", AGENT_TYPES),
-                          ("source", SOURCE_TYPES)):
+    for kind, classes in (
+        ("region", REGION_TYPES),
+        ("agent", AGENT_TYPES),
+        ("source", SOURCE_TYPES),
+    ):
         if types & classes:
             return kind
     return "resource"
@@ -198,8 +210,9 @@ def fact_sources(site: Site, prop: str, sources: tuple[Link, ...]) -> tuple[Link
     return (site.link(rule_iri(rule).value),) if rule else sources
 
 
-def facts_of(site: Site, prop: str, objects: list[Shown], stated: dict,
-             sources: tuple[Link, ...]) -> list[Fact]:
+def facts_of(
+    site: Site, prop: str, objects: list[Shown], stated: dict, sources: tuple[Link, ...]
+) -> list[Fact]:
     """The rows of one property: its values grouped by the sources they rest on (a value with
     a statement cites its places, any other the node's sources)."""
     groups: dict[tuple[Link, ...], list] = {}
@@ -213,15 +226,19 @@ def grouped(index: GraphIndex, triples: list[Triple]) -> dict[str, Properties]:
     document; the statements left out (each shows as the sources of the fact it names, not as
     a part). A subject's triples are all in its document, so the index has the same ones."""
     subjects = dict.fromkeys(t.subject.value for t in triples)
-    return {s: properties_of(index, s) for s in subjects
-            if RDF.Statement.value not in index.types.get(s, ())}
+    return {
+        s: properties_of(index, s)
+        for s in subjects
+        if RDF.Statement.value not in index.types.get(s, ())
+    }
 
 
 def node(site: Site, iri: str, props: Properties) -> Node:
     sources = sources_of(site, props)
     stated = stated_sources(site, iri)
-    order = sorted((p for p in props if p not in SOURCE_PROPS),
-                   key=lambda p: (p != TYPE, site.prop(p).label))
+    order = sorted(
+        (p for p in props if p not in SOURCE_PROPS), key=lambda p: (p != TYPE, site.prop(p).label)
+    )
     facts = tuple(f for p in order for f in facts_of(site, p, props[p], stated, sources))
     anchor = iri.split("#", 1)[1] if "#" in iri else ""
     return Node(anchor, iri, site.index.label(iri, site.lang), facts, sources)
@@ -233,30 +250,43 @@ def inverse(site: Site, iri: str, skip: set[str]) -> tuple[Inverse, ...]:
         s = t.subject.value
         if t.predicate.value not in HIDDEN_INVERSE and s.split("#")[0] != iri and s not in skip:
             grouped[t.predicate.value].append(s)
-    return tuple(Inverse(site.prop(p), tuple(site.link(s) for s in sorted(set(grouped[p]))))
-                 for p in sorted(grouped, key=lambda p: site.prop(p).label))
+    return tuple(
+        Inverse(site.prop(p), tuple(site.link(s) for s in sorted(set(grouped[p]))))
+        for p in sorted(grouped, key=lambda p: site.prop(p).label)
+    )
 
 
 def membership_row(site: Site, m: str) -> MembershipRow:
     ix, lang, props = site.index, site.lang, properties_of(site.index, m)
     status, role = one(props, CR.evidenceStatus), one(props, ORG.role)
     return MembershipRow(
-        site.link(m), site.link(one(props, ORG.organization)),
+        site.link(m),
+        site.link(one(props, ORG.organization)),
         site.link(one(props, ORG.member)),
-        ix.label(role, lang) if role else "", status == STATED,
+        ix.label(role, lang) if role else "",
+        status == STATED,
         ix.label(status, lang) if status else "",
-        text(one(props, SCHEMA.startDate, lang)), text(one(props, SCHEMA.endDate, lang)),
-        text(one(props, CR.statusReason, lang)), sources_of(site, props))
+        text(one(props, SCHEMA.startDate, lang)),
+        text(one(props, SCHEMA.endDate, lang)),
+        text(one(props, CR.statusReason, lang)),
+        sources_of(site, props),
+    )
 
 
 def memberships(site: Site, iri: str, kind: str) -> tuple[MembershipRow, ...]:
     prop = {"region": ORG.organization, "agent": ORG.member}.get(kind)
     if prop is None:
         return ()
-    rows = [membership_row(site, m) for m in site.index.subjects(prop, iri)
-            if ORG.Membership.value in site.index.types.get(m, ())]
-    key = (lambda r: (not r.stated, r.member.label, r.begin)) if kind == "region" else (
-        lambda r: (r.begin, r.region.label, r.role))
+    rows = [
+        membership_row(site, m)
+        for m in site.index.subjects(prop, iri)
+        if ORG.Membership.value in site.index.types.get(m, ())
+    ]
+    key = (
+        (lambda r: (not r.stated, r.member.label, r.begin))
+        if kind == "region"
+        else (lambda r: (r.begin, r.region.label, r.role))
+    )
     return tuple(sorted(rows, key=key))
 
 
@@ -284,8 +314,9 @@ def claims(site: Site, iri: str, parts: list[str]) -> tuple[Claim, ...]:
     return tuple(out)
 
 
-def resource_page(site: Site, path: str, iri: str, nodes: dict[str, Properties],
-                  drawing: Drawing | None = None) -> ResourcePage:
+def resource_page(
+    site: Site, path: str, iri: str, nodes: dict[str, Properties], drawing: Drawing | None = None
+) -> ResourcePage:
     """The page of a document; `nodes` is what grouped() made of its triples."""
     kind = kind_of(site.index.types.get(iri, set()))
     props = nodes.get(iri, {})
@@ -297,9 +328,17 @@ def resource_page(site: Site, path: str, iri: str, nodes: dict[str, Properties],
     skip = {r.membership.iri for r in rows}
     title = main.label
     chrome = site.chrome(title, iri, path, schema_jsonld(site, iri, kind, title, props))
-    return ResourcePage(chrome, kind, main, parts, inverse(site, iri, skip), rows,
-                        claims(site, iri, part_iris) if kind == "source" else (), drawing,
-                        places_over_time(site, iri))
+    return ResourcePage(
+        chrome,
+        kind,
+        main,
+        parts,
+        inverse(site, iri, skip),
+        rows,
+        claims(site, iri, part_iris) if kind == "source" else (),
+        drawing,
+        places_over_time(site, iri),
+    )
 
 
 __all__ = ["Node", "ResourcePage", "Value", "resource_page"]

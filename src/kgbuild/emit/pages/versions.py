@@ -34,15 +34,28 @@ class VersionPage:
     downloads: tuple[Download, ...]
 
 
-def version_documents(triples: list[Triple], docs: dict[str, list[Triple]],
-                      description: list[Triple], release: Release,
-                      ) -> dict[str, tuple[Version, list[Triple]]]:
+def version_documents(
+    triples: list[Triple],
+    docs: dict[str, list[Triple]],
+    description: list[Triple],
+    release: Release,
+) -> dict[str, tuple[Version, list[Triple]]]:
     """{document path: (the version, its triples)}: the release's document is the dataset
     description; a vocabulary version's is the vocabulary's document as built."""
     path = document_of(release.release_iri, DEFAULT_BASE)
-    out = {path: (Version(path, release.release_iri, release.dataset_iri,
-                          document_of(release.dataset_iri, DEFAULT_BASE), release.version, True),
-                  description)}
+    out = {
+        path: (
+            Version(
+                path,
+                release.release_iri,
+                release.dataset_iri,
+                document_of(release.dataset_iri, DEFAULT_BASE),
+                release.version,
+                True,
+            ),
+            description,
+        )
+    }
     info = {t.subject.value: t.object.value for t in triples if t.predicate == OWL.versionInfo}
     for t in triples:
         if t.predicate != OWL.versionIRI or not isinstance(t.object, NamedNode):
@@ -64,10 +77,17 @@ def version_page(site: Site, v: Version, files: dict[str, bytes]) -> VersionPage
     else:
         of_label = site.index.label(v.of, site.lang)
         title = f"{of_label}, {word} {v.version}"
-    jsonld = {"@context": "https://schema.org/", "@type": "WebPage", "name": title,
-              "about": {"@id": v.iri, "version": v.version},
-              "isPartOf": {"@type": "Dataset", "@id": r.dataset_iri,
-                           "version": r.version}}
-    return VersionPage(site.chrome(title, v.iri, v.path, jsonld),
-                       Link(of_label, site.href(v.of_path), v.of), v.version, r.issued,
-                       downloads(site, files) if v.release else ())
+    jsonld = {
+        "@context": "https://schema.org/",
+        "@type": "WebPage",
+        "name": title,
+        "about": {"@id": v.iri, "version": v.version},
+        "isPartOf": {"@type": "Dataset", "@id": r.dataset_iri, "version": r.version},
+    }
+    return VersionPage(
+        site.chrome(title, v.iri, v.path, jsonld),
+        Link(of_label, site.href(v.of_path), v.of),
+        v.version,
+        r.issued,
+        downloads(site, files) if v.release else (),
+    )

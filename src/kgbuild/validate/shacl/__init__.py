@@ -44,8 +44,7 @@ def hops(shape: Shape, seen: frozenset[Term | None] = frozenset()) -> int:
 def pointing_at(triples: list[Triple], focus: set[Term], shapes: list[Shape]) -> list[Triple]:
     """The triples that make a node a focus node of a shape with sh:targetObjectsOf."""
     props = {p.value for s in shapes for p in s.targets.get("targetObjectsOf", [])}
-    return [t for t in triples if t.predicate.value in props and t.object in focus] \
-        if props else []
+    return [t for t in triples if t.predicate.value in props and t.object in focus] if props else []
 
 
 def neighbourhood(ix: Index, focus: set[Term], depth: int) -> list[Triple]:

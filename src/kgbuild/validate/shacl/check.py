@@ -33,12 +33,18 @@ LEXICAL = {  # strict forms: anything else is flagged and left to pyshacl
     XSD + "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"),
     # the part of EDTF the register writes: a year, a month or a day
     "http://id.loc.gov/datatypes/edtf/EDTF": re.compile(
-        r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?"),
+        r"[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?"
+    ),
 }
 NUMERIC = (XSD + "integer", XSD + "decimal")
-NODE_KINDS = {"IRI": (NamedNode,), "BlankNode": (BlankNode,), "Literal": (Literal,),
-              "BlankNodeOrIRI": (BlankNode, NamedNode), "BlankNodeOrLiteral": (BlankNode, Literal),
-              "IRIOrLiteral": (NamedNode, Literal)}
+NODE_KINDS = {
+    "IRI": (NamedNode,),
+    "BlankNode": (BlankNode,),
+    "Literal": (Literal,),
+    "BlankNodeOrIRI": (BlankNode, NamedNode),
+    "BlankNodeOrLiteral": (BlankNode, Literal),
+    "IRIOrLiteral": (NamedNode, Literal),
+}
 FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 Check = Callable[[Term], bool]  # one per-value constraint: does the value meet it?
 
@@ -79,8 +85,11 @@ class Index:
         return self._supers[cls]
 
     def is_instance(self, node: Term, cls: str) -> bool:
-        return any(cls in self.supers(t.value) for t in self.values(node, RDF_TYPE)
-                   if isinstance(t, NamedNode))
+        return any(
+            cls in self.supers(t.value)
+            for t in self.values(node, RDF_TYPE)
+            if isinstance(t, NamedNode)
+        )
 
     def focus_nodes(self, shape: Shape) -> set[Term]:
         found: set[Term] = set(shape.targets.get("targetNode", []))
@@ -129,8 +138,9 @@ def qualified_ok(ix: Index, shape: Shape, values: list[Term]) -> bool:
         return True
     n = sum(1 for v in values if not any(violates(ix, s, v) for s in inner))
     p = shape.params
-    return (n >= int(p["qualifiedMinCount"].value) if "qualifiedMinCount" in p else True) and \
-        (n <= int(p["qualifiedMaxCount"].value) if "qualifiedMaxCount" in p else True)
+    return (n >= int(p["qualifiedMinCount"].value) if "qualifiedMinCount" in p else True) and (
+        n <= int(p["qualifiedMaxCount"].value) if "qualifiedMaxCount" in p else True
+    )
 
 
 def value_ok(ix: Index, shape: Shape, v: Term) -> bool:
@@ -142,14 +152,14 @@ def value_checks(ix: Index, shape: Shape) -> list[Check]:
     p = shape.params
     made: dict[str, Callable[[Node], Check]] = {
         "nodeKind": node_kind_check,
-        "datatype": lambda d: (lambda v: datatype_ok(v, d.value)),
-        "class": lambda c: (lambda v: not isinstance(v, Literal) and ix.is_instance(v, c.value)),
-        "minLength": lambda n: (lambda v: at_least(length(v), int(n.value))),
-        "maxLength": lambda n: (lambda v: at_most(length(v), int(n.value))),
-        "minInclusive": lambda b: (lambda v: compare(v, b) in (0, 1)),
-        "minExclusive": lambda b: (lambda v: compare(v, b) == 1),
-        "maxInclusive": lambda b: (lambda v: compare(v, b) in (0, -1)),
-        "maxExclusive": lambda b: (lambda v: compare(v, b) == -1),
+        "datatype": lambda d: lambda v: datatype_ok(v, d.value),
+        "class": lambda c: lambda v: not isinstance(v, Literal) and ix.is_instance(v, c.value),
+        "minLength": lambda n: lambda v: at_least(length(v), int(n.value)),
+        "maxLength": lambda n: lambda v: at_most(length(v), int(n.value)),
+        "minInclusive": lambda b: lambda v: compare(v, b) in (0, 1),
+        "minExclusive": lambda b: lambda v: compare(v, b) == 1,
+        "maxInclusive": lambda b: lambda v: compare(v, b) in (0, -1),
+        "maxExclusive": lambda b: lambda v: compare(v, b) == -1,
     }
     checks = [make(p[name]) for name, make in made.items() if name in p]
     if "in" in shape.lists:
@@ -164,12 +174,18 @@ def value_checks(ix: Index, shape: Shape) -> list[Check]:
 
 
 def nested_ok(ix: Index, shape: Shape, v: Term) -> bool:
-    conforms = {name: [not violates(ix, s, v) for s in shapes]
-                for name, shapes in shape.nested.items() if name != "qualifiedValueShape"}
-    return (all(conforms.get("node", [True])) and all(conforms.get("and", [True]))
-            and (any(conforms["or"]) if "or" in conforms else True)
-            and (sum(conforms["xone"]) == 1 if "xone" in conforms else True)
-            and not any(conforms.get("not", [False])))
+    conforms = {
+        name: [not violates(ix, s, v) for s in shapes]
+        for name, shapes in shape.nested.items()
+        if name != "qualifiedValueShape"
+    }
+    return (
+        all(conforms.get("node", [True]))
+        and all(conforms.get("and", [True]))
+        and (any(conforms["or"]) if "or" in conforms else True)
+        and (sum(conforms["xone"]) == 1 if "xone" in conforms else True)
+        and not any(conforms.get("not", [False]))
+    )
 
 
 def datatype_ok(v: Term, datatype: str) -> bool:
@@ -199,12 +215,13 @@ def language_check(tags: list[Term | None]) -> Check:
 def language_ok(v: Term, tags: list[Term | None]) -> bool:
     if not isinstance(v, Literal) or not v.language:
         return False
-    return v.language.lower() in {t.value.lower() for t in tags
-                                  if t is not None and not isinstance(t, Triple)}
+    return v.language.lower() in {
+        t.value.lower() for t in tags if t is not None and not isinstance(t, Triple)
+    }
 
 
 def node_kind_check(kind: Node) -> Check:
-    kinds = NODE_KINDS.get(kind.value[len(SH):], ())
+    kinds = NODE_KINDS.get(kind.value[len(SH) :], ())
     return lambda v: isinstance(v, kinds)
 
 
@@ -247,8 +264,10 @@ def compare(v: Term, bound: Node) -> int | None:
         return None
     if v.datatype.value not in NUMERIC or bound.datatype.value not in NUMERIC:
         return None
-    if not (LEXICAL[v.datatype.value].fullmatch(v.value)
-            and LEXICAL[bound.datatype.value].fullmatch(bound.value)):
+    if not (
+        LEXICAL[v.datatype.value].fullmatch(v.value)
+        and LEXICAL[bound.datatype.value].fullmatch(bound.value)
+    ):
         return None
     a, b = Decimal(v.value), Decimal(bound.value)
     return (a > b) - (a < b)

@@ -19,14 +19,36 @@ SH = "http://www.w3.org/ns/shacl#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 NESTED_ONE = ("node", "not", "qualifiedValueShape")
 NESTED_LIST = ("and", "or", "xone")
-VALUE_PARAMS = ("nodeKind", "datatype", "class", "hasValue", "minLength", "maxLength",
-                "minInclusive", "maxInclusive", "minExclusive", "maxExclusive")
+VALUE_PARAMS = (
+    "nodeKind",
+    "datatype",
+    "class",
+    "hasValue",
+    "minLength",
+    "maxLength",
+    "minInclusive",
+    "maxInclusive",
+    "minExclusive",
+    "maxExclusive",
+)
 COUNT_PARAMS = ("minCount", "maxCount", "qualifiedMinCount", "qualifiedMaxCount")
 TARGETS = ("targetClass", "targetNode", "targetSubjectsOf", "targetObjectsOf")
 CLASSES = {"http://www.w3.org/2000/01/rdf-schema#Class", "http://www.w3.org/2002/07/owl#Class"}
 Node: TypeAlias = NamedNode | BlankNode | Literal  # a term that is not a quoted triple
-IGNORED = ("message", "name", "description", "severity", "order", "group", "defaultValue",
-           "path", "property", "flags", "qualifiedValueShapesDisjoint", "deactivated")
+IGNORED = (
+    "message",
+    "name",
+    "description",
+    "severity",
+    "order",
+    "group",
+    "defaultValue",
+    "path",
+    "property",
+    "flags",
+    "qualifiedValueShapesDisjoint",
+    "deactivated",
+)
 
 
 @dataclass
@@ -51,8 +73,7 @@ Stack = tuple[Term | None, ...]  # the shapes being parsed, outermost first
 
 class ShapesGraph:
     def __init__(self, triples: Iterable[Triple]):
-        self.out: dict[Term | None, dict[str, list[Term]]] = defaultdict(
-            lambda: defaultdict(list))
+        self.out: dict[Term | None, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
         for t in triples:
             self.out[t.subject][t.predicate.value].append(t.object)
         self.shapes: dict[Term | None, Shape] = {}
@@ -84,7 +105,7 @@ class ShapesGraph:
         for pred, objects in sorted(self.out.get(node, {}).items()):
             if not pred.startswith(SH):
                 continue
-            why = self._param(s, pred[len(SH):], objects, stack)  # always: it records targets
+            why = self._param(s, pred[len(SH) :], objects, stack)  # always: it records targets
             s.unsupported = s.unsupported or why
         path = self.one(node, "path")
         if path is not None and not isinstance(path, NamedNode):
@@ -104,15 +125,16 @@ class ShapesGraph:
         elif name in NESTED_ONE:
             s.nested[name] = [self.shape(o, stack) for o in objects]
         elif name in NESTED_LIST:
-            s.nested[name] = [self.shape(o, stack) for head in objects
-                              for o in self.rdf_list(head)]
+            s.nested[name] = [self.shape(o, stack) for head in objects for o in self.rdf_list(head)]
         elif len(objects) != 1 and name not in IGNORED:
             return f"sh:{name} given {len(objects)} times"
         elif name in IGNORED:
             first = objects[0]
-            if name == "deactivated" or (name == "qualifiedValueShapesDisjoint"
-                                         and not isinstance(first, Triple)
-                                         and first.value == "true"):
+            if name == "deactivated" or (
+                name == "qualifiedValueShapesDisjoint"
+                and not isinstance(first, Triple)
+                and first.value == "true"
+            ):
                 return f"sh:{name}"
         else:
             return self._value_param(s, name, objects[0])
@@ -139,8 +161,11 @@ class ShapesGraph:
 
     def targeted(self) -> list[Shape]:
         """Every shape with a target, in a fixed order; a shape that is a class targets it."""
-        nodes = [s for s, params in self.out.items()
-                 if any(SH + t in params for t in TARGETS) or self._is_class_shape(s)]
+        nodes = [
+            s
+            for s, params in self.out.items()
+            if any(SH + t in params for t in TARGETS) or self._is_class_shape(s)
+        ]
         shapes = [self.shape(n) for n in sorted(nodes, key=str)]
         for s in shapes:
             node = s.node
@@ -149,7 +174,9 @@ class ShapesGraph:
         return shapes
 
     def _is_class_shape(self, node: Term | None) -> bool:
-        types = {t.value for t in self.out.get(node, {}).get(RDF + "type", [])
-                 if not isinstance(t, Triple)}
+        types = {
+            t.value
+            for t in self.out.get(node, {}).get(RDF + "type", [])
+            if not isinstance(t, Triple)
+        }
         return bool(types & CLASSES) and any(p.startswith(SH) for p in self.out.get(node, {}))
-
