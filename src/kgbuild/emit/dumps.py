@@ -29,8 +29,7 @@ VCARD = NS("http://www.w3.org/2006/vcard/ns#")
 SKOS_CONCEPT = NamedNode("http://www.w3.org/2004/02/skos/core#Concept")
 SKOS_PREF_LABEL = NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
 EU = "http://publications.europa.eu/resource/authority/"
-EU_FILE_TYPES = {"ttl": "RDF_TURTLE", "jsonld": "JSON_LD", "nt": "RDF_N_TRIPLES",
-                 "rdf": "RDF_XML"}
+EU_FILE_TYPES = {"ttl": "RDF_TURTLE", "jsonld": "JSON_LD", "nt": "RDF_N_TRIPLES", "rdf": "RDF_XML"}
 IANA = "https://www.iana.org/assignments/media-types/"
 GZIP = "application/gzip"
 # The EU data themes the register falls under, with their labels in the EU vocabulary.
@@ -71,8 +70,9 @@ def serialize(triples: list[Triple], fmt: Format, base: Base) -> bytes:
     return base.data(written(triples, fmt))
 
 
-def written(triples: list[Triple], fmt: Format,
-            prefixes: dict[str, str] = PREFIXES_WRITTEN) -> bytes:
+def written(
+    triples: list[Triple], fmt: Format, prefixes: dict[str, str] = PREFIXES_WRITTEN
+) -> bytes:
     """The triples in one format, with those of `prefixes` that they use where it has them."""
     rdf = fmt.rdf
     if rdf is None:
@@ -95,19 +95,23 @@ class NotExpressible(KgError):
 
     def __init__(self, iri: str):
         self.iri = iri
-        super().__init__(f"<{iri}> cannot be written as RDF/XML: an element name stands for "
-                         "each predicate and class there, and this IRI does not end in an XML "
-                         "name (a letter or '_' followed by letters, digits, '_', '-', '.')")
+        super().__init__(
+            f"<{iri}> cannot be written as RDF/XML: an element name stands for "
+            "each predicate and class there, and this IRI does not end in an XML "
+            "name (a letter or '_' followed by letters, digits, '_', '-', '.')"
+        )
 
     def __reduce__(self) -> tuple[type[NotExpressible], tuple[str]]:
         return (NotExpressible, (self.iri,))
 
 
 # XML 1.0 (fifth edition) NameStartChar and NameChar, without ':' (a namespaced local name)
-_NAME_START = ("A-Z_a-z\xC0-\xD6\xD8-\xF6\xF8-\u02FF\u0370-\u037D\u037F-\u1FFF"
-               "\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF"
-               "\uFDF0-\uFFFD\U00010000-\U000EFFFF")
-_NAME_CHAR = _NAME_START + "\\-.0-9\xB7\u0300-\u036F\u203F-\u2040"
+_NAME_START = (
+    "A-Z_a-z\xc0-\xd6\xd8-\xf6\xf8-\u02ff\u0370-\u037d\u037f-\u1fff"
+    "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf"
+    "\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_NAME_CHAR = _NAME_START + "\\-.0-9\xb7\u0300-\u036f\u203f-\u2040"
 XML_NAME_TAIL = re.compile(f"[{_NAME_START}][{_NAME_CHAR}]*$")
 XML_NAME = re.compile(f"[{_NAME_START}][{_NAME_CHAR}]*")
 
@@ -116,7 +120,8 @@ def element_names(triples: list[Triple]) -> set[str]:
     """The IRIs that RDF/XML writes as element names: predicates, and classes (pyoxigraph
     writes a subject's rdf:type as a typed node element)."""
     return {t.predicate.value for t in triples} | {
-        t.object.value for t in triples if t.predicate == A and isinstance(t.object, NamedNode)}
+        t.object.value for t in triples if t.predicate == A and isinstance(t.object, NamedNode)
+    }
 
 
 def xml_nameable(iri: str) -> None:
@@ -129,8 +134,11 @@ def xml_nameable(iri: str) -> None:
 def element_prefixes(names: set[str], spaces: dict[str, str]) -> dict[str, str]:
     """The prefixes that name an element of the RDF/XML (a predicate or class that is the
     namespace and an XML name); the others would only be declared."""
-    return {name: ns for name, ns in spaces.items()
-            if any(iri.startswith(ns) and XML_NAME.fullmatch(iri, len(ns)) for iri in names)}
+    return {
+        name: ns
+        for name, ns in spaces.items()
+        if any(iri.startswith(ns) and XML_NAME.fullmatch(iri, len(ns)) for iri in names)
+    }
 
 
 def compact_jsonld(expanded: bytes, spaces: dict[str, str]) -> bytes:
@@ -166,8 +174,9 @@ def compact_jsonld(expanded: bytes, spaces: dict[str, str]) -> bytes:
         for key, values in node.items():
             if isinstance(values, str):  # "@id", the one key whose value is not a list
                 out[key] = iri(values)
-            elif key == A.value and all(v.keys() == {"@id"} and not v["@id"].startswith("_:")
-                                        for v in values):
+            elif key == A.value and all(
+                v.keys() == {"@id"} and not v["@id"].startswith("_:") for v in values
+            ):
                 out["@type"] = single([iri(v["@id"]) for v in values])
             else:
                 out[iri(key)] = single([one(v) for v in values])
@@ -183,21 +192,25 @@ def compact_iri(iri: str, by_namespace: dict[str, str]) -> tuple[str, str | None
         end = max(iri.rfind("/", 0, end), iri.rfind("#", 0, end))
         if end < 0:
             break
-        name = by_namespace.get(iri[:end + 1])
+        name = by_namespace.get(iri[: end + 1])
         if name and not iri.startswith("//", end + 1):
-            return f"{name}:{iri[end + 1:]}", name
+            return f"{name}:{iri[end + 1 :]}", name
     return iri, None
 
 
 def jsonld_text(context: dict[str, str], graph: list[CompactNode]) -> bytes:
     """One line per prefix and per property, each value on its property's line."""
+
     def members(obj: Mapping[str, object], indent: str) -> str:
-        return ",\n".join(f"{indent}{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}"
-                           for k, v in obj.items())
+        return ",\n".join(
+            f"{indent}{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in obj.items()
+        )
+
     nodes = ",\n".join("  {\n" + members(node, "   ") + "\n  }" for node in graph)
-    ctx = f'{{\n{members(context, "  ")}\n }}' if context else "{}"
-    return (f'{{\n "@context": {ctx},\n "@graph": ' + (f"[\n{nodes}\n ]" if graph else "[]")
-            + "\n}\n").encode()
+    ctx = f"{{\n{members(context, '  ')}\n }}" if context else "{}"
+    return (
+        f'{{\n "@context": {ctx},\n "@graph": ' + (f"[\n{nodes}\n ]" if graph else "[]") + "\n}\n"
+    ).encode()
 
 
 def sorted_prefix_lines(turtle: bytes) -> bytes:
@@ -215,16 +228,20 @@ ESCAPED_IN_LOCAL_NAME = re.compile(r"[~!$&'()*+,;=/?#@%]")
 def plain_prefixes(triples: list[Triple], spaces: dict[str, str]) -> dict[str, str]:
     """The prefixes under which every IRI of the triples is a prefixed name with no escape;
     IRIs of the others are written in full."""
-    iris = sorted({term.value for t in triples for term in (t.subject, t.predicate, t.object)
-                   if isinstance(term, NamedNode)})
+    iris = sorted(
+        {
+            term.value
+            for t in triples
+            for term in (t.subject, t.predicate, t.object)
+            if isinstance(term, NamedNode)
+        }
+    )
     plain: dict[str, str] = {}
     for name, ns in spaces.items():
         first, last = bisect_left(iris, ns), bisect_left(iris, ns + "\U0010ffff")
         if not any(ESCAPED_IN_LOCAL_NAME.search(iri, len(ns)) for iri in iris[first:last]):
             plain[name] = ns
     return plain
-
-
 
 
 def gzipped(data: bytes) -> bytes:
@@ -239,9 +256,12 @@ def dump_files(triples: list[Triple], base: Base) -> dict[str, bytes]:
     """{filename: bytes} for every RDF format, plain and gzipped."""
     files = {f"{DUMP_NAME}.{fmt.extension}": serialize(triples, fmt, base) for fmt in RDF_FORMATS}
     with ThreadPoolExecutor() as pool:  # zlib lets go of the GIL while it compresses
-        packed = dict(zip(files, pool.map(gzipped, files.values())))
-    return {name: out for plain, data in files.items()
-            for name, out in ((plain, data), (plain + ".gz", packed[plain]))}
+        packed = dict(zip(files, pool.map(gzipped, files.values()), strict=True))
+    return {
+        name: out
+        for plain, data in files.items()
+        for name, out in ((plain, data), (plain + ".gz", packed[plain]))
+    }
 
 
 def sha256sums(files: dict[str, bytes]) -> bytes:
@@ -263,8 +283,10 @@ def dcat_ap_nl(release: Release) -> list[Triple]:
     ]
     out += [Triple(ds, DCT.language, NamedNode(EU + f"language/{c}")) for c in LANGUAGES]
     out += [Triple(ds, DCAT.theme, NamedNode(EU + f"data-theme/{t}")) for t in THEMES]
-    out += [Triple(ds, DCAT.keyword, Literal(k, language="nl"))
-            for k in ("cultuurregio", "cultuurbeleid", "gemeenten", "provincies")]
+    out += [
+        Triple(ds, DCAT.keyword, Literal(k, language="nl"))
+        for k in ("cultuurregio", "cultuurbeleid", "gemeenten", "provincies")
+    ]
     return out
 
 
@@ -273,12 +295,17 @@ def agents(release: Release) -> list[Triple]:
     contact point, each with an IRI in the dataset's document."""
     org, contact = NamedNode(release.publisher_iri), NamedNode(release.contact_iri)
     out = [Triple(org, A, t) for t in (FOAF.Agent, FOAF.Organization, ORG.Organization)]
-    out += [Triple(org, FOAF.name, Literal(release.publisher_name(lang), language=lang))
-            for lang in ("nl", "en")]
-    out += [Triple(org, FOAF.homepage, NamedNode(DEFAULT_BASE)),
-            Triple(contact, A, VCARD.Kind), Triple(contact, A, VCARD.Organization),
-            Triple(contact, VCARD.fn, Literal(release.publisher)),
-            Triple(contact, VCARD.hasURL, NamedNode(release.contact))]
+    out += [
+        Triple(org, FOAF.name, Literal(release.publisher_name(lang), language=lang))
+        for lang in ("nl", "en")
+    ]
+    out += [
+        Triple(org, FOAF.homepage, NamedNode(DEFAULT_BASE)),
+        Triple(contact, A, VCARD.Kind),
+        Triple(contact, A, VCARD.Organization),
+        Triple(contact, VCARD.fn, Literal(release.publisher)),
+        Triple(contact, VCARD.hasURL, NamedNode(release.contact)),
+    ]
     if release.contact_email:
         out.append(Triple(contact, VCARD.hasEmail, NamedNode(f"mailto:{release.contact_email}")))
     return out
@@ -288,31 +315,44 @@ def described_terms(release: Release) -> list[Triple]:
     """The classes DCAT-AP asks of the outside terms used (a licence document, a landing page,
     languages, themes, access rights, checksum algorithm): shapes check these without
     inference, so the description states them."""
-    out = [Triple(NamedNode(release.license), A, DCT.LicenseDocument),
-           Triple(NamedNode(release.landing_page), A, FOAF.Document),
-           Triple(NamedNode(release.release_page), A, FOAF.Document),
-           Triple(NamedNode(EU + "access-right/PUBLIC"), A, DCT.RightsStatement),
-           Triple(SPDX.checksumAlgorithm_sha256, A, SPDX.ChecksumAlgorithm)]
+    out = [
+        Triple(NamedNode(release.license), A, DCT.LicenseDocument),
+        Triple(NamedNode(release.landing_page), A, FOAF.Document),
+        Triple(NamedNode(release.release_page), A, FOAF.Document),
+        Triple(NamedNode(EU + "access-right/PUBLIC"), A, DCT.RightsStatement),
+        Triple(SPDX.checksumAlgorithm_sha256, A, SPDX.ChecksumAlgorithm),
+    ]
     out += [Triple(NamedNode(EU + f"language/{c}"), A, DCT.LinguisticSystem) for c in LANGUAGES]
     for code, label in THEMES.items():
         theme = NamedNode(EU + f"data-theme/{code}")
-        out += [Triple(theme, A, SKOS_CONCEPT),
-                Triple(theme, SKOS_PREF_LABEL, Literal(label, language="en"))]
+        out += [
+            Triple(theme, A, SKOS_CONCEPT),
+            Triple(theme, SKOS_PREF_LABEL, Literal(label, language="en")),
+        ]
     return out
 
 
-def described(release: Release, node: NamedNode, lang_title: Callable[[str], str],
-              lang_description: Callable[[str], str]) -> list[Triple]:
+def described(
+    release: Release,
+    node: NamedNode,
+    lang_title: Callable[[str], str],
+    lang_description: Callable[[str], str],
+) -> list[Triple]:
     """What the dataset and each release both carry: titles, descriptions, agents, contact,
     licence, languages."""
-    out = [Triple(node, A, DCAT.Dataset), Triple(node, A, VOID.Dataset),
-           Triple(node, DCT.publisher, NamedNode(release.publisher_iri)),
-           Triple(node, DCT.creator, NamedNode(release.publisher_iri)),
-           Triple(node, DCAT.contactPoint, NamedNode(release.contact_iri)),
-           Triple(node, DCT.license, NamedNode(release.license))]
+    out = [
+        Triple(node, A, DCAT.Dataset),
+        Triple(node, A, VOID.Dataset),
+        Triple(node, DCT.publisher, NamedNode(release.publisher_iri)),
+        Triple(node, DCT.creator, NamedNode(release.publisher_iri)),
+        Triple(node, DCAT.contactPoint, NamedNode(release.contact_iri)),
+        Triple(node, DCT.license, NamedNode(release.license)),
+    ]
     for lang in ("nl", "en"):
-        out += [Triple(node, DCT.title, Literal(lang_title(lang), language=lang)),
-                Triple(node, DCT.description, Literal(lang_description(lang), language=lang))]
+        out += [
+            Triple(node, DCT.title, Literal(lang_title(lang), language=lang)),
+            Triple(node, DCT.description, Literal(lang_description(lang), language=lang)),
+        ]
     out += [Triple(node, DCT.language, NamedNode(EU + f"language/{c}")) for c in LANGUAGES]
     return out
 
@@ -328,13 +368,15 @@ def distribution(release: Release, name: str, fmt: Format, data: bytes) -> list[
     checksum = NamedNode(dist.value + "#sha256")
     out = [
         Triple(dist, A, DCAT.Distribution),
-        Triple(dist, DCAT.downloadURL, dist), Triple(dist, DCAT.accessURL, dist),
+        Triple(dist, DCAT.downloadURL, dist),
+        Triple(dist, DCAT.accessURL, dist),
         Triple(dist, DCT.license, NamedNode(release.license)),
         Triple(dist, DCT.title, Literal(name)),
         Triple(dist, DCT.issued, Literal(release.issued, datatype=XSD.date)),
         Triple(dist, DCT.format, NamedNode(EU + f"file-type/{EU_FILE_TYPES[fmt.extension]}")),
-        Triple(NamedNode(EU + f"file-type/{EU_FILE_TYPES[fmt.extension]}"), A,
-               DCT.MediaTypeOrExtent),
+        Triple(
+            NamedNode(EU + f"file-type/{EU_FILE_TYPES[fmt.extension]}"), A, DCT.MediaTypeOrExtent
+        ),
         Triple(dist, DCAT.mediaType, NamedNode(media_type(fmt.media_type))),
         Triple(NamedNode(media_type(fmt.media_type)), A, DCT.MediaType),
         Triple(dist, DCAT.byteSize, Literal(str(len(data)), datatype=XSD.nonNegativeInteger)),
@@ -344,8 +386,10 @@ def distribution(release: Release, name: str, fmt: Format, data: bytes) -> list[
         Triple(checksum, SPDX.checksumValue, Literal(sha256(data), datatype=XSD.hexBinary)),
     ]
     if name.endswith(".gz"):
-        out += [Triple(dist, DCAT.compressFormat, NamedNode(media_type(GZIP))),
-                Triple(NamedNode(media_type(GZIP)), A, DCT.MediaType)]
+        out += [
+            Triple(dist, DCAT.compressFormat, NamedNode(media_type(GZIP))),
+            Triple(NamedNode(media_type(GZIP)), A, DCT.MediaType),
+        ]
     return out
 
 
@@ -354,16 +398,19 @@ def dataset_triples(release: Release, files: dict[str, bytes], count: int) -> li
     gzipped)."""
     ds, rel = NamedNode(release.dataset_iri), NamedNode(release.release_iri)
     issued = Literal(release.issued, datatype=XSD.date)
+
     def description(lang: str) -> str:
         return release.description_en if lang == "en" else release.description_nl
 
     out = described(release, ds, release.title, description)
     out += described(release, rel, release.release_title, description)
     out += [
-        Triple(ds, DCAT.hasVersion, rel), Triple(ds, DCT.modified, issued),
+        Triple(ds, DCAT.hasVersion, rel),
+        Triple(ds, DCT.modified, issued),
         Triple(rel, DCT.isVersionOf, ds),
         Triple(rel, DCAT.version, Literal(release.version)),
-        Triple(rel, DCT.issued, issued), Triple(rel, DCT.modified, issued),
+        Triple(rel, DCT.issued, issued),
+        Triple(rel, DCT.modified, issued),
         Triple(rel, DCAT.landingPage, NamedNode(release.release_page)),
         Triple(rel, DCT.identifier, Literal(release.release_iri)),
         Triple(rel, VOID.triples, Literal(str(count), datatype=XSD.integer)),
@@ -376,25 +423,36 @@ def dataset_triples(release: Release, files: dict[str, bytes], count: int) -> li
             if not name.endswith(".gz"):
                 out += [Triple(rel, VOID.dataDump, NamedNode(release.download_url(name)))]
     svc = NamedNode(DEFAULT_BASE + "sparql")  # the endpoint, described at its own URL
-    out += [Triple(ds, VOID.sparqlEndpoint, svc), Triple(svc, A, DCAT.DataService),
-            Triple(svc, DCAT.endpointURL, svc), Triple(svc, DCAT.endpointDescription, svc),
-            Triple(svc, DCAT.servesDataset, ds), Triple(svc, DCT.license, NamedNode(release.license)),
-            Triple(svc, DCT.conformsTo, PROTOCOL), Triple(PROTOCOL, A, DCT.Standard),
-            Triple(svc, DCT.title, Literal(f"SPARQL-endpoint: {release.title_nl}", language="nl")),
-            Triple(svc, DCT.title, Literal(f"SPARQL endpoint: {release.title_en}", language="en"))]
+    out += [
+        Triple(ds, VOID.sparqlEndpoint, svc),
+        Triple(svc, A, DCAT.DataService),
+        Triple(svc, DCAT.endpointURL, svc),
+        Triple(svc, DCAT.endpointDescription, svc),
+        Triple(svc, DCAT.servesDataset, ds),
+        Triple(svc, DCT.license, NamedNode(release.license)),
+        Triple(svc, DCT.conformsTo, PROTOCOL),
+        Triple(PROTOCOL, A, DCT.Standard),
+        Triple(svc, DCT.title, Literal(f"SPARQL-endpoint: {release.title_nl}", language="nl")),
+        Triple(svc, DCT.title, Literal(f"SPARQL endpoint: {release.title_en}", language="en")),
+    ]
     return canonical(out + dcat_ap_nl(release) + agents(release) + described_terms(release))
 
 
-def emit_release(dumps: dict[str, bytes], triple_count: int, release: Release,
-                 report_lines: list[str], report_ttl: bytes) -> dict[str, bytes]:
+def emit_release(
+    dumps: dict[str, bytes],
+    triple_count: int,
+    release: Release,
+    report_lines: list[str],
+    report_ttl: bytes,
+) -> dict[str, bytes]:
     """All files of the download area, as {relative path: bytes}, around the dumps."""
     files = dict(dumps)
-    meta = serialize(dataset_triples(release, files, triple_count), BY_NAME["ttl"],
-                     release.base)
+    meta = serialize(dataset_triples(release, files, triple_count), BY_NAME["ttl"], release.base)
     files["dataset.ttl"] = meta
     files["shacl-report.ttl"] = report_ttl
     files["shacl-report.txt"] = release.base.data(
-        "".join(line + "\n" for line in report_lines).encode())
+        "".join(line + "\n" for line in report_lines).encode()
+    )
     files["SHA256SUMS"] = sha256sums(files)
     out: dict[str, bytes] = {}
     for folder in (release.version, "latest"):
