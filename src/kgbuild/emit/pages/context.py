@@ -16,7 +16,7 @@ from pyoxigraph import Literal, NamedNode
 
 from ...model.formats import RDF_FORMATS
 from ...model.release import Release
-from ...model.terms import PREFIXES
+from ...model.terms import PREFIXES, Term
 from .bidi import isolated_text
 from .index import GraphIndex
 from .words import PROPERTY_LABELS, UI
@@ -59,10 +59,11 @@ class Value:
     datatype: str | None = None  # as a CURIE, e.g. xsd:date
 
 
+JsonLd = dict[str, Any]  # a page's schema.org description, as JSON gives it (any values)
 Shown = str | Value  # a node's value: an IRI (linked on each page) or a literal as shown
 
 
-def shown(term) -> Shown:
+def shown(term: Term) -> Shown:
     """A term as the pages show it, the same in both languages: an IRI stays its string, a
     literal becomes its display value (text, language tag, short datatype)."""
     if isinstance(term, NamedNode):
@@ -90,6 +91,13 @@ def one(props: Properties, prop: NamedNode, lang: str | None = None) -> Shown | 
 def text(shown: Shown | None) -> str:
     """An IRI, or a literal's text; '' for no value."""
     return "" if shown is None else shown if isinstance(shown, str) else shown.text
+
+
+def as_iri(shown: Shown | None) -> str:
+    """A value that the node's shape requires to be an IRI (a source, a membership's member)."""
+    if not isinstance(shown, str):
+        raise TypeError(f"not an IRI: {shown!r}")
+    return shown
 
 
 class Fact(NamedTuple):
@@ -120,7 +128,7 @@ class Chrome:
     alternates: tuple[Alternate, ...]
     release: Release
     cite: str
-    jsonld: dict[str, Any]  # the page's schema.org description (the script_json filter)
+    jsonld: JsonLd  # the page's schema.org description (the script_json filter)
     iri: str = ""
     title_lang: str = ""  # the title's language where it is not the page's
 
@@ -201,9 +209,7 @@ class Site:
     def values(self, values: list[Shown]) -> tuple[Value, ...]:
         return tuple(self.value(v) for v in values)
 
-    def chrome(
-        self, title: str, iri: str, alternates_of: str | None, jsonld: dict[str, Any]
-    ) -> Chrome:
+    def chrome(self, title: str, iri: str, alternates_of: str | None, jsonld: JsonLd) -> Chrome:
         other = "en" if self.lang == "nl" else "nl"
         other_ext = "html" if other == "nl" else "en.html"
         stem = self.page.rsplit(".", 2 if self.lang == "en" else 1)[0]

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from ...model.terms import CR, DCT, DEFAULT_BASE, RDFS, SCHEMA, SKOS, A
-from ..documents import document_of
+from ...model.paths import document_of
+from ...model.terms import CR, DCT, DEFAULT_BASE, RDFS, SCHEMA, SKOS, A, Term
+
+if TYPE_CHECKING:
+    from .context import Link
 
 # Label properties, best first; a finding has only its statement, shortened for links.
 LABEL_PROPS = (
@@ -32,11 +36,13 @@ class GraphIndex:
     by_object: dict[str, list[Triple]] = field(default_factory=lambda: defaultdict(list))
     types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     labels: dict[str, dict[str, tuple[int, str]]] = field(default_factory=dict)
-    prop_links: dict = field(default_factory=dict)  # Site.prop's links, shared by all pages
-    links: dict = field(default_factory=dict)  # Site.link's, shared by the next pages
+    # Site.prop's links, shared by all pages, and Site.link's, shared by the next pages; both
+    # by (language, path to the site's top, IRI)
+    prop_links: dict[tuple[str, str, str], Link] = field(default_factory=dict)
+    links: dict[tuple[str, str, str], Link] = field(default_factory=dict)
 
     def add(self, t: Triple) -> None:
-        s = t.subject.value
+        s = value_of(t.subject)
         self.by_subject[s].append(t)
         if isinstance(t.object, NamedNode):
             self.by_object[t.object.value].append(t)
@@ -59,19 +65,31 @@ class GraphIndex:
                 return found[key][1]
         return short_name(iri)
 
-    def values(self, iri: str, prop: NamedNode) -> list:
+    def values(self, iri: str, prop: NamedNode) -> list[Term]:
         return [t.object for t in self.by_subject.get(iri, ()) if t.predicate == prop]
 
-    def first(self, iri: str, prop: NamedNode, lang: str | None = None):
+    def first(self, iri: str, prop: NamedNode, lang: str | None = None) -> Term | None:
         """The first value of a property; for literals, prefer the language asked for."""
         vals = self.values(iri, prop)
         if lang:
-            tagged = [v for v in vals if isinstance(v, Literal) and v.language == lang]
+            tagged: list[Term] = [v for v in vals if isinstance(v, Literal) and v.language == lang]
             vals = tagged or vals
         return vals[0] if vals else None
 
+    def first_value(self, iri: str, prop: NamedNode, lang: str | None = None) -> str | None:
+        """The first value of a property (as `first`) as a string, see value_of."""
+        term = self.first(iri, prop, lang)
+        return value_of(term) if term is not None else None
+
+    def required_value(self, iri: str, prop: NamedNode) -> str:
+        """The first value of a property that the node's shape requires."""
+        term = self.first(iri, prop)
+        if term is None:
+            raise ValueError(f"{iri} has no {prop.value}")
+        return value_of(term)
+
     def subjects(self, prop: NamedNode, obj: str) -> list[str]:
-        return [t.subject.value for t in self.by_object.get(obj, ()) if t.predicate == prop]
+        return [value_of(t.subject) for t in self.by_object.get(obj, ()) if t.predicate == prop]
 
     def document(self, iri: str) -> str | None:
         return document_of(iri, DEFAULT_BASE)
@@ -81,6 +99,23 @@ class GraphIndex:
 
     def subjects_of_type(self, cls: str) -> list[str]:
         return self.subjects(A, cls)
+
+
+def value_of(term: Term) -> str:
+    """An IRI, a blank node's identifier or a literal's text. A quoted triple (RDF 1.2) has no
+    such value: the register makes none (and pyoxigraph refuses one as a subject), so reading
+    the value of one is an error."""
+    if isinstance(term, Triple):
+        raise TypeError(f"a quoted triple where a value is read: {term}")
+    return term.value
+
+
+def document_path(iri: str) -> str:
+    """The document of an IRI of the register (under the default base)."""
+    path = document_of(iri, DEFAULT_BASE)
+    if path is None:
+        raise ValueError(f"{iri} is not under {DEFAULT_BASE}")
+    return path
 
 
 def shorten(text: str) -> str:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from markupsafe import Markup
 
 from ...model.terms import DCT, PROV, SCHEMA
-from .context import Properties, Site, one, text
+from .context import JsonLd, Properties, Site, one, text
 
 SCHEMA_TYPES = {
     "region": "Organization",
@@ -22,15 +21,15 @@ SCHEMA_TYPES = {
 }
 
 
-def script_json(data: dict[str, Any]) -> Markup:
+def script_json(data: JsonLd) -> Markup:
     """JSON for a <script> element: '<', '>' and '&' as \\u escapes (still valid JSON)."""
     out = json.dumps(data, ensure_ascii=False, sort_keys=True)  # no indent: the C encoder
     return Markup(out.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def schema_jsonld(site: Site, iri: str, kind: str, title: str, props: Properties) -> dict[str, Any]:
+def schema_jsonld(site: Site, iri: str, kind: str, title: str, props: Properties) -> JsonLd:
     """A resource's schema.org description, from its values by property."""
-    data: dict[str, Any] = {
+    data: JsonLd = {
         "@context": "https://schema.org/",
         "@type": SCHEMA_TYPES.get(kind, "Thing"),
         "@id": iri,
