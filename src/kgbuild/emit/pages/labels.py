@@ -3,15 +3,17 @@ from the labels of what they connect, in each language."""
 
 from __future__ import annotations
 
+from pyoxigraph import NamedNode
+
 from ...model.terms import CR, ORG
 from .index import GraphIndex, shorten
 
 DERIVED = 99  # rank: below every label property
 
 
-def _name(ix: GraphIndex, iri: str, prop, lang: str) -> str:
-    value = ix.first(iri, prop)
-    return ix.label(value.value, lang) if value is not None else "?"
+def _name(ix: GraphIndex, iri: str, prop: NamedNode, lang: str) -> str:
+    value = ix.first_value(iri, prop)
+    return ix.label(value, lang) if value is not None else "?"
 
 
 def membership(ix: GraphIndex, iri: str, lang: str) -> str:
@@ -20,17 +22,17 @@ def membership(ix: GraphIndex, iri: str, lang: str) -> str:
 
 
 def convenant_party(ix: GraphIndex, iri: str, lang: str) -> str:
-    number = ix.first(iri, CR.partyNumber)
+    number = ix.first_value(iri, CR.partyNumber)
     word = "partij" if lang == "nl" else "party"
     return (
-        f"{_name(ix, iri, CR.party, lang)}, {word} {number.value if number else '?'}: "
+        f"{_name(ix, iri, CR.party, lang)}, {word} {number if number is not None else '?'}: "
         f"{_name(ix, iri, CR.convenant, lang)}"
     )
 
 
 def funding(ix: GraphIndex, iri: str, lang: str) -> str:
-    purpose = ix.first(iri, CR.purpose, lang)
-    return shorten(purpose.value) if purpose is not None else "?"
+    purpose = ix.first_value(iri, CR.purpose, lang)
+    return shorten(purpose) if purpose is not None else "?"
 
 
 RULES = {

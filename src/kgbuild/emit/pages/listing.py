@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from pyoxigraph import NamedNode
+
 from ...model.formats import FORMATS, RDF_FORMATS, Format
+from ...model.release import Release
 from ...model.terms import CR, DCT, DEFAULT_BASE, OWL, RDFS, SKOS
 from ..dumps import DUMP_NAME, sha256
-from .context import Chrome, Link, Site, curie
+from .context import Chrome, JsonLd, Link, Site, curie
+from .index import GraphIndex, value_of
 from .maps import Drawing, HomeMap, MapRow
 
 REGION_CLASSES = (CR.Cultuurregio.value, CR.Landsdeel.value)
@@ -75,20 +79,20 @@ class DataGap:
 
 
 def data_gap(site: Site) -> DataGap | None:
-    snaps = []
+    snaps: list[tuple[str, int, int]] = []  # (reference date, gemeenten not placed, known)
     for s in site.index.of_type(CR.Snapshot.value):
         day, unknown = (
-            site.index.first(s, CR.referenceDate),
-            site.index.first(s, CR.regionNotKnownCount),
+            site.index.first_value(s, CR.referenceDate),
+            site.index.first_value(s, CR.regionNotKnownCount),
         )
-        known = site.index.first(s, CR.knownGemeenteCount)
+        known = site.index.first_value(s, CR.knownGemeenteCount)
         if day is not None and unknown is not None and known is not None:
-            snaps.append((day.value, int(unknown.value), int(known.value)))
+            snaps.append((day, int(unknown), int(known)))
     if not snaps:
         return None
-    day, unknown, known = max(snaps)
+    latest = max(snaps)
     folder = site.root + "query/gemeenten-region-unknown"
-    return DataGap(day, unknown, known, folder + ".html", folder + ".csv")
+    return DataGap(*latest, folder + ".html", folder + ".csv")
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,7 @@ def index_path(cls: str) -> str:
     return "index/" + curie(cls).replace(":", "-").replace("/", "-").replace("#", "-")
 
 
-def class_counts(index, documents: dict[str, str]) -> dict[str, list[str]]:
+def class_counts(index: GraphIndex, documents: dict[str, str]) -> dict[str, list[str]]:
     """{class IRI: main subjects of that class}, over the documents' main subjects."""
     out: dict[str, list[str]] = {}
     for iri in documents.values():
@@ -192,7 +196,7 @@ def downloads(site: Site, files: dict[str, bytes]) -> tuple[Download, ...]:
     return tuple(out)
 
 
-def schema_dataset(r, lang: str, files: tuple[Download, ...]) -> dict:
+def schema_dataset(r: Release, lang: str, files: tuple[Download, ...]) -> JsonLd:
     """The dataset as schema.org describes it (for search engines and the NDE register):
     publisher and creator the publishing organisation, with its contact page."""
     contact = {"@type": "ContactPoint", "@id": r.contact_iri, "name": r.publisher, "url": r.contact}
@@ -261,17 +265,17 @@ def term(site: Site, iri: str) -> Term:
     types = [t for t in ix.types.get(iri, ()) if t != SKOS.Concept.value] or sorted(
         ix.types.get(iri, ())
     )
-    definition = ix.first(iri, SKOS.definition, site.lang)
+    definition = ix.first_value(iri, SKOS.definition, site.lang)
 
-    def links(prop) -> tuple[Link, ...]:
-        return tuple(site.link(v.value) for v in ix.values(iri, prop))
+    def links(prop: NamedNode) -> tuple[Link, ...]:
+        return tuple(site.link(value_of(v)) for v in ix.values(iri, prop))
 
     return Term(
         iri.split("#", 1)[-1],
         iri,
         ix.label(iri, site.lang),
         site.link(min(types)) if types else Link(""),
-        definition.value if definition is not None else "",
+        definition if definition is not None else "",
         links(RDFS.subClassOf) + links(RDFS.subPropertyOf),
         links(RDFS.domain),
         links(RDFS.range),
@@ -281,7 +285,7 @@ def term(site: Site, iri: str) -> Term:
 def vocabulary_page(site: Site, path: str, iri: str, subjects: list[str]) -> VocabularyPage:
     ix = site.index
     title = ix.label(iri, site.lang)
-    description = ix.first(iri, DCT.description, site.lang)
+    description = ix.first_value(iri, DCT.description, site.lang)
     terms = [s for s in subjects if s != iri and "#" in s]
     terms.sort(key=lambda s: (min(ix.types.get(s, {""})), ix.label(s, site.lang).lower()))
     jsonld = {
@@ -295,12 +299,12 @@ def vocabulary_page(site: Site, path: str, iri: str, subjects: list[str]) -> Voc
     }
     return VocabularyPage(
         site.chrome(title, iri, path, jsonld),
-        description.value if description is not None else "",
+        description if description is not None else "",
         tuple(term(site, s) for s in terms),
     )
 
 
-def is_vocabulary(index, iri: str) -> bool:
+def is_vocabulary(index: GraphIndex, iri: str) -> bool:
     types = index.types.get(iri, set())
     return bool(types & {OWL.Ontology.value, SKOS.ConceptScheme.value})
 

@@ -9,19 +9,25 @@ drawn is data (`Drawing`); templates/map.html turns it into SVG.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ...derive import REFERENCE_DATES
 from ...model.terms import CR, ORG, tooi_gemeente
 from .bidi import isolated_text
 from .context import Link, Site
-from .index import GraphIndex
+from .index import GraphIndex, value_of
 from .resource import REGION_TYPES, STATED, period_of
 
 WIDTH = 4000.0  # SVG units (whole numbers keep the path data short)
 LAT0 = 52.2
 PALETTE = 20  # colour classes region-0 .. region-19 in style.css, one per culture region
 STRIPE = 24  # the width of one colour's stripe, in SVG units
+
+GeoJson = dict[str, Any]  # a GeoJSON feature or geometry, as read.read_geojson checked it
+Ring = Sequence[Sequence[float]]  # [lon, lat] points
+Project = Callable[[float, float], tuple[int, int]]  # (lon, lat) -> SVG (x, y)
 
 
 @dataclass
@@ -60,7 +66,8 @@ class Maps:
             for code in member_status(site.index, region, MAP_DAY, nested=False):
                 inside.setdefault(code, []).append(region)
         outside = outside_codes(site.index, MAP_DAY)
-        rows, fills = [], {}
+        rows: list[MapRow] = []
+        fills: dict[str, list[str]] = {}
         for code in sorted(self.paths, key=lambda c: self.names[c].lower()):
             found = sorted(inside.get(code, []), key=lambda r: site.index.label(r, site.lang))
             state = "in" if found else ("outside" if code in outside else "unknown")
@@ -72,7 +79,11 @@ class Maps:
             )
         title = site.words["map_title"].format(day=MAP_DAY)
         codes = {row.gemeente.iri.rsplit("/", 1)[1].upper(): row for row in rows}
-        links = {code: row.gemeente.href for code, row in codes.items()}
+        links = {
+            code: row.gemeente.href
+            for code, row in codes.items()
+            if row.gemeente.href is not None  # a site link always has one
+        }
         notes = {
             code: ", ".join(isolated_text(r.label) for r in row.regions)
             for code, row in codes.items()
@@ -173,10 +184,10 @@ def outside_codes(index: GraphIndex, on: str) -> set[str]:
     """CBS codes of the gemeenten an outside fact places outside every region on the day."""
     out = set()
     for f in index.of_type(CR.OutsideFact.value):
-        gemeente = index.first(f, CR.gemeente)
-        code = index.first(gemeente.value, CR.cbsCode) if gemeente is not None else None
+        gemeente = index.first_value(f, CR.gemeente)
+        code = index.first_value(gemeente, CR.cbsCode) if gemeente is not None else None
         if code is not None and period_of(index, f).on(on):
-            out.add(code.value)
+            out.add(code)
     return out
 
 
@@ -186,16 +197,18 @@ def member_status(
     """{CBS code of a gemeente in the werkgebied on the day: confirmed?} for a region and (when
     nested) the regions it contains, by the rule of the snapshot (derive.Period.on)."""
     out: dict[str, bool] = {}
-    contained = [v.value for v in index.values(region, ORG.hasSubOrganization)] if nested else []
+    contained = (
+        [value_of(v) for v in index.values(region, ORG.hasSubOrganization)] if nested else []
+    )
     for r in [region, *contained]:
         for t in index.subjects(CR.region, r):
             if CR.TerritoryFact.value not in index.types.get(t, ()):
                 continue
-            gemeente, status = index.first(t, CR.gemeente), index.first(t, CR.evidenceStatus)
-            code = index.first(gemeente.value, CR.cbsCode) if gemeente is not None else None
+            gemeente = index.first_value(t, CR.gemeente)
+            code = index.first_value(gemeente, CR.cbsCode) if gemeente is not None else None
             if code is not None and period_of(index, t).on(on):
-                stated = status is not None and status.value == STATED
-                out[code.value] = out.get(code.value, False) or stated
+                stated = index.first_value(t, CR.evidenceStatus) == STATED
+                out[code] = out.get(code, False) or stated
     return out
 
 
@@ -204,7 +217,7 @@ def numbers(values: list[int]) -> str:
     return "".join(f"{v}" if v < 0 or i == 0 else f" {v}" for i, v in enumerate(values))
 
 
-def ring_path(ring, project) -> str:
+def ring_path(ring: Ring, project: Project) -> str:
     """One closed ring in whole units, as a start point and relative steps."""
     points = [project(lon, lat) for lon, lat in ring]
     x0, y0 = points[0]
@@ -216,15 +229,16 @@ def ring_path(ring, project) -> str:
     return f"M{numbers([x0, y0])}l{numbers(steps)}z"
 
 
-def geometry_path(geometry: dict, project) -> str:
+def geometry_path(geometry: GeoJson, project: Project) -> str:
     polygons = geometry["coordinates"]
     if geometry["type"] == "Polygon":
         polygons = [polygons]
     return "".join(ring_path(ring, project) for polygon in polygons for ring in polygon)
 
 
-def bounds(features) -> tuple[float, float, float, float]:
-    xs, ys = [], []
+def bounds(features: list[GeoJson]) -> tuple[float, float, float, float]:
+    xs: list[float] = []
+    ys: list[float] = []
     for f in features:
         for polygon in (
             [f["geometry"]["coordinates"]]
@@ -237,7 +251,7 @@ def bounds(features) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def load_maps(features: list[dict]) -> Maps:
+def load_maps(features: list[GeoJson]) -> Maps:
     """The gemeente outlines of GeoJSON features (checked by read.read_geojson)."""
     west, south, east, north = bounds(features)
     kx = math.cos(math.radians(LAT0))

@@ -21,7 +21,7 @@ from ..documents import Put, iri_of
 from .bidi import isolated, isolated_text
 from .context import Site, linkable
 from .fragments import Fragments
-from .index import GraphIndex
+from .index import GraphIndex, value_of
 from .jsonld import script_json
 from .listing import (
     class_counts,
@@ -100,7 +100,7 @@ class Renderer:
     def site(self, path: str, lang: str) -> Site:
         return Site(self.index, self.release, lang, page_file(path, lang))
 
-    def render(self, template: str, **context) -> bytes:
+    def render(self, template: str, **context: object) -> bytes:
         html = self.env.get_template(template).render(**context).encode("utf-8")
         return self.release.base.data(html)
 
@@ -108,11 +108,11 @@ class Renderer:
         """A document's page in each language, by file name."""
         iri, out = iri_of(path), {}
         if is_vocabulary(self.index, iri):
-            subjects = sorted({t.subject.value for t in triples})
+            subjects = sorted({value_of(t.subject) for t in triples})
             for lang in LANGS:
-                page = vocabulary_page(self.site(path, lang), path, iri, subjects)
+                vocabulary = vocabulary_page(self.site(path, lang), path, iri, subjects)
                 out[page_file(path, lang)] = self.render(
-                    "vocabulary.html", page=page, chrome=page.chrome
+                    "vocabulary.html", page=vocabulary, chrome=vocabulary.chrome
                 )
             return out
         drawing = self.maps.region(self.index, iri) if self.maps else None  # no words: one

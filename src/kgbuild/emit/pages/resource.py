@@ -19,8 +19,8 @@ from ...derive import (
     rule_iri,
 )
 from ...model.terms import CR, DCT, ORG, PROV, RDF, SCHEMA, STATUS, A
-from .context import Chrome, Fact, Link, Properties, Shown, Site, Value, one, shown, text
-from .index import GraphIndex
+from .context import Chrome, Fact, Link, Properties, Shown, Site, Value, as_iri, one, shown, text
+from .index import GraphIndex, value_of
 from .jsonld import schema_jsonld
 
 if TYPE_CHECKING:
@@ -102,26 +102,25 @@ class PlaceOnDate:
 def period_of(index: GraphIndex, fact: str) -> Period:
     """The bounds of a territory or outside fact, as derive wrote them."""
 
-    def day(prop) -> str | None:
-        value = index.first(fact, prop)
-        return value.value if value is not None else None
+    def day(prop: NamedNode) -> str | None:
+        return index.first_value(fact, prop)
 
-    ends = (day(CR.endEarliest), day(CR.endLatest))
+    end_earliest, end_latest = day(CR.endEarliest), day(CR.endLatest)
     return Period(
         (day(CR.startEarliest) or "9999-12-31", day(CR.startLatest) or "9999-12-31"),
-        ends if ends[0] and ends[1] else None,
+        (end_earliest, end_latest) if end_earliest and end_latest else None,
     )
 
 
 def placed_facts(site: Site, gemeente: str) -> tuple[list[Territory], list[Outside]]:
-    territory, outside = [], []
+    territory: list[Territory] = []
+    outside: list[Outside] = []
     for f in site.index.subjects(CR.gemeente, gemeente):
         types, period = site.index.types.get(f, ()), period_of(site.index, f)
-        status = site.index.first(f, CR.evidenceStatus)
-        stated = status is not None and status.value == STATED
+        stated = site.index.first_value(f, CR.evidenceStatus) == STATED
         if CR.TerritoryFact.value in types:
-            region = site.index.first(f, CR.region)
-            territory.append(Territory(f, region.value, gemeente, stated, period, "", ()))
+            region = site.index.required_value(f, CR.region)
+            territory.append(Territory(f, region, gemeente, stated, period, "", ()))
         elif CR.OutsideFact.value in types:
             outside.append(Outside(f, gemeente, period, "", ()))
     return territory, outside
@@ -192,12 +191,15 @@ def properties_of(index: GraphIndex, iri: str) -> Properties:
 
 def sources_of(site: Site, props: Properties) -> tuple[Link, ...]:
     """The places a node's facts rest on (prov:wasDerivedFrom), else its documents."""
-    return tuple(site.link(p) for p in props.get(DERIVED_FROM) or props.get(SOURCE, ()))
+    return tuple(site.link(as_iri(p)) for p in props.get(DERIVED_FROM) or props.get(SOURCE, []))
 
 
-def stated_sources(site: Site, iri: str) -> dict[tuple[str, Shown], tuple[Link, ...]]:
+Stated = dict[tuple[Shown | None, Shown | None], tuple[Link, ...]]  # see stated_sources
+
+
+def stated_sources(site: Site, iri: str) -> Stated:
     """{(property, value): places} of the facts of a node that a statement gives sources of."""
-    out = {}
+    out: Stated = {}
     for st in site.index.subjects(RDF.subject, iri):
         props = properties_of(site.index, st)
         out[(one(props, RDF.predicate), one(props, RDF.object))] = sources_of(site, props)
@@ -211,11 +213,11 @@ def fact_sources(site: Site, prop: str, sources: tuple[Link, ...]) -> tuple[Link
 
 
 def facts_of(
-    site: Site, prop: str, objects: list[Shown], stated: dict, sources: tuple[Link, ...]
+    site: Site, prop: str, objects: list[Shown], stated: Stated, sources: tuple[Link, ...]
 ) -> list[Fact]:
     """The rows of one property: its values grouped by the sources they rest on (a value with
     a statement cites its places, any other the node's sources)."""
-    groups: dict[tuple[Link, ...], list] = {}
+    groups: dict[tuple[Link, ...], list[Shown]] = {}
     for o in site.in_language(objects):
         groups.setdefault(fact_sources(site, prop, stated.get((prop, o), sources)), []).append(o)
     return [Fact(site.prop(prop), site.values(values), cited) for cited, values in groups.items()]
@@ -225,7 +227,7 @@ def grouped(index: GraphIndex, triples: list[Triple]) -> dict[str, Properties]:
     """A document's nodes and their values, the same for both languages, so made once per
     document; the statements left out (each shows as the sources of the fact it names, not as
     a part). A subject's triples are all in its document, so the index has the same ones."""
-    subjects = dict.fromkeys(t.subject.value for t in triples)
+    subjects = dict.fromkeys(value_of(t.subject) for t in triples)
     return {
         s: properties_of(index, s)
         for s in subjects
@@ -247,7 +249,7 @@ def node(site: Site, iri: str, props: Properties) -> Node:
 def inverse(site: Site, iri: str, skip: set[str]) -> tuple[Inverse, ...]:
     grouped: dict[str, list[str]] = defaultdict(list)
     for t in site.index.by_object.get(iri, ()):
-        s = t.subject.value
+        s = value_of(t.subject)
         if t.predicate.value not in HIDDEN_INVERSE and s.split("#")[0] != iri and s not in skip:
             grouped[t.predicate.value].append(s)
     return tuple(
@@ -261,11 +263,11 @@ def membership_row(site: Site, m: str) -> MembershipRow:
     status, role = one(props, CR.evidenceStatus), one(props, ORG.role)
     return MembershipRow(
         site.link(m),
-        site.link(one(props, ORG.organization)),
-        site.link(one(props, ORG.member)),
-        ix.label(role, lang) if role else "",
+        site.link(as_iri(one(props, ORG.organization))),
+        site.link(as_iri(one(props, ORG.member))),
+        ix.label(as_iri(role), lang) if role else "",
         status == STATED,
-        ix.label(status, lang) if status else "",
+        ix.label(as_iri(status), lang) if status else "",
         text(one(props, SCHEMA.startDate, lang)),
         text(one(props, SCHEMA.endDate, lang)),
         text(one(props, CR.statusReason, lang)),
@@ -294,8 +296,8 @@ def resting_on(site: Site, prop: NamedNode, place: str) -> set[str]:
     """The nodes with facts resting on a place; a statement stands for the node it is about."""
     out = set()
     for s in site.index.subjects(prop, place):
-        about = site.index.first(s, RDF.subject)
-        out.add(about.value if about is not None else s)
+        about = site.index.first_value(s, RDF.subject)
+        out.add(about if about is not None else s)
     return out
 
 

@@ -12,6 +12,7 @@ from ...model.paths import document_of
 from ...model.release import Release
 from ...model.terms import DEFAULT_BASE, OWL
 from .context import Chrome, Link, Site
+from .index import document_path, value_of
 from .listing import Download, downloads
 
 
@@ -42,25 +43,27 @@ def version_documents(
 ) -> dict[str, tuple[Version, list[Triple]]]:
     """{document path: (the version, its triples)}: the release's document is the dataset
     description; a vocabulary version's is the vocabulary's document as built."""
-    path = document_of(release.release_iri, DEFAULT_BASE)
+    release_path = document_path(release.release_iri)
     out = {
-        path: (
+        release_path: (
             Version(
-                path,
+                release_path,
                 release.release_iri,
                 release.dataset_iri,
-                document_of(release.dataset_iri, DEFAULT_BASE),
+                document_path(release.dataset_iri),
                 release.version,
                 True,
             ),
             description,
         )
     }
-    info = {t.subject.value: t.object.value for t in triples if t.predicate == OWL.versionInfo}
+    info = {
+        value_of(t.subject): value_of(t.object) for t in triples if t.predicate == OWL.versionInfo
+    }
     for t in triples:
         if t.predicate != OWL.versionIRI or not isinstance(t.object, NamedNode):
             continue
-        of, iri = t.subject.value, t.object.value
+        of, iri = value_of(t.subject), t.object.value
         of_path, path = document_of(of, DEFAULT_BASE), document_of(iri, DEFAULT_BASE)
         if path is None or of_path is None or path == of_path or of_path not in docs:
             continue
