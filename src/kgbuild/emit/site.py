@@ -14,16 +14,15 @@ from pathlib import Path
 from pyoxigraph import Literal, Triple
 
 from ..model.formats import ENDPOINT_DESCRIPTIONS
-from ..model.paths import document_of
 from ..model.release import Release
 from ..model.terms import DEFAULT_BASE, OWL, XSD
 from ..queries.spec import QuerySpec, read_queries
 from .documents import Put, language_documents, partition, write_document
 from .dumps import dataset_triples
 from .pages.context import Site
-from .pages.index import build_index
+from .pages.index import GraphIndex, build_index, document_path, value_of
 from .pages.labels import derive_labels
-from .pages.maps import load_maps
+from .pages.maps import GeoJson, load_maps
 from .pages.render import DATASET_DOC, ENDPOINT_POLICY, environment, render_site
 from .pages.versions import version_documents
 from .service import service_description
@@ -36,15 +35,11 @@ def withdrawn(triples: list[Triple]) -> list[str]:
     """Paths (after id/) of the minted IRIs marked owl:deprecated true: they answer 410. Each
     goes through the path rule, as it is written into the web-server configs."""
     prefix = DEFAULT_BASE + "id/"
+    deprecated = (
+        value_of(t.subject) for t in triples if t.predicate == OWL.deprecated and t.object == TRUE
+    )
     return sorted(
-        {
-            document_of(t.subject.value, DEFAULT_BASE)[4:]
-            for t in triples
-            if t.predicate == OWL.deprecated
-            and t.object == TRUE
-            and t.subject.value.startswith(prefix)
-            and "#" not in t.subject.value
-        }
+        {document_path(s)[4:] for s in deprecated if s.startswith(prefix) and "#" not in s}
     )
 
 
@@ -98,7 +93,7 @@ def endpoint_page(release: Release, specs: list[QuerySpec]) -> bytes:
     """sparql.html: the query form of /sparql, on the site's base template (in Dutch, with its
     own navigation and a policy that lets the form be sent to this site), with the canned
     queries as examples."""
-    chrome = Site(None, release, "nl", "sparql.html").chrome(  # type: ignore[arg-type]
+    chrome = Site(GraphIndex(), release, "nl", "sparql.html").chrome(
         "SPARQL-endpoint", "", None, {}
     )
     return (
@@ -137,7 +132,7 @@ def publish_site(
     files: dict[str, bytes],
     root: Path | None,
     put: Put,
-    features: list[dict] | None = None,
+    features: list[GeoJson] | None = None,
     jobs: int = 1,
 ) -> None:
     """Write everything of the site beside the downloads; the sitemap lists the pages; the

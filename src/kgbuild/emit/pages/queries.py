@@ -8,6 +8,7 @@ its file. Its files are published under the release's base.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import jinja2
@@ -17,10 +18,13 @@ from ...model.errors import InputError, Loc, Problem, UsageError
 from ...model.memstore import store_of
 from ...model.release import Release
 from ...model.terms import DEFAULT_BASE
+from ...queries.params import Bound
+from ...queries.results import Cell as Answer
 from ...queries.results import Table, to_csv, to_json
 from ...queries.run import bind, query_text, run_embedded
 from ...queries.spec import QuerySpec
-from .context import Alternate, Chrome, Site, linkable
+from .context import Alternate, Chrome, JsonLd, Site, linkable
+from .index import GraphIndex
 from .render import environment, page_file
 from .words import LANGS, UI
 
@@ -69,12 +73,12 @@ def chrome(
     title: str,
     iri: str,
     alternates: tuple[Alternate, ...],
-    jsonld: dict,
+    jsonld: JsonLd,
     title_lang: str = "",
 ) -> Chrome:
     """What the query pages share with every other page: language, navigation, citation. A
-    query page links no node of the graph, so its `Site` needs no index."""
-    site = Site(None, release, lang, page_file(path, lang))  # type: ignore[arg-type]
+    query page links no node of the graph, so its `Site` has an empty index."""
+    site = Site(GraphIndex(), release, lang, page_file(path, lang))
     return replace(
         site.chrome(title, iri, None, jsonld),
         alternates=alternates,
@@ -131,12 +135,12 @@ def index_chrome(release: Release, lang: str) -> Chrome:
     )
 
 
-def part_of(release: Release) -> dict:
+def part_of(release: Release) -> dict[str, str]:
     return {"@type": "Dataset", "@id": release.dataset_iri, "version": release.version}
 
 
 def cells(table: Table) -> tuple[tuple[Cell, ...], ...]:
-    def cell(t) -> Cell:
+    def cell(t: Answer) -> Cell:
         if t is None:
             return Cell("", "")
         return Cell(t.value, t.value if isinstance(t, pyoxigraph.NamedNode) else "")
@@ -147,7 +151,7 @@ def cells(table: Table) -> tuple[tuple[Cell, ...], ...]:
 def inferred_rows(table: Table) -> tuple[bool, ...]:
     cols = [i for i, v in enumerate(table.vars) if v.endswith("status")]
     return tuple(
-        any(row[i] is not None and row[i].value == "inferred" for i in cols) for row in table.rows
+        any((t := row[i]) is not None and t.value == "inferred" for i in cols) for row in table.rows
     )
 
 
@@ -172,11 +176,11 @@ def page(spec: QuerySpec, table: Table, given: dict[str, str]) -> QueryPage:
     )
 
 
-def used_values(spec: QuerySpec, terms: dict) -> dict[str, str]:
+def used_values(spec: QuerySpec, terms: dict[str, Bound]) -> dict[str, str]:
     return {p.name: terms[p.var].value for p in spec.params if p.var in terms}
 
 
-def run_for_build(store, spec: QuerySpec) -> tuple[Table, dict[str, str]]:
+def run_for_build(store: pyoxigraph.Store, spec: QuerySpec) -> tuple[Table, dict[str, str]]:
     try:
         terms = bind(spec, {})
     except UsageError as e:
@@ -192,7 +196,10 @@ def run_for_build(store, spec: QuerySpec) -> tuple[Table, dict[str, str]]:
 
 
 def query_files(
-    triples, specs: list[QuerySpec], release: Release, store: pyoxigraph.Store | None = None
+    triples: Iterable[pyoxigraph.Triple],
+    specs: list[QuerySpec],
+    release: Release,
+    store: pyoxigraph.Store | None = None,
 ) -> dict[str, bytes]:
     """{path under dist/: bytes} for query/{name}.rq|.csv|.json, the pages
     query/{name}.html|.en.html and query/index.html|.en.html, published under the release's
@@ -220,5 +227,5 @@ def query_files(
     return {path: release.base.data(data) for path, data in files.items()}
 
 
-def render(env: jinja2.Environment, template: str, **context) -> bytes:
+def render(env: jinja2.Environment, template: str, **context: object) -> bytes:
     return env.get_template(template).render(**context).encode("utf-8")
