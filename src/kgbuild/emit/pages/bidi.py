@@ -24,7 +24,7 @@ def needs_isolation(text: str) -> bool:
     return not text.isascii() and any(unicodedata.bidirectional(c) in DIRECTIONAL for c in text)
 
 
-def isolated(text) -> Markup:
+def isolated(text: object) -> Markup:
     """Escaped text for element content; in <bdi> if it holds right-to-left text."""
     out = escape(text)
     return Markup(f"<bdi>{out}</bdi>") if needs_isolation(str(text)) else out

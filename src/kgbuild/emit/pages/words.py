@@ -7,7 +7,7 @@ from ...model.formats import LANGUAGES
 LANGS = LANGUAGES
 
 
-class Words(dict):
+class Words(dict[str, str]):
     """The words of one language. Templates read them as attributes (`words.home`), which
     jinja2 tries before an item: a word is both, so that first try finds it."""
 
