@@ -42,7 +42,7 @@ class GraphIndex:
     links: dict[tuple[str, str, str], Link] = field(default_factory=dict)
 
     def add(self, t: Triple) -> None:
-        s = value_of(t.subject)
+        s = t.subject.value  # type: ignore[union-attr]  # pyoxigraph 0.5 refuses triple subjects; its stubs allow them
         self.by_subject[s].append(t)
         if isinstance(t.object, NamedNode):
             self.by_object[t.object.value].append(t)
@@ -89,7 +89,11 @@ class GraphIndex:
         return value_of(term)
 
     def subjects(self, prop: NamedNode, obj: str) -> list[str]:
-        return [value_of(t.subject) for t in self.by_object.get(obj, ()) if t.predicate == prop]
+        return [
+            t.subject.value  # type: ignore[union-attr]  # pyoxigraph 0.5 refuses triple subjects; its stubs allow them
+            for t in self.by_object.get(obj, ())
+            if t.predicate == prop
+        ]
 
     def document(self, iri: str) -> str | None:
         return document_of(iri, DEFAULT_BASE)
