@@ -13,9 +13,13 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from httpservers import kgbuild_server
+from pyoxigraph import Literal, NamedNode, Triple
 
+from kgbuild.emit.pages.context import Value, as_iri
+from kgbuild.emit.pages.index import build_index
 from kgbuild.emit.pages.jsonld import script_json
 from kgbuild.model.formats import RDF_FORMATS
+from kgbuild.model.terms import CR, DEFAULT_BASE
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -462,3 +466,26 @@ def test_a_source_page_names_the_node_whose_fact_rests_on_it(site):
     assert 'href="../../doc/gemeente/gm0014.html"' in claims
     assert 'href="../../doc/wijziging/2019-01-01-groningen.html"' in claims
     assert "bewering" not in claims
+
+
+def test_a_page_that_reads_a_quoted_triple_as_a_value_stops_naming_it():
+    """The register makes no quoted triples (RDF 1.2): where a page reads a node's value, one is
+    an error that names it, never a value made up."""
+    node = NamedNode(DEFAULT_BASE + "id/erkenning/x")
+    quoted = Triple(node, CR.region, NamedNode(DEFAULT_BASE + "id/regio/y"))
+    index = build_index([Triple(node, CR.region, quoted), Triple(node, CR.gemeente, Literal("g"))])
+    assert index.first_value(node.value, CR.gemeente) == "g"
+    assert index.first_value(node.value, CR.province) is None
+    with pytest.raises(TypeError, match="quoted triple.*regio/y"):
+        index.first_value(node.value, CR.region)
+    with pytest.raises(TypeError, match="quoted triple"):
+        index.required_value(node.value, CR.region)
+    with pytest.raises(ValueError, match="has no .*province"):
+        index.required_value(node.value, CR.province)
+
+
+def test_a_value_that_must_be_an_iri_is_refused_as_a_literal_or_missing():
+    assert as_iri(DEFAULT_BASE + "id/regio/y") == DEFAULT_BASE + "id/regio/y"
+    for value in (Value("y"), None):
+        with pytest.raises(TypeError, match="not an IRI"):
+            as_iri(value)
