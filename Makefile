@@ -32,8 +32,7 @@ lint: $(BIN)/kgbuild
 	$(BIN)/ruff format --check src tests
 	$(BIN)/mypy
 
-test: $(BIN)/kgbuild system-deps
-	$(BIN)/ruff check src tests
+test: lint system-deps
 	$(BIN)/pytest
 
 clean:
