@@ -55,7 +55,7 @@ from ..model.formats import (
 from ..model.negotiate import media_ranges, preferred
 from ..model.terms import DEFAULT_BASE, OWL, PREFIXES, A
 from ..queries.params import tokens
-from ..runtime.sandbox import SandboxUnavailable, memory_limit, no_network
+from ..runtime.sandbox import SandboxUnavailable, memory_limit, no_network, vm_size
 from .site import LIMITS, App, Handler, Limits, Request, Response, Server
 
 UPDATE = re.compile(
@@ -71,6 +71,7 @@ OUT_OF_MEMORY_SIGNALS = (signal.SIGABRT, signal.SIGKILL, signal.SIGSEGV, signal.
 MAX_QUERIES = 2 * (os.cpu_count() or 1)  # query processes of an endpoint: queries at once
 QUEUE_WAIT = 1.0  # seconds a query waits for a query process to come free, then 503
 MAX_ANSWERS = 1000  # queries a query process answers before a fresh one takes its place
+RETIRE_GROWTH = 256 * 2**20  # bytes a query process may map beyond its start and go on
 
 
 class Answer(NamedTuple):
@@ -251,9 +252,11 @@ def _serve_queries(
     base: Base,
 ) -> None:
     """A query worker's life, in the forked process: take away the network (for good), then
-    answer query after query from `conn`, each with the memory limit set afresh on top of what
-    the worker maps at its start, until the pipe closes. A MemoryError ends the worker after its
-    answer, so that no query runs in a process left short of memory."""
+    answer query after query from `conn` until the pipe closes. Each query may map `max_memory`
+    bytes on top of what the worker mapped at its start (what it shares with the server). A
+    worker ends after its answer (and a fresh one takes its place) when the query ran out of
+    memory, or when what it maps has grown by more than RETIRE_GROWTH, so that what one query
+    leaves mapped never takes from the next one's allowance."""
     try:
         no_network()
     except SandboxUnavailable as e:
@@ -264,14 +267,19 @@ def _serve_queries(
             except (EOFError, OSError):
                 return
             conn.send((refused, True))
+    start = vm_size()
     while True:
         try:
             text, accept = conn.recv()
         except (EOFError, OSError):  # the server closed the pipe, or ended
             return
         try:
-            memory_limit(max_memory)
-            conn.send((answer(store, text, accept, max_bytes, base), True))
+            memory_limit(max_memory - (vm_size() - start))  # start + max_memory in all
+            a = answer(store, text, accept, max_bytes, base)
+            keep = vm_size() - start <= min(RETIRE_GROWTH, max_memory // 4)
+            conn.send((a, keep))
+            if not keep:
+                return
         except MemoryError:
             conn.send((out_of_memory(max_memory), False))  # and this worker ends
             return
