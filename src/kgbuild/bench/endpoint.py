@@ -25,17 +25,22 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, NamedTuple
 
+import pyoxigraph
+
 from ..model.base import DEFAULT, Base
 from ..queries.run import bind, bound_text
 from ..queries.spec import read_queries
+from ..serve.endpoint import base_of
 
+NT = pyoxigraph.RdfFormat.N_TRIPLES
+RDF_TYPE = pyoxigraph.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 LISTENING = re.compile(r"SPARQL endpoint at http://[^:/]+:(\d+)/sparql")
 ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
 
@@ -73,17 +78,63 @@ class EndpointLoad:
     slowest: dict[str, float] = field(default_factory=dict)  # query -> its largest time, ms
 
 
-def canned_queries(queries: Path, base: Base = DEFAULT) -> list[Canned]:
-    """The canned queries of a project's queries/ folder, each with its parameters bound to
-    their defaults (a required parameter without a default: the query is left out), moved to
-    `base`."""
+def canned_queries(
+    queries: Path, store: pyoxigraph.Store | None = None, variants: int = 3, base: Base = DEFAULT
+) -> list[Canned]:
+    """The canned queries of a project's queries/ folder with their parameters bound, moved to
+    `base`: to their defaults, and, given the `store` the endpoint serves, to values that are in
+    it. For each IRI parameter up to `variants` IRIs of the store's resources like the default
+    (its type, under the same path), evenly spread over them in sorted order; the default first
+    when the store holds it (a synthetic project does not hold the bundled data's twente). A
+    query with a required parameter that has no value is left out."""
     out = []
     for spec in read_queries(queries, queries.parent):
-        try:
-            out.append(Canned(spec.name, bound_text(spec, bind(spec, {}, base), base)))
-        except Exception:  # noqa: BLE001, S112 - a query that needs a value we do not have
-            continue
+        choices: list[dict[str, str]] = [{}]
+        for p in spec.params:
+            default = spec.defaults.get(p.name)
+            if store is None or p.kind != "iri" or default is None:
+                continue
+            found = like(store, base.text(default), variants)
+            choices = [{**c, p.name: v} for c in choices for v in found[: max(1, variants)]]
+        for given in choices[: max(1, variants)]:
+            try:
+                out.append(Canned(spec.name, bound_text(spec, bind(spec, given, base), base)))
+            except Exception:  # noqa: BLE001, S112 - a query that needs a value we do not have
+                continue
     return out
+
+
+def like(store: pyoxigraph.Store, iri: str, n: int) -> list[str]:
+    """Up to n IRIs of the store's resources that are like `iri`: of its types (or, when the
+    store does not hold it, of the most common type of the resources under its path), under its
+    path, without a fragment; `iri` first when the store holds it."""
+    path = iri.rsplit("/", 1)[0] + "/"
+    node = pyoxigraph.NamedNode(iri)
+    types = {q.object for q in store.quads_for_pattern(node, RDF_TYPE, None)}
+    if not types:
+        counts: dict[pyoxigraph.NamedNode | pyoxigraph.BlankNode, int] = {}
+        for q in store.quads_for_pattern(None, RDF_TYPE, None):
+            if isinstance(q.subject, pyoxigraph.NamedNode) and _under(q.subject.value, path):
+                t = q.object
+                if isinstance(t, pyoxigraph.NamedNode):
+                    counts[t] = counts.get(t, 0) + 1
+        types = {max(counts, key=lambda t: (counts[t], str(t)))} if counts else set()
+    found = sorted(
+        {
+            q.subject.value
+            for t in types
+            for q in store.quads_for_pattern(None, RDF_TYPE, t)
+            if isinstance(q.subject, pyoxigraph.NamedNode) and _under(q.subject.value, path)
+        }
+        - {iri}
+    )
+    held = next(iter(store.quads_for_pattern(node, None, None)), None) is not None
+    spread = [found[i * len(found) // n] for i in range(n)] if len(found) >= n else found
+    return ([iri] if held else []) + spread[: n - held]
+
+
+def _under(iri: str, path: str) -> bool:
+    return iri.startswith(path) and "#" not in iri and "/" not in iri[len(path) :]
 
 
 def percentile(sorted_values: Sequence[float], p: float) -> float:
@@ -247,14 +298,22 @@ def measure_endpoint(
     env: Mapping[str, str] | None = None,
     warmup: int = 1,
     extra: Sequence[str] = (),
+    variants: int = 3,
+    skip: Collection[str] = (),
 ) -> EndpointLoad:
     """Start `kgbuild sparql` over `dist` (a built project's output), send each canned query of
-    `queries` (a project's queries/ folder) `warmup` times from one client, then run `clients`
-    clients at once for `requests` requests each; what that came to.
+    `queries` (a project's queries/ folder; up to `variants` of each with parameter values found
+    in the dump; none of those named in `skip`) `warmup` times from one client, then run
+    `clients` clients at once for `requests` requests each; what that came to.
 
     `env`: the environment of the endpoint's process (its PYTHONPATH chooses the code measured);
     `extra`: more options for `kgbuild sparql` (--time-limit ...)."""
-    canned = canned_queries(queries)
+    store = pyoxigraph.Store()
+    store.bulk_load(path=str(dist / "download" / "latest" / "cultuurregios.nt"), format=NT)
+    canned = [
+        q for q in canned_queries(queries, store, variants, base_of(store)) if q.name not in skip
+    ]
+    del store
     if not canned:
         raise ValueError(f"{queries}: no canned queries to send")
     with running_endpoint(dist, env, extra) as port:
@@ -289,13 +348,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=10)
     p.add_argument("--requests", type=int, default=40, help="per client")
     p.add_argument("--runs", type=int, default=1)
+    p.add_argument("--variants", type=int, default=3, help="parameter values per query")
+    p.add_argument("--skip", action="append", default=[], metavar="QUERY", help="leave it out")
     p.add_argument("--slowest", action="store_true", help="also each query's slowest time")
     args = p.parse_args(argv)
     queries = args.queries or args.dist.resolve().parent / "queries"
     env = dict(os.environ)
     rows = {}
     for run in range(args.runs):
-        r = measure_endpoint(args.dist, queries, args.clients, args.requests, env)
+        r = measure_endpoint(
+            args.dist,
+            queries,
+            args.clients,
+            args.requests,
+            env,
+            variants=args.variants,
+            skip=args.skip,
+        )
         rows[f"{run + 1}"] = r
     print(table(rows))
     if args.slowest:

@@ -6,12 +6,14 @@ application/sparql-query. SELECT/ASK answer in SPARQL JSON, XML, CSV or TSV, CON
 in Turtle, N-Triples, RDF/XML or JSON-LD, by Accept (with q); a graph is written as the dumps
 write it, sorted and with the register's prefixes under the base the dump was built with
 (found from its ontology's IRI). Updates are refused (403). A
-query text longer than MAX_QUERY_CHARS is refused at once (413). Each query runs in a forked
-child that has no network (sandbox.no_network: SERVICE fails, 400) and a memory limit (503 when
-reached), and that is killed at the time limit (503); every look at the query text happens in
-the child, within that limit. A result larger than the size cap is refused (413) rather than cut
-short. At most MAX_QUERIES queries run at once in a process; one more is answered 503 with
-`Retry-After: 1` at once.
+query text longer than MAX_QUERY_CHARS is refused at once (413). Each query runs in one of
+MAX_QUERIES query processes, forked once the store is loaded (sharing it copy-on-write) and
+started before any query (docs/decisions/0028): a process has no network (sandbox.no_network:
+SERVICE fails, 400), a memory limit per query (503 when reached), and is killed at the time
+limit (503) and replaced; every look at the query text happens in it, within that limit. A
+result larger than the size cap is refused (413) rather than cut short. At most MAX_QUERIES
+queries run at once; one more waits in line for a free process up to QUEUE_WAIT seconds, then
+is answered 503 with `Retry-After: 1`.
 
 A GET without a query describes the service: a SPARQL 1.1 Service Description in Turtle, or for
 a browser the page with a query form and the canned queries as examples. Both are written by the
