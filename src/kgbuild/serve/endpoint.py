@@ -6,12 +6,14 @@ application/sparql-query. SELECT/ASK answer in SPARQL JSON, XML, CSV or TSV, CON
 in Turtle, N-Triples, RDF/XML or JSON-LD, by Accept (with q); a graph is written as the dumps
 write it, sorted and with the register's prefixes under the base the dump was built with
 (found from its ontology's IRI). Updates are refused (403). A
-query text longer than MAX_QUERY_CHARS is refused at once (413). Each query runs in a forked
-child that has no network (sandbox.no_network: SERVICE fails, 400) and a memory limit (503 when
-reached), and that is killed at the time limit (503); every look at the query text happens in
-the child, within that limit. A result larger than the size cap is refused (413) rather than cut
-short. At most MAX_QUERIES queries run at once in a process; one more is answered 503 with
-`Retry-After: 1` at once.
+query text longer than MAX_QUERY_CHARS is refused at once (413). Each query runs in one of
+MAX_QUERIES query processes, forked once the store is loaded (sharing it copy-on-write) and
+started before any query (docs/decisions/0028): a process has no network (sandbox.no_network:
+SERVICE fails, 400), a memory limit per query (503 when reached), and is killed at the time
+limit (503) and replaced; every look at the query text happens in it, within that limit. A
+result larger than the size cap is refused (413) rather than cut short. At most MAX_QUERIES
+queries run at once; one more waits in line for a free process up to QUEUE_WAIT seconds, then
+is answered 503 with `Retry-After: 1`.
 
 A GET without a query describes the service: a SPARQL 1.1 Service Description in Turtle, or for
 a browser the page with a query form and the canned queries as examples. Both are written by the
@@ -23,12 +25,15 @@ the Accept rule of negotiate.py; `make_server` is the server of serve/site.py wi
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import re
 import signal
 import threading
 import urllib.parse
+import weakref
+from collections import deque
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
 from multiprocessing.connection import Connection
@@ -52,7 +57,7 @@ from ..model.formats import (
 from ..model.negotiate import media_ranges, preferred
 from ..model.terms import DEFAULT_BASE, OWL, PREFIXES, A
 from ..queries.params import tokens
-from ..runtime.sandbox import SandboxUnavailable, memory_limit, no_network
+from ..runtime.sandbox import SandboxUnavailable, memory_limit, no_network, vm_size
 from .site import LIMITS, App, Handler, Limits, Request, Response, Server
 
 UPDATE = re.compile(
@@ -65,7 +70,10 @@ NO_NETWORK = "federated queries (SERVICE) are not allowed: this endpoint has no 
 # a child that dies of one of these ran out of memory: the engine's allocator aborts when the
 # address space limit refuses it more (the kernel's own out-of-memory killer sends SIGKILL)
 OUT_OF_MEMORY_SIGNALS = (signal.SIGABRT, signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS)
-MAX_QUERIES = 2 * (os.cpu_count() or 1)  # query children at once in this process
+MAX_QUERIES = 2 * (os.cpu_count() or 1)  # query processes of an endpoint: queries at once
+QUEUE_WAIT = 1.0  # seconds a query waits for a query process to come free, then 503
+MAX_ANSWERS = 1000  # queries a query process answers before a fresh one takes its place
+RETIRE_GROWTH = 256 * 2**20  # bytes a query process may map beyond its start and go on
 
 
 class Answer(NamedTuple):
@@ -238,35 +246,229 @@ def out_of_memory(max_memory: int) -> Answer:
     )
 
 
-def _child(
-    conn: Connection[Answer, Answer],
+def _serve_queries(
+    conn: Connection[tuple[Answer, bool], tuple[str, str]],
     store: pyoxigraph.Store,
-    text: str,
-    accept: str,
     max_bytes: int,
     max_memory: int,
-    base: Base = DEFAULT,
+    base: Base,
 ) -> None:
-    """Answer one query in the forked child: first take away the network and cap the memory,
-    then look at the text."""
+    """A query worker's life, in the forked process: take away the network (for good), then
+    answer query after query from `conn` until the pipe closes. Each query may map `max_memory`
+    bytes on top of what the worker mapped at its start (what it shares with the server). A
+    worker ends after its answer (and a fresh one takes its place) when the query ran out of
+    memory, or when what it maps has grown by more than RETIRE_GROWTH, so that what one query
+    leaves mapped never takes from the next one's allowance."""
     try:
         no_network()
-        memory_limit(max_memory)
-        conn.send(answer(store, text, accept, max_bytes, base))
-    except MemoryError:
-        conn.send(out_of_memory(max_memory))
     except SandboxUnavailable as e:
-        conn.send(Answer(500, TEXT, f"query not run: {e}\n".encode()))
-    except Exception as e:  # noqa: BLE001 - any failure becomes an answer, never a hang
-        conn.send(Answer(500, TEXT, f"query failed: {e}\n".encode()))
-    finally:
-        conn.close()
+        refused = Answer(500, TEXT, f"query not run: {e}\n".encode())
+        while True:  # never runs a query: says why, to every one
+            try:
+                conn.recv()
+            except (EOFError, OSError):
+                return
+            conn.send((refused, True))
+    start = vm_size()
+    while True:
+        try:
+            text, accept = conn.recv()
+        except (EOFError, OSError):  # the server closed the pipe, or ended
+            return
+        try:
+            memory_limit(max_memory - (vm_size() - start))  # start + max_memory in all
+            a = answer(store, text, accept, max_bytes, base)
+            keep = vm_size() - start <= min(RETIRE_GROWTH, max_memory // 4)
+            conn.send((a, keep))
+            if not keep:
+                return
+        except MemoryError:
+            conn.send((out_of_memory(max_memory), False))  # and this worker ends
+            return
+        except Exception as e:  # noqa: BLE001 - any failure becomes an answer, never a hang
+            conn.send((Answer(500, TEXT, f"query failed: {e}\n".encode()), True))
+
+
+def _enter_worker(keep: int) -> None:
+    """First thing in a forked worker: close every file descriptor it inherited but its pipe
+    and the standard streams (the server's listening socket, its clients' connections, the
+    pipes of the other workers), so that a connection the server closes is closed, and a worker
+    sees its pipe end when the server ends; and leave the inherited objects to the garbage
+    collector of no one (gc.freeze), so that none is finalised here and the memory shared with
+    the server stays shared."""
+    gc.freeze()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which ends us
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 2 and fd != keep:
+            with suppress(OSError):  # the listing's own descriptor, closed by now
+                os.close(fd)
+
+
+class Worker:
+    """One pre-started query process and the server's end of its pipe."""
+
+    def __init__(self, pid: int, conn: Connection[tuple[str, str], tuple[Answer, bool]]):
+        self.pid, self.conn, self.answered = pid, conn, 0
+        self.status: int | None = None  # its wait status, once it has ended
+
+    def ended(self) -> bool:
+        if self.status is None:
+            with suppress(ChildProcessError):
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+                if pid:
+                    self.status = status
+        return self.status is not None
+
+    def stop(self) -> None:
+        """Kill it (if it still runs) and collect its exit status."""
+        self.conn.close()
+        if self.status is None:
+            with suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            with suppress(ChildProcessError):
+                self.status = os.waitpid(self.pid, 0)[1]
+
+    def died_of_memory(self) -> bool:
+        """Did it end by one of the signals of a process out of memory?"""
+        return (
+            self.status is not None
+            and os.WIFSIGNALED(self.status)
+            and os.WTERMSIG(self.status) in OUT_OF_MEMORY_SIGNALS
+        )
+
+
+class Workers:
+    """`size` pre-started query processes, forked from the server once its store is loaded
+    (so they share it copy-on-write), each sandboxed before it reads a query. A query takes an
+    idle worker, waiting first in line up to `wait` seconds when all are busy; a worker killed
+    for time, lost or out of memory, or past `max_answers`, is replaced by a new fork."""
+
+    def __init__(
+        self,
+        store: pyoxigraph.Store,
+        size: int,
+        max_bytes: int,
+        max_memory: int,
+        base: Base,
+        max_answers: int = MAX_ANSWERS,
+    ):
+        self.store, self.size, self.max_answers = store, size, max_answers
+        self.max_bytes, self.max_memory, self.base = max_bytes, max_memory, base
+        self.lock = threading.Lock()
+        self.idle: list[Worker] = []
+        self.waiting: deque[Waiter] = deque()  # first come, first served
+        self.closed = False
+        for _ in range(size):
+            self.idle.append(self.fork())
+
+    def fork(self) -> Worker:
+        ours: Connection[tuple[str, str], tuple[Answer, bool]]
+        theirs: Connection[tuple[Answer, bool], tuple[str, str]]
+        ours, theirs = multiprocessing.Pipe(duplex=True)
+        pid = os.fork()
+        if pid == 0:  # the worker
+            code = 0
+            try:
+                _enter_worker(theirs.fileno())
+                _serve_queries(theirs, self.store, self.max_bytes, self.max_memory, self.base)
+            except BaseException:  # noqa: BLE001 - a worker ends here, whatever happens
+                code = 1
+            finally:
+                os._exit(code)
+        theirs.close()
+        return Worker(pid, ours)
+
+    def take(self, wait: float) -> Worker | None:
+        """An idle worker (first in line after those already waiting), or None after `wait`
+        seconds."""
+        with self.lock:
+            if self.idle and not self.waiting:
+                return self.idle.pop()
+            waiter = Waiter()
+            self.waiting.append(waiter)
+        waiter.ready.wait(wait)
+        with self.lock:
+            if waiter.worker is None:
+                self.waiting.remove(waiter)
+            return waiter.worker
+
+    def give_back(self, worker: Worker, sound: bool) -> None:
+        """A worker that answered (`sound`) goes to the first in line or back to the idle ones;
+        one that did not, or that answered its share, is stopped and a new one takes its place."""
+        worker.answered += 1
+        if not sound or worker.answered >= self.max_answers or worker.ended():
+            worker.stop()
+            if self.closed:
+                return
+            worker = self.fork()
+        with self.lock:
+            if self.closed:
+                worker.stop()
+                return
+            if self.waiting:
+                waiter = self.waiting.popleft()
+                waiter.worker = worker
+                waiter.ready.set()
+            else:
+                self.idle.append(worker)
+
+    def run(self, text: str, accept: str, time_limit: float, wait: float) -> Answer:
+        """The answer to one query from a worker; 503 with Retry-After when none comes free in
+        `wait` seconds."""
+        worker = self.take(wait)
+        if worker is None:
+            return Answer(
+                503,
+                TEXT,
+                f"{self.size} queries are running; try again in a second\n".encode(),
+                (("Retry-After", "1"),),
+            )
+        sound = False
+        try:
+            if worker.ended():  # ended while idle: another takes its place and the query
+                worker.stop()
+                worker = self.fork()
+            worker.conn.send((text, accept))
+            if not worker.conn.poll(time_limit):
+                return Answer(
+                    503, TEXT, f"query stopped at the time limit of {time_limit:g} s\n".encode()
+                )
+            a, sound = worker.conn.recv()  # not sound: it ends after this answer
+            return a
+        except (EOFError, OSError):  # the worker died without an answer
+            worker.stop()
+            if worker.died_of_memory():
+                return out_of_memory(self.max_memory)
+            return Answer(500, TEXT, b"query process ended without answer\n")
+        finally:
+            self.give_back(worker, sound)
+
+    def close(self) -> None:
+        """Stop every worker; a query still running gets no answer from its worker."""
+        with self.lock:
+            self.closed = True
+            idle, self.idle = self.idle, []
+        for worker in idle:
+            worker.stop()
+
+
+class Waiter:
+    """A query waiting in line for a worker."""
+
+    def __init__(self) -> None:
+        self.ready = threading.Event()
+        self.worker: Worker | None = None
 
 
 class Endpoint:
-    """The dump in memory, answering protocol requests one at a time in forked children.
+    """The dump in memory, answering protocol requests from a pool of pre-started sandboxed
+    query processes (Workers).
 
-    max_memory: bytes of memory a query may take on top of what the server holds."""
+    max_memory: bytes of memory a query may take on top of what the server holds.
+    workers: query processes, so queries that run at once; wait: seconds a query waits for one
+    of them to come free before it is answered 503."""
 
     def __init__(
         self,
@@ -274,13 +476,21 @@ class Endpoint:
         time_limit: float = 10.0,
         max_bytes: int = 50_000_000,
         max_memory: int = 2 * 2**30,
+        workers: int = MAX_QUERIES,
+        wait: float = QUEUE_WAIT,
     ):
         self.store = pyoxigraph.Store()
         self.store.bulk_load(path=str(dump), format=RdfFormat.N_TRIPLES)
         self.time_limit, self.max_bytes, self.max_memory = time_limit, max_bytes, max_memory
-        self.ctx = multiprocessing.get_context("fork")
+        self.wait = wait
         self.descriptions = descriptions(dump)
         self.base = base_of(self.store)
+        self.workers = Workers(self.store, workers, max_bytes, max_memory, self.base)
+        weakref.finalize(self, self.workers.close)
+
+    def close(self) -> None:
+        """Stop the query processes; the endpoint answers no query after this."""
+        self.workers.close()
 
     def handle(self, req: Request) -> Response:
         if req.method == "OPTIONS":
@@ -323,49 +533,9 @@ class Endpoint:
             self.descriptions[offers[mtype]],
         )
 
-    slots = threading.BoundedSemaphore(MAX_QUERIES)  # shared by the endpoints of a process
-
     def run(self, text: str, accept: str) -> Answer:
-        """The answer to one query, from a child process."""
-        if not self.slots.acquire(blocking=False):
-            return Answer(
-                503,
-                "text/plain; charset=utf-8",
-                f"{MAX_QUERIES} queries are running; try again in a second\n".encode(),
-                (("Retry-After", "1"),),
-            )
-        try:
-            return self._run_child(text, accept)
-        finally:
-            self.slots.release()
-
-    def _run_child(self, text: str, accept: str) -> Answer:
-        parent: Connection[Answer, Answer]  # reads the answer
-        child: Connection[Answer, Answer]  # the child's end, which sends it
-        parent, child = self.ctx.Pipe(duplex=False)
-        proc = self.ctx.Process(
-            target=_child,
-            daemon=True,
-            args=(child, self.store, text, accept, self.max_bytes, self.max_memory, self.base),
-        )
-        proc.start()
-        child.close()
-        try:
-            if parent.poll(self.time_limit):
-                return parent.recv()
-            return Answer(
-                503, TEXT, f"query stopped at the time limit of {self.time_limit:g} s\n".encode()
-            )
-        except EOFError:  # the child died without an answer
-            proc.join(5)
-            if proc.exitcode is not None and -proc.exitcode in OUT_OF_MEMORY_SIGNALS:
-                return out_of_memory(self.max_memory)
-            return Answer(500, TEXT, b"query process ended without answer\n")
-        finally:
-            parent.close()
-            if proc.is_alive():
-                proc.kill()
-            proc.join()
+        """The answer to one query, from one of the query processes."""
+        return self.workers.run(text, accept, self.time_limit, self.wait)
 
 
 def descriptions(dump: Path) -> dict[str, bytes]:
