@@ -8,7 +8,7 @@ write it, sorted and with the register's prefixes under the base the dump was bu
 (found from its ontology's IRI). Updates are refused (403). A
 query text longer than MAX_QUERY_CHARS is refused at once (413). Each query runs in one of
 MAX_QUERIES query processes, forked once the store is loaded (sharing it copy-on-write) and
-started before any query (docs/decisions/0028): a process has no network (sandbox.no_network:
+started before any query (docs/decisions/0029): a process has no network (sandbox.no_network:
 SERVICE fails, 400), a memory limit per query (503 when reached), and is killed at the time
 limit (503) and replaced; every look at the query text happens in it, within that limit. A
 result larger than the size cap is refused (413) rather than cut short. At most MAX_QUERIES
