@@ -15,6 +15,7 @@ import pyoxigraph
 import pytest
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from kgbuild.model.memstore import store_of
 from kgbuild.model.terms import CR, DCT, ORG, ROL, SCHEMA, SKOS, XSD, A
 from kgbuild.read.sources import read_rdf_dir
 from kgbuild.validate.graph import run_pyshacl, shape_findings
@@ -37,7 +38,9 @@ def whole(triples, shapes, origins):
 
 
 def fast(triples, shapes, origins):
-    return sorted(set(shape_findings(triples, shapes, origins)), key=lambda f: f.sort_key())
+    return sorted(
+        set(shape_findings(store_of(triples), shapes, origins)), key=lambda f: f.sort_key()
+    )
 
 
 def of_type(triples, cls) -> list:
@@ -55,7 +58,7 @@ def test_real_graph_same_findings(graph, shapes):
 def test_conforming_graph_needs_no_pyshacl(graph, shapes):
     if whole(graph.triples, shapes, graph.origins):
         pytest.skip("the real graph has findings")
-    assert narrow(graph.triples, shapes).focus == []
+    assert narrow(store_of(graph.triples), shapes).focus == []
 
 
 def breakages(triples):
@@ -126,7 +129,7 @@ def test_each_breakage_same_findings(graph, shapes):
 def test_blank_node_focus_falls_back_to_whole_graph(graph, shapes):
     blank = BlankNode()
     broken = [*graph.triples, Triple(blank, A, CR.Proeftuin)]
-    assert narrow(broken, shapes).focus is None
+    assert narrow(store_of(broken), shapes).focus is None
     expected = without_blank_ids(whole(broken, shapes, graph.origins))
     assert expected and without_blank_ids(fast(broken, shapes, graph.origins)) == expected
 
@@ -164,7 +167,7 @@ def test_unknown_parameter_sends_every_focus_node_to_pyshacl(graph, shapes):
         Triple(shape, NamedNode(sh + "targetClass"), CR.Gemeente),
         Triple(shape, NamedNode(sh + "closed"), Literal("true", datatype=XSD.boolean)),
     ]
-    narrowed = narrow(graph.triples, shapes + extra)
+    narrowed = narrow(store_of(graph.triples), shapes + extra)
     gemeenten = set(of_type(graph.triples, CR.Gemeente))
     assert gemeenten and gemeenten <= set(narrowed.focus)
     expected = whole(graph.triples, shapes + extra, graph.origins)
