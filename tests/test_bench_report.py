@@ -46,3 +46,49 @@ def test_tables_show_growth_ratio_and_skips():
     assert "| 1x | parse | 0.10 | 2.00 | 20.0 | 40 | 60 |" in text
     assert "| 10x | parse | 0.10 | skipped |" in text
     assert "- rdflib path at 10x skipped: why" in text
+
+
+def peer(name, seconds, mb, **more):
+    return {"name": name, "covers": "what", "version": "v1", "seconds": seconds, "peak_mb": mb}
+
+
+def test_validation_table_compares_each_engine_with_jena():
+    r = run("1000x", 1_000_000, 0)
+    r.peers = [
+        {**peer("kgbuild (store + compiled shapes)", 5.0, 300.0), "conforms": True},
+        {**peer("Apache Jena shacl validate", 15.0, 600.0), "conforms": True},
+        {"name": "pyshacl (whole graph)", "covers": "what", "version": "v2", "skipped": True},
+    ]
+    text = render([r])
+    assert "## Validation of the dump: SHACL engines as whole processes" in text
+    assert (
+        "| 1000x | kgbuild (store + compiled shapes) (v1) | what | 5.00 | 300 | yes | 3.00 | 0.50 |"
+        in text
+    )
+    assert "| 1000x | Apache Jena shacl validate (v1) | what | 15.00 | 600 | yes |  |  |" in text
+    assert "| 1000x | pyshacl (whole graph) (v2) | what | skipped |" in text
+
+
+def test_no_validation_table_without_peers():
+    assert "SHACL engines" not in render([run("1x", 1000, 2.0)])
+
+
+def test_peers_skipped_where_the_previous_scale_says_they_exceed_the_budget(tmp_path, monkeypatch):
+    from kgbuild.bench import harness
+
+    asked = {}
+
+    def compare(root, dump, work, env, python, budget, skip=()):
+        asked["skip"] = skip
+        return []
+
+    monkeypatch.setattr("kgbuild.bench.peers.compare", compare)
+    before = run("100x", 100_000, 0)
+    before.peers = [
+        peer("pyshacl (whole graph)", 80.0, 300.0),
+        peer("Apache Jena shacl validate", 20.0, 400.0),
+        peer("kgbuild (store + compiled shapes)", 900.0, 100.0),
+    ]
+    opts = harness.Options(repo=tmp_path, work=tmp_path, peer_budget=600)
+    harness.validate_peers(opts, tmp_path, tmp_path, {}, before, 1_000_000)
+    assert asked["skip"] == ("pyshacl (whole graph)",)

@@ -33,6 +33,7 @@ class Run:
     build: dict[str, Measure] = field(default_factory=dict)  # stage -> {seconds, peak_mb}
     engines: dict[str, Result] = field(default_factory=dict)  # engine -> probe result, or
     # {"skipped": why}
+    peers: list[Result] = field(default_factory=list)  # validation of the dump, per engine
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class Options:
     scales: tuple[int, ...] = (1, 10, 100)
     rdflib_budget: float = 600.0  # seconds; skip the rdflib path where it would take longer
     real: bool = True
+    peers: bool = True  # validate the dump with Jena and pyshacl too, where installed
+    peer_budget: float = 600.0  # seconds; a peer is stopped, or skipped by estimate, beyond it
 
 
 def child_env(repo: Path) -> dict[str, str]:
@@ -94,6 +97,8 @@ def measure(opts: Options, scale: int, previous: Run | None) -> Run:
     run.engines["fast"] = probe(
         ["engine", "fast", str(root), str(here / "fast")], env, here / "fast.json"
     )
+    if opts.peers:
+        run.peers = validate_peers(opts, root, here, env, previous, run.triples)
     why = rdflib_skip(previous, run.triples, opts.rdflib_budget)
     run.engines["rdflib"] = (
         {"skipped": why}
@@ -101,6 +106,28 @@ def measure(opts: Options, scale: int, previous: Run | None) -> Run:
         else probe(["engine", "rdflib", str(root), str(here / "rdflib")], env, here / "rdflib.json")
     )
     return run
+
+
+def validate_peers(
+    opts: Options,
+    root: Path,
+    here: Path,
+    env: dict[str, str],
+    previous: Run | None,
+    triples: int,
+) -> list[Result]:
+    """The build's N-Triples dump validated by each engine, as whole processes (peers.py);
+    a peer whose estimate from the previous scale exceeds the budget is skipped."""
+    from .peers import compare
+
+    dump = here / "whole" / "download" / "latest" / "cultuurregios.nt"
+    skip = []
+    for row in previous.peers if previous else []:
+        if "seconds" in row and not row["name"].startswith("kgbuild"):
+            estimate = row["seconds"] * triples / max(previous.triples if previous else 1, 1)
+            if estimate > opts.peer_budget or "stopped" in row:
+                skip.append(row["name"])
+    return compare(root, dump, here / "peers", env, sys.executable, opts.peer_budget, tuple(skip))
 
 
 def rdflib_skip(previous: Run | None, triples: int, budget: float) -> str:

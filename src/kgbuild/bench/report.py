@@ -125,6 +125,37 @@ def _slow_cell(name: str, slow: dict[str, Any], failed: dict[str, Any]) -> str:
     return f"{slow[name]:.3f}" if name in slow else "skipped"
 
 
+def peers_table(runs: list[Run]) -> list[str]:
+    """Validation of the build's N-Triples dump by each SHACL engine installed, as whole
+    processes, parsing included; the ratio is to Jena's time and memory at that scale."""
+    header = ["scale", "engine", "covers", "s", "MB", "conforms", "Jena s / this", "MB / Jena"]
+    rows = []
+    for r in runs:
+        jena = next((p for p in r.peers if p["name"].startswith("Apache Jena")), None)
+        for p in r.peers:
+            if p.get("skipped"):
+                rows.append([r.label, f"{p['name']} ({p['version']})", p["covers"], "skipped"])
+                continue
+            stopped = "stopped at ≥" if "stopped" in p else ""
+            ratio = mem = ""
+            if jena and "seconds" in jena and "stopped" not in jena and p is not jena:
+                ratio = f"{jena['seconds'] / p['seconds']:.2f}" if not stopped else ""
+                mem = f"{p['peak_mb'] / jena['peak_mb']:.2f}"
+            rows.append(
+                [
+                    r.label,
+                    f"{p['name']} ({p['version']})",
+                    p["covers"],
+                    f"{stopped}{p['seconds']:.2f}",
+                    f"{p['peak_mb']:.0f}",
+                    "" if stopped else ("yes" if p.get("conforms") else "no"),
+                    ratio,
+                    mem,
+                ]
+            )
+    return _table(header, [row + [""] * (len(header) - len(row)) for row in rows])
+
+
 def render(runs: list[Run]) -> str:
     lines = [
         "## The build, stage by stage",
@@ -137,6 +168,16 @@ def render(runs: list[Run]) -> str:
         "",
         *skipped_lines(runs),
         "",
+        *(
+            [
+                "## Validation of the dump: SHACL engines as whole processes",
+                "",
+                *peers_table(runs),
+                "",
+            ]
+            if any(r.peers for r in runs)
+            else []
+        ),
         "## Canned queries on the largest scale",
         "",
         *queries_table(runs[-1]),

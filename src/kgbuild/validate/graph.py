@@ -6,7 +6,7 @@ the focus node came from.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -215,7 +215,7 @@ def run_violation_queries(
 
 
 def shape_findings(
-    triples: list[Triple], shape_triples: Collection[Triple], origins: dict[str, Loc]
+    store: pyoxigraph.Store, shape_triples: Collection[Triple], origins: dict[str, Loc]
 ) -> list[Finding]:
     """pyshacl's findings, asking pyshacl only about the nodes the pre-check flags (shacl/).
 
@@ -223,16 +223,58 @@ def shape_findings(
     which it sees only in part, are dropped. (pyshacl's own focus_nodes option is not used: it
     also filters the value nodes of nested shapes such as sh:or, and so misses violations.)
     """
-    narrowed = narrow(triples, shape_triples)
+    narrowed = narrow(store, shape_triples)
     if narrowed.focus == []:
         return []
-    data_nt = rdf_bytes(narrowed.triples, RdfFormat.N_TRIPLES)
     shapes_nt = rdf_bytes(shape_triples, RdfFormat.N_TRIPLES)
-    findings = run_pyshacl(data_nt, shapes_nt, origins)
     if narrowed.focus is None:
-        return findings
+        data_nt = store.dump(format=RdfFormat.N_TRIPLES, from_graph=pyoxigraph.DefaultGraph())
+        return run_pyshacl(data_nt or b"", shapes_nt, origins)
+    data_nt = rdf_bytes(narrowed.triples, RdfFormat.N_TRIPLES)
     focus = {f.value for f in narrowed.focus}
-    return [f for f in findings if f.focus in focus]
+    return [f for f in run_pyshacl(data_nt, shapes_nt, origins) if f.focus in focus]
+
+
+def kept_by_store(triples: Iterable[Triple]) -> bool:
+    """Does an embedded store hold these triples as written? It rewrites numbers, dates and
+    booleans to their canonical form ("8"^^xsd:int is stored as "8"^^xsd:integer) and language
+    tags to lower case; the queries of the pre-check would then see another graph than pyshacl.
+    (Each distinct literal is stored once in a small store and compared with what it gives
+    back.)"""
+    literals = {o for t in triples if type(o := t.object) is Literal}
+    written = [o for o in literals if o.language or o.datatype.value.startswith(XSD.iri)]
+    if not written:
+        return True
+    subject, p = NamedNode("urn:x:kept"), NamedNode("urn:x:value")
+    stored = pyoxigraph.Store()
+    stored.bulk_extend(pyoxigraph.Quad(subject, p, o) for o in written)
+    return len(stored) == len(written) and all(q.object in literals for q in stored)
+
+
+def validate_store(
+    store: pyoxigraph.Store,
+    shape_triples: Collection[Triple],
+    queries: dict[str, str],
+    origins: dict[str, Loc],
+) -> Report:
+    """Shapes and violation queries on the graph of the store's default graph."""
+    findings = shape_findings(store, shape_triples, origins)
+    findings += run_violation_queries(store, queries, origins)
+    return Report(sorted(set(findings), key=Finding.sort_key))
+
+
+def graph_findings(
+    triples: list[Triple],
+    shape_triples: Collection[Triple],
+    origins: dict[str, Loc],
+    store: pyoxigraph.Store,
+) -> list[Finding]:
+    """pyshacl's findings on the triples, which `store` holds. Where the store would not hold
+    them as written (kept_by_store), pyshacl validates the whole graph as given."""
+    if kept_by_store(triples):
+        return shape_findings(store, shape_triples, origins)
+    data_nt = rdf_bytes(triples, RdfFormat.N_TRIPLES)
+    return run_pyshacl(data_nt, rdf_bytes(shape_triples, RdfFormat.N_TRIPLES), origins)
 
 
 def validate(
@@ -243,10 +285,9 @@ def validate(
     store: pyoxigraph.Store | None = None,
 ) -> Report:
     """Shapes and violation queries; `store` holds the same triples when the caller has one."""
-    findings = shape_findings(triples, shape_triples, origins)
-    findings += run_violation_queries(
-        store if store is not None else store_of(triples), queries, origins
-    )
+    store = store if store is not None else store_of(triples)
+    findings = graph_findings(triples, shape_triples, origins, store)
+    findings += run_violation_queries(store, queries, origins)
     return Report(sorted(set(findings), key=Finding.sort_key))
 
 

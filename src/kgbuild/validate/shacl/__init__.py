@@ -1,11 +1,11 @@
-"""Validation that scales: a pre-check on an index picks the focus nodes pyshacl must look at.
+"""Validation that scales: queries on the store pick the focus nodes pyshacl must look at.
 
 pyshacl on the whole graph costs about a minute per million triples, most of it spent on nodes
-that conform. `narrow()` runs the core constraints in one pass (check.py) and returns only the
-focus nodes that may violate a shape, with the triples pyshacl needs to judge them: their own,
-those of the nodes they point to (as deep as the shapes look), and the class hierarchy.
-pyshacl then validates just those nodes (its focus_nodes option), so its findings, messages
-included, are the ones it would give on the whole graph.
+that conform. `narrow()` runs the shapes' core constraints as SPARQL queries on the embedded
+store (compile.py) and returns only the focus nodes that may violate a shape, with the triples
+pyshacl needs to judge them: their own, those of the nodes they point to (as deep as the shapes
+look), and the class hierarchy. pyshacl then validates just those nodes, so its findings,
+messages included, are the ones it would give on the whole graph.
 """
 
 from __future__ import annotations
@@ -13,16 +13,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Store, Triple
 
 from ...model.terms import Term
-from .check import SUBCLASS, Index, flagged
+from .compile import SUBCLASS, flagged
 from .model import Shape, ShapesGraph
 
 
 @dataclass(frozen=True)
 class Narrowed:
-    """What pyshacl must see: no focus nodes means nothing can violate; None means all."""
+    """What pyshacl must see: no focus nodes means nothing can violate; None means all
+    (triples is then empty: the whole graph)."""
 
     focus: list[NamedNode] | None
     triples: list[Triple]
@@ -41,13 +42,20 @@ def hops(shape: Shape, seen: frozenset[Term | None] = frozenset()) -> int:
     return deepest
 
 
-def pointing_at(triples: list[Triple], focus: set[Term], shapes: list[Shape]) -> list[Triple]:
+def triples_of(store: Store, s: Term | None, p: Term | None, o: Term | None) -> list[Triple]:
+    return [
+        Triple(q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(s, p, o, DefaultGraph())  # type: ignore[arg-type]
+    ]
+
+
+def pointing_at(store: Store, focus: set[Term], shapes: list[Shape]) -> list[Triple]:
     """The triples that make a node a focus node of a shape with sh:targetObjectsOf."""
-    props = {p.value for s in shapes for p in s.targets.get("targetObjectsOf", [])}
-    return [t for t in triples if t.predicate.value in props and t.object in focus] if props else []
+    props = {p for s in shapes for p in s.targets.get("targetObjectsOf", [])}
+    return [t for p in props for f in focus for t in triples_of(store, None, p, f)]
 
 
-def neighbourhood(ix: Index, focus: set[Term], depth: int) -> list[Triple]:
+def neighbourhood(store: Store, focus: set[Term], depth: int) -> list[Triple]:
     """Every triple within depth steps from the focus nodes, and the class hierarchy."""
     out: list[Triple] = []
     frontier = set(focus)
@@ -58,24 +66,23 @@ def neighbourhood(ix: Index, focus: set[Term], depth: int) -> list[Triple]:
             seen.add(node)
             if isinstance(node, Literal):  # a literal is the subject of no triple
                 continue
-            for p, objects in ix.out.get(node, {}).items():
-                out += [Triple(node, NamedNode(p), o) for o in objects]
-                nxt.update(o for o in objects if isinstance(o, (NamedNode, BlankNode)))
+            found = triples_of(store, node, None, None)
+            out += found
+            nxt.update(t.object for t in found if isinstance(t.object, (NamedNode, BlankNode)))
         frontier = nxt
-    return out + ix.by_predicate[SUBCLASS]
+    return out + triples_of(store, None, NamedNode(SUBCLASS), None)
 
 
-def narrow(triples: list[Triple], shape_triples: Iterable[Triple]) -> Narrowed:
+def narrow(store: Store, shape_triples: Iterable[Triple]) -> Narrowed:
     shapes = ShapesGraph(shape_triples).targeted()
-    ix = Index(triples)
-    focus = flagged(ix, shapes)
+    focus = flagged(store, shapes)
     if not focus:
         return Narrowed([], [])
     named = [f for f in focus if isinstance(f, NamedNode)]
     if len(named) != len(focus):
-        return Narrowed(None, triples)
+        return Narrowed(None, [])
     depth = max(hops(s) for s in shapes)
-    near = neighbourhood(ix, focus, depth) + pointing_at(triples, focus, shapes)
+    near = neighbourhood(store, focus, depth) + pointing_at(store, focus, shapes)
     return Narrowed(sorted(named, key=lambda n: n.value), sorted(set(near), key=str))
 
 
