@@ -161,7 +161,7 @@ def test_canonical_order_is_subject_type_first_predicate_object():
     would: a subject before the longer IRIs it is a prefix of, rdf:type first."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
-    from pyoxigraph import Literal, NamedNode, Triple
+    from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
     from kgbuild.emit.dumps import canonical
     from kgbuild.model.terms import A
@@ -171,14 +171,24 @@ def test_canonical_order_is_subject_type_first_predicate_object():
 
     iri = st.sampled_from(
         ["http://x/a", "http://x/a/b", "http://x/a#c", "http://x/a0", "http://x/", "http://x/a-"]
+        + ["http://x/a%3E", "http://x/a~", "a:", "http://www.w3.org/1999/02/22-rdf-syntax-ns"]
     ).map(NamedNode)
-    obj = st.one_of(iri, st.text(max_size=4).map(Literal))
-    triple = st.builds(Triple, iri, st.one_of(iri, st.just(A)), obj)
+    # blank node labels that sort among the IRIs ("a", "http"), before them and after them
+    blank = st.sampled_from(["a", "b1", "http", "0", "z", "h-t.t"]).map(BlankNode)
+    text = st.text(st.sampled_from('a>< "\\\n\0\x01é😀^@'), max_size=4)
+    literal = st.one_of(
+        text.map(Literal),
+        st.builds(Literal, text, language=st.sampled_from(["nl", "en-gb"])),
+        st.builds(Literal, text, datatype=iri),
+    )
+    obj = st.one_of(iri, blank, literal)
+    triple = st.builds(Triple, st.one_of(iri, blank), st.one_of(iri, st.just(A)), obj)
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=500, deadline=None)
     @given(st.lists(triple, max_size=30))
     def check(triples):
         assert canonical(triples) == sorted(set(triples), key=by_tuple)
+        assert canonical(set(triples)) == canonical(triples)
 
     check()
     x, xb = NamedNode("http://x/a"), NamedNode("http://x/a/b")
