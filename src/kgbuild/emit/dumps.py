@@ -208,12 +208,26 @@ def compact_iri(iri: str, by_namespace: dict[str, str]) -> tuple[str, str | None
     return iri, None
 
 
+# json.dumps(v, ensure_ascii=False) without making an encoder per value: a string is
+# written by the C function json.dumps itself ends in, anything else by one kept encoder
+_string = json.encoder.encode_basestring
+_value = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def jsonld_text(context: dict[str, str], graph: list[CompactNode]) -> bytes:
     """One line per prefix and per property, each value on its property's line."""
 
+    keys: dict[str, str] = {}  # a few hundred keys, written many times
+
+    def key(k: str) -> str:
+        if k not in keys:
+            keys[k] = json.dumps(k)
+        return keys[k]
+
     def members(obj: Mapping[str, object], indent: str) -> str:
         return ",\n".join(
-            f"{indent}{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in obj.items()
+            f"{indent}{key(k)}: {_string(v) if type(v) is str else _value(v)}"
+            for k, v in obj.items()
         )
 
     nodes = ",\n".join("  {\n" + members(node, "   ") + "\n  }" for node in graph)
