@@ -21,7 +21,7 @@ from .mapping import map_data
 from .model.base import Base
 from .model.errors import InputError, Loc, NotConforming
 from .model.formats import BY_NAME
-from .model.memstore import quads, store_of
+from .model.memstore import add, store_of
 from .model.paths import document_problems
 from .model.release import Release
 from .model.terms import DEFAULT_BASE
@@ -121,7 +121,7 @@ def load_graph(config: Config, progress: Progress = _quiet) -> Graph:
     )
     if problems:
         raise InputError(problems)
-    timed("complete store", store.bulk_extend, quads(added))
+    timed("complete store", add, store, added)
     return Graph(data, triples, origins, release, store, timings, features)
 
 
