@@ -198,3 +198,53 @@ def test_canonical_order_is_subject_type_first_predicate_object():
         Triple(x, p, p),
         Triple(xb, A, p),
     ]
+
+
+def test_the_building_process_leaves_the_shapes_check_to_the_validating_one(project):
+    """With no marker of the shapes found sound (a fresh clone), the shapes are checked against
+    SHACL beside the dumps, in the forked process that validates: the building process does
+    not load rdflib or pyshacl, and the marker is still left in the cache folder."""
+    import subprocess
+    import sys
+
+    cache = project / "build" / "cache"
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from kgbuild.build import Config, build\n"
+        f"build(Config(root=Path({str(project)!r}), cache=Path({str(cache)!r}), jobs=1))\n"
+        "print(sorted(m for m in ('rdflib', 'pyshacl') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
+    )
+    assert done.stdout.strip() == "[]"
+    assert [p.name[:13] for p in cache.iterdir()] == ["shapes-sound-"]
+
+
+def test_unsound_shapes_are_reported_before_an_error_of_the_dumps(project, tmp_path):
+    """Shapes SHACL does not allow stop the build as they did when they were checked before the
+    dumps: their error is the one reported, also when the dumps fail too; nothing is output."""
+    import pytest
+
+    from kgbuild.build import UnsoundShapes
+    from kgbuild.emit.dumps import NotExpressible
+
+    shapes = project / "shapes" / "cultuurregio-shapes.ttl"
+    text = shapes.read_text(encoding="utf-8")
+    shapes.write_text(text.replace("sh:minCount 2 ;", 'sh:minCount "twee" ;', 1), "utf-8")
+    with pytest.raises(UnsoundShapes) as raised:
+        build(Config(root=project, out=tmp_path / "a"))
+    assert any("sh:minCount" in line for line in raised.value.lines())
+    assert not (tmp_path / "a").exists()
+
+    # a predicate RDF/XML cannot write: the dumps fail, after the shapes were handed over
+    (project / "ontology" / "unwritable.ttl").write_text(
+        "<urn:x:a> <http://example.org/p/123> <urn:x:b> .\n", "utf-8"
+    )
+    with pytest.raises(UnsoundShapes) as raised:
+        build(Config(root=project, out=tmp_path / "a"))
+    assert isinstance(raised.value.__cause__, NotExpressible)
+    shapes.write_text(text, "utf-8")
+    with pytest.raises(NotExpressible):
+        build(Config(root=project, out=tmp_path / "a"))
