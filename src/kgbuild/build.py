@@ -115,7 +115,7 @@ def load_graph(config: Config, progress: Progress = _quiet) -> Graph:
     problems = timed(
         "check paths",
         document_problems,
-        (t.subject.value for t in triples if isinstance(t.subject, NamedNode)),
+        (subject.value for t in triples if isinstance(subject := t.subject, NamedNode)),
         origins,
         DEFAULT_BASE,
     )
