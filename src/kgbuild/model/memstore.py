@@ -42,7 +42,7 @@ def store_of(triples: Iterable[Triple]) -> Store:
 def add(store: Store, triples: Iterable[Triple]) -> None:
     """Add the triples to the store's default graph, by way of their N-Triples text: pyoxigraph
     writes it straight from the triples and parses it back without making a Python term or
-    quad per triple (making the quads cost more than the store's inserts). Its own writing of
+    quad per triple (making the quads costs about as much as the inserts). Its own writing of
     valid terms needs no checking on the way back (`lenient`). Parsing gives blank nodes new
     labels, so a batch whose text may hold one (`_:`, in a literal too) goes in as quads."""
     rest = iter(triples)
