@@ -161,7 +161,7 @@ def test_canonical_order_is_subject_type_first_predicate_object():
     would: a subject before the longer IRIs it is a prefix of, rdf:type first."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
-    from pyoxigraph import Literal, NamedNode, Triple
+    from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
     from kgbuild.emit.dumps import canonical
     from kgbuild.model.terms import A
@@ -171,14 +171,24 @@ def test_canonical_order_is_subject_type_first_predicate_object():
 
     iri = st.sampled_from(
         ["http://x/a", "http://x/a/b", "http://x/a#c", "http://x/a0", "http://x/", "http://x/a-"]
+        + ["http://x/a%3E", "http://x/a~", "a:", "http://www.w3.org/1999/02/22-rdf-syntax-ns"]
     ).map(NamedNode)
-    obj = st.one_of(iri, st.text(max_size=4).map(Literal))
-    triple = st.builds(Triple, iri, st.one_of(iri, st.just(A)), obj)
+    # blank node labels that sort among the IRIs ("a", "http"), before them and after them
+    blank = st.sampled_from(["a", "b1", "http", "0", "z", "h-t.t"]).map(BlankNode)
+    text = st.text(st.sampled_from('a>< "\\\n\0\x01é😀^@'), max_size=4)
+    literal = st.one_of(
+        text.map(Literal),
+        st.builds(Literal, text, language=st.sampled_from(["nl", "en-gb"])),
+        st.builds(Literal, text, datatype=iri),
+    )
+    obj = st.one_of(iri, blank, literal)
+    triple = st.builds(Triple, st.one_of(iri, blank), st.one_of(iri, st.just(A)), obj)
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=500, deadline=None)
     @given(st.lists(triple, max_size=30))
     def check(triples):
         assert canonical(triples) == sorted(set(triples), key=by_tuple)
+        assert canonical(set(triples)) == canonical(triples)
 
     check()
     x, xb = NamedNode("http://x/a"), NamedNode("http://x/a/b")
@@ -188,3 +198,53 @@ def test_canonical_order_is_subject_type_first_predicate_object():
         Triple(x, p, p),
         Triple(xb, A, p),
     ]
+
+
+def test_the_building_process_leaves_the_shapes_check_to_the_validating_one(project):
+    """With no marker of the shapes found sound (a fresh clone), the shapes are checked against
+    SHACL beside the dumps, in the forked process that validates: the building process does
+    not load rdflib or pyshacl, and the marker is still left in the cache folder."""
+    import subprocess
+    import sys
+
+    cache = project / "build" / "cache"
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from kgbuild.build import Config, build\n"
+        f"build(Config(root=Path({str(project)!r}), cache=Path({str(cache)!r}), jobs=1))\n"
+        "print(sorted(m for m in ('rdflib', 'pyshacl') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=600
+    )
+    assert done.stdout.strip() == "[]"
+    assert [p.name[:13] for p in cache.iterdir()] == ["shapes-sound-"]
+
+
+def test_unsound_shapes_are_reported_before_an_error_of_the_dumps(project, tmp_path):
+    """Shapes SHACL does not allow stop the build as they did when they were checked before the
+    dumps: their error is the one reported, also when the dumps fail too; nothing is output."""
+    import pytest
+
+    from kgbuild.build import UnsoundShapes
+    from kgbuild.emit.dumps import NotExpressible
+
+    shapes = project / "shapes" / "cultuurregio-shapes.ttl"
+    text = shapes.read_text(encoding="utf-8")
+    shapes.write_text(text.replace("sh:minCount 2 ;", 'sh:minCount "twee" ;', 1), "utf-8")
+    with pytest.raises(UnsoundShapes) as raised:
+        build(Config(root=project, out=tmp_path / "a"))
+    assert any("sh:minCount" in line for line in raised.value.lines())
+    assert not (tmp_path / "a").exists()
+
+    # a predicate RDF/XML cannot write: the dumps fail, after the shapes were handed over
+    (project / "ontology" / "unwritable.ttl").write_text(
+        "<urn:x:a> <http://example.org/p/123> <urn:x:b> .\n", "utf-8"
+    )
+    with pytest.raises(UnsoundShapes) as raised:
+        build(Config(root=project, out=tmp_path / "a"))
+    assert isinstance(raised.value.__cause__, NotExpressible)
+    shapes.write_text(text, "utf-8")
+    with pytest.raises(NotExpressible):
+        build(Config(root=project, out=tmp_path / "a"))

@@ -21,7 +21,7 @@ from .mapping import map_data
 from .model.base import Base
 from .model.errors import InputError, Loc, NotConforming
 from .model.formats import BY_NAME
-from .model.memstore import quads, store_of
+from .model.memstore import add, store_of
 from .model.paths import document_problems
 from .model.release import Release
 from .model.terms import DEFAULT_BASE
@@ -115,13 +115,13 @@ def load_graph(config: Config, progress: Progress = _quiet) -> Graph:
     problems = timed(
         "check paths",
         document_problems,
-        (t.subject.value for t in triples if isinstance(t.subject, NamedNode)),
+        (subject.value for t in triples if isinstance(subject := t.subject, NamedNode)),
         origins,
         DEFAULT_BASE,
     )
     if problems:
         raise InputError(problems)
-    timed("complete store", store.bulk_extend, quads(added))
+    timed("complete store", add, store, added)
     return Graph(data, triples, origins, release, store, timings, features)
 
 
@@ -129,32 +129,45 @@ def check(graph: Graph, config: Config, progress: Progress = _quiet) -> Report:
     return start_check(graph, replace(config, jobs=1), progress)()
 
 
+class UnsoundShapes(InputError):
+    """Shapes that SHACL does not allow, found beside the dumps (validate.shapes.check_shapes)."""
+
+
 def start_check(
     graph: Graph,
     config: Config,
     progress: Progress = _quiet,
 ) -> Callable[[], Report]:
-    """Read the shapes (their errors are raised here), then check the violation queries and
-    validate in a forked process that has no network (sandbox.no_network): shapes and queries
-    may hold SPARQL, and SERVICE in it would reach out. The function returned waits for the
-    report (or raises the violation queries' errors)."""
+    """Read the shapes (their syntax errors are raised here), then, in a forked process that
+    has no network (sandbox.no_network), check the shapes against SHACL, check the violation
+    queries and validate: shapes and queries may hold SPARQL, and SERVICE in it would reach
+    out. The shapes' check is there, beside the dumps and query results, rather than before
+    them: with no marker of shapes found sound (a fresh clone) it takes seconds. The function
+    returned waits for the report, or raises UnsoundShapes, or the violation queries' errors."""
     timed = _Timer(progress, graph.timings)
     root = config.root
     shapes = timed("read shapes", read_rdf_dir, root / "shapes", root)
-    timed("check shapes", check_shapes, root / "shapes", root, config.cache)
     store = graph.store
 
-    def validated() -> tuple[Report, float]:
+    def validated() -> tuple[Report | InputError, float, float]:
         start = time.perf_counter()
+        try:
+            check_shapes(root / "shapes", root, config.cache)
+        except InputError as e:  # returned, not raised, so the caller knows it from the others
+            return e, time.perf_counter() - start, 0.0
+        checked = time.perf_counter()
         queries = read_violation_queries(root / "shapes", root)  # checking one runs it
         report = validate(graph.triples, shapes, queries, graph.origins, store)
-        return report, time.perf_counter() - start
+        return report, checked - start, time.perf_counter() - checked
 
-    progress("validate ...")
+    progress("check shapes, validate ...")
     wait = in_background(validated, config.jobs, sandboxed=True)
 
     def report() -> Report:
-        result, graph.timings["validate"] = wait()
+        result, graph.timings["check shapes"], graph.timings["validate"] = wait()
+        if isinstance(result, InputError):
+            raise UnsoundShapes(result.problems)
+        progress(f"check shapes: {graph.timings['check shapes']:.2f} s")
         progress(f"validate: {graph.timings['validate']:.2f} s")
         return result
 
@@ -205,9 +218,15 @@ def build(
                         query_files(graph.triples, specs, graph.release, graph.store).items()
                     ),
                 )
-            except BaseException:
+            except BaseException as failure:
+                unsound = None
                 with suppress(Exception):  # the first error is the one to report
-                    validated()
+                    try:
+                        validated()
+                    except UnsoundShapes as e:
+                        unsound = e
+                if unsound is not None and isinstance(failure, Exception):
+                    raise unsound from failure  # the shapes' errors come before the dumps'
                 raise
             report = timed("wait for validate", validated)
             if not report.conforms:

@@ -49,19 +49,29 @@ CompactNode = dict[str, Compact | Sequence[Compact]]
 
 
 _TYPE = A.value
+_TYPE_KEY = f"\0 <{_TYPE}\0 "  # where a key holds rdf:type as its predicate
 
 
 def sort_key(t: Triple) -> str:
     """Subject, then rdf:type before the other predicates, then predicate, then object, as one
-    string: NUL, which no IRI holds, ends the subject and the predicate, so the order is that
-    of the tuple of the four, at a third of the cost of comparing tuples."""
-    p = t.predicate.value
-    s = t.subject.value  # type: ignore[union-attr]  # pyoxigraph 0.5 refuses triple subjects; its stubs allow them
-    return f"{s}\0{'0' if p == _TYPE else '1'}{p}\0{t.object}"
+    string made from the triple's N-Triples form (`<s> <p> o`, one call into pyoxigraph instead
+    of one per term): the '>' that ends the subject and the one that ends the predicate become
+    NUL, which no IRI holds, so a subject sorts before the longer IRIs it is a prefix of (and a
+    predicate likewise); an rdf:type predicate becomes \x01, below the space that starts any
+    other. A blank node subject (`_:id`) is written as `<id>`, so subjects of both kinds compare
+    by their value. The order is that of the tuple (subject value, predicate is not rdf:type,
+    predicate, str(object)); the object's '>' are not touched, as it is compared as it is
+    written."""
+    k = str(t)
+    if k[0] != "<":  # a blank node: no space or '>' in its label
+        k = "<" + k[2:].replace(" ", "> ", 1)
+    return k.replace(">", "\0", 2).replace(_TYPE_KEY, "\0\x01", 1)
 
 
 def canonical(triples: Iterable[Triple]) -> list[Triple]:
-    return sorted(set(triples), key=sort_key)
+    """The triples without repeats, in the canonical order (sort_key) that every output's
+    bytes rest on."""
+    return sorted(triples if isinstance(triples, (set, frozenset)) else set(triples), key=sort_key)
 
 
 def serialize(triples: list[Triple], fmt: Format, base: Base) -> bytes:
@@ -198,12 +208,26 @@ def compact_iri(iri: str, by_namespace: dict[str, str]) -> tuple[str, str | None
     return iri, None
 
 
+# json.dumps(v, ensure_ascii=False) without making an encoder per value: a string is
+# written by the C function json.dumps itself ends in, anything else by one kept encoder
+_string = json.encoder.encode_basestring
+_value = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def jsonld_text(context: dict[str, str], graph: list[CompactNode]) -> bytes:
     """One line per prefix and per property, each value on its property's line."""
 
+    keys: dict[str, str] = {}  # a few hundred keys, written many times
+
+    def key(k: str) -> str:
+        if k not in keys:
+            keys[k] = json.dumps(k)
+        return keys[k]
+
     def members(obj: Mapping[str, object], indent: str) -> str:
         return ",\n".join(
-            f"{indent}{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in obj.items()
+            f"{indent}{key(k)}: {_string(v) if type(v) is str else _value(v)}"
+            for k, v in obj.items()
         )
 
     nodes = ",\n".join("  {\n" + members(node, "   ") + "\n  }" for node in graph)

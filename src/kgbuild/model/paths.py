@@ -85,10 +85,11 @@ def path_problem(iri: str, base: str, prefixes: tuple[str, ...]) -> str | None:
 def document_problems(subjects: Iterable[str], origins: dict[str, Loc], base: str) -> list[Problem]:
     """The subjects whose document path breaks the rule, and documents whose paths differ only
     in case (one file on a case-insensitive disk, and one name to a reader), each at the row
-    the subject came from."""
+    the subject came from. Of two that differ in case, the one that comes later in `subjects`
+    is reported, naming the earlier one (the order of a set would change from run to run)."""
     problems: list[Problem] = []
     folded: dict[str, tuple[str, str]] = {}
-    for iri in set(subjects):
+    for iri in dict.fromkeys(subjects):
         try:
             path = document_of(iri, base)
         except UnsafePath as e:
