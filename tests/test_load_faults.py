@@ -799,12 +799,12 @@ class Poller(threading.Thread):
         return set(self.seen)
 
 
-def spy(calls: list, f):
-    """f, recording the target graph's URL of each call in calls."""
+def returns(found: list, f):
+    """f, recording what each call returns in found."""
 
-    def wrapped(t, *args, **kw):
-        calls.append(t.gsp_url())
-        return f(t, *args, **kw)
+    def wrapped(*args, **kw):
+        found.append(f(*args, **kw))
+        return found[-1]
 
     return wrapped
 
@@ -814,35 +814,56 @@ def test_a_large_dump_into_an_empty_graph_is_bulk_loaded_all_at_once(
     old, store, tmp_path, monkeypatch
 ):
     big = changed(tmp_path / "big", old, 50_000)  # 100 000 triples more
-    bulk: list[str] = []
-    monkeypatch.setattr(kgbuild.load, "post_bulk", spy(bulk, kgbuild.load.post_bulk))
+    ways: list[str] = []
+    monkeypatch.setattr(kgbuild.load, "replace", returns(ways, kgbuild.load.replace))
     reader = Poller(store)
     reader.start()
     try:
         n = load(target(store, bulk_from=0), big)
     finally:
         seen = reader.stop()
-    assert bulk == [target(store).gsp_url()]  # through Oxigraph's bulk loader
+    assert ways == ["bulk"]  # through Oxigraph's bulk loader
     assert n == sum(counts(big).values())
     assert seen <= {0, n} and len(reader.seen) >= 3, seen  # nothing, then all of it
     assert holds(store) == counts(big)
 
 
 @pytest.mark.servers
-def test_a_graph_that_holds_data_is_replaced_in_one_put(old, store, tmp_path, monkeypatch):
+@pytest.mark.parametrize("how", ["update", "put"])
+def test_a_graph_that_holds_data_is_replaced_in_one_transaction(
+    old, store, tmp_path, monkeypatch, how
+):
+    """The bulk loader would add to the old graph: the triples that differ go in one SPARQL
+    Update instead, or, more of them than DIFF_MAX, the whole dump in one PUT."""
     big = changed(tmp_path / "big", old, 10_000)
     n_old = load(target(store), old)
-    bulk: list[str] = []
-    monkeypatch.setattr(kgbuild.load, "post_bulk", spy(bulk, kgbuild.load.post_bulk))
+    if how == "put":
+        monkeypatch.setattr(kgbuild.load, "DIFF_MAX", 20_000 - 1)
+    ways: list[str] = []
+    monkeypatch.setattr(kgbuild.load, "replace", returns(ways, kgbuild.load.replace))
     reader = Poller(store)
     reader.start()
     try:
         n = load(target(store, bulk_from=0), big)
+        assert load(target(store, bulk_from=0), old) == n_old  # and back
     finally:
         seen = reader.stop()
-    assert bulk == []  # the bulk loader would add to the old graph: one PUT instead
+    assert ways == [how, how]
     assert seen <= {n_old, n} and len(reader.seen) >= 3, seen  # the old graph, then the new
-    assert holds(store) == counts(big)
+    assert holds(store) == counts(old)
+
+
+@pytest.mark.servers
+def test_an_update_cut_off_leaves_the_old_graph(old, store, tmp_path):
+    big = changed(tmp_path / "big", old, 10_000)
+    load(target(store), old)
+    # the ASK and the CONSTRUCT forwarded, then every update cut off halfway
+    faults = Faults(store, plan=["forward", "forward"], then="cut")
+    with in_thread(faults) as via, pytest.raises(LoadError) as e:
+        load(target(via, attempts=2, bulk_from=0), big)
+    assert str(e.value).startswith(f"load: {via}/update: gave up after 2 attempts"), e.value
+    assert faults.seen == [("POST", "forward")] * 2 + [("POST", "cut")] * 2
+    assert holds(store) == counts(old)
 
 
 @pytest.mark.servers

@@ -531,10 +531,13 @@ class Probe:
     def bulk(self) -> bool:
         """Whether a bulk load into the target graph replaces it atomically: a store whose
         bulk load is all-or-nothing, and a graph with nothing to replace."""
+        return self.oxigraph() and self.empty
+
+    def oxigraph(self) -> bool:
+        """An Oxigraph server 0.5 or later: all-or-nothing bulk loads, one transaction per
+        SPARQL Update request, its update endpoint beside /query at /update."""
         found = BULK_SERVER.match(self.server)
-        if found is None or not self.empty:
-            return False
-        return (int(found[1]), int(found[2])) >= BULK_SINCE
+        return found is not None and (int(found[1]), int(found[2])) >= BULK_SINCE
 
 
 def probe(target: Target, sleep: Sleep = time.sleep, deadline: Deadline | None = None) -> Probe:
@@ -576,19 +579,75 @@ def post_bulk(
     request(target, req, "load", sleep, deadline=deadline, before=authorize)
 
 
+# At most this many triples deleted and inserted in one SPARQL Update; a graph that differs from
+# the dump in more is replaced by a PUT.
+DIFF_MAX = 100_000
+LinesOfDump = Callable[[], "set[bytes] | None"]
+
+
+def update_endpoint(target: Target) -> str | None:
+    """Oxigraph's SPARQL Update endpoint beside its query endpoint."""
+    if target.query.rstrip("/").endswith("/query"):
+        return target.query.rstrip("/")[: -len("query")] + "update"
+    return None
+
+
+def patch(
+    target: Target,
+    url: str,
+    path: Path,
+    seen: Lines,
+    sleep: Sleep = time.sleep,
+    deadline: Deadline | None = None,
+) -> None:
+    """One SPARQL Update that deletes the lines the store holds beyond the dump and inserts
+    the dump's lines it lacks: one transaction on Oxigraph."""
+    with path.open("rb") as f:
+        lacking = [line for line in split_lines(f.read) if line_digest(line) in seen.missing]
+    into = (f"GRAPH <{target.graph}> {{\n".encode(), b"\n}") if target.graph else (b"", b"")
+    body = b"".join(
+        [
+            b"DELETE DATA {\n" + into[0],
+            b"\n".join(seen.other),
+            into[1] + b"\n};\nINSERT DATA {\n" + into[0],
+            b"\n".join(lacking),
+            into[1] + b"\n}\n",
+        ]
+    )
+    req = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/sparql-update"}
+    )
+    request(target, req, "load", sleep, deadline=deadline, before=authorize)
+
+
 def replace(
     target: Target,
-    data: bytes,
+    path: Path,
     fmt: str,
     sleep: Sleep = time.sleep,
     deadline: Deadline | None = None,
+    lines: LinesOfDump | None = None,
 ) -> str:
-    """Replace the target graph by the dump, atomically; how: "bulk" or "put". A large dump
-    into an empty graph of an Oxigraph server (0.5 or later) goes through its bulk loader;
-    everything else is one Graph Store PUT, which Oxigraph runs as one transaction."""
-    if len(data) >= target.bulk_from and probe(target, sleep, deadline).bulk():
-        post_bulk(target, data, fmt, sleep, deadline)
-        return "bulk"
+    """Replace the target graph by the dump, atomically; how: "bulk", "update" or "put".
+
+    On an Oxigraph server (0.5 or later), a dump of Target.bulk_from bytes or more goes into an
+    empty graph through the bulk loader, which adds all of it at the end or nothing; into a
+    graph that holds data, as one SPARQL Update of the triples that differ (read from the
+    store, compared line by line with `lines`), when they are at most DIFF_MAX. Everything
+    else is one Graph Store PUT, which Oxigraph runs as one transaction."""
+    data = path.read_bytes()
+    if len(data) >= target.bulk_from:
+        found = probe(target, sleep, deadline)
+        if found.bulk():
+            post_bulk(target, data, fmt, sleep, deadline)
+            return "bulk"
+        url = update_endpoint(target)
+        dump = lines() if lines is not None and found.oxigraph() else None
+        if dump is not None and url is not None:
+            seen = construct_lines(target, dump, sleep, deadline)
+            if seen.usable and len(seen.missing) + len(seen.other) <= DIFF_MAX:
+                patch(target, url, path, seen, sleep, deadline)
+                return "update"
     put(target, data, fmt, sleep, deadline)
     return "put"
 
@@ -1024,5 +1083,5 @@ def load(target: Target, dist: Path, fmt: str = "nt", sleep: Sleep = time.sleep)
     path = dump_path(dist, fmt)
     with ThreadPoolExecutor(1) as pool:
         lines = pool.submit(dump_lines, path)  # read while the store loads
-        replace(target, path.read_bytes(), fmt, sleep, deadline)
+        replace(target, path, fmt, sleep, deadline, lines.result)
         return verify(target, path, sleep, deadline, lines.result())
