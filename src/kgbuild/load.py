@@ -966,11 +966,15 @@ def construct_lines(
     )
 
     def read(resp: http.client.HTTPResponse) -> Lines:
-        media = (resp.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        media = (resp.headers.get("Content-Type") or "application/n-triples").split(";")[0]
+        fmt = pyoxigraph.RdfFormat.from_media_type(media)
         seen = Lines(set(dump), [])
-        if media != "application/n-triples":
-            seen.usable = False
+        if fmt == pyoxigraph.RdfFormat.TURTLE:
+            seen.usable = False  # compared as triples
+            resp.read()
             return seen
+        if fmt != pyoxigraph.RdfFormat.N_TRIPLES:
+            raise LoadError(f"verify: {target.query}: answered {media}, not N-Triples")
         for line in split_lines(resp.read):
             d = line_digest(line)
             if d in dump:
@@ -989,14 +993,35 @@ def construct_lines(
 def parsed(lines: Iterator[bytes]) -> set[bytes] | None:
     """Triple digests of N-Triples lines; None if they do not parse."""
     try:
-        return {
-            digest(t)
-            for t in pyoxigraph.parse(
-                b"\n".join(lines) + b"\n", format=pyoxigraph.RdfFormat.N_TRIPLES, lenient=True
-            )
-        }
+        return {digest(t) for t in parse_lines(list(lines))}
     except SyntaxError:
         return None
+
+
+def parse_lines(lines: list[bytes]) -> list[pyoxigraph.Triple]:
+    return list(
+        pyoxigraph.parse(
+            b"\n".join(lines) + b"\n", format=pyoxigraph.RdfFormat.N_TRIPLES, lenient=True
+        )
+    )
+
+
+def answered(target: Target, lines: list[bytes]) -> set[bytes]:
+    """Triple digests of the store's lines; a LoadError naming the first line that does not
+    parse (its message as if it were the answer's only line)."""
+    try:
+        return {digest(t) for t in parse_lines(lines)}
+    except SyntaxError:
+        pass
+    for line in lines:
+        try:
+            parse_lines([line])
+        except SyntaxError as e:
+            raise LoadError(
+                f"verify: {target.query}: the answer is not "
+                f"{pyoxigraph.RdfFormat.N_TRIPLES.name}: {' '.join(str(e).split())}"
+            ) from None
+    raise LoadError(f"verify: {target.query}: the answer is not N-Triples")
 
 
 def verify_lines(
@@ -1020,7 +1045,7 @@ def verify_lines(
         with path.open("rb") as f:
             unmatched = (line for line in split_lines(f.read) if line_digest(line) in seen.missing)
             want = parsed(unmatched)
-        if want is None or want != parsed(iter(seen.other)):
+        if want is None or want != answered(target, seen.other):
             return None
         size += len(want) - len(seen.missing)
     if store_size(target, sleep, deadline) != size:
