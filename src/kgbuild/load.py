@@ -600,20 +600,25 @@ def patch(
     sleep: Sleep = time.sleep,
     deadline: Deadline | None = None,
 ) -> None:
-    """One SPARQL Update that deletes the lines the store holds beyond the dump and inserts
-    the dump's lines it lacks: one transaction on Oxigraph."""
+    """One SPARQL Update that deletes the triples the store holds beyond the dump and inserts
+    the dump's triples it lacks: one transaction on Oxigraph. Both are parsed and written
+    anew, so that nothing but triples goes into the update."""
     with path.open("rb") as f:
         lacking = [line for line in split_lines(f.read) if line_digest(line) in seen.missing]
-    into = (f"GRAPH <{target.graph}> {{\n".encode(), b"\n}") if target.graph else (b"", b"")
-    body = b"".join(
+    try:
+        delete, insert = parse_lines(seen.other), parse_lines(lacking)
+    except SyntaxError as e:
+        raise LoadError(f"load: {target.query}: {' '.join(str(e).split())}") from None
+    into = (f"GRAPH <{target.graph}> {{\n", "\n}") if target.graph else ("", "")
+    body = "".join(
         [
-            b"DELETE DATA {\n" + into[0],
-            b"\n".join(seen.other),
-            into[1] + b"\n};\nINSERT DATA {\n" + into[0],
-            b"\n".join(lacking),
-            into[1] + b"\n}\n",
+            "DELETE DATA {\n" + into[0],
+            "".join(f"{t} .\n" for t in delete),
+            into[1] + "\n};\nINSERT DATA {\n" + into[0],
+            "".join(f"{t} .\n" for t in insert),
+            into[1] + "\n}\n",
         ]
-    )
+    ).encode()
     req = urllib.request.Request(
         url, data=body, method="POST", headers={"Content-Type": "application/sparql-update"}
     )
