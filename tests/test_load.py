@@ -18,7 +18,7 @@ import pytest
 from servers import dump_counts, in_thread, oxigraph, store_counts
 
 from kgbuild.cli import main
-from kgbuild.load import LoadError, Target, load, verify
+from kgbuild.load import LoadError, Target, dump_lines, load, verify, verify_lines
 
 GRAPH = "https://w3id.org/cultuurregio/graph"
 
@@ -246,6 +246,15 @@ def via(request, store):
         yield base
 
 
+@pytest.fixture(params=["triples", "lines"])
+def check(request):
+    """The check as `verify` alone runs it (triple by triple), or as `load` runs it: the
+    store's answer line by line as written first, triple by triple where that shows no match."""
+    if request.param == "triples":
+        return verify
+    return lambda t, dump: verify(t, dump, lines=dump_lines(dump))
+
+
 @pytest.mark.servers
 def test_load_and_verify(built, via):
     dump = built / DUMP
@@ -301,7 +310,7 @@ CHANGES = {
 
 @pytest.mark.servers
 @pytest.mark.parametrize("change", CHANGES)
-def test_a_changed_literal_with_the_same_counts_is_reported(built, store, via, change):
+def test_a_changed_literal_with_the_same_counts_is_reported(built, store, via, change, check):
     t, dump = target(via), built / DUMP
     test, new_object = CHANGES[change]
     old = first(dump, test)
@@ -310,7 +319,7 @@ def test_a_changed_literal_with_the_same_counts_is_reported(built, store, via, c
     update(store, f"DELETE DATA {in_graph(old)}; INSERT DATA {in_graph(new)}")
     assert store_counts(t) == dump_counts(dump)  # what the old check compared: equal
     with pytest.raises(LoadError) as e:
-        verify(t, dump)
+        check(t, dump)
     n = sum(dump_counts(dump).values())
     assert str(e.value) == (
         "verify: the store does not hold exactly the dump: 1 triple(s) missing, 1 extra "
@@ -319,7 +328,7 @@ def test_a_changed_literal_with_the_same_counts_is_reported(built, store, via, c
 
 
 @pytest.mark.servers
-def test_an_extra_triple_is_reported(built, store, via):
+def test_an_extra_triple_is_reported(built, store, via, check):
     t, dump = target(via), built / DUMP
     extra = pyoxigraph.Triple(
         pyoxigraph.NamedNode("https://x.org/a"),
@@ -330,7 +339,7 @@ def test_an_extra_triple_is_reported(built, store, via):
     update(store, f"INSERT DATA {in_graph(extra)}")
     n = sum(dump_counts(dump).values())
     with pytest.raises(LoadError) as e:
-        verify(t, dump)
+        check(t, dump)
     assert str(e.value) == (
         "verify: the store does not hold exactly the dump: 0 triple(s) missing, 1 extra "
         f"(dump {n}, store answered {n + 1}); e.g. extra: {extra} ."
@@ -339,14 +348,14 @@ def test_an_extra_triple_is_reported(built, store, via):
 
 
 @pytest.mark.servers
-def test_a_missing_triple_is_reported(built, store, via):
+def test_a_missing_triple_is_reported(built, store, via, check):
     t, dump = target(via), built / DUMP
     gone = first(dump, lambda t: not is_literal(t))
     load(t, built / "dist")
     update(store, f"DELETE DATA {in_graph(gone)}")
     n = sum(dump_counts(dump).values())
     with pytest.raises(LoadError) as e:
-        verify(t, dump)
+        check(t, dump)
     assert str(e.value) == (
         "verify: the store does not hold exactly the dump: 1 triple(s) missing, 0 extra "
         f"(dump {n}, store answered {n - 1}); e.g. missing: {gone} ."
@@ -354,7 +363,7 @@ def test_a_missing_triple_is_reported(built, store, via):
 
 
 @pytest.mark.servers
-def test_triples_with_blank_nodes_are_compared_by_count(store, tmp_path):
+def test_triples_with_blank_nodes_are_compared_by_count(store, tmp_path, check):
     """Blank node labels are the store's own: such triples count per predicate."""
     nt = (
         '_:b1 <https://x.org/p> "a" .\n<https://x.org/s> <https://x.org/q> _:b1 .\n'
@@ -371,10 +380,38 @@ def test_triples_with_blank_nodes_are_compared_by_count(store, tmp_path):
         match=r"blank node differ in 1 predicate\(s\), e.g. "
         r"<https://x.org/p> dump 1, store 2",
     ):
-        verify(t, dist / "download/latest/cultuurregios.nt")
+        check(t, dist / "download/latest/cultuurregios.nt")
 
 
 def test_missing_dump_and_unknown_store_shape(tmp_path):
     with pytest.raises(LoadError, match="run 'kgbuild build' first"):
         load(Target("http://127.0.0.1:9/store", "http://127.0.0.1:9/query", GRAPH), tmp_path)
     assert main(["load", "--root", str(tmp_path), "-q", "--endpoint", "http://x.org/gsp"]) == 3
+
+
+@pytest.mark.servers
+def test_lines_written_otherwise_are_compared_as_triples(store, tmp_path):
+    """A dump line the store writes otherwise (a datatype it leaves out, other blanks between
+    the terms) is the same triple: the line by line check passes it by itself. A changed
+    triple it leaves to the triple by triple check, which reports it."""
+    nt = (
+        '<https://x.org/s> <https://x.org/p> "a"^^<http://www.w3.org/2001/XMLSchema#string> .\n'
+        "<https://x.org/s>\t<https://x.org/q>   <https://x.org/o> .\n"
+        '<https://x.org/s> <https://x.org/r> "b"@en .\n'
+    )
+    dist = tmp_path / "dist"
+    (dist / "download/latest").mkdir(parents=True)
+    path = dist / "download/latest/cultuurregios.nt"
+    path.write_text(nt)
+    t = Target(store + "/store", store + "/query", "https://x.org/otherwise", pause=0.01)
+    assert load(t, dist) == 3
+    assert verify_lines(t, path, dump_lines(path)) == 3
+    g = "GRAPH <https://x.org/otherwise>"
+    update(
+        store,
+        f'DELETE DATA {{ {g} {{ <https://x.org/s> <https://x.org/r> "b"@en }} }}; '
+        f'INSERT DATA {{ {g} {{ <https://x.org/s> <https://x.org/r> "b"@nl }} }}',
+    )
+    assert verify_lines(t, path, dump_lines(path)) is None
+    with pytest.raises(LoadError, match=r"1 triple\(s\) missing, 1 extra"):
+        verify(t, path, lines=dump_lines(path))

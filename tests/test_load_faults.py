@@ -179,6 +179,10 @@ class Faults(ThreadingHTTPServer):
 
 class FaultHandler(BaseHTTPRequestHandler):
     server: Faults
+    upstream_server: str | None = None
+
+    def version_string(self) -> str:
+        return self.upstream_server or super().version_string()
 
     def play(self) -> None:
         fault = self.server.next_fault(self.command)
@@ -231,6 +235,7 @@ class FaultHandler(BaseHTTPRequestHandler):
             resp = conn.getresponse()
             status, body = resp.status, resp.read()
             ctype = resp.getheader("Content-Type") or "text/plain"
+            self.upstream_server = resp.getheader("Server")  # so the loader knows the store
         except OSError as e:
             self.rfile.read(size - sent)  # read the request out, as a proxy would
             return self.reply(502, f"the store cannot be reached: {e}".encode())
@@ -769,3 +774,125 @@ def test_control_a_trusted_certificate_loads_and_verifies_over_tls(
     assert holds(store) == counts(old)
     assert faults.connections == 3  # the upload, the triples, their count
     assert faults.seen == [("PUT", "forward")] + [("POST", "forward")] * 2
+
+
+# 9. Oxigraph's bulk path: a large dump into an empty graph
+
+
+OTHER = "https://w3id.org/cultuurregio/other-graph"
+
+
+class Poller(threading.Thread):
+    """A reader that counts the target graph's triples again and again while a load runs."""
+
+    def __init__(self, base: str):
+        super().__init__(daemon=True)
+        self.base, self.seen, self.done = base, [], threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.seen.append(kgbuild.load.store_size(target(self.base)))
+
+    def stop(self) -> set[int]:
+        self.done.set()
+        self.join()
+        return set(self.seen)
+
+
+def returns(found: list, f):
+    """f, recording what each call returns in found."""
+
+    def wrapped(*args, **kw):
+        found.append(f(*args, **kw))
+        return found[-1]
+
+    return wrapped
+
+
+@pytest.mark.servers
+def test_a_large_dump_into_an_empty_graph_is_bulk_loaded_all_at_once(
+    old, store, tmp_path, monkeypatch
+):
+    big = changed(tmp_path / "big", old, 50_000)  # 100 000 triples more
+    ways: list[str] = []
+    monkeypatch.setattr(kgbuild.load, "replace", returns(ways, kgbuild.load.replace))
+    reader = Poller(store)
+    reader.start()
+    try:
+        n = load(target(store, bulk_from=0), big)
+    finally:
+        seen = reader.stop()
+    assert ways == ["bulk"]  # through Oxigraph's bulk loader
+    assert n == sum(counts(big).values())
+    assert seen <= {0, n} and len(reader.seen) >= 3, seen  # nothing, then all of it
+    assert holds(store) == counts(big)
+
+
+@pytest.mark.servers
+@pytest.mark.parametrize("how", ["update", "put"])
+def test_a_graph_that_holds_data_is_replaced_in_one_transaction(
+    old, store, tmp_path, monkeypatch, how
+):
+    """The bulk loader would add to the old graph: the triples that differ go in one SPARQL
+    Update instead, or, more of them than DIFF_MAX, the whole dump in one PUT."""
+    big = changed(tmp_path / "big", old, 10_000)
+    n_old = load(target(store), old)
+    if how == "put":
+        monkeypatch.setattr(kgbuild.load, "DIFF_MAX", 20_000 - 1)
+    ways: list[str] = []
+    monkeypatch.setattr(kgbuild.load, "replace", returns(ways, kgbuild.load.replace))
+    reader = Poller(store)
+    reader.start()
+    try:
+        n = load(target(store, bulk_from=0), big)
+        assert load(target(store, bulk_from=0), old) == n_old  # and back
+    finally:
+        seen = reader.stop()
+    assert ways == [how, how]
+    assert seen <= {n_old, n} and len(reader.seen) >= 3, seen  # the old graph, then the new
+    assert holds(store) == counts(old)
+
+
+@pytest.mark.servers
+def test_an_update_cut_off_leaves_the_old_graph(old, store, tmp_path):
+    big = changed(tmp_path / "big", old, 10_000)
+    load(target(store), old)
+    # the ASK and the CONSTRUCT forwarded, then every update cut off halfway
+    faults = Faults(store, plan=["forward", "forward"], then="cut")
+    with in_thread(faults) as via, pytest.raises(LoadError) as e:
+        load(target(via, attempts=2, bulk_from=0), big)
+    assert str(e.value).startswith(f"load: {via}/update: gave up after 2 attempts"), e.value
+    assert faults.seen == [("POST", "forward")] * 2 + [("POST", "cut")] * 2
+    assert holds(store) == counts(old)
+
+
+@pytest.mark.servers
+def test_a_bulk_load_cut_off_or_killed_leaves_the_graph_empty(old, tmp_path):
+    big = changed(tmp_path / "big", old, 10_000)
+    folder = tmp_path / "oxigraph"
+    with oxigraph_process(folder) as (base, proc):
+        other = Target(base + "/store", base + "/query", OTHER, pause=0.01)
+        assert load(other, old) == sum(counts(old).values())  # another graph of the store
+        # the ASK forwarded (Oxigraph, the graph empty), then every upload cut off halfway
+        faults = Faults(base, plan=["forward"], then="cut")
+        with in_thread(faults) as via, pytest.raises(LoadError) as e:
+            load(target(via, attempts=2, bulk_from=0), big)
+        assert str(e.value).startswith(f"load: {via}/store?{GRAPH_QUERY}&no_transaction: gave up")
+        assert faults.seen == [("POST", "forward"), ("POST", "cut"), ("POST", "cut")]
+        assert holds(base) == Counter()  # nothing of the cut-off uploads
+
+        def kill(sent: int, total: int) -> None:
+            proc.kill()
+            proc.wait()
+
+        faults = Faults(base, plan=["forward", "kill"], chunk=1 << 15, delay=0.01, at_half=kill)
+        with in_thread(faults) as via, pytest.raises(LoadError):
+            load(target(via, attempts=1, bulk_from=0), big)
+        assert proc.returncode == -signal.SIGKILL
+        assert faults.seen == [("POST", "forward"), ("POST", "kill")]
+    with oxigraph_process(folder) as (base, _):
+        assert holds(base) == Counter()  # nothing of the upload it was killed in
+        other = Target(base + "/store", base + "/query", OTHER, pause=0.01)
+        assert store_counts(other) == counts(old)
+        assert load(target(base, bulk_from=0), big) == sum(counts(big).values())
+        assert holds(base) == counts(big)
