@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from conftest import ROOT
+
 from kgbuild.bench.harness import UNMEASURED_LIMIT, Run, rdflib_skip
 from kgbuild.bench.report import render
 
@@ -92,3 +95,52 @@ def test_peers_skipped_where_the_previous_scale_says_they_exceed_the_budget(tmp_
     opts = harness.Options(repo=tmp_path, work=tmp_path, peer_budget=600)
     harness.validate_peers(opts, tmp_path, tmp_path, {}, before, 1_000_000)
     assert asked["skip"] == ("pyshacl (whole graph)",)
+
+
+@pytest.mark.servers
+def test_store_rows_load_a_real_server_and_load_the_real_endpoint(site, tmp_path):
+    """One run's load and endpoint rows, measured with the real Oxigraph server and the real
+    `kgbuild sparql`, come out in the report's two tables."""
+    from kgbuild.bench import harness
+
+    here = tmp_path / "out"
+    here.mkdir()
+    (here / "whole").symlink_to(site)
+    opts = harness.Options(repo=ROOT, work=tmp_path, clients=2)
+    env = harness.child_env(ROOT)
+    synthetic, real = run("1x", 26_846, 2.0), run("real", 26_846, 2.0)
+    synthetic.load, none = harness.store_rows(opts, 1, ROOT, here, env)
+    none_either, real.endpoint = harness.store_rows(opts, harness.REAL, ROOT, here, env)
+    assert none == none_either == {}
+    triples = len(site.joinpath("download/latest/cultuurregios.nt").read_bytes().splitlines())
+    assert synthetic.load["triples"] == triples
+    assert (
+        synthetic.load["ratio"]
+        == synthetic.load["kgbuild_seconds"] / synthetic.load["oxigraph_seconds"]
+    )
+    assert (real.endpoint["clients"], real.endpoint["requests"]) == (2, 80)
+    assert real.endpoint["errors"] == 0
+    text = render([real, synthetic])
+    assert f"| 1x | {triples} | {synthetic.load['oxigraph_seconds']:.2f} |" in text
+    assert f"| real | 2 | 80 | {real.endpoint['median_ms']:.1f} |" in text
+
+
+def test_no_oxigraph_server_gives_a_skipped_load_row(tmp_path, monkeypatch):
+    from kgbuild.bench import harness, load
+
+    def absent():
+        raise load.NotInstalled("the oxigraph server is not installed")
+
+    monkeypatch.setattr(load, "oxigraph_binary", absent)
+    (tmp_path / "whole" / "download" / "latest").mkdir(parents=True)
+    (tmp_path / "whole" / "download" / "latest" / "cultuurregios.nt").write_text("")
+    opts = harness.Options(repo=ROOT, work=tmp_path)
+    r = run("1x", 10, 2.0)
+    r.load, _ = harness.store_rows(opts, 1, ROOT, tmp_path, {})
+    text = render([r])
+    assert "| 1x | 10 | skipped: the oxigraph server is not installed |" in text
+
+
+def test_no_store_tables_when_the_run_left_them_out():
+    text = render([run("1x", 1000, 2.0)])
+    assert "oxigraph load" not in text and "concurrent clients" not in text

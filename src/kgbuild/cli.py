@@ -179,7 +179,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     repo = Path(args.root).resolve()
     work = Path(args.work).resolve() if args.work else repo / "build" / "bench"
     opts = Options(
-        repo=repo, work=work, scales=scales, rdflib_budget=args.rdflib_budget, real=not args.no_real
+        repo=repo,
+        work=work,
+        scales=scales,
+        rdflib_budget=args.rdflib_budget,
+        real=not args.no_real,
+        store=not args.no_store,
     )
     print(render(run_all(opts, _progress(args.quiet))))
     return 0
@@ -352,6 +357,11 @@ def parser() -> argparse.ArgumentParser:
         help="skip the rdflib path where its estimate exceeds this many seconds",
     )
     n.add_argument("--no-real", action="store_true", help="leave out the bundled data")
+    n.add_argument(
+        "--no-store",
+        action="store_true",
+        help="leave out loading into Oxigraph and the endpoint under 10 clients",
+    )
     n.set_defaults(func=cmd_bench)
     s = sub.add_parser("serve", help="serve the built dist/ on 127.0.0.1 with content negotiation")
     s.add_argument("--root", default=".", help="project folder (serves ROOT/dist) or a dist/")

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .probe import Measure, Result
@@ -34,6 +34,8 @@ class Run:
     engines: dict[str, Result] = field(default_factory=dict)  # engine -> probe result, or
     # {"skipped": why}
     peers: list[Result] = field(default_factory=list)  # validation of the dump, per engine
+    load: Result = field(default_factory=dict)  # `kgbuild load` beside `oxigraph load` (load.py)
+    endpoint: Result = field(default_factory=dict)  # the endpoint under clients (endpoint.py)
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class Options:
     real: bool = True
     peers: bool = True  # validate the dump with Jena and pyshacl too, where installed
     peer_budget: float = 600.0  # seconds; a peer is stopped, or skipped by estimate, beyond it
+    store: bool = True  # load each synthetic dump into Oxigraph; the endpoint on the real data
+    clients: int = 10  # clients at once on the endpoint
 
 
 def child_env(repo: Path) -> dict[str, str]:
@@ -99,6 +103,8 @@ def measure(opts: Options, scale: int, previous: Run | None) -> Run:
     )
     if opts.peers:
         run.peers = validate_peers(opts, root, here, env, previous, run.triples)
+    if opts.store:
+        run.load, run.endpoint = store_rows(opts, scale, root, here, env)
     why = rdflib_skip(previous, run.triples, opts.rdflib_budget)
     run.engines["rdflib"] = (
         {"skipped": why}
@@ -128,6 +134,24 @@ def validate_peers(
             if estimate > opts.peer_budget or "stopped" in row:
                 skip.append(row["name"])
     return compare(root, dump, here / "peers", env, sys.executable, opts.peer_budget, tuple(skip))
+
+
+def store_rows(
+    opts: Options, scale: int, root: Path, here: Path, env: dict[str, str]
+) -> tuple[Result, Result]:
+    """`kgbuild load` of a synthetic scale's dump beside `oxigraph load` (load.py), and the
+    endpoint under `opts.clients` clients on the real data (endpoint.py), in this run."""
+    from . import load
+    from .endpoint import measure_endpoint
+
+    if scale == REAL:
+        found = measure_endpoint(here / "whole", root / "queries", opts.clients, env=env)
+        return {}, asdict(found)
+    try:
+        times = load.measure(here / "whole" / load.DUMP_IN_DIST, here)
+    except load.NotInstalled as e:
+        return {"skipped": str(e)}, {}
+    return {**asdict(times), "ratio": times.ratio}, {}
 
 
 def rdflib_skip(previous: Run | None, triples: int, budget: float) -> str:

@@ -156,6 +156,60 @@ def peers_table(runs: list[Run]) -> list[str]:
     return _table(header, [row + [""] * (len(header) - len(row)) for row in rows])
 
 
+def load_table(runs: list[Run]) -> list[str]:
+    """`kgbuild load` of each synthetic dump into a fresh Oxigraph server, the check of its
+    exact contents included, beside `oxigraph load` of the same dump into a fresh location."""
+    header = ["scale", "triples", "oxigraph load s", "kgbuild load s", "kgbuild / oxigraph"]
+    header += ["oxigraph MB", "kgbuild MB", "server MB"]
+    rows: list[list[object]] = []
+    for r in runs:
+        if "skipped" in r.load:
+            rows.append([r.label, r.triples, f"skipped: {r.load['skipped']}", "", "", "", "", ""])
+        elif r.load:
+            t = r.load
+            rows.append(
+                [
+                    r.label,
+                    t["triples"],
+                    f"{t['oxigraph_seconds']:.2f}",
+                    f"{t['kgbuild_seconds']:.2f}",
+                    f"×{t['ratio']:.2f}",
+                    f"{t['oxigraph_peak_mb']:.0f}",
+                    f"{t['kgbuild_peak_mb']:.0f}",
+                    f"{t['server_peak_mb']:.0f}",
+                ]
+            )
+    return _table(header, rows)
+
+
+def endpoint_table(runs: list[Run]) -> list[str]:
+    """`kgbuild sparql` over the build's output, clients sending the canned queries at once."""
+    header = ["scale", "clients", "requests", "median ms", "p95 ms", "p99 ms", "max ms"]
+    header += ["req/s", "errors", "retries"]
+    rows = [
+        [
+            r.label,
+            e["clients"],
+            e["requests"],
+            f"{e['median_ms']:.1f}",
+            f"{e['p95_ms']:.1f}",
+            f"{e['p99_ms']:.1f}",
+            f"{e['max_ms']:.1f}",
+            f"{e['per_second']:.1f}",
+            e["errors"],
+            e["retries"],
+        ]
+        for r in runs
+        if (e := r.endpoint)
+    ]
+    return _table(header, rows)
+
+
+def _section(title: str, table: list[str]) -> list[str]:
+    """A titled table, or nothing when it has no rows (the parts were left out of the run)."""
+    return ["## " + title, "", *table, ""] if len(table) > 2 else []
+
+
 def render(runs: list[Run]) -> str:
     lines = [
         "## The build, stage by stage",
@@ -178,6 +232,10 @@ def render(runs: list[Run]) -> str:
             if any(r.peers for r in runs)
             else []
         ),
+        *_section(
+            "Loading the dump into a triple store: kgbuild load and oxigraph load", load_table(runs)
+        ),
+        *_section("The SPARQL endpoint under concurrent clients", endpoint_table(runs)),
         "## Canned queries on the largest scale",
         "",
         *queries_table(runs[-1]),
