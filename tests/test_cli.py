@@ -223,3 +223,35 @@ def test_the_build_command_pauses_the_collector_here_and_freezes_it_in_forks():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+FORKED = """
+import gc, multiprocessing
+from kgbuild.cli import forks_leave_the_heap_shared
+
+def frozen(q):
+    q.put(gc.get_freeze_count() > 0)
+
+def fork():
+    p = ctx.Process(target=frozen, args=(q,))
+    p.start()
+    print(q.get(timeout=60), gc.get_freeze_count() > 0)
+    p.join()
+
+ctx = multiprocessing.get_context("fork")
+q = ctx.Queue()
+fork()
+with forks_leave_the_heap_shared():
+    fork()
+fork()
+"""
+
+
+def test_the_serving_commands_fork_query_processes_that_leave_the_heap_shared():
+    """Within forks_leave_the_heap_shared() (around `kgbuild sparql` and `kgbuild serve`), a
+    process forked from this one has frozen what it inherited; this one has not, and forks
+    before and after the block are left as Python makes them."""
+    result = subprocess.run(
+        [sys.executable, "-c", FORKED], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines() == ["False False", "True False", "False False"]

@@ -102,3 +102,35 @@ def test_a_backward_import_is_found_with_its_line(tmp_path, text, layer):
         (src / name).write_text("")
     (src / "emit" / "site.py").write_text(f"from ..model import terms\n\n{text}\n")
     assert backward_imports(src) == [f"kgbuild/emit/site.py:3: emit imports {layer}"]
+
+
+PROCESS_POLICY = {("os", "_exit"), ("os", "register_at_fork"), ("gc", "disable"), ("gc", "freeze")}
+
+
+def process_policy(src: Path) -> list[str]:
+    """`file:line: module.name` of every use of what decides how a process collects or ends,
+    outside the command (cli.py), which owns the process (decision 0024)."""
+    found = []
+    for path in sorted(src.rglob("*.py")):
+        if path == src / "cli.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and (node.value.id, node.attr) in PROCESS_POLICY
+            ):
+                where = path.relative_to(src.parent)
+                found.append(f"{where}:{node.lineno}: {node.value.id}.{node.attr}")
+    return found
+
+
+def test_only_the_command_decides_how_a_process_collects_or_ends():
+    assert process_policy(SRC) == []
+
+
+def test_a_process_policy_outside_the_command_is_found_with_its_line(tmp_path):
+    (tmp_path / "serve").mkdir()
+    (tmp_path / "serve" / "worker.py").write_text("import os\n\n\ndef end():\n    os._exit(0)\n")
+    (tmp_path / "cli.py").write_text("import gc\ngc.freeze()\n")
+    assert process_policy(tmp_path) == [f"{tmp_path.name}/serve/worker.py:5: os._exit"]

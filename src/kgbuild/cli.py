@@ -75,10 +75,27 @@ def sigterm_stops() -> Iterator[list[int]]:
 
 
 class _Collector:
-    """Whether this process's garbage collector is paused by collector_paused()."""
+    """What a process forked from this one does with its garbage collector: set by
+    collector_paused() and forks_leave_the_heap_shared() while their blocks run."""
 
-    paused = False
+    paused = False  # this process does not collect
+    serving = False  # a server forks its query processes
     hooked = False
+
+
+def _hook_forks() -> None:
+    if not _Collector.hooked:
+        os.register_at_fork(after_in_child=_in_child)
+        _Collector.hooked = True
+
+
+def _in_child() -> None:
+    if _Collector.paused:
+        _Collector.paused = False
+        gc.freeze()
+        gc.enable()
+    elif _Collector.serving:
+        gc.freeze()
 
 
 @contextmanager
@@ -89,9 +106,7 @@ def collector_paused() -> Iterator[None]:
     process forked meanwhile (the page workers, validation) leaves alone what it shares with
     this one (gc.freeze: its collections neither walk the graph nor, by writing to the objects'
     headers, copy the memory they share) and collects what it makes itself."""
-    if not _Collector.hooked:
-        os.register_at_fork(after_in_child=_collect_in_child)
-        _Collector.hooked = True
+    _hook_forks()
     was = gc.isenabled()
     gc.disable()
     _Collector.paused = True
@@ -103,11 +118,18 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _collect_in_child() -> None:
-    if _Collector.paused:
-        _Collector.paused = False
-        gc.freeze()
-        gc.enable()
+@contextmanager
+def forks_leave_the_heap_shared() -> Iterator[None]:
+    """While the block runs, a process forked from this one (the endpoint's query processes,
+    forked once its store is loaded, and their replacements) leaves alone what it inherits
+    (gc.freeze), so that its collections neither walk the server's objects nor, by writing to
+    their headers, copy the memory they share. This process collects as before."""
+    _hook_forks()
+    _Collector.serving = True
+    try:
+        yield
+    finally:
+        _Collector.serving = False
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -197,9 +219,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     site = root / "dist" if (root / "dist" / "index.html").is_file() else root
     if not (site / "index.html").is_file():
         raise UsageError(f"{root}: no built site here (run `kgbuild build`, or use --root)")
-    server = make_server(site, args.port, app=_app_with_sparql(site, args))
-    print(f"serving {site} on http://127.0.0.1:{server.server_address[1]}/", flush=True)
-    return _serve_until_stopped(server)
+    with forks_leave_the_heap_shared():
+        server = make_server(site, args.port, app=_app_with_sparql(site, args))
+        print(f"serving {site} on http://127.0.0.1:{server.server_address[1]}/", flush=True)
+        return _serve_until_stopped(server)
 
 
 def _serve_until_stopped(server: Server) -> int:
@@ -267,15 +290,16 @@ def cmd_sparql(args: argparse.Namespace) -> int:
         dump = dump_path(dist, "nt")
     except KgError as e:
         raise UsageError(str(e)) from None
-    server = make_server(
-        Endpoint(dump, args.time_limit, args.max_bytes, args.max_memory), args.host, args.port
-    )
-    print(
-        f"SPARQL endpoint at http://{args.host}:{server.server_address[1]}/sparql "
-        f"(read-only; Ctrl-C stops)",
-        flush=True,
-    )
-    return _serve_until_stopped(server)
+    with forks_leave_the_heap_shared():
+        server = make_server(
+            Endpoint(dump, args.time_limit, args.max_bytes, args.max_memory), args.host, args.port
+        )
+        print(
+            f"SPARQL endpoint at http://{args.host}:{server.server_address[1]}/sparql "
+            f"(read-only; Ctrl-C stops)",
+            flush=True,
+        )
+        return _serve_until_stopped(server)
 
 
 def _config(args: argparse.Namespace) -> Config:

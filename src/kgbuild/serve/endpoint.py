@@ -25,7 +25,6 @@ the Accept rule of negotiate.py; `make_server` is the server of serve/site.py wi
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 import re
@@ -73,6 +72,7 @@ OUT_OF_MEMORY_SIGNALS = (signal.SIGABRT, signal.SIGKILL, signal.SIGSEGV, signal.
 MAX_QUERIES = 2 * (os.cpu_count() or 1)  # query processes of an endpoint: queries at once
 QUEUE_WAIT = 1.0  # seconds a query waits for a query process to come free, then 503
 MAX_ANSWERS = 1000  # queries a query process answers before a fresh one takes its place
+FORK = multiprocessing.get_context("fork")  # workers share the loaded store copy-on-write
 RETIRE_GROWTH = 256 * 2**20  # bytes a query process may map beyond its start and go on
 
 
@@ -289,54 +289,57 @@ def _serve_queries(
             conn.send((Answer(500, TEXT, f"query failed: {e}\n".encode()), True))
 
 
-def _enter_worker(keep: int) -> None:
-    """First thing in a forked worker: close every file descriptor it inherited but its pipe
-    and the standard streams (the server's listening socket, its clients' connections, the
-    pipes of the other workers), so that a connection the server closes is closed, and a worker
-    sees its pipe end when the server ends; and leave the inherited objects to the garbage
-    collector of no one (gc.freeze), so that none is finalised here and the memory shared with
-    the server stays shared."""
-    gc.freeze()
+def _worker_main(
+    conn: Connection[tuple[Answer, bool], tuple[str, str]],
+    store: pyoxigraph.Store,
+    max_bytes: int,
+    max_memory: int,
+    base: Base,
+) -> None:
+    """A query process's life: close every file descriptor it inherited but its pipe and the
+    standard streams (the server's listening socket, its clients' connections, the pipes of the
+    other workers), so that a connection the server closes is closed, and a worker sees its pipe
+    end when the server ends; then answer queries. SIGTERM ends it; Ctrl-C is for the server,
+    which ends it. How the process ends is multiprocessing's (its fork start method)."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which ends us
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    keep = conn.fileno()
     for name in os.listdir("/proc/self/fd"):
         fd = int(name)
         if fd > 2 and fd != keep:
             with suppress(OSError):  # the listing's own descriptor, closed by now
                 os.close(fd)
+    _serve_queries(conn, store, max_bytes, max_memory, base)
 
 
 class Worker:
     """One pre-started query process and the server's end of its pipe."""
 
-    def __init__(self, pid: int, conn: Connection[tuple[str, str], tuple[Answer, bool]]):
-        self.pid, self.conn, self.answered = pid, conn, 0
-        self.status: int | None = None  # its wait status, once it has ended
+    def __init__(
+        self,
+        proc: multiprocessing.process.BaseProcess,
+        conn: Connection[tuple[str, str], tuple[Answer, bool]],
+    ):
+        self.proc, self.conn, self.answered = proc, conn, 0
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid
 
     def ended(self) -> bool:
-        if self.status is None:
-            with suppress(ChildProcessError):
-                pid, status = os.waitpid(self.pid, os.WNOHANG)
-                if pid:
-                    self.status = status
-        return self.status is not None
+        return self.proc.exitcode is not None
 
     def stop(self) -> None:
         """Kill it (if it still runs) and collect its exit status."""
         self.conn.close()
-        if self.status is None:
-            with suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-            with suppress(ChildProcessError):
-                self.status = os.waitpid(self.pid, 0)[1]
+        if self.proc.exitcode is None:
+            self.proc.kill()
+        self.proc.join()
 
     def died_of_memory(self) -> bool:
         """Did it end by one of the signals of a process out of memory?"""
-        return (
-            self.status is not None
-            and os.WIFSIGNALED(self.status)
-            and os.WTERMSIG(self.status) in OUT_OF_MEMORY_SIGNALS
-        )
+        code = self.proc.exitcode
+        return code is not None and code < 0 and -code in OUT_OF_MEMORY_SIGNALS
 
 
 class Workers:
@@ -367,18 +370,14 @@ class Workers:
         ours: Connection[tuple[str, str], tuple[Answer, bool]]
         theirs: Connection[tuple[Answer, bool], tuple[str, str]]
         ours, theirs = multiprocessing.Pipe(duplex=True)
-        pid = os.fork()
-        if pid == 0:  # the worker
-            code = 0
-            try:
-                _enter_worker(theirs.fileno())
-                _serve_queries(theirs, self.store, self.max_bytes, self.max_memory, self.base)
-            except BaseException:  # noqa: BLE001 - a worker ends here, whatever happens
-                code = 1
-            finally:
-                os._exit(code)
+        proc = FORK.Process(
+            target=_worker_main,
+            args=(theirs, self.store, self.max_bytes, self.max_memory, self.base),
+            daemon=True,
+        )
+        proc.start()
         theirs.close()
-        return Worker(pid, ours)
+        return Worker(proc, ours)
 
     def take(self, wait: float) -> Worker | None:
         """An idle worker (first in line after those already waiting), or None after `wait`
