@@ -144,3 +144,20 @@ def test_no_oxigraph_server_gives_a_skipped_load_row(tmp_path, monkeypatch):
 def test_no_store_tables_when_the_run_left_them_out():
     text = render([run("1x", 1000, 2.0)])
     assert "oxigraph load" not in text and "concurrent clients" not in text
+
+
+def test_a_synthetic_project_carries_the_repositorys_queries_of_now(project, tmp_path):
+    """A later run of the benchmark builds the queries, shapes and ontology the repository has
+    then, not the copies an earlier run left in its work folder."""
+    from kgbuild.bench import harness
+
+    opts = harness.Options(repo=project, work=tmp_path / "bench")
+    query = project / "queries" / "regions.rq"
+    first = harness.project_root(opts, 1)
+    assert (first / "queries" / "regions.rq").read_text() == query.read_text()
+    query.write_text(query.read_text() + "# changed\n")
+    (project / "queries" / "convenants.rq").unlink()
+    again = harness.project_root(opts, 1)
+    assert (again / "queries" / "regions.rq").read_text().endswith("# changed\n")
+    assert not (again / "queries" / "convenants.rq").exists()
+    assert (again / "data" / "synth").is_dir()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -81,11 +82,15 @@ def probe(args: list[str], env: dict[str, str], result: Path) -> Result:
 
 
 def project_root(opts: Options, scale: int) -> Path:
+    """The project a scale builds: the repository itself for the bundled data, else a synthetic
+    project written anew in every run, so that it holds the repository's ontology, shapes and
+    queries of now and the generator's data of now, never those of an earlier run."""
     if scale == REAL:
         return opts.repo
     root = opts.work / f"scale-{scale}"
-    if not (root / "data").is_dir():
-        write_project(root, scale, opts.repo)
+    if root.exists():
+        shutil.rmtree(root)
+    write_project(root, scale, opts.repo)
     return root
 
 
