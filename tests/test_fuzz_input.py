@@ -463,8 +463,53 @@ def test_broken_rdf_and_query_files(proj, data):
     lines = err.getvalue().splitlines()
     assert code in (0, 1, 2), lines
     if code == 2:
-        assert len(lines) == 1, lines
-        m = LINE.match(lines[0])
-        assert m and m["path"] == rel and int(m["line"]) >= 1, lines
+        assert_read_error_or_gone_uris(lines, rel)
     if code != 0:
         assert lines and tree_digest(out) == proj.digest
+
+
+PUBLISHED = "data/published-uris.txt"
+
+
+def assert_read_error_or_gone_uris(lines: list[str], rel: str) -> None:
+    """Exit 2 for a broken file: one line at that file, or, where the broken bytes still parse
+    but moved published terms elsewhere (a prefix's IRI changed), one line per published URI
+    now missing, each at its line of data/published-uris.txt."""
+    found = [LINE.match(line) for line in lines]
+    assert lines and all(m and int(m["line"]) >= 1 for m in found), lines
+    paths = {m["path"] for m in found if m}
+    assert (paths == {rel} and len(lines) == 1) or paths == {PUBLISHED}, lines
+
+
+def test_a_prefix_moved_by_a_broken_byte_is_reported_per_published_uri(project):
+    """A dot inside the IRI of codelists.ttl's prefix `bevinding:` still parses (the scheme
+    `https.`), so every finding category it names moves to another IRI: each is reported at its
+    line of data/published-uris.txt, and no output is written."""
+    path = project / "ontology" / "codelists.ttl"
+    good = "@prefix bevinding: <https://w3id.org/cultuurregio/def/bevinding#> ."
+    path.write_text(path.read_text().replace(good, good.replace("https:", "https.:")))
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["build", "--root", str(project), "-q"])
+    lines = err.getvalue().splitlines()
+    assert code == 2 and not (project / "dist").exists()
+    assert_read_error_or_gone_uris(lines, "ontology/codelists.ttl")
+    assert len(lines) >= 2 and all("def/bevinding#" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("rel", ["shapes/class-hierarchy.ttl", "ontology/codelists.ttl"])
+def test_a_byte_that_is_not_utf8_in_a_turtle_comment_is_its_file_and_line(project, rel):
+    """The Turtle parser skips a comment's bytes; the read stage does not: exit 2 at the line,
+    where the shapes' check in the validating process used to fail with an internal error."""
+    path = project / rel
+    lines = path.read_bytes().split(b"\n")
+    lines.insert(2, b"# caf\xe9")
+    path.write_bytes(b"\n".join(lines))
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["build", "--root", str(project), "-q"])
+    assert code == 2, err.getvalue()
+    assert err.getvalue().splitlines() == [
+        f"error: {rel}:3: not valid UTF-8 (save the file as UTF-8)"
+    ]
+    assert not (project / "dist").exists()

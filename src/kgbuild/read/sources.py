@@ -419,6 +419,7 @@ def read_rdf(path: Path, root: Path) -> list[pyoxigraph.Triple]:
     rel = path.relative_to(root).as_posix()
     try:
         raw = path.read_bytes()
+        _decode(raw, rel)  # Turtle is UTF-8, comments included, which the parser would skip
         raw = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
         return list(pyoxigraph.parse(raw, format=pyoxigraph.RdfFormat.TURTLE))
     except SyntaxError as e:
