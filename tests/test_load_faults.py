@@ -295,7 +295,7 @@ def test_store_down_through_the_api_names_url_and_attempts():
         pause=0.2,
     )
     with pytest.raises(LoadError) as e:
-        kgbuild.load.put(t, b"", "nt", slept.append)
+        kgbuild.load.upload(t, b"", "nt", slept.append)
     assert re.fullmatch(
         re.escape(f"load: {t.gsp_url()}: gave up after 3 attempts: ") + REFUSED, str(e.value)
     ), e.value

@@ -502,15 +502,21 @@ def authorize(req: urllib.request.Request, deadline: Deadline) -> None:
         req.add_unredirected_header("Authorization", header)
 
 
-def put(
+def upload(
     target: Target,
     data: bytes,
     fmt: str,
     sleep: Sleep = time.sleep,
     deadline: Deadline | None = None,
+    bulk: bool = False,
 ) -> None:
+    """The dump to the target graph: a Graph Store PUT that replaces it, or with `bulk` a POST
+    with `no_transaction` that adds it through Oxigraph's bulk loader (into an empty graph)."""
+    url, method = (
+        (target.gsp_url() + "&no_transaction", "POST") if bulk else (target.gsp_url(), "PUT")
+    )
     req = urllib.request.Request(
-        target.gsp_url(), data=data, method="PUT", headers={"Content-Type": MEDIA[fmt]}
+        url, data=data, method=method, headers={"Content-Type": MEDIA[fmt]}
     )
     request(target, req, "load", sleep, deadline=deadline, before=authorize)
 
@@ -560,23 +566,6 @@ def probe(target: Target, sleep: Sleep = time.sleep, deadline: Deadline | None =
         return request(dataclasses.replace(target, attempts=1), req, "load", sleep, read, deadline)
     except LoadError:
         return Probe("", False)
-
-
-def post_bulk(
-    target: Target,
-    data: bytes,
-    fmt: str,
-    sleep: Sleep = time.sleep,
-    deadline: Deadline | None = None,
-) -> None:
-    """Add the dump to the (empty) target graph through Oxigraph's bulk loader."""
-    req = urllib.request.Request(
-        target.gsp_url() + "&no_transaction",
-        data=data,
-        method="POST",
-        headers={"Content-Type": MEDIA[fmt]},
-    )
-    request(target, req, "load", sleep, deadline=deadline, before=authorize)
 
 
 # At most this many triples deleted and inserted in one SPARQL Update; a graph that differs from
@@ -644,7 +633,7 @@ def replace(
     if len(data) >= target.bulk_from:
         found = probe(target, sleep, deadline)
         if found.bulk():
-            post_bulk(target, data, fmt, sleep, deadline)
+            upload(target, data, fmt, sleep, deadline, bulk=True)
             return "bulk"
         url = update_endpoint(target)
         dump = lines() if lines is not None and found.oxigraph() else None
@@ -653,7 +642,7 @@ def replace(
             if seen.usable and len(seen.missing) + len(seen.other) <= DIFF_MAX:
                 patch(target, url, path, seen, sleep, deadline)
                 return "update"
-    put(target, data, fmt, sleep, deadline)
+    upload(target, data, fmt, sleep, deadline)
     return "put"
 
 
