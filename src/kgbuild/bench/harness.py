@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .load import waited
 from .probe import Measure, Result
 from .synth import write_project
 
@@ -66,13 +67,12 @@ def timed_child(args: list[str], env: dict[str, str]) -> Measure:
     proc = subprocess.Popen(
         [sys.executable, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
-    _, status, usage = os.wait4(proc.pid, 0)
+    code, peak = waited(proc)
     seconds = time.perf_counter() - start
     stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
-        raise RuntimeError(f"{' '.join(args[:3])} failed ({proc.returncode}): {stderr[-2000:]}")
-    return {"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024}
+    if code:
+        raise RuntimeError(f"{' '.join(args[:3])} failed ({code}): {stderr[-2000:]}")
+    return {"seconds": seconds, "peak_mb": peak}
 
 
 def probe(args: list[str], env: dict[str, str], result: Path) -> Result:

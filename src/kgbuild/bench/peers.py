@@ -22,6 +22,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .load import waited
+
 JARS = Path("/usr/share/java")
 # jars of other packages that bind or bridge slf4j a second time; Jena then stops at start
 CONFLICTING = re.compile(
@@ -107,16 +109,15 @@ def timed(argv: list[str], env: dict[str, str], budget: float, out: Path) -> dic
         timer = threading.Timer(budget, proc.kill)
         timer.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            code, peak = waited(proc)
         finally:
             timer.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)
     measured: dict[str, Any] = {
         "seconds": time.perf_counter() - start,
-        "peak_mb": usage.ru_maxrss / 1024,
-        "exit": proc.returncode,
+        "peak_mb": peak,
+        "exit": code,
     }
-    if proc.returncode < 0:
+    if code < 0:
         measured["stopped"] = budget
     return measured
 
