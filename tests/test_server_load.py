@@ -319,6 +319,23 @@ def test_kgbuild_sparql_refuses_a_body_over_100_kb_and_answers_one_under(sparql_
     assert reply.split()[1] == b"413"
 
 
+def test_a_refused_body_is_read_to_its_end_so_the_client_gets_the_413(sparql_port):
+    """A body refused on its Content-Length is still read (and dropped) until the client has
+    sent it, as a proxy does that streams it: closing with it unread would reset the connection
+    and lose the 413 (Apache then answers 502)."""
+    body = b"ASK {} #" + b"x" * 200_000
+    with socket.create_connection(("127.0.0.1", sparql_port), timeout=10) as sock:
+        sock.sendall(POST + b"Content-Length: %d\r\n\r\n" % len(body))
+        time.sleep(0.3)  # the 413 is sent now, before the body
+        for start in range(0, len(body), 16_384):
+            sock.sendall(body[start : start + 16_384])
+            time.sleep(0.005)
+        reply = b""
+        while chunk := sock.recv(65536):
+            reply += chunk
+    assert reply.split()[1] == b"413", reply[:200]
+
+
 def test_kgbuild_sparql_answers_only_at_its_path(sparql_port):
     assert get(sparql_port, "/sparql?query=ASK%7B%7D")[0] == 200
     assert get(sparql_port, "/")[0] == 404

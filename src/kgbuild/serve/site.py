@@ -20,6 +20,7 @@ import errno
 import gzip
 import mimetypes
 import resource
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -368,6 +369,7 @@ class Limits:
     threads: int = 32  # requests handled at once; the rest queue
     idle_timeout: float = 30.0  # seconds a connection may stay silent between requests
     request_timeout: float = 30.0  # seconds from a request's first byte to its last
+    linger: float = 5.0  # seconds a refused request's connection still reads what is sent
     max_header_bytes: int = 2 * MAX_HEADERS  # the request line and headers; more is 431
     max_body_bytes: int = 100_000  # a request body (SPARQL POST); more is 413
     check_every: float = 5.0  # seconds between checks for idle and slow connections
@@ -393,15 +395,47 @@ class Parser(HTTPRequestParser):
 
 
 class TimedChannel(HTTPChannel):
-    """A connection that notes when the request it is receiving began."""
+    """A connection that notes when the request it is receiving began, and that closes after a
+    refused request (a body too large, a malformed header) the way web servers do: it shuts
+    its sending side and reads and drops what the client still sends, until the client closes
+    or the server's linger time ends. Closing with the client's data unread would reset the
+    connection, and a client or proxy still sending would lose the refusal."""
 
     parser_class = Parser
+    server: TimedServer
     request_began = 0.0
+    refused = False  # a request on this connection was answered with an error
+    lingering_until = 0.0  # once the answer is sent and the sending side shut: until when
 
     def received(self, data: bytes) -> bool:
+        if self.lingering_until:
+            return True
         if self.request is None and data:
             self.request_began = time.monotonic()
         return super().received(data)
+
+    def service(self) -> None:
+        if self.requests and self.requests[0].error:
+            self.refused = True
+        super().service()
+
+    def handle_close(self) -> None:
+        if (
+            self.refused
+            and self.connected
+            and self.socket is not None
+            and not self.lingering_until
+            and not self.total_outbufs_len
+        ):
+            try:
+                self.socket.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+            else:
+                self.lingering_until = time.monotonic() + self.server.linger
+                self.will_close = False
+                return
+        super().handle_close()
 
 
 class TimedServer(TcpWSGIServer):
@@ -410,18 +444,20 @@ class TimedServer(TcpWSGIServer):
 
     channel_class = TimedChannel
     request_timeout = 30.0
+    linger = 5.0
     effective_port: int  # set by waitress from the bound socket
     active_channels: dict[int, TimedChannel]  # type: ignore[assignment]  # waitress keeps the channels by file descriptor; its stubs say one channel
 
     def maintenance(self, now: float) -> None:
         super().maintenance(now)  # type: ignore[arg-type]  # waitress passes time.time(); its stubs say int
-        cutoff = time.monotonic() - self.request_timeout
+        clock = time.monotonic()
+        cutoff = clock - self.request_timeout
         for channel in self.active_channels.values():
             if (
                 channel.request is not None
                 and not channel.requests
                 and channel.request_began < cutoff
-            ):
+            ) or 0 < channel.lingering_until < clock:
                 channel.will_close = True
 
 
@@ -481,6 +517,7 @@ class Server:
                 )
             ) from None
         self.inner.request_timeout = limits.request_timeout
+        self.inner.linger = limits.linger
         self.server_address = (host, self.inner.effective_port)
         self._stop = threading.Event()
         self._running = False
