@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import random
 import re
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph
@@ -20,6 +24,8 @@ from kgbuild.model.terms import CR, DCT, ORG, ROL, SCHEMA, SKOS, XSD, A
 from kgbuild.read.sources import read_rdf_dir
 from kgbuild.validate.graph import graph_findings, kept_by_store, run_pyshacl, shape_findings
 from kgbuild.validate.shacl import narrow
+from kgbuild.validate.shacl.compile import Runner, flagged
+from kgbuild.validate.shacl.model import ShapesGraph
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -124,6 +130,39 @@ def test_each_breakage_same_findings(graph, shapes):
         expected = whole(broken, shapes, graph.origins)
         assert expected, f"{name}: the broken graph should not conform"
         assert fast(broken, shapes, graph.origins) == expected, name
+
+
+def test_the_checks_flag_the_same_nodes_on_one_thread_and_on_many(graph, shapes):
+    targeted = ShapesGraph(shapes).targeted()
+    for name, drop, add in breakages(graph.triples):
+        store = store_of(sorted(set(graph.triples) - set(drop) | set(add), key=str))
+        one_thread = flagged(store, targeted, threads=1)
+        assert one_thread, name
+        assert flagged(store, targeted, threads=8) == one_thread, name
+
+
+class Counting:
+    """A store that counts the queries it is asked, slowly, so that threads overlap."""
+
+    def __init__(self, store):
+        self.store, self.asked, self.lock = store, Counter(), threading.Lock()
+
+    def query(self, text):
+        with self.lock:
+            self.asked[text] += 1
+        time.sleep(0.05)
+        return self.store.query(text)
+
+
+def test_a_query_that_checks_share_runs_once_while_threads_ask_for_it(graph):
+    runner = Runner(Counting(store_of(graph.triples)))
+    wide = "?f <http://www.w3.org/2004/02/skos/core#prefLabel> ?v"
+    clear = "SELECT (COUNT(*) AS ?n) (COUNT(*) AS ?m) WHERE { ?f a ?c }"
+    with ThreadPoolExecutor(8) as pool:
+        found = list(pool.map(lambda _: runner.candidates(wide), range(8)))
+        assert all(pool.map(lambda _: runner.is_clear(clear), range(8)))
+    assert found[0] and all(f == found[0] for f in found)
+    assert sorted(runner.store.asked.values()) == [1, 1]
 
 
 def test_blank_node_focus_falls_back_to_whole_graph(graph, shapes):

@@ -12,14 +12,19 @@ error counts as "may violate", never as "conforms".
 from __future__ import annotations
 
 import re
+import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Store, Triple
 
 from ...model.memstore import solutions
 from ...model.terms import Term
+from ...runtime.parallel import available_cores
 from .model import Node, Shape
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -419,27 +424,44 @@ def canonical(query: str) -> str:
     )
 
 
+T = TypeVar("T")
+
+
 class Runner:
+    """Runs checks on the store, from several threads at once: the store answers a query
+    without holding the GIL. A query that several checks share runs once; who asks for it
+    while it runs waits for its answer."""
+
     def __init__(self, store: Store):
         self.store = store
         self.wide: dict[str, list[Term]] = {}
         self.clear: dict[str, bool] = {}
+        self.locks: dict[str, threading.Lock] = {}
+        self.lock = threading.Lock()
+
+    def once(self, cache: dict[str, T], key: str, compute: Callable[[], T]) -> T:
+        with self.lock:
+            lock = self.locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in cache:
+                cache[key] = compute()
+            return cache[key]
 
     def rows(self, query: str) -> list[Term]:
         return [row[0] for row in solutions(self.store.query(query))]
 
     def candidates(self, wide: str) -> list[Term]:
-        key = canonical(wide)
-        if key not in self.wide:
-            query = wide if wide.startswith("SELECT") else f"SELECT DISTINCT ?f WHERE {{ {wide} }}"
-            self.wide[key] = self.rows(f"{query} LIMIT {MANY + 1}")
-        return self.wide[key]
+        query = wide if wide.startswith("SELECT") else f"SELECT DISTINCT ?f WHERE {{ {wide} }}"
+        return self.once(
+            self.wide, canonical(wide), partial(self.rows, f"{query} LIMIT {MANY + 1}")
+        )
 
     def is_clear(self, query: str) -> bool:
-        if query not in self.clear:
+        def equal() -> bool:
             (row,) = list(solutions(self.store.query(query)))
-            self.clear[query] = row["n"] == row["m"]
-        return self.clear[query]
+            return bool(row["n"] == row["m"])
+
+        return self.once(self.clear, query, equal)
 
     def run(self, check: Check) -> list[Term]:
         if check.clear is not None and self.is_clear(check.clear):
@@ -463,10 +485,11 @@ class Runner:
         return self.rows(f"SELECT DISTINCT ?f WHERE {{ {pattern} FILTER({few}) }}")
 
 
-def flagged(store: Store, shapes: list[Shape]) -> set[Term]:
-    """Every focus node that may violate one of the targeted shapes."""
+def flagged(store: Store, shapes: list[Shape], threads: int | None = None) -> set[Term]:
+    """Every focus node that may violate one of the targeted shapes. The checks run on
+    `threads` threads (default: one per core); the answer does not depend on their number."""
     compiler, runner = Compiler(store), Runner(store)
-    out: set[Term] = set()
+    jobs: list[Callable[[], list[Term]]] = []
     missing: dict[str, list[str]] = defaultdict(list)
     for shape in shapes:
         for check in compiler.checks(shape):
@@ -474,7 +497,8 @@ def flagged(store: Store, shapes: list[Shape]) -> set[Term]:
                 pattern, few = check.missing
                 missing[canonical(pattern)].append(few)
             else:
-                out.update(runner.run(check))
-    for pattern, props in missing.items():
-        out.update(runner.missing(pattern, sorted(set(props))))
-    return out
+                jobs.append(partial(runner.run, check))
+    jobs += [partial(runner.missing, p, sorted(set(props))) for p, props in missing.items()]
+    with ThreadPoolExecutor(threads or available_cores()) as pool:
+        answers = [pool.submit(job) for job in jobs]
+    return {f for answer in answers for f in answer.result()}
