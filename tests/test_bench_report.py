@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from conftest import ROOT
 
@@ -161,3 +164,26 @@ def test_a_synthetic_project_carries_the_repositorys_queries_of_now(project, tmp
     assert (again / "queries" / "regions.rq").read_text().endswith("# changed\n")
     assert not (again / "queries" / "convenants.rq").exists()
     assert (again / "data" / "synth").is_dir()
+
+
+def test_a_child_that_writes_much_to_stderr_and_fails_is_reported_not_waited_on_forever():
+    """More than a pipe holds (64 KiB) on stderr: read only after the child's end, a pipe
+    would leave the child blocked in its write and the harness waiting for it. (The harness
+    runs in a process of its own here, so that a wait for ever ends with the test's timeout.)"""
+    loud = "import sys; sys.stderr.write('x' * 300_000 + 'last words'); sys.exit(3)"
+    harness = (
+        "import os, sys\n"
+        "from kgbuild.bench.harness import timed_child\n"
+        "try:\n"
+        "    timed_child(['-c', sys.argv[1]], dict(os.environ))\n"
+        "except RuntimeError as e:\n"
+        "    print(e)\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", harness, loud],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "failed (3): xxx" in ran.stdout and ran.stdout.endswith("last words\n"), ran.stderr

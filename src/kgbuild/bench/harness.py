@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -63,13 +64,15 @@ def child_env(repo: Path) -> dict[str, str]:
 
 def timed_child(args: list[str], env: dict[str, str]) -> Measure:
     """Run a Python child; its wall time and peak memory (ru_maxrss of that child alone)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    code, peak = waited(proc)
-    seconds = time.perf_counter() - start
-    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    with tempfile.TemporaryFile() as err:  # a file: a pipe read only at the end could fill
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, *args], env=env, stdout=subprocess.DEVNULL, stderr=err
+        )
+        code, peak = waited(proc)
+        seconds = time.perf_counter() - start
+        err.seek(0)
+        stderr = err.read().decode(errors="replace")
     if code:
         raise RuntimeError(f"{' '.join(args[:3])} failed ({code}): {stderr[-2000:]}")
     return {"seconds": seconds, "peak_mb": peak}
