@@ -67,6 +67,9 @@ def test_header_and_params_are_read():
         ("#+ summary: x\nSELECT * { ?a ?b ?c }\n", 2, "ORDER BY"),
         ("#+ summary: x\nSELECT * { ?a ?b \n", 2, "does not parse"),
         ("#+ summary: x\nSELECT * { ?a ?b ?c } ORDER BY ?a\n#+ tags: [a]\n", 3, "after the query"),
+        ("#+ summary: x\nPREFIX s: <https://schema.org/>\nASK { ?a s:name ?b }\n", 3, "SELECT"),
+        ("#+ summary: x\n# ASK\nCONSTRUCT { ?a ?b ?c }\nWHERE { ?a ?b ?c }\n", 3, "SELECT"),
+        ("#+ summary: x\ndescribe <https://example.org/x>\n", 2, "SELECT"),
     ],
 )
 def test_malformed_header_is_an_error_with_file_line(project, text, line, message):
@@ -82,6 +85,13 @@ def test_cli_reports_bad_query_file_with_exit_2(project):
 
     write(project, "broken", "#+ summary: [unclosed\nSELECT * {} ORDER BY ?x\n")
     assert main(["query", "--root", str(project), "-q"]) == 2
+
+
+def test_a_build_with_a_canned_ask_is_exit_2_not_an_internal_error(project):
+    from kgbuild.cli import main
+
+    write(project, "any-region", "#+ summary: x\nASK { ?r ?p ?o }\n")
+    assert main(["build", "--root", str(project), "-q", "--out", str(project / "out")]) == 2
 
 
 def test_every_shipped_query_reads(project):

@@ -16,7 +16,7 @@ import yaml
 
 from ..model.errors import InputError, Loc, Problem
 from ..model.sparqlsyntax import syntax_error
-from .params import Param, ParamError, find_params, to_term, tokens
+from .params import TOKEN, Param, ParamError, find_params, to_term, tokens
 
 # libyaml's loader where PyYAML was built with it: the same safe subset, in a tenth of the time
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -159,13 +159,33 @@ def enumerate_of(meta: Meta, params: list[Param], lines: list[str]) -> dict[str,
     return out
 
 
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.:-]*")
+
+
+def form_line(body: str) -> int:
+    """The line of the query's form (SELECT, ASK, ...): its first word after the prologue."""
+    for m in TOKEN.finditer(body):
+        if m.lastgroup == "other":
+            for w in WORD.finditer(m.group()):
+                if w.group().upper() not in ("PREFIX", "BASE") and not w.group().endswith(":"):
+                    return body.count("\n", 0, m.start() + w.start()) + 1
+    return 1
+
+
 def check_body(body: str, params: list[Param], offset: int) -> None:
-    """The query must parse, and a SELECT must order its rows (results are deterministic)."""
+    """The query must parse and be a SELECT (its results are a table), and a SELECT must order
+    its rows (results are deterministic)."""
     try:
-        pyoxigraph.Store().query(body)
+        answer = pyoxigraph.Store().query(body)
     except SyntaxError as e:
         line, message = syntax_error(body, e)
         raise HeaderError(offset + line, f"query does not parse: {message}") from None
+    if not isinstance(answer, pyoxigraph.QuerySolutions):
+        raise HeaderError(
+            offset + form_line(body),
+            "a canned query must be a SELECT: its results are a table "
+            "(ASK, CONSTRUCT and DESCRIBE are not supported)",
+        )
     words = " ".join(t.upper() for k, t in tokens(body) if k == "other")
     if "SELECT" in words and not re.search(r"ORDER\s+BY", words):
         raise HeaderError(offset + 1, "a SELECT must have ORDER BY (results are deterministic)")
