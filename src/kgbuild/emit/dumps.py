@@ -11,7 +11,7 @@ import hashlib
 import json
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
@@ -95,8 +95,23 @@ def written(
             xml_nameable(iri)
         return rdf_bytes(triples, rdf, element_prefixes(names, prefixes))
     if rdf == RdfFormat.JSON_LD:
-        return compact_jsonld(rdf_bytes(triples, rdf), prefixes)
+        return compact_jsonld((rdf_bytes(run, rdf) for run in subject_runs(triples)), prefixes)
     return rdf_bytes(triples, rdf)
+
+
+JSONLD_RUN = 20_000  # triples written as expanded JSON-LD and compacted at a time
+
+
+def subject_runs(triples: list[Triple], size: int = JSONLD_RUN) -> Iterator[list[Triple]]:
+    """The triples in runs of about `size`, each cut where the subject changes, so that each
+    node of the JSON-LD (one per subject, its triples being together) is in one run."""
+    start = 0
+    while start < len(triples):
+        end = min(start + size, len(triples))
+        while end < len(triples) and triples[end].subject == triples[end - 1].subject:
+            end += 1
+        yield triples[start:end]
+        start = end
 
 
 class NotExpressible(KgError):
@@ -151,11 +166,12 @@ def element_prefixes(names: set[str], spaces: dict[str, str]) -> dict[str, str]:
     }
 
 
-def compact_jsonld(expanded: bytes, spaces: dict[str, str]) -> bytes:
-    """pyoxigraph's expanded JSON-LD (full IRIs everywhere) written with a @context of the
-    prefixes it uses: keys read `cr:memberOf`, classes go under @type, plain strings and single
-    values stand alone. The same graph; the order of the input is kept."""
-    nodes: list[ExpandedNode] = json.loads(expanded)
+def compact_jsonld(expanded: Iterable[bytes], spaces: dict[str, str]) -> bytes:
+    """pyoxigraph's expanded JSON-LD (full IRIs everywhere), in parts that each hold whole
+    nodes, written as one document with a @context of the prefixes it uses: keys read
+    `cr:memberOf`, classes go under @type, plain strings and single values stand alone. The
+    same graph; the order of the input is kept. The parts are read one at a time, so that only
+    one part's nodes are objects in memory at once."""
     used: set[str] = set()
     by_namespace = {ns: name for name, ns in spaces.items()}
     compacted: dict[str, tuple[str, str | None]] = {}
@@ -178,8 +194,7 @@ def compact_jsonld(expanded: bytes, spaces: dict[str, str]) -> bytes:
     def single(values: list[T]) -> T | list[T]:
         return values[0] if len(values) == 1 else values
 
-    graph: list[CompactNode] = []
-    for node in nodes:
+    def compact(node: ExpandedNode) -> CompactNode:
         out: CompactNode = {}
         for key, values in node.items():
             if isinstance(values, str):  # "@id", the one key whose value is not a list
@@ -190,8 +205,11 @@ def compact_jsonld(expanded: bytes, spaces: dict[str, str]) -> bytes:
                 out["@type"] = single([iri(v["@id"]) for v in values])
             else:
                 out[iri(key)] = single([one(v) for v in values])
-        graph.append(out)
-    return jsonld_text({name: spaces[name] for name in sorted(used)}, graph)
+        return out
+
+    text = JsonLdText()
+    nodes = [text.node(compact(node)) for part in expanded for node in json.loads(part)]
+    return text.document({name: spaces[name] for name in sorted(used)}, nodes)
 
 
 def compact_iri(iri: str, by_namespace: dict[str, str]) -> tuple[str, str | None]:
@@ -214,27 +232,31 @@ _string = json.encoder.encode_basestring
 _value = json.JSONEncoder(ensure_ascii=False).encode
 
 
-def jsonld_text(context: dict[str, str], graph: list[CompactNode]) -> bytes:
-    """One line per prefix and per property, each value on its property's line."""
+class JsonLdText:
+    """The JSON-LD document as text: one line per prefix and per property, each value on its
+    property's line."""
 
-    keys: dict[str, str] = {}  # a few hundred keys, written many times
+    def __init__(self) -> None:
+        self.keys: dict[str, str] = {}  # a few hundred keys, written many times
 
-    def key(k: str) -> str:
-        if k not in keys:
-            keys[k] = json.dumps(k)
-        return keys[k]
+    def key(self, k: str) -> str:
+        if k not in self.keys:
+            self.keys[k] = json.dumps(k)
+        return self.keys[k]
 
-    def members(obj: Mapping[str, object], indent: str) -> str:
+    def members(self, obj: Mapping[str, object], indent: str) -> str:
         return ",\n".join(
-            f"{indent}{key(k)}: {_string(v) if type(v) is str else _value(v)}"
+            f"{indent}{self.key(k)}: {_string(v) if type(v) is str else _value(v)}"
             for k, v in obj.items()
         )
 
-    nodes = ",\n".join("  {\n" + members(node, "   ") + "\n  }" for node in graph)
-    ctx = f"{{\n{members(context, '  ')}\n }}" if context else "{}"
-    return (
-        f'{{\n "@context": {ctx},\n "@graph": ' + (f"[\n{nodes}\n ]" if graph else "[]") + "\n}\n"
-    ).encode()
+    def node(self, node: CompactNode) -> str:
+        return "  {\n" + self.members(node, "   ") + "\n  }"
+
+    def document(self, context: dict[str, str], nodes: list[str]) -> bytes:
+        ctx = f"{{\n{self.members(context, '  ')}\n }}" if context else "{}"
+        graph = "[\n" + ",\n".join(nodes) + "\n ]" if nodes else "[]"
+        return f'{{\n "@context": {ctx},\n "@graph": {graph}\n}}\n'.encode()
 
 
 def sorted_prefix_lines(turtle: bytes) -> bytes:
