@@ -18,6 +18,7 @@ def run(label, triples, rdflib_seconds):
         triples,
         whole={"seconds": 1.0, "peak_mb": 50.0},
         rebuild={"seconds": 0.75, "peak_mb": 45.0},
+        pss={"seconds": 0.8, "peak_mb": 70.0},
         build={"map": {"seconds": 0.5, "peak_mb": 40.0}},
     )
     stages = {"parse": {"seconds": 0.1, "peak_mb": 40.0}}
@@ -49,6 +50,9 @@ def test_tables_show_growth_ratio_and_skips():
     text = render([run("1x", 1000, 2.0), run("10x", 10_000, 0)])
     assert "| map | 0.50 | 40 | 0.50 | 40 | ×1.0 |" in text
     assert "| kgbuild build again, same input (unchanged files linked) | 0.75 | 45 | 0.75 |" in text
+    assert (
+        "| kgbuild build again; MB: PSS summed over all its processes | 0.80 | 70 | 0.80 |" in text
+    )
     assert "| 1x | parse | 0.10 | 2.00 | 20.0 | 40 | 60 |" in text
     assert "| 10x | parse | 0.10 | skipped |" in text
     assert "- rdflib path at 10x skipped: why" in text

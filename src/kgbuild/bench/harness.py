@@ -16,10 +16,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .load import waited
+from .memory import PeakPss
 from .probe import Measure, Result
 from .synth import write_project
 
@@ -33,6 +35,7 @@ class Run:
     triples: int = 0
     whole: Measure = field(default_factory=dict)  # kgbuild build: seconds, peak_mb
     rebuild: Measure = field(default_factory=dict)  # the same build again over its own output
+    pss: Measure = field(default_factory=dict)  # again, peak_mb the PSS of all its processes
     build: dict[str, Measure] = field(default_factory=dict)  # stage -> {seconds, peak_mb}
     engines: dict[str, Result] = field(default_factory=dict)  # engine -> probe result, or
     # {"skipped": why}
@@ -62,15 +65,18 @@ def child_env(repo: Path) -> dict[str, str]:
     return env
 
 
-def timed_child(args: list[str], env: dict[str, str]) -> Measure:
-    """Run a Python child; its wall time and peak memory (ru_maxrss of that child alone)."""
+def timed_child(args: list[str], env: dict[str, str], pss: bool = False) -> Measure:
+    """Run a Python child; its wall time and peak memory: ru_maxrss of that child alone, or
+    with `pss` the highest PSS summed over it and its descendants (sampled, memory.PeakPss)."""
     with tempfile.TemporaryFile() as err:  # a file: a pipe read only at the end could fill
         start = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, *args], env=env, stdout=subprocess.DEVNULL, stderr=err
         )
-        code, peak = waited(proc)
+        with PeakPss(proc.pid) if pss else nullcontext() as sampled:
+            code, peak = waited(proc)
         seconds = time.perf_counter() - start
+        peak = sampled.peak if sampled else peak
         err.seek(0)
         stderr = err.read().decode(errors="replace")
     if code:
@@ -104,6 +110,7 @@ def measure(opts: Options, scale: int, previous: Run | None) -> Run:
     whole = ["-m", "kgbuild.cli", "build", "-q", "--root", str(root), "--out", str(here / "whole")]
     run.whole = timed_child(whole, env)
     run.rebuild = timed_child(whole, env)
+    run.pss = timed_child(whole, env, pss=True)
     built = probe(["build", str(root), str(here / "probe")], env, here / "build.json")
     run.triples, run.build = built["triples"], built["stages"]
     run.engines["fast"] = probe(

@@ -19,6 +19,7 @@ def _table(header: list[str], rows: Sequence[Sequence[object]]) -> list[str]:
 
 WHOLE = "kgbuild build (whole, incl. Python start)"
 REBUILD = "kgbuild build again, same input (unchanged files linked)"
+PSS = "kgbuild build again; MB: PSS summed over all its processes"
 
 
 def _growth(now: float | None, before: float | None) -> str:
@@ -29,7 +30,7 @@ def _growth(now: float | None, before: float | None) -> str:
 
 def build_table(runs: list[Run]) -> list[str]:
     """Per stage of `kgbuild build`: seconds and peak MB per scale, growth to the next scale."""
-    stages = list(dict.fromkeys([WHOLE, REBUILD] + [s for r in runs for s in r.build]))
+    stages = list(dict.fromkeys([WHOLE, REBUILD, PSS] + [s for r in runs for s in r.build]))
     header = ["stage"]
     rows: list[list[object]] = []
     for i, r in enumerate(runs):
@@ -60,7 +61,7 @@ def _synth(runs: list[Run], i: int) -> bool:
 
 
 def _stage(run: Run, stage: str) -> Measure | None:
-    return {WHOLE: run.whole, REBUILD: run.rebuild}.get(stage) or run.build.get(stage)
+    return {WHOLE: run.whole, REBUILD: run.rebuild, PSS: run.pss}.get(stage) or run.build.get(stage)
 
 
 def engines_table(runs: list[Run]) -> list[str]:
