@@ -13,7 +13,7 @@ import pyoxigraph
 from pyoxigraph import NamedNode, Triple
 
 from .derive import derive
-from .emit.dumps import canonical, dump_files, emit_release, serialize
+from .emit.dumps import Written, canonical, emit_release, serialize, write_dumps
 from .emit.pages.queries import query_files
 from .emit.site import publish_site
 from .emit.tree import NewTree, locked, new_tree, output_folder, recover
@@ -211,7 +211,13 @@ def build(
         validated = start_check(graph, config, progress)
         with new_tree(dist) as tree:
             try:
-                dumps = timed("dumps", dump_files, graph.triples, graph.release.base)
+                dumps = timed(
+                    "dumps",
+                    write_dumps,
+                    graph.triples,
+                    graph.release.base,
+                    into_downloads(tree, graph.release.version),
+                )
                 timed(
                     "queries",
                     lambda: tree.write(
@@ -249,10 +255,18 @@ def build(
     return graph, report
 
 
+def into_downloads(tree: NewTree, version: str) -> Callable[[str, bytes], None]:
+    """Writes a file of the download area into the release's folder and into latest/."""
+    return lambda name, data: tree.put_copies(
+        (f"download/{version}/{name}", f"download/latest/{name}"), data
+    )
+
+
 def emit_all(
-    graph: Graph, report: Report, dumps: dict[str, bytes], tree: NewTree
-) -> dict[str, bytes]:
-    """The download area, written into the tree; its files are returned for the dataset page."""
+    graph: Graph, report: Report, dumps: dict[str, Written], tree: NewTree
+) -> dict[str, Written]:
+    """The rest of the download area, written into the tree beside the dumps; the dumps are
+    returned by their paths in the release's folder, for the dataset page."""
     release = graph.release
     report_ttl = serialize(
         canonical(report_triples(report, release.release_iri + "/shacl")),
@@ -263,4 +277,4 @@ def emit_all(
         dumps, len(graph.triples), release, [f.line() for f in report.findings], report_ttl
     )
     tree.write(files.items())
-    return files
+    return {f"download/{release.version}/{name}": file for name, file in dumps.items()}

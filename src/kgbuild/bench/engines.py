@@ -20,8 +20,8 @@ import pyoxigraph
 from pyoxigraph import RdfFormat, Triple
 
 from ..build import Config, Graph, load_graph
-from ..emit.dumps import dump_files
-from ..model.formats import rdf_bytes
+from ..emit.dumps import serialize, write_dumps
+from ..model.formats import BY_NAME, rdf_bytes
 from ..read.sources import read_rdf_dir
 from ..validate.graph import graph_findings, read_violation_queries, run_violation_queries
 
@@ -71,7 +71,7 @@ def context(root: Path, work: Path) -> Context:
     ctx.violation_queries = read_violation_queries(root / "shapes", root)
     ctx.queries = canned_queries(root) or dict(ctx.violation_queries)
     work.mkdir(parents=True, exist_ok=True)
-    ctx.turtle.write_bytes(dump_files(graph.triples, graph.release.base)["cultuurregios.ttl"])
+    ctx.turtle.write_bytes(serialize(graph.triples, BY_NAME["ttl"], graph.release.base))
     return ctx
 
 
@@ -120,7 +120,8 @@ def fast_violations(ctx: Context) -> int:
 
 
 def fast_serialize(ctx: Context) -> int:
-    return sum(len(v) for v in dump_files(ctx.graph.triples, ctx.graph.release.base).values())
+    written = write_dumps(ctx.graph.triples, ctx.graph.release.base, lambda name, data: None)
+    return sum(file.size for file in written.values())
 
 
 def fast_query(ctx: Context) -> int:

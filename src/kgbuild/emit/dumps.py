@@ -12,7 +12,8 @@ import json
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TypeVar
 
 from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
@@ -298,20 +299,48 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def dump_files(triples: list[Triple], base: Base) -> dict[str, bytes]:
-    """{filename: bytes} for every RDF format, plain and gzipped."""
-    files = {f"{DUMP_NAME}.{fmt.extension}": serialize(triples, fmt, base) for fmt in RDF_FORMATS}
-    with ThreadPoolExecutor() as pool:  # zlib lets go of the GIL while it compresses
-        packed = dict(zip(files, pool.map(gzipped, files.values()), strict=True))
-    return {
-        name: out
-        for plain, data in files.items()
-        for name, out in ((plain, data), (plain + ".gz", packed[plain]))
-    }
+@dataclass(frozen=True)
+class Written:
+    """A file of the download area as the dataset description tells of it."""
+
+    size: int
+    sha256: str
+
+    @classmethod
+    def of(cls, data: bytes) -> Written:
+        return cls(len(data), sha256(data))
 
 
-def sha256sums(files: dict[str, bytes]) -> bytes:
-    return "".join(f"{sha256(files[n])}  {n}\n" for n in sorted(files)).encode()
+def write_dumps(
+    triples: list[Triple], base: Base, put: Callable[[str, bytes], None]
+) -> dict[str, Written]:
+    """Every RDF format of the triples, plain and gzipped, handed to `put` (file name, bytes)
+    as it is made; what was written, by file name. A format is compressed and written while
+    the next is serialised (zlib and the file system let go of the GIL), so at most two
+    formats' bytes are held at once, not all of them."""
+
+    def finish(name: str, data: bytes) -> dict[str, Written]:
+        put(name, data)
+        packed = gzipped(data)
+        put(name + ".gz", packed)
+        return {name: Written.of(data), name + ".gz": Written.of(packed)}
+
+    written: dict[str, Written] = {}
+    with ThreadPoolExecutor(1) as pool:
+        pending: Future[dict[str, Written]] | None = None
+        for fmt in RDF_FORMATS:
+            data = serialize(triples, fmt, base)
+            if pending is not None:
+                written.update(pending.result())
+            pending = pool.submit(finish, f"{DUMP_NAME}.{fmt.extension}", data)
+            del data
+        if pending is not None:
+            written.update(pending.result())
+    return written
+
+
+def sha256sums(files: Mapping[str, Written]) -> bytes:
+    return "".join(f"{files[n].sha256}  {n}\n" for n in sorted(files)).encode()
 
 
 def dcat_ap_nl(release: Release) -> list[Triple]:
@@ -407,7 +436,7 @@ def media_type(name: str) -> str:
     return IANA + name
 
 
-def distribution(release: Release, name: str, fmt: Format, data: bytes) -> list[Triple]:
+def distribution(release: Release, name: str, fmt: Format, file: Written) -> list[Triple]:
     """One download as a DCAT distribution: a `.gz` file has the format of what it holds and
     gzip as its compression format."""
     dist = NamedNode(release.download_url(name))
@@ -425,11 +454,11 @@ def distribution(release: Release, name: str, fmt: Format, data: bytes) -> list[
         ),
         Triple(dist, DCAT.mediaType, NamedNode(media_type(fmt.media_type))),
         Triple(NamedNode(media_type(fmt.media_type)), A, DCT.MediaType),
-        Triple(dist, DCAT.byteSize, Literal(str(len(data)), datatype=XSD.nonNegativeInteger)),
+        Triple(dist, DCAT.byteSize, Literal(str(file.size), datatype=XSD.nonNegativeInteger)),
         Triple(dist, SPDX.checksum, checksum),
         Triple(checksum, A, SPDX.Checksum),
         Triple(checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256),
-        Triple(checksum, SPDX.checksumValue, Literal(sha256(data), datatype=XSD.hexBinary)),
+        Triple(checksum, SPDX.checksumValue, Literal(file.sha256, datatype=XSD.hexBinary)),
     ]
     if name.endswith(".gz"):
         out += [
@@ -439,7 +468,7 @@ def distribution(release: Release, name: str, fmt: Format, data: bytes) -> list[
     return out
 
 
-def dataset_triples(release: Release, files: dict[str, bytes], count: int) -> list[Triple]:
+def dataset_triples(release: Release, files: Mapping[str, Written], count: int) -> list[Triple]:
     """DCAT and VoID description of the dataset, this release and each download (plain and
     gzipped)."""
     ds, rel = NamedNode(release.dataset_iri), NamedNode(release.release_iri)
@@ -485,21 +514,26 @@ def dataset_triples(release: Release, files: dict[str, bytes], count: int) -> li
 
 
 def emit_release(
-    dumps: dict[str, bytes],
+    dumps: Mapping[str, Written],
     triple_count: int,
     release: Release,
     report_lines: list[str],
     report_ttl: bytes,
 ) -> dict[str, bytes]:
-    """All files of the download area, as {relative path: bytes}, around the dumps."""
-    files = dict(dumps)
-    meta = serialize(dataset_triples(release, files, triple_count), BY_NAME["ttl"], release.base)
-    files["dataset.ttl"] = meta
-    files["shacl-report.ttl"] = report_ttl
-    files["shacl-report.txt"] = release.base.data(
-        "".join(line + "\n" for line in report_lines).encode()
+    """The files of the download area around the dumps (written already, see write_dumps), as
+    {relative path: bytes}, in the release's folder and in latest/."""
+    files = {
+        "dataset.ttl": serialize(
+            dataset_triples(release, dumps, triple_count), BY_NAME["ttl"], release.base
+        ),
+        "shacl-report.ttl": report_ttl,
+        "shacl-report.txt": release.base.data(
+            "".join(line + "\n" for line in report_lines).encode()
+        ),
+    }
+    files["SHA256SUMS"] = sha256sums(
+        {**dumps, **{name: Written.of(data) for name, data in files.items()}}
     )
-    files["SHA256SUMS"] = sha256sums(files)
     out: dict[str, bytes] = {}
     for folder in (release.version, "latest"):
         out.update({f"download/{folder}/{name}": data for name, data in files.items()})

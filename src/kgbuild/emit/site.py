@@ -1,13 +1,14 @@
 """Emit the linked-data site: per-resource documents, pages, maps, sitemap and conneg configs.
 
-Input: the canonical triples (under the default base) and the download files already emitted
-(sizes and checksums on the dataset page are read from those bytes). Output: the files of the new
+Input: the canonical triples (under the default base) and the download files already written
+(their sizes and checksums, for the dataset page). Output: the files of the new
 tree, published under the release's base, each written as soon as it is made (by the worker that
 made it), through the `put` the tree gives.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from ..model.release import Release
 from ..model.terms import DEFAULT_BASE, OWL, XSD
 from ..queries.spec import QuerySpec, read_queries
 from .documents import Put, language_documents, partition, write_document
-from .dumps import dataset_triples
+from .dumps import Written, dataset_triples
 from .pages.context import Site
 from .pages.index import GraphIndex, build_index, document_path, value_of
 from .pages.labels import derive_labels
@@ -44,7 +45,7 @@ def withdrawn(triples: list[Triple]) -> list[str]:
 
 
 def dataset_documents(
-    files: dict[str, bytes], release: Release, triple_count: int
+    files: Mapping[str, Written], release: Release, triple_count: int
 ) -> dict[str, list[Triple]]:
     """The dataset description (the triples of download/…/dataset.ttl, under the default base)
     as the document of the dataset IRI."""
@@ -129,7 +130,7 @@ def query_pages(root: Path | None) -> list[str]:
 def publish_site(
     triples: list[Triple],
     release: Release,
-    files: dict[str, bytes],
+    files: Mapping[str, Written],
     root: Path | None,
     put: Put,
     features: list[GeoJson] | None = None,

@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -180,13 +180,27 @@ class NewTree:
         for rel, data in files:
             seen = self.linkable.get(id(data))
             if seen is not None and seen[0] is data:
-                path = self.folder / rel
-                path.parent.mkdir(parents=True, exist_ok=True)
-                os.link(seen[1], path)
+                self.link(seen[1], rel)
                 continue
             self.put(rel, data)
             if len(data) >= LINK_MIN_BYTES:
                 self.linkable[id(data)] = (data, self.folder / rel)
+
+    def put_copies(self, rels: Sequence[str], data: bytes) -> None:
+        """The same bytes at each of `rels`: written at the first, and at the others hard links
+        to it when large (as write() does for bytes written twice), without keeping the bytes."""
+        first, *others = rels
+        self.put(first, data)
+        for rel in others:
+            if len(data) >= LINK_MIN_BYTES:
+                self.link(self.folder / first, rel)
+            else:
+                self.put(rel, data)
+
+    def link(self, written: Path, rel: str) -> None:
+        path = self.folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.link(written, path)
 
     def swap_in(self) -> None:
         """Exchange the new tree with dist/ in one step, then remove the old one. Where the file

@@ -3,6 +3,7 @@ vocabularies (ontology and code lists) and error pages."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from pyoxigraph import NamedNode
@@ -10,7 +11,7 @@ from pyoxigraph import NamedNode
 from ...model.formats import FORMATS, RDF_FORMATS, Format
 from ...model.release import Release
 from ...model.terms import CR, DCT, DEFAULT_BASE, OWL, RDFS, SKOS
-from ..dumps import DUMP_NAME, sha256
+from ..dumps import DUMP_NAME, Written
 from .context import Chrome, JsonLd, Link, Site, curie
 from .index import GraphIndex, value_of
 from .maps import Drawing, HomeMap, MapRow
@@ -185,14 +186,14 @@ def class_page(site: Site, cls: str, iris: list[str]) -> IndexPage:
     return IndexPage(site.chrome(title, cls, None, jsonld), items)
 
 
-def downloads(site: Site, files: dict[str, bytes]) -> tuple[Download, ...]:
+def downloads(site: Site, files: Mapping[str, Written]) -> tuple[Download, ...]:
     out = []
     folder = f"download/{site.release.version}/"
     for fmt in RDF_FORMATS:
         for name in (f"{DUMP_NAME}.{fmt.extension}", f"{DUMP_NAME}.{fmt.extension}.gz"):
-            data = files[folder + name]
+            file = files[folder + name]
             media = fmt.media_type if not name.endswith(".gz") else "application/gzip"
-            out.append(Download(name, site.root + folder + name, media, len(data), sha256(data)))
+            out.append(Download(name, site.root + folder + name, media, file.size, file.sha256))
     return tuple(out)
 
 
@@ -240,7 +241,7 @@ def schema_dataset(r: Release, lang: str, files: tuple[Download, ...]) -> JsonLd
     }
 
 
-def dataset_page(site: Site, files: dict[str, bytes], triples: int, path: str) -> DatasetPage:
+def dataset_page(site: Site, files: Mapping[str, Written], triples: int, path: str) -> DatasetPage:
     r = site.release
     title = r.title_nl if site.lang == "nl" else r.title_en
     folder = f"download/{r.version}/"

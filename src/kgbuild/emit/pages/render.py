@@ -7,7 +7,7 @@ under the default base; each page is published under the release's base.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 
@@ -18,6 +18,7 @@ from pyoxigraph import Triple
 from ...model.release import Release
 from ...runtime.parallel import Pool
 from ..documents import Put, iri_of
+from ..dumps import Written
 from .bidi import isolated, isolated_text
 from .context import Site, linkable
 from .fragments import Fragments
@@ -129,7 +130,7 @@ def render_site(
     index: GraphIndex,
     release: Release,
     docs: dict[str, list[Triple]],
-    files: dict[str, bytes],
+    files: Mapping[str, Written],
     triple_count: int,
     maps: Maps | None,
     put: Put,
@@ -165,7 +166,7 @@ def render_site(
 
 
 def whole_site_pages(
-    r: Renderer, members: dict[str, list[str]], files: dict[str, bytes], triple_count: int
+    r: Renderer, members: dict[str, list[str]], files: Mapping[str, Written], triple_count: int
 ) -> dict[str, bytes]:
     """The pages about the whole site: the class indexes, the home and dataset pages, the error
     pages, and the stylesheets."""
@@ -190,7 +191,7 @@ def whole_site_pages(
 
 
 def version_pages(
-    r: Renderer, versions: tuple[Version, ...], files: dict[str, bytes]
+    r: Renderer, versions: tuple[Version, ...], files: Mapping[str, Written]
 ) -> dict[str, bytes]:
     """The page of each version IRI, in both languages."""
     out = {}

@@ -4,6 +4,7 @@ other IRI of ours: a document in every RDF format and a page in both languages."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pyoxigraph import NamedNode, Triple
@@ -11,6 +12,7 @@ from pyoxigraph import NamedNode, Triple
 from ...model.paths import document_of
 from ...model.release import Release
 from ...model.terms import DEFAULT_BASE, OWL
+from ..dumps import Written
 from .context import Chrome, Link, Site
 from .index import document_path, value_of
 from .listing import Download, downloads
@@ -72,7 +74,7 @@ def version_documents(
     return out
 
 
-def version_page(site: Site, v: Version, files: dict[str, bytes]) -> VersionPage:
+def version_page(site: Site, v: Version, files: Mapping[str, Written]) -> VersionPage:
     r = site.release
     word = "versie" if site.lang == "nl" else "version"
     if v.release:
