@@ -155,13 +155,14 @@ def one_response(sock: socket.socket) -> tuple[bytes, bytes]:
     arrive: the head and the body may come in separate segments."""
     data = b""
     while b"\r\n\r\n" not in data:
-        data += sock.recv(65536)
+        data += (chunk := sock.recv(65536))
+        assert chunk, f"closed before the head ended: {data!r}"
     head, _, body = data.partition(b"\r\n\r\n")
     found = re.search(rb"(?im)^content-length: *(\d+)", head)
     assert found, head
-    length = int(found.group(1))
-    while len(body) < length:
-        body += sock.recv(65536)
+    while len(body) < int(found.group(1)):
+        body += (chunk := sock.recv(65536))
+        assert chunk, f"closed before the body ended: {body!r}"
     return head, body
 
 
