@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pyoxigraph import Triple
 
 from kgbuild.model.errors import InputError
 from kgbuild.read.sources import Cite, When, parse_cites, parse_date, read_data, read_rdf
@@ -101,3 +102,11 @@ def test_invalid_turtle_gives_its_line(project):
         read_rdf(path, project)
     [line] = e.value.lines()
     assert line.startswith("ontology/broken.ttl:3: invalid Turtle")
+
+
+def test_the_ontology_and_shapes_are_read_as_triples_like_the_data(graph):
+    """pyoxigraph parses Turtle into quads; a quad never equals the triple it holds, so the
+    graph would hold two kinds of the same statement."""
+    root = Path(__file__).resolve().parent.parent
+    assert all(type(t) is Triple for t in read_rdf(root / "ontology/cultuurregio.ttl", root))
+    assert all(type(t) is Triple for t in graph.triples)

@@ -421,7 +421,7 @@ def read_rdf(path: Path, root: Path) -> list[pyoxigraph.Triple]:
         raw = path.read_bytes()
         _decode(raw, rel)  # Turtle is UTF-8, comments included, which the parser would skip
         raw = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-        return list(pyoxigraph.parse(raw, format=pyoxigraph.RdfFormat.TURTLE))
+        return [q.triple for q in pyoxigraph.parse(raw, format=pyoxigraph.RdfFormat.TURTLE)]
     except SyntaxError as e:
         msg = first_line(str(e.msg).split(": ", 1)[-1])
         raise InputError([Problem(Loc(rel, e.lineno or 1), f"invalid Turtle: {msg}")]) from None
