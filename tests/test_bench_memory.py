@@ -8,37 +8,33 @@ import os
 from kgbuild.bench.harness import timed_child
 
 MB = 1 << 20
-# Three processes: the parent with 60 MB, then two children that each write 150 MB of their own.
-PRIVATE = f"""
+
+
+def tree(parent_mb: int, child_mb: int) -> str:
+    """A script of three processes: the parent writes `parent_mb`, then two forked children
+    read all of it (shared with the parent) and each write `child_mb` of their own."""
+    return f"""
 import os, time
-mine = bytearray({60 * MB})
-for i in range(0, len(mine), 4096): mine[i] = 1
+def written(mb):
+    data = bytearray(mb * {MB})
+    for i in range(0, len(data), 4096): data[i] = 1
+    return data
+mine = written({parent_mb})
 kids = []
 for _ in range(2):
     pid = os.fork()
     if pid == 0:
-        own = bytearray({150 * MB})
-        for i in range(0, len(own), 4096): own[i] = 1
+        assert sum(mine[i] for i in range(0, len(mine), {MB})) == {parent_mb}
+        own = written({child_mb})
         time.sleep(2)
         os._exit(0)
     kids.append(pid)
 for pid in kids: os.waitpid(pid, 0)
 """
-# The parent writes 200 MB, then two children only read it: shared, it counts once.
-SHARED = f"""
-import os, time
-mine = bytearray({200 * MB})
-for i in range(0, len(mine), 4096): mine[i] = 1
-kids = []
-for _ in range(2):
-    pid = os.fork()
-    if pid == 0:
-        assert sum(mine[i] for i in range(0, len(mine), 1 << 20)) == 200
-        time.sleep(2)
-        os._exit(0)
-    kids.append(pid)
-for pid in kids: os.waitpid(pid, 0)
-"""
+
+
+PRIVATE = tree(60, 150)  # 60 + 150 + 150 MB, each process's own
+SHARED = tree(200, 0)  # 200 MB written once, read by three processes
 
 
 def test_the_pss_sum_counts_every_process_of_the_tree():
