@@ -173,8 +173,8 @@ def form_line(body: str) -> int:
 
 
 def check_body(body: str, params: list[Param], offset: int) -> None:
-    """The query must parse and be a SELECT (its results are a table), and a SELECT must order
-    its rows (results are deterministic)."""
+    """The query must parse, be a SELECT (its results are a table) and order its rows (results
+    are deterministic)."""
     try:
         answer = pyoxigraph.Store().query(body)
     except SyntaxError as e:
@@ -187,7 +187,7 @@ def check_body(body: str, params: list[Param], offset: int) -> None:
             "(ASK, CONSTRUCT and DESCRIBE are not supported)",
         )
     words = " ".join(t.upper() for k, t in tokens(body) if k == "other")
-    if "SELECT" in words and not re.search(r"ORDER\s+BY", words):
+    if not re.search(r"ORDER\s+BY", words):
         raise HeaderError(offset + 1, "a SELECT must have ORDER BY (results are deterministic)")
     if len({p.name for p in params}) != len(params):
         raise HeaderError(offset + 1, "two parameter variables share one name")
