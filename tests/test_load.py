@@ -6,9 +6,15 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import os
+import re
 import shutil
+import signal
+import threading
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,7 +24,7 @@ import pytest
 from servers import dump_counts, in_thread, oxigraph, store_counts
 
 from kgbuild.cli import main
-from kgbuild.load import LoadError, Target, dump_lines, load, verify, verify_lines
+from kgbuild.load import LoadError, Part, Target, dump_lines, load, verify, verify_lines
 
 GRAPH = "https://w3id.org/cultuurregio/graph"
 
@@ -46,13 +52,17 @@ def proxy(
     user: str | None = None,
     refuse_unread: bool = False,
     cut_at: int | None = None,
+    meet: threading.Barrier | None = None,
+    delay: float = 0,
 ):
     """A forwarding proxy that answers 503 to the first requests and may require basic auth;
     with refuse_unread it refuses a request without credentials before reading its body, and
     closes the connection, as some stores do. With cut_at it answers at most that many
-    triples to a CONSTRUCT, silently, as Virtuoso does at ResultSetMaxRows. It counts the
-    uploads sent without credentials."""
-    state = {"seen": 0, "unauthorized uploads": 0}
+    triples to a CONSTRUCT, silently, as Virtuoso does at ResultSetMaxRows. With meet, a
+    CONSTRUCT or SELECT is sent on only once as many as the barrier's parties have come (else
+    504); with delay, each waits that long first. It counts the uploads sent without
+    credentials, and keeps the CONSTRUCTs and SELECTs it was sent."""
+    state = {"seen": 0, "unauthorized uploads": 0, "queries": [], "done": 0}
 
     class Handler(BaseHTTPRequestHandler):
         def forward(self) -> None:
@@ -70,6 +80,15 @@ def proxy(
                 return self.reply(503, {}, b"busy")
             if refused:
                 return self.reply(401, {"WWW-Authenticate": 'Basic realm="store"'}, b"")
+            query = urllib.parse.parse_qs((data or b"").decode()).get("query", [""])[0]
+            if query.startswith(("CONSTRUCT", "SELECT")):
+                state["queries"].append(query)
+                time.sleep(delay)
+                if meet is not None:
+                    try:
+                        meet.wait()
+                    except threading.BrokenBarrierError:
+                        return self.reply(504, {}, b"read alone")
             req = urllib.request.Request(
                 upstream + self.path,
                 method=self.command,
@@ -86,6 +105,8 @@ def proxy(
                 self.reply(r.status, {"Content-Type": ctype}, body)
             except urllib.error.HTTPError as e:
                 self.reply(e.code, {}, e.read())
+            finally:
+                state["done"] += query.startswith(("CONSTRUCT", "SELECT"))
 
         def reply(self, status, headers, body) -> None:
             self.send_response(status)
@@ -101,6 +122,14 @@ def proxy(
             pass
 
     return ThreadingHTTPServer(("127.0.0.1", 0), Handler), state
+
+
+def written_dump(tmp_path: Path, nt: str) -> Path:
+    """A built output of nothing but an N-Triples dump, in tmp_path/dist: the dump's path."""
+    path = tmp_path / DUMP
+    path.parent.mkdir(parents=True)
+    path.write_text(nt)
+    return path
 
 
 def target(base: str, **kw) -> Target:
@@ -246,13 +275,15 @@ def via(request, store):
         yield base
 
 
-@pytest.fixture(params=["triples", "lines"])
+@pytest.fixture(params=["triples", "lines", "lines in two reads"])
 def check(request):
     """The check as `verify` alone runs it (triple by triple), or as `load` runs it: the
-    store's answer line by line as written first, triple by triple where that shows no match."""
+    store's answer line by line as written first (as a large dump's, in two reads at once),
+    triple by triple where that shows no match."""
     if request.param == "triples":
         return verify
-    return lambda t, dump: verify(t, dump, lines=dump_lines(dump))
+    reads = 2 if request.param == "lines in two reads" else 1
+    return lambda t, dump: verify(t, dump, lines=dump_lines(dump, reads))
 
 
 @pytest.mark.servers
@@ -369,9 +400,8 @@ def test_triples_with_blank_nodes_are_compared_by_count(store, tmp_path, check):
         '_:b1 <https://x.org/p> "a" .\n<https://x.org/s> <https://x.org/q> _:b1 .\n'
         '<https://x.org/s> <https://x.org/p> "b"@en .\n'
     )
+    written_dump(tmp_path, nt)
     dist = tmp_path / "dist"
-    (dist / "download/latest").mkdir(parents=True)
-    (dist / "download/latest/cultuurregios.nt").write_text(nt)
     t = Target(store + "/store", store + "/query", "https://x.org/blank-graph", pause=0.01)
     assert load(t, dist) == 3
     update(store, 'INSERT DATA { GRAPH <https://x.org/blank-graph> { _:c <https://x.org/p> "a" } }')
@@ -390,6 +420,108 @@ def test_missing_dump_and_unknown_store_shape(tmp_path):
 
 
 @pytest.mark.servers
+@pytest.mark.parametrize("reads", [1, 2])
+def test_an_interrupt_stops_the_check_at_once(built, store, reads):
+    """Ctrl-C while the store is slow to answer: the check stops then, not when the reads
+    end (was: 2 s, the read on a pool thread waited for)."""
+    server, state = proxy(store, delay=2)
+    dump = built / DUMP
+
+    def interrupt(*_):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    with in_thread(server) as base:
+        t = Target(base + "/store", base + "/query", GRAPH, attempts=1)
+        parts = dump_lines(dump, reads)
+        start = time.monotonic()
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                verify_lines(t, dump, parts)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+        assert time.monotonic() - start < 1.5
+        waited = time.monotonic()  # the proxy answers what it holds before it stops
+        while state["done"] < len(state["queries"]) and time.monotonic() - waited < 10:
+            time.sleep(0.05)
+
+
+def test_a_dumps_lines_are_split_by_predicate_into_parts_of_about_as_many(tmp_path):
+    sizes = {"a": 5, "b": 3, "c": 2, "d": 1}
+    path = tmp_path / "d.nt"
+    path.write_text(
+        "".join(
+            f'<https://x.org/s{i}> <https://x.org/{p}> "{i}" .\n'
+            for p, n in sizes.items()
+            for i in range(n)
+        )
+    )
+    parts = dump_lines(path, 2)
+    assert [(p.predicates, len(p.digests)) for p in parts] == [
+        (("<https://x.org/a>", "<https://x.org/d>"), 6),  # largest first, each to the smaller
+        (("<https://x.org/b>", "<https://x.org/c>"), 5),
+    ]
+    (whole,) = dump_lines(path, 1)
+    assert whole.predicates == () and whole.digests == parts[0].digests | parts[1].digests
+    path.write_text("")
+    assert dump_lines(path, 2) == [Part((), set())]  # was: IndexError on an empty dump
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "<https://x.org/s> <https://x.org/\\u0070> <https://x.org/o> .",  # an escape in the IRI
+        "<https://x.org/s>  <https://x.org/p> <https://x.org/o> .",  # two blanks: no word
+    ],
+)
+def test_a_second_word_that_is_no_plain_iri_keeps_the_dump_whole(tmp_path, line):
+    path = tmp_path / "d.nt"
+    path.write_text(f"{line}\n<https://x.org/s> <https://x.org/r> <https://x.org/o> .\n")
+    (part,) = dump_lines(path, 2)
+    assert part.predicates == () and len(part.digests) == 2
+
+
+@pytest.mark.servers
+def test_a_large_dump_is_read_back_in_two_parts_at_once_beside_its_count(built, store):
+    """Each read of the check and the store's count wait at the proxy until the other two
+    have come: asked one after the other, the first would be answered 504 and the load fail."""
+    server, state = proxy(store, meet=threading.Barrier(3, timeout=10))
+    dump = built / DUMP
+    with in_thread(server) as base:
+        t = Target(base + "/store", base + "/query", "https://x.org/parts", attempts=1)
+        assert load(dataclasses.replace(t, bulk_from=0), built / "dist") == len(
+            dump.read_bytes().splitlines()
+        )
+    constructs = [q for q in state["queries"] if q.startswith("CONSTRUCT")]
+    assert len(constructs) == 2 and len(state["queries"]) == 3  # and the count
+    values = [re.search(r"VALUES \?p \{([^}]*)\}", q) for q in constructs]
+    asked = [set(v[1].split()) if v else set() for v in values]
+    written = {line.split()[1].decode() for line in dump.read_bytes().splitlines()}
+    assert asked[0] | asked[1] == written and not asked[0] & asked[1]
+
+
+@pytest.mark.servers
+def test_a_line_whose_second_word_is_not_its_predicate_still_verifies(store, tmp_path):
+    """A tab between subject and predicate: the line's second word is its object, so its
+    line is asked for in another part than its predicate's; it is compared as a triple."""
+    nt = (
+        "<https://x.org/s>\t<https://x.org/p> <https://x.org/o> .\n"
+        '<https://x.org/s> <https://x.org/q> "b" .\n'
+        '<https://x.org/s> <https://x.org/o> "c" .\n'
+    )
+    path = written_dump(tmp_path, nt)
+    dist = tmp_path / "dist"
+    t = Target(store + "/store", store + "/query", "https://x.org/second-word", pause=0.01)
+    parts = dump_lines(path, 2)
+    assert [p.predicates for p in parts] == [("<https://x.org/o>",), ("<https://x.org/q>",)]
+    assert load(t, dist) == 3
+    assert verify_lines(t, path, dump_lines(path, 2)) is None  # <p> was asked for in no part
+    assert verify(t, path, lines=dump_lines(path, 2)) == 3
+
+
+@pytest.mark.servers
 def test_lines_written_otherwise_are_compared_as_triples(store, tmp_path):
     """A dump line the store writes otherwise (a datatype it leaves out, other blanks between
     the terms) is the same triple: the line by line check passes it by itself. A changed
@@ -399,10 +531,8 @@ def test_lines_written_otherwise_are_compared_as_triples(store, tmp_path):
         "<https://x.org/s>\t<https://x.org/q>   <https://x.org/o> .\n"
         '<https://x.org/s> <https://x.org/r> "b"@en .\n'
     )
+    path = written_dump(tmp_path, nt)
     dist = tmp_path / "dist"
-    (dist / "download/latest").mkdir(parents=True)
-    path = dist / "download/latest/cultuurregios.nt"
-    path.write_text(nt)
     t = Target(store + "/store", store + "/query", "https://x.org/otherwise", pause=0.01)
     assert load(t, dist) == 3
     assert verify_lines(t, path, dump_lines(path)) == 3

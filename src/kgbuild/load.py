@@ -28,11 +28,15 @@ upload it has not authenticated).
 The check (`verify`) compares triples, not counts. As `load` runs it, the store's CONSTRUCT
 answer is first compared line by line as written with the dump's lines (hashed in a thread
 while the upload runs): a line on both sides is the same triple, only the lines that differ are
-parsed and compared as triples, and the store must count as many. Where that does not show the
-graph equal, the triple by triple check below decides and reports: one SPARQL CONSTRUCT of the
-target graph, answered as N-Triples and parsed while it streams in, against the dump parsed
-with pyoxigraph, as sets; if it held fewer different triples than the store counts, the graph
-is read again in pages below the store's row limit (see store_triples). Each triple is kept as
+parsed and compared as triples, and the store must count as many. A large dump's answer
+(Target.bulk_from) comes in READS CONSTRUCTs at once, each of a part of the dump's predicates
+holding about as many lines: the store writes them on as many threads (decision 0033), and
+counts the graph beside them. A triple whose predicate is not the dump's is in no part; the
+count then differs. Where that does not show the graph equal, the triple by triple check
+below decides and reports: one SPARQL CONSTRUCT of the target graph, answered as N-Triples
+and parsed while it streams in, against the dump parsed with pyoxigraph, as sets; if it held
+fewer different triples than the store counts, the graph is read again in pages below the
+store's row limit (see store_triples). Each triple is kept as
 a 16-byte digest of its N-Triples form, so a dump of a million triples costs some 100 MB and
 seconds, not the memory of two graphs; a difference is reported with how many triples are
 missing and extra and one example of each. Terms compare as RDF 1.1 terms, as pyoxigraph parses
@@ -102,7 +106,7 @@ class Target:
     pause: float = 0.5  # first pause between attempts; doubles each time
     timeout: float = 120  # longest wait for one send or receive on the socket
     deadline: float = 600  # seconds for the whole load: all attempts, pauses and the check
-    bulk_from: int = 8 << 20  # dumps of this many bytes or more: ask the store for a bulk path
+    bulk_from: int = 8 << 20  # dumps this large: a bulk path if any, the check in READS parts
 
     def gsp_url(self) -> str:
         sep = "&" if "?" in self.store else "?"
@@ -571,7 +575,7 @@ def probe(target: Target, sleep: Sleep = time.sleep, deadline: Deadline | None =
 # At most this many triples deleted and inserted in one SPARQL Update; a graph that differs from
 # the dump in more is replaced by a PUT.
 DIFF_MAX = 100_000
-LinesOfDump = Callable[[], "set[bytes] | None"]
+LinesOfDump = Callable[[], "list[Part] | None"]
 
 
 def update_endpoint(target: Target) -> str | None:
@@ -637,8 +641,8 @@ def replace(
             return "bulk"
         url = update_endpoint(target)
         dump = lines() if lines is not None and found.oxigraph() else None
-        if dump is not None and url is not None:
-            seen = construct_lines(target, dump, sleep, deadline)
+        if dump is not None and url is not None:  # the whole graph: what is beyond the dump too
+            seen = construct_lines(target, Part.whole(dump), sleep, deadline)
             if seen.usable and len(seen.missing) + len(seen.other) <= DIFF_MAX:
                 patch(target, url, path, seen, sleep, deadline)
                 return "update"
@@ -921,18 +925,75 @@ def line_digest(line: bytes) -> bytes:
     return hashlib.blake2b(line, digest_size=16).digest()
 
 
-def dump_lines(path: Path) -> set[bytes] | None:
-    """Digests of the dump's lines as written, for an N-Triples dump without blank nodes; None
-    for any other (those are compared as triples only)."""
+READS = 2  # a large dump's answer is read in this many parts at once (docs/performance.md)
+IRI_TOKEN = re.compile(rb"<[^\x00-\x20<>\"{}|^`\\]*>")  # an IRI written without escapes
+
+
+@dataclass(frozen=True)
+class Part:
+    """Digests of the dump's lines whose predicate is one of `predicates`; no predicates: every
+    line, in one read (a small dump, or a predicate that could not be read off a line)."""
+
+    predicates: tuple[str, ...]
+    digests: set[bytes]
+
+    @classmethod
+    def whole(cls, parts: list[Part]) -> Part:
+        return cls((), set().union(*(p.digests for p in parts)))
+
+
+def parts_of(lines: dict[bytes, set[bytes]], reads: int) -> list[Part]:
+    """The predicates in `reads` parts of about as many lines each, the largest placed first,
+    each into the part with fewest lines so far; one part of every line where a predicate as
+    written is not a plain IRI (it could not be named in a query as it is). The sets are moved
+    out of `lines` into the parts."""
+    order = sorted(lines, key=lambda p: (-len(lines[p]), p))
+    if reads < 2 or len(lines) < 2 or not all(IRI_TOKEN.fullmatch(p) for p in lines):
+        return [Part((), merged(lines, order))]
+    bins: list[list[bytes]] = [[] for _ in range(reads)]
+    sizes = [0] * reads
+    for p in order:
+        i = sizes.index(min(sizes))
+        bins[i].append(p)
+        sizes[i] += len(lines[p])
+    return [
+        Part(tuple(p.decode(errors="replace") for p in sorted(b)), merged(lines, b))
+        for b in bins
+        if b
+    ]
+
+
+def merged(lines: dict[bytes, set[bytes]], keys: list[bytes]) -> set[bytes]:
+    """The sets of the keys as one, taken out of `lines`: the first (the largest) grows by
+    the others, so that no second copy of them all is made."""
+    into = lines.pop(keys[0]) if keys else set()
+    for k in keys[1:]:
+        into |= lines.pop(k)
+    return into
+
+
+def dump_lines(path: Path, reads: int = READS) -> list[Part] | None:
+    """Digests of the dump's lines as written, in parts by predicate to be read at once, for
+    an N-Triples dump without blank nodes; None for any other (those are compared as triples
+    only). A line's predicate is taken to be its second word, cheaply, as kgbuild writes its
+    dump; in a line written otherwise (a tab between the terms, a quoted triple) that word may
+    be another term. Such a line is then asked for in the wrong part, or in none: the store's
+    answer holds it in another part or not at all, and the line is compared as a triple, or the
+    whole graph triple by triple; the result is the same, only slower."""
     if path.suffix != ".nt":
         return None
-    found: set[bytes] = set()
+    found: dict[bytes, set[bytes]] = {}  # the second word of a line -> its lines
     with path.open("rb") as f:
         for line in split_lines(f.read):
             if b"_:" in line:
                 return None
-            found.add(line_digest(line))
-    return found
+            start = line.find(b" ") + 1
+            word = line[start : line.find(b" ", start)]
+            into = found.get(word)
+            if into is None:
+                into = found[word] = set()
+            into.add(line_digest(line))
+    return parts_of(found, reads)
 
 
 @dataclass
@@ -949,15 +1010,19 @@ OTHER_MAX = 100_000  # more lines than this that differ as written: compare as t
 
 def construct_lines(
     target: Target,
-    dump: set[bytes],
+    part: Part,
     sleep: Sleep = time.sleep,
     deadline: Deadline | None = None,
 ) -> Lines:
+    """The store's triples of the part's predicates (all, for a part without), compared with
+    the part's lines as they stream in."""
+    values = f"VALUES ?p {{ {' '.join(part.predicates)} }} " if part.predicates else ""
     req = sparql_request(
         target,
-        "CONSTRUCT { ?s ?p ?o } WHERE { " + graph_pattern(target) + " }",
+        "CONSTRUCT { ?s ?p ?o } WHERE { " + values + graph_pattern(target) + " }",
         "application/n-triples",
     )
+    dump = part.digests
 
     def read(resp: http.client.HTTPResponse) -> Lines:
         media = (resp.headers.get("Content-Type") or "application/n-triples").split(";")[0]
@@ -1021,18 +1086,34 @@ def answered(target: Target, lines: list[bytes]) -> set[bytes]:
 def verify_lines(
     target: Target,
     path: Path,
-    dump: set[bytes],
+    dump: list[Part],
     sleep: Sleep = time.sleep,
     deadline: Deadline | None = None,
 ) -> int | None:
-    """The number of triples, when the store's answer holds every dump line as written or
-    the same triples written otherwise, nothing else, and the store counts as many; None when
-    that cannot be shown so (a difference, a store that writes its answer otherwise): the
-    triple by triple check then decides and reports."""
-    seen = construct_lines(target, dump, sleep, deadline)
-    if not seen.usable:
+    """The number of triples, when the store's answers (one per part, asked at once) hold
+    every dump line as written or the same triples written otherwise, nothing else, and the
+    store counts as many; None when that cannot be shown so (a difference, a store that
+    writes its answer otherwise, a triple of a predicate outside the dump): the triple by
+    triple check then decides and reports. With more than one part the store's count is
+    asked for beside them; with one, after it, and only if it is needed. The first part is
+    read on this thread, so that an interrupt stops its read at once."""
+    count: int | None = None
+    if len(dump) == 1:
+        answers = [construct_lines(target, dump[0], sleep, deadline)]
+    else:
+        pool = ThreadPoolExecutor(len(dump))
+        try:
+            counted = pool.submit(store_size, target, sleep, deadline)
+            rest = [pool.submit(construct_lines, target, p, sleep, deadline) for p in dump[1:]]
+            answers = [construct_lines(target, dump[0], sleep, deadline)]
+            answers += [f.result() for f in rest]
+            count = counted.result()
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+    if not all(a.usable for a in answers):
         return None
-    size = len(dump)
+    seen = Lines(set().union(*(a.missing for a in answers)), [x for a in answers for x in a.other])
+    size = sum(len(p.digests) for p in dump)
     if seen.missing or seen.other:
         # the lines that differ as written: the same triples written otherwise (a literal
         # in another but equal form, another escape)?
@@ -1042,7 +1123,7 @@ def verify_lines(
         if want is None or want != answered(target, seen.other):
             return None
         size += len(want) - len(seen.missing)
-    if store_size(target, sleep, deadline) != size:
+    if (count if count is not None else store_size(target, sleep, deadline)) != size:
         return None  # it holds more than it answered, or fewer different triples
     return size
 
@@ -1052,7 +1133,7 @@ def verify(
     path: Path,
     sleep: Sleep = time.sleep,
     deadline: Deadline | None = None,
-    lines: set[bytes] | None = None,
+    lines: list[Part] | None = None,
 ) -> int:
     """The number of triples, when the store's target graph holds exactly the dump's: the same
     triples (those with a blank node: as many per predicate). With `lines` (dump_lines of the
@@ -1100,7 +1181,8 @@ def load(target: Target, dist: Path, fmt: str = "nt", sleep: Sleep = time.sleep)
     check_endpoint(target.store)
     check_endpoint(target.query)
     path = dump_path(dist, fmt)
+    reads = READS if path.stat().st_size >= target.bulk_from else 1
     with ThreadPoolExecutor(1) as pool:
-        lines = pool.submit(dump_lines, path)  # read while the store loads
+        lines = pool.submit(dump_lines, path, reads)  # read while the store loads
         replace(target, path, fmt, sleep, deadline, lines.result)
         return verify(target, path, sleep, deadline, lines.result())
