@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -255,3 +256,40 @@ def test_the_serving_commands_fork_query_processes_that_leave_the_heap_shared():
         [sys.executable, "-c", FORKED], capture_output=True, text=True, check=True
     )
     assert result.stdout.splitlines() == ["False False", "True False", "False False"]
+
+
+def test_timings_are_the_stages_the_build_reports_with_their_memory(project, tmp_path):
+    """`kgbuild build --timings F`: every stage that printed its time, in the order they
+    ended, with the same seconds and a peak that only grows; the triples it printed."""
+    timings = tmp_path / "timings.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "kgbuild.cli", "build", "--root", str(project)]
+        + ["--timings", str(timings)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    said = [
+        line.removeprefix("kgbuild: ").rsplit(": ", 1)
+        for line in result.stderr.splitlines()
+        if line.endswith(" s")
+    ]
+    found = json.loads(timings.read_text(encoding="utf-8"))
+    stages = found["stages"]
+    assert [name for name, _ in said] == list(stages)
+    assert {"read data", "map", "validate", "publish", "swap in"} <= set(stages)
+    assert all(f"{stages[name]['seconds']:.2f} s" == seconds for name, seconds in said)
+    peaks = [s["peak_mb"] for s in stages.values()]
+    assert peaks == sorted(peaks) and 0 < peaks[-1] <= found["peak_mb"]
+    assert f"built {found['triples']} triples into " in result.stdout
+
+
+@pytest.mark.parametrize("where", ["no-such-folder/t.json", "."])
+def test_timings_where_no_file_can_be_written_is_a_usage_error_before_the_build(project, where):
+    result = run(project, "build", "--timings", str(project / where))
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        f"error: --timings {project / where}: not a file in a folder that exists"
+    ]
+    assert not (project / "dist").exists()  # was: built and swapped in, then exit 5

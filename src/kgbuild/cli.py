@@ -13,6 +13,7 @@ import contextlib
 import errno
 import gc
 import io
+import json
 import multiprocessing
 import os
 import signal
@@ -25,7 +26,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, NoReturn
 
-from .build import PROJECT_CACHE, Config, Progress, build, check, load_graph
+from .build import PROJECT_CACHE, Config, Progress, StageLog, build, check, load_graph
 from .model.base import Base
 from .model.errors import EnvironmentProblem, KgError, UsageError
 from .model.terms import DEFAULT_BASE
@@ -133,15 +134,26 @@ def forks_leave_the_heap_shared() -> Iterator[None]:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    timings = Path(args.timings).resolve() if args.timings else None
+    if timings is not None and (timings.is_dir() or not timings.parent.is_dir()):
+        raise UsageError(f"--timings {args.timings}: not a file in a folder that exists")
+    log = StageLog(_progress(args.quiet))
     with sigterm_stops() as came:
         try:
-            graph, report = build(_config(args), _progress(args.quiet), wait=args.wait)
+            graph, report = build(_config(args), log, wait=args.wait)
         except Exception as e:  # a worker killed on SIGTERM fails whatever waits on it
             if came and not isinstance(e, Terminated):
                 raise Terminated(
                     "stopped by SIGTERM: the new tree was removed, the output is as it was"
                 ) from None
             raise
+    if timings is not None:  # whole or not at all: written aside, then renamed
+        aside = timings.with_name(f".{timings.name}.{os.getpid()}")
+        try:
+            aside.write_text(json.dumps(log.report(graph), indent=1), encoding="utf-8")
+            os.replace(aside, timings)
+        finally:
+            aside.unlink(missing_ok=True)
     print(
         f"built {len(graph.triples)} triples into {_config(args).dist} "
         f"({len(report.findings)} non-blocking finding(s))"
@@ -356,6 +368,12 @@ def parser() -> argparse.ArgumentParser:
         help="processes that render the pages (validation runs beside the build "
         "from 2 on); the output is the same for every N (default: "
         "$KGBUILD_JOBS, else one per core)",
+    )
+    b.add_argument(
+        "--timings",
+        metavar="FILE",
+        help="after the build, write each stage's seconds and the peak memory at its end "
+        "(MB, this process) to FILE as JSON",
     )
     b.set_defaults(func=cmd_build)
     v = sub.add_parser("validate", parents=[common()], help="validate; one line per finding")

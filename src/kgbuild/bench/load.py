@@ -31,6 +31,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .memory import waited
+
 GRAPH = "https://w3id.org/cultuurregio/graph"
 DUMP_IN_DIST = Path("download") / "latest" / "cultuurregios.nt"
 CHILD = (
@@ -75,13 +77,6 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
-
-
-def waited(proc: subprocess.Popen[bytes]) -> tuple[int, float]:
-    """Wait for a child; its exit code and peak memory in MB (its own ru_maxrss)."""
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage.ru_maxrss / 1024
 
 
 def time_oxigraph_load(dump: Path, location: Path, graph: str = GRAPH) -> tuple[float, float]:

@@ -1,14 +1,22 @@
 """The memory of a process with all its descendants: the sum of their PSS (proportional set
 size: a page that n processes share counts 1/n in each, so shared pages count once in the sum),
-sampled while the process runs. ru_maxrss, which the other tables give, is one process's peak
-and counts the pages it shares with its forked workers in full."""
+sampled while the process runs; and a child's own peak, ru_maxrss, which the other tables give:
+one process's peak, counting the pages it shares with its forked workers in full."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 from types import TracebackType
 from typing import Self
+
+
+def waited(proc: subprocess.Popen[bytes]) -> tuple[int, float]:
+    """Wait for a child; its exit code and peak memory in MB (its own ru_maxrss)."""
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, usage.ru_maxrss / 1024
 
 
 def descendants(root: int) -> list[int]:

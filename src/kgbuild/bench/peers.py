@@ -22,7 +22,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .load import waited
+from .memory import waited
 
 JARS = Path("/usr/share/java")
 # jars of other packages that bind or bridge slf4j a second time; Jena then stops at start

@@ -1,6 +1,5 @@
 """One measurement in a fresh process, so each has its own peak memory; results go to a JSON file.
 
-    python -m kgbuild.bench.probe build ROOT OUT RESULT.json
     python -m kgbuild.bench.probe engine fast|rdflib ROOT WORK RESULT.json
     python -m kgbuild.bench.probe validate shapes|all ROOT DUMP.nt RESULT.json
 
@@ -11,42 +10,15 @@ grows from stage to stage: a stage's figure is the peak of everything up to and 
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from ..build import peak_mb
+
 Measure = dict[str, float]  # a stage's seconds and peak MB (and size, where it has one)
 Result = dict[str, Any]  # what a probe writes as JSON: stages, totals, per-query figures
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def measure_build(root: Path, out: Path) -> Result:
-    """The real build (kgbuild.build.build), its stages as it times them itself, with the
-    project's cache folder as the command has it."""
-    from ..build import PROJECT_CACHE, Config, build
-
-    stages: dict[str, Measure] = {}
-
-    def progress(message: str) -> None:
-        name, _, rest = message.rpartition(": ")
-        if name and rest.endswith(" s"):
-            stages[name] = {"peak_mb": peak_mb()}
-
-    start = time.perf_counter()
-    graph, _ = build(Config(root=root, out=out, cache=root / PROJECT_CACHE), progress)
-    for name, seconds in graph.timings.items():
-        stages.setdefault(name, {"peak_mb": peak_mb()})["seconds"] = seconds
-    return {
-        "stages": stages,
-        "seconds": time.perf_counter() - start,
-        "peak_mb": peak_mb(),
-        "triples": len(graph.triples),
-    }
 
 
 def measure_engine(name: str, root: Path, work: Path) -> Result:
@@ -100,9 +72,7 @@ def measure_validation(what: str, root: Path, dump: Path) -> Result:
 
 
 def main(argv: list[str]) -> int:
-    if argv[0] == "build":
-        result = measure_build(Path(argv[1]), Path(argv[2]))
-    elif argv[0] == "validate":
+    if argv[0] == "validate":
         result = measure_validation(argv[1], Path(argv[2]), Path(argv[3]))
     else:
         result = measure_engine(argv[1], Path(argv[2]), Path(argv[3]))
