@@ -227,8 +227,9 @@ def test_ctrl_c_is_one_interruption_of_the_caller_not_one_per_worker():
     import sys
 
     script = """
-import sys, time
+import signal, sys, time
 from kgbuild.runtime.parallel import Pool
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as from a terminal, whatever ran us
 def task(i):
     if i == 0:
         print("started", flush=True)
