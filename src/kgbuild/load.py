@@ -108,6 +108,10 @@ class Target:
     deadline: float = 600  # seconds for the whole load: all attempts, pauses and the check
     bulk_from: int = 8 << 20  # dumps this large: a bulk path if any, the check in READS parts
 
+    def large(self, size: int) -> bool:
+        """A dump of `size` bytes takes the bulk path, if any, and its check comes in parts."""
+        return size >= self.bulk_from
+
     def gsp_url(self) -> str:
         sep = "&" if "?" in self.store else "?"
         if self.graph is None:
@@ -634,7 +638,7 @@ def replace(
     store, compared line by line with `lines`), when they are at most DIFF_MAX. Everything
     else is one Graph Store PUT, which Oxigraph runs as one transaction."""
     data = path.read_bytes()
-    if len(data) >= target.bulk_from:
+    if target.large(len(data)):
         found = probe(target, sleep, deadline)
         if found.bulk():
             upload(target, data, fmt, sleep, deadline, bulk=True)
@@ -921,8 +925,11 @@ def split_lines(read: Callable[[int], bytes]) -> Iterator[bytes]:
         yield rest.strip()
 
 
-def line_digest(line: bytes) -> bytes:
-    return hashlib.blake2b(line, digest_size=16).digest()
+def line_digest(line: bytes) -> int:
+    """A line's key in the line-by-line check: Python's own hash of the bytes, SipHash keyed
+    afresh in each process (decision 0034). Two dump lines of one key count once, and the
+    store's count then differs: the check falls back to comparing triples."""
+    return hash(line)
 
 
 READS = 2  # a large dump's answer is read in this many parts at once (docs/performance.md)
@@ -935,14 +942,14 @@ class Part:
     line, in one read (a small dump, or a predicate that could not be read off a line)."""
 
     predicates: tuple[str, ...]
-    digests: set[bytes]
+    digests: set[int]
 
     @classmethod
     def whole(cls, parts: list[Part]) -> Part:
         return cls((), set().union(*(p.digests for p in parts)))
 
 
-def parts_of(lines: dict[bytes, set[bytes]], reads: int) -> list[Part]:
+def parts_of(lines: dict[bytes, set[int]], reads: int) -> list[Part]:
     """The predicates in `reads` parts of about as many lines each, the largest placed first,
     each into the part with fewest lines so far; one part of every line where a predicate as
     written is not a plain IRI (it could not be named in a query as it is). The sets are moved
@@ -963,7 +970,7 @@ def parts_of(lines: dict[bytes, set[bytes]], reads: int) -> list[Part]:
     ]
 
 
-def merged(lines: dict[bytes, set[bytes]], keys: list[bytes]) -> set[bytes]:
+def merged(lines: dict[bytes, set[int]], keys: list[bytes]) -> set[int]:
     """The sets of the keys as one, taken out of `lines`: the first (the largest) grows by
     the others, so that no second copy of them all is made."""
     into = lines.pop(keys[0]) if keys else set()
@@ -982,7 +989,7 @@ def dump_lines(path: Path, reads: int = READS) -> list[Part] | None:
     whole graph triple by triple; the result is the same, only slower."""
     if path.suffix != ".nt":
         return None
-    found: dict[bytes, set[bytes]] = {}  # the second word of a line -> its lines
+    found: dict[bytes, set[int]] = {}  # the second word of a line -> its lines
     with path.open("rb") as f:
         for line in split_lines(f.read):
             if b"_:" in line:
@@ -1000,7 +1007,7 @@ def dump_lines(path: Path, reads: int = READS) -> list[Part] | None:
 class Lines:
     """The store's answer compared with the dump line by line, as written."""
 
-    missing: set[bytes]  # digests of dump lines the store did not answer as they are
+    missing: set[int]  # keys of dump lines the store did not answer as they are
     other: list[bytes]  # lines the store answered that are not a dump line as written
     usable: bool = True  # False: the answer is not plain N-Triples without blank nodes
 
@@ -1181,7 +1188,7 @@ def load(target: Target, dist: Path, fmt: str = "nt", sleep: Sleep = time.sleep)
     check_endpoint(target.store)
     check_endpoint(target.query)
     path = dump_path(dist, fmt)
-    reads = READS if path.stat().st_size >= target.bulk_from else 1
+    reads = READS if target.large(path.stat().st_size) else 1
     with ThreadPoolExecutor(1) as pool:
         lines = pool.submit(dump_lines, path, reads)  # read while the store loads
         replace(target, path, fmt, sleep, deadline, lines.result)
