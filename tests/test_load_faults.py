@@ -621,8 +621,10 @@ def nt_reply(body: bytes, ctype: str = "application/n-triples", length: int | No
     )
 
 
-def verify_replies(old: Path) -> dict[str, tuple[bytes, str]]:
-    """Replies to the verification query, and a pattern of the message each gives."""
+def verify_replies(old: Path) -> dict[str, tuple[bytes, str, int]]:
+    """Replies to every verification query, a pattern of the message each gives, and the
+    queries asked: a reply that breaks HTTP ends the check at the first; an answer that is not
+    the rows asked for sends the check on to the triples (a CONSTRUCT), which reports it."""
     head = b"".join((old / DUMP).read_bytes().splitlines(keepends=True)[:3])
     return {
         # whole lines, the rest missing: without the check of the length this read as
@@ -630,32 +632,44 @@ def verify_replies(old: Path) -> dict[str, tuple[bytes, str]]:
         "lying Content-Length": (
             nt_reply(head, length=len(head) + 1000),
             re.escape("the reply ended 1000 byte(s) short of its Content-Length"),
+            1,
         ),
         "not UTF-8": (
             nt_reply(b'<https://x.org/s> <https://x.org/p> "\xff\xfe" .\n'),
             r"the answer is not N-Triples: Parser error at line 1 .*Invalid UTF-8.*",
+            2,
         ),
         "garbage N-Triples": (
             nt_reply(b"{{{ not rdf"),
             r"the answer is not N-Triples: Parser error at line 1 .*",
+            2,
+        ),
+        "garbage rows": (
+            nt_reply(b"?s\t?p\t?o\n{{{\tnot\trdf\n", "text/tab-separated-values"),
+            re.escape("answered text/tab-separated-values, not N-Triples"),
+            2,
         ),
         "garbage JSON": (
             nt_reply(b'{"head": {', "application/sparql-results+json"),
             re.escape("answered application/sparql-results+json, not N-Triples"),
+            2,
         ),
         "garbage XML": (
             nt_reply(b"<rdf:RDF", "application/rdf+xml"),
             re.escape("answered application/rdf+xml, not N-Triples"),
+            2,
         ),
         "bad chunk size": (
             MALFORMED["bad chunk size"][0].replace(
                 b"OK\r\n", b"OK\r\nContent-Type: application/n-triples\r\n"
             ),
             re.escape("the reply's chunked body is broken or cut short"),
+            1,
         ),
         "garbage status line": (
             MALFORMED["garbage status line"][0],
             re.escape(MALFORMED["garbage status line"][1]),
+            1,
         ),
     }
 
@@ -667,6 +681,7 @@ def verify_replies(old: Path) -> dict[str, tuple[bytes, str]]:
         "lying Content-Length",
         "not UTF-8",
         "garbage N-Triples",
+        "garbage rows",
         "garbage JSON",
         "garbage XML",
         "bad chunk size",
@@ -674,12 +689,12 @@ def verify_replies(old: Path) -> dict[str, tuple[bytes, str]]:
     ],
 )
 def test_a_malformed_reply_to_the_verification_is_one_line(old, name):
-    reply, message = verify_replies(old)[name]
+    reply, message, queries = verify_replies(old)[name]
     faults = Faults(plan=[b"HTTP/1.1 204 No Content\r\n\r\n"], then=reply)
     with in_thread(faults) as base, pytest.raises(LoadError) as e:
         load(target(base, attempts=3), old)
     assert re.fullmatch(re.escape(f"verify: {base}/query: ") + message, str(e.value)), e.value
-    assert [m for m, _ in faults.seen] == ["PUT", "POST"]
+    assert [m for m, _ in faults.seen] == ["PUT"] + ["POST"] * queries
 
 
 # 8. TLS: a certificate that is not trusted is refused at once, not retried
