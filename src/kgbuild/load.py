@@ -62,6 +62,7 @@ import dataclasses
 import hashlib
 import http.client
 import io
+import itertools
 import json
 import os
 import re
@@ -916,15 +917,22 @@ def first_missing(path: Path, missing: set[bytes]) -> pyoxigraph.Triple:
 BLOCK = 1 << 22  # bytes read at a time when lines are compared as they are
 
 
+def blocks(read: Callable[[int], bytes]) -> Iterator[bytes]:
+    """What `read` gives, in blocks of whole lines (the last may lack its end)."""
+    rest = b""
+    while block := read(BLOCK):
+        whole, _, rest = (rest + block).rpartition(b"\n")
+        if whole:
+            yield whole
+    if rest:
+        yield rest
+
+
 def split_lines(read: Callable[[int], bytes]) -> Iterator[bytes]:
     """The lines of what `read` gives, block by block, without their ends and surrounding
     blanks; empty lines left out."""
-    rest = b""
-    while block := read(BLOCK):
-        *whole, rest = (rest + block).split(b"\n")
-        yield from (line for line in (w.strip() for w in whole) if line)
-    if rest.strip():
-        yield rest.strip()
+    for block in blocks(read):
+        yield from (line for line in (w.strip() for w in block.split(b"\n")) if line)
 
 
 def line_digest(line: bytes) -> int:
@@ -993,15 +1001,18 @@ def dump_lines(path: Path, reads: int = READS) -> list[Part] | None:
         return None
     found: dict[bytes, set[int]] = {}  # the second word of a line -> its lines
     with path.open("rb") as f:
-        for line in split_lines(f.read):
-            if b"_:" in line:
+        for block in blocks(f.read):  # split_lines, inlined: about 2 million lines at 1000x
+            if b"_:" in block:
                 return None
-            start = line.find(b" ") + 1
-            word = line[start : line.find(b" ", start)]
-            into = found.get(word)
-            if into is None:
-                into = found[word] = set()
-            into.add(line_digest(line))
+            for line in block.split(b"\n"):
+                if not (line := line.strip()):
+                    continue
+                start = line.find(b" ") + 1
+                word = line[start : line.find(b" ", start)]
+                into = found.get(word)
+                if into is None:
+                    into = found[word] = set()
+                into.add(line_digest(line))
     return parts_of(found, reads)
 
 
@@ -1040,25 +1051,33 @@ def construct_lines(
     )
     dump = part.digests
 
-    def read(resp: http.client.HTTPResponse) -> Lines:
-        media = (resp.headers.get("Content-Type") or ROWS).split(";")[0].strip().lower()
-        seen = Lines(set(dump), [])
-        rows = split_lines(resp.read)
-        if media != ROWS or next(rows, None) != HEAD:
-            seen.usable = False  # compared as triples
-            resp.read()
-            return seen
+    def compare(rows: list[bytes], seen: Lines) -> bool:
+        """Each row against the dump's lines; False where the rows cannot be compared so."""
         for row in rows:
+            if not (row := row.strip()):
+                continue
             line = row.replace(b"\t", b" ") + b" ."
             d = line_digest(line)
             if d in dump:
                 seen.missing.discard(d)
             elif b"_:" in line or len(seen.other) >= OTHER_MAX:
-                seen.usable = False
-                resp.read()  # the rest, so that the connection ends cleanly
-                break
+                return False
             else:
                 seen.other.append(line)
+        return True
+
+    def read(resp: http.client.HTTPResponse) -> Lines:
+        media = (resp.headers.get("Content-Type") or ROWS).split(";")[0].strip().lower()
+        seen = Lines(set(dump), [])
+        rows = blocks(resp.read)
+        head, _, first = next(rows, b"").partition(b"\n")
+        seen.usable = media == ROWS and head.strip() == HEAD
+        for block in itertools.chain([first], rows) if seen.usable else ():
+            if not compare(block.split(b"\n"), seen):
+                seen.usable = False
+                break
+        if not seen.usable:
+            resp.read()  # the rest, so that the connection ends cleanly; compared as triples
         return seen
 
     return request(target, req, "verify", sleep, read, deadline)
