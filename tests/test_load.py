@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -24,7 +25,16 @@ import pytest
 from servers import dump_counts, in_thread, oxigraph, store_counts
 
 from kgbuild.cli import main
-from kgbuild.load import LoadError, Part, Target, dump_lines, load, verify, verify_lines
+from kgbuild.load import (
+    LoadError,
+    Part,
+    Target,
+    construct_lines,
+    dump_lines,
+    load,
+    verify,
+    verify_lines,
+)
 
 GRAPH = "https://w3id.org/cultuurregio/graph"
 
@@ -54,13 +64,15 @@ def proxy(
     cut_at: int | None = None,
     meet: threading.Barrier | None = None,
     delay: float = 0,
+    rows: Callable[[bytes], bytes] | None = None,
 ):
     """A forwarding proxy that answers 503 to the first requests and may require basic auth;
     with refuse_unread it refuses a request without credentials before reading its body, and
     closes the connection, as some stores do. With cut_at it answers at most that many
     triples to a CONSTRUCT and rows to a SELECT, silently, as Virtuoso does at ResultSetMaxRows. With meet, a
     CONSTRUCT or SELECT is sent on only once as many as the barrier's parties have come (else
-    504); with delay, each waits that long first. It counts the uploads sent without
+    504); with delay, each waits that long first; `rows` rewrites every answer in tab-separated
+    values. It counts the uploads sent without
     credentials, and keeps the CONSTRUCTs and SELECTs it was sent."""
     state = {"seen": 0, "unauthorized uploads": 0, "queries": [], "done": 0}
 
@@ -102,6 +114,8 @@ def proxy(
                     ctype, body = r.headers.get("Content-Type", ""), r.read()
                 if cut_at is not None and ctype.startswith("application/n-triples"):
                     body = b"".join(body.splitlines(keepends=True)[:cut_at])
+                if rows is not None and ctype.startswith("text/tab-separated-values"):
+                    body = rows(body)
                 if cut_at is not None and ctype.startswith("text/tab-separated-values"):
                     body = b"".join(body.splitlines(keepends=True)[: cut_at + 1])  # and the head
                 self.reply(r.status, {"Content-Type": ctype}, body)
@@ -581,3 +595,45 @@ def test_dump_lines_of_one_key_leave_the_decision_to_the_triple_check(store, tmp
     )
     with pytest.raises(LoadError, match=r"1 triple\(s\) missing, 1 extra"):
         verify(t, path, lines=dump_lines(path, 2))
+
+
+@pytest.mark.servers
+def test_rows_that_abbreviate_a_literal_are_the_dump_lines_as_written(store, tmp_path):
+    """A row writes 5 for "5"^^xsd:integer: written out again it is the dump's line, not a
+    line written otherwise (those count towards the limits of the line check and the update)."""
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    nt = "".join(
+        f'<https://x.org/s> <https://x.org/p> "{v}"^^<{xsd}{kind}> .\n'
+        for v, kind in [
+            ("5", "integer"),
+            ("-2", "integer"),
+            ("1.5", "decimal"),
+            ("true", "boolean"),
+        ]
+    )
+    path = written_dump(tmp_path, nt)
+    t = Target(store + "/store", store + "/query", "https://x.org/abbreviated", pause=0.01)
+    assert load(t, tmp_path / "dist") == 4
+    seen = construct_lines(t, Part.whole(dump_lines(path, 1)))
+    assert seen.usable and seen.missing == set() and seen.other == []
+
+
+@pytest.mark.servers
+def test_a_row_with_a_tab_unescaped_in_a_literal_is_not_read_as_a_line(store, tmp_path):
+    """The dump has "a b", the store "a<tab>b", and a store writing the tab in its row as it
+    is: its terms can no longer be told apart, and the triple check reports the change (was: a
+    pass, the row's tabs all read as blanks between terms)."""
+    path = written_dump(tmp_path, '<https://x.org/s> <https://x.org/p> "a b" .\n')
+    graph = "https://x.org/tab"
+    load(Target(store + "/store", store + "/query", graph, pause=0.01), tmp_path / "dist")
+    update(
+        store,
+        f'DELETE DATA {{ GRAPH <{graph}> {{ <https://x.org/s> <https://x.org/p> "a b" }} }}; '
+        f'INSERT DATA {{ GRAPH <{graph}> {{ <https://x.org/s> <https://x.org/p> "a\\tb" }} }}',
+    )
+    server, _ = proxy(store, rows=lambda body: body.replace(b"\\t", b"\t"))
+    with in_thread(server) as base:
+        t = Target(base + "/store", base + "/query", graph, pause=0.01)
+        assert verify_lines(t, path, dump_lines(path)) is None
+        with pytest.raises(LoadError, match=r"1 triple\(s\) missing, 1 extra"):
+            verify(t, path, lines=dump_lines(path))
