@@ -29,9 +29,9 @@ from kgbuild.load import (
     LoadError,
     Part,
     Target,
-    construct_lines,
     dump_lines,
     load,
+    row_lines,
     verify,
     verify_lines,
 )
@@ -614,7 +614,7 @@ def test_rows_that_abbreviate_a_literal_are_the_dump_lines_as_written(store, tmp
     path = written_dump(tmp_path, nt)
     t = Target(store + "/store", store + "/query", "https://x.org/abbreviated", pause=0.01)
     assert load(t, tmp_path / "dist") == 4
-    seen = construct_lines(t, Part.whole(dump_lines(path, 1)))
+    seen = row_lines(t, Part.whole(dump_lines(path, 1)))
     assert seen.usable and seen.missing == set() and seen.other == []
 
 

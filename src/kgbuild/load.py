@@ -649,7 +649,7 @@ def replace(
         url = update_endpoint(target)
         dump = lines() if lines is not None and found.oxigraph() else None
         if dump is not None and url is not None:  # the whole graph: what is beyond the dump too
-            seen = construct_lines(target, Part.whole(dump), sleep, deadline)
+            seen = row_lines(target, Part.whole(dump), sleep, deadline)
             if seen.usable and len(seen.missing) + len(seen.other) <= DIFF_MAX:
                 patch(target, url, path, seen, sleep, deadline)
                 return "update"
@@ -1048,7 +1048,7 @@ def written_out(term: bytes) -> bytes | None:
     return b'"' + term + b'"^^<http://www.w3.org/2001/XMLSchema#' + kind + b">"
 
 
-def construct_lines(
+def row_lines(
     target: Target,
     part: Part,
     sleep: Sleep = time.sleep,
@@ -1131,13 +1131,13 @@ def verify_lines(
     read on this thread, so that an interrupt stops its read at once."""
     count: int | None = None
     if len(dump) == 1:
-        answers = [construct_lines(target, dump[0], sleep, deadline)]
+        answers = [row_lines(target, dump[0], sleep, deadline)]
     else:
         pool = ThreadPoolExecutor(len(dump))
         try:
             counted = pool.submit(store_size, target, sleep, deadline)
-            rest = [pool.submit(construct_lines, target, p, sleep, deadline) for p in dump[1:]]
-            answers = [construct_lines(target, dump[0], sleep, deadline)]
+            rest = [pool.submit(row_lines, target, p, sleep, deadline) for p in dump[1:]]
+            answers = [row_lines(target, dump[0], sleep, deadline)]
             answers += [f.result() for f in rest]
             count = counted.result()
         finally:
