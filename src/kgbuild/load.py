@@ -82,6 +82,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 import pyoxigraph
 
 from .model.errors import KgError
+from .model.terms import XSD
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer, WriteableBuffer
@@ -1045,7 +1046,7 @@ def written_out(term: bytes) -> bytes | None:
         kind = b"double" if b"e" in term.lower() else b"decimal" if b"." in term else b"integer"
     else:
         return None
-    return b'"' + term + b'"^^<http://www.w3.org/2001/XMLSchema#' + kind + b">"
+    return b'"' + term + b'"^^<' + XSD.iri.encode() + kind + b">"
 
 
 def row_lines(
@@ -1075,9 +1076,11 @@ def row_lines(
                 return False
             line = row.replace(b"\t", b" ") + b" ."
             d = line_digest(line)
-            if d not in dump and (full := written_out(row[row.rindex(b"\t") + 1 :])):
-                line = row[: row.rindex(b"\t")].replace(b"\t", b" ") + b" " + full + b" ."
-                d = line_digest(line)
+            if d not in dump:
+                s, p, o = row.split(b"\t")
+                if full := written_out(o):
+                    line = b" ".join((s, p, full)) + b" ."
+                    d = line_digest(line)
             if d in dump:
                 seen.missing.discard(d)
             elif b"_:" in line or len(seen.other) >= OTHER_MAX:
