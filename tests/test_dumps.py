@@ -1,38 +1,73 @@
-"""The dumps are handed to the writer one format at a time; the JSON-LD dump is written and
-compacted in runs of whole subjects, so that only one run's nodes are objects in memory at once,
-and the document is the same whatever the runs' size."""
+"""The dumps are handed to the writer one format at a time; the JSON-LD is written from the
+triples straight to compacted text, with the nodes pyoxigraph's expanded JSON-LD has."""
 
 from __future__ import annotations
 
 import gzip
 import hashlib
 import json
-from itertools import pairwise
 
 import pyoxigraph
-import pytest
+from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from kgbuild.emit import dumps
-from kgbuild.emit.dumps import Written, serialize, subject_runs, write_dumps, written
+from kgbuild.emit.dumps import Written, serialize, write_dumps, written
 from kgbuild.model.formats import BY_NAME, RDF_FORMATS
+from kgbuild.model.terms import XSD, A
 
 JSONLD = BY_NAME["jsonld"]
+NT = pyoxigraph.RdfFormat.N_TRIPLES
 
 
-def test_runs_cut_only_where_the_subject_changes(graph):
-    triples = graph.triples
-    for size in (1, 7, 1000):
-        runs = list(subject_runs(triples, size))
-        assert [t for run in runs for t in run] == triples
-        assert all(a[-1].subject != b[0].subject for a, b in pairwise(runs))
-        assert len(runs) > len(triples) // (size * 50)  # cut at all, not one run
+E = "http://example.org/"
+S, P, Q = NamedNode(E + "s"), NamedNode(E + "p"), NamedNode(E + "q")
+B = BlankNode("b1")
+CR = "https://w3id.org/cultuurregio/def/cultuurregio#"
+TRICKY = [  # a subject and a predicate that come back, classes that are not all IRIs
+    Triple(S, A, NamedNode(CR + "Cultuurregio")),
+    Triple(S, P, Literal("x")),
+    Triple(S, P, Literal('é\u2028"', language="nl")),
+    Triple(S, Q, Literal("5", datatype=XSD.integer)),
+    Triple(S, P, Literal("z")),
+    Triple(B, A, NamedNode(CR + "Cultuurregio")),
+    Triple(B, A, B),
+    Triple(S, Q, B),
+]
 
 
-@pytest.mark.parametrize("size", [1, 13, 5000])
-def test_the_document_is_the_same_whatever_the_size_of_the_runs(graph, monkeypatch, size):
-    whole = written(graph.triples, JSONLD)
-    monkeypatch.setattr(dumps, "subject_runs", lambda t: subject_runs(t, size))
-    assert written(graph.triples, JSONLD) == whole
+def test_the_nodes_are_those_of_pyoxigraphs_expanded_jsonld():
+    """A node per run of a subject's triples, and a new one where a predicate comes back."""
+    ours = json.loads(written(TRICKY, JSONLD))["@graph"]
+    theirs = json.loads(pyoxigraph.serialize(TRICKY, format=pyoxigraph.RdfFormat.JSON_LD))
+    assert [n["@id"].removeprefix(E) for n in ours] == [n["@id"].removeprefix(E) for n in theirs]
+    assert ours[0] == {
+        "@id": E + "s",
+        "@type": "cr:Cultuurregio",
+        E + "p": ["x", {"@language": "nl", "@value": 'é\u2028"'}],
+        E + "q": {"@type": "xsd:integer", "@value": "5"},
+    }
+    assert ours[2] == {
+        "@id": "_:b1",
+        "rdf:type": [{"@id": "cr:Cultuurregio"}, {"@id": "_:b1"}],  # a blank class: no @type
+    }
+
+
+def test_the_context_has_the_prefixes_used_and_no_other():
+    context = json.loads(written(TRICKY, JSONLD))["@context"]
+    assert set(context) == {"cr", "xsd", "rdf"}
+    assert context["cr"] == CR
+
+
+def test_a_literal_with_a_direction_keeps_it():
+    [read] = pyoxigraph.parse(b'<http://e/s> <http://e/p> "x"@ar--rtl .', format=NT)
+    text = written([read.triple], JSONLD)
+    assert json.loads(text)["@graph"][0]["http://e/p"] == {
+        "@language": "ar",
+        "@direction": "rtl",
+        "@value": "x",
+    }
+    assert [q.triple for q in pyoxigraph.parse(text, format=pyoxigraph.RdfFormat.JSON_LD)] == [
+        read.triple
+    ]
 
 
 def test_the_document_holds_the_graph(graph):

@@ -10,13 +10,13 @@ import gzip
 import hashlib
 import json
 import re
-from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 
-from pyoxigraph import Literal, NamedNode, RdfFormat, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
 
 from ..model.base import Base
 from ..model.errors import KgError
@@ -39,16 +39,8 @@ LANGUAGES = ("NLD", "ENG")
 DUMP_NAME = "cultuurregios"
 PROTOCOL = NamedNode("https://www.w3.org/TR/sparql11-protocol/")  # what the endpoint speaks
 PREFIXES_WRITTEN = {k: v for k, v in PREFIXES.items() if k != "sh"}  # the files' prefixes
+MAX_KNOWN = 100_000  # IRIs kept per map of prefixes (then forgotten), see Prefixed
 T = TypeVar("T")
-# JSON-LD as pyoxigraph writes it expanded: each node's "@id", and each property's list of
-# values, {"@id": …} or {"@value": …} with "@type" or "@language"
-Expanded = dict[str, str]
-ExpandedNode = dict[str, str | list[Expanded]]
-# compacted: a value is a prefixed name, a plain string or a value object; a list if several
-Compact = str | dict[str, str]
-CompactNode = dict[str, Compact | Sequence[Compact]]
-
-
 _TYPE = A.value
 _TYPE_KEY = f"\0 <{_TYPE}\0 "  # where a key holds rdf:type as its predicate
 
@@ -96,23 +88,8 @@ def written(
             xml_nameable(iri)
         return rdf_bytes(triples, rdf, element_prefixes(names, prefixes))
     if rdf == RdfFormat.JSON_LD:
-        return compact_jsonld((rdf_bytes(run, rdf) for run in subject_runs(triples)), prefixes)
+        return compact_jsonld(triples, prefixes)
     return rdf_bytes(triples, rdf)
-
-
-JSONLD_RUN = 20_000  # triples written as expanded JSON-LD and compacted at a time
-
-
-def subject_runs(triples: list[Triple], size: int = JSONLD_RUN) -> Iterator[list[Triple]]:
-    """The triples in runs of about `size`, each cut where the subject changes, so that each
-    node of the JSON-LD (one per subject, its triples being together) is in one run."""
-    start = 0
-    while start < len(triples):
-        end = min(start + size, len(triples))
-        while end < len(triples) and triples[end].subject == triples[end - 1].subject:
-            end += 1
-        yield triples[start:end]
-        start = end
 
 
 class NotExpressible(KgError):
@@ -150,6 +127,7 @@ def element_names(triples: list[Triple]) -> set[str]:
     }
 
 
+@lru_cache(maxsize=MAX_KNOWN)
 def xml_nameable(iri: str) -> None:
     """Refuse (NotExpressible) an element IRI with no XML name at its end: pyoxigraph 0.5 would
     write it as an empty element name (`<oxprefix:>`), which no XML parser reads."""
@@ -160,57 +138,37 @@ def xml_nameable(iri: str) -> None:
 def element_prefixes(names: set[str], spaces: dict[str, str]) -> dict[str, str]:
     """The prefixes that name an element of the RDF/XML (a predicate or class that is the
     namespace and an XML name); the others would only be declared."""
-    return {
-        name: ns
-        for name, ns in spaces.items()
-        if any(iri.startswith(ns) and XML_NAME.fullmatch(iri, len(ns)) for iri in names)
-    }
+    known = prefixed(tuple(spaces.items()))
+    used = {name for iri in names for name in known.element_of(iri)}
+    return {name: ns for name, ns in spaces.items() if name in used}
 
 
-def compact_jsonld(expanded: Iterable[bytes], spaces: dict[str, str]) -> bytes:
-    """pyoxigraph's expanded JSON-LD (full IRIs everywhere), in parts that each hold whole
-    nodes, written as one document with a @context of the prefixes it uses: keys read
+def compact_jsonld(triples: Iterable[Triple], spaces: dict[str, str]) -> bytes:
+    """The triples as one JSON-LD document with a @context of the prefixes it uses: keys read
     `cr:memberOf`, classes go under @type, plain strings and single values stand alone. The
-    same graph; the order of the input is kept. The parts are read one at a time, so that only
-    one part's nodes are objects in memory at once."""
-    used: set[str] = set()
-    by_namespace = {ns: name for name, ns in spaces.items()}
-    compacted: dict[str, tuple[str, str | None]] = {}
+    nodes are those of pyoxigraph's expanded JSON-LD: one per run of a subject's triples, and a
+    new one where a predicate comes back after another; the order of the triples is kept. Each
+    node is written as text as soon as it ends, so no node is held as objects."""
+    text = JsonLdText(prefixed(tuple(spaces.items())))
+    nodes: list[str] = []
+    subject: NamedNode | BlankNode | Triple | None = None
+    props: dict[NamedNode, list[Term]] = {}
+    last: NamedNode | None = None
+    for t in triples:
+        p = t.predicate
+        if t.subject != subject or (p != last and p in props):
+            if subject is not None:
+                nodes.append(text.node(subject, props))
+            subject, props = t.subject, {}
+        if p != last or p not in props:
+            props[p], last = [], p
+        props[p].append(t.object)
+    if subject is not None:
+        nodes.append(text.node(subject, props))
+    return text.document(nodes)
 
-    def iri(value: str) -> str:
-        if value not in compacted:
-            compacted[value] = compact_iri(value, by_namespace)
-        short, name = compacted[value]
-        if name:
-            used.add(name)
-        return short
 
-    def one(v: Expanded) -> Compact:
-        if "@id" in v:
-            return {"@id": iri(v["@id"])}
-        if "@type" in v:
-            return {**v, "@type": iri(v["@type"])}
-        return v["@value"] if v.keys() == {"@value"} else v
-
-    def single(values: list[T]) -> T | list[T]:
-        return values[0] if len(values) == 1 else values
-
-    def compact(node: ExpandedNode) -> CompactNode:
-        out: CompactNode = {}
-        for key, values in node.items():
-            if isinstance(values, str):  # "@id", the one key whose value is not a list
-                out[key] = iri(values)
-            elif key == A.value and all(
-                v.keys() == {"@id"} and not v["@id"].startswith("_:") for v in values
-            ):
-                out["@type"] = single([iri(v["@id"]) for v in values])
-            else:
-                out[iri(key)] = single([one(v) for v in values])
-        return out
-
-    text = JsonLdText()
-    nodes = [text.node(compact(node)) for part in expanded for node in json.loads(part)]
-    return text.document({name: spaces[name] for name in sorted(used)}, nodes)
+Term = NamedNode | BlankNode | Literal | Triple
 
 
 def compact_iri(iri: str, by_namespace: dict[str, str]) -> tuple[str, str | None]:
@@ -227,37 +185,133 @@ def compact_iri(iri: str, by_namespace: dict[str, str]) -> tuple[str, str | None
     return iri, None
 
 
-# json.dumps(v, ensure_ascii=False) without making an encoder per value: a string is
-# written by the C function json.dumps itself ends in, anything else by one kept encoder
+# a string as JSON without escaping what is not ASCII (json.dumps(v, ensure_ascii=False))
 _string = json.encoder.encode_basestring
-_value = json.JSONEncoder(ensure_ascii=False).encode
+
+
+class Prefixed:
+    """What each IRI is under one map of prefixes, kept for every document written with the map
+    (most documents name the same few thousand IRIs): its prefixed name (JSON-LD), the prefixes
+    under which it would need an escape (Turtle) and those under which it is an element name
+    (RDF/XML); and each JSON-LD key as JSON text."""
+
+    def __init__(self, spaces: tuple[tuple[str, str], ...]) -> None:
+        self.spaces = dict(spaces)
+        self.by_namespace = {ns: name for name, ns in spaces}
+        self.compacted: dict[str, tuple[str, str | None]] = {}
+        self.escaped: dict[str, tuple[str, ...]] = {}
+        self.elements: dict[str, tuple[str, ...]] = {}
+        self.keys: dict[str, str] = {}
+
+    def __call__(self, iri: str) -> tuple[str, str | None]:
+        """(the prefixed name or the IRI, the prefix's name or None), as compact_iri gives."""
+        return kept(self.compacted, iri, lambda: compact_iri(iri, self.by_namespace))
+
+    def needs_escape(self, iri: str) -> tuple[str, ...]:
+        """The prefixes under which the IRI's rest holds a character that needs a backslash."""
+        return kept(
+            self.escaped,
+            iri,
+            lambda: tuple(
+                name
+                for name, ns in self.spaces.items()
+                if iri.startswith(ns) and ESCAPED_IN_LOCAL_NAME.search(iri, len(ns))
+            ),
+        )
+
+    def element_of(self, iri: str) -> tuple[str, ...]:
+        """The prefixes under which the IRI is the prefix and an XML name."""
+        return kept(
+            self.elements,
+            iri,
+            lambda: tuple(
+                name
+                for name, ns in self.spaces.items()
+                if iri.startswith(ns) and XML_NAME.fullmatch(iri, len(ns))
+            ),
+        )
+
+    def key(self, k: str) -> str:
+        """A key as JSON text (with what is not ASCII escaped, as json.dumps writes it)."""
+        return kept(self.keys, k, lambda: json.dumps(k))
+
+
+def kept(table: dict[str, T], key: str, make: Callable[[], T]) -> T:
+    """table[key], made and kept if it is not there; a full table is emptied first."""
+    value = table.get(key)
+    if value is None:
+        if len(table) >= MAX_KNOWN:
+            table.clear()
+        value = table[key] = make()
+    return value
+
+
+@lru_cache(maxsize=4)
+def prefixed(spaces: tuple[tuple[str, str], ...]) -> Prefixed:
+    return Prefixed(spaces)
 
 
 class JsonLdText:
     """The JSON-LD document as text: one line per prefix and per property, each value on its
-    property's line."""
+    property's line, as json.dumps writes it (`{"@id": "cr:x"}`, `["a", "b"]`)."""
 
-    def __init__(self) -> None:
-        self.keys: dict[str, str] = {}  # a few hundred keys, written many times
+    def __init__(self, prefixed: Prefixed) -> None:
+        self.prefixed = prefixed
+        self.key = prefixed.key
+        self.used: set[str] = set()  # the names of the prefixes written
 
-    def key(self, k: str) -> str:
-        if k not in self.keys:
-            self.keys[k] = json.dumps(k)
-        return self.keys[k]
+    def iri(self, value: str) -> str:
+        """The IRI as a prefixed name where a prefix fits."""
+        short, name = self.prefixed(value)
+        if name:
+            self.used.add(name)
+        return short
 
-    def members(self, obj: Mapping[str, object], indent: str) -> str:
-        return ",\n".join(
-            f"{indent}{self.key(k)}: {_string(v) if type(v) is str else _value(v)}"
-            for k, v in obj.items()
-        )
+    def value(self, term: Term) -> str:
+        if isinstance(term, NamedNode):
+            return '{"@id": ' + _string(self.iri(term.value)) + "}"
+        if isinstance(term, BlankNode):
+            return '{"@id": ' + _string(f"_:{term.value}") + "}"
+        if isinstance(term, Literal):
+            value = _string(term.value)
+            if term.language:
+                lang = '{"@language": ' + _string(term.language)
+                if term.direction:
+                    lang += ', "@direction": ' + _string(term.direction.value)
+                return lang + ', "@value": ' + value + "}"
+            if term.datatype == XSD.string:
+                return value
+            datatype = _string(self.iri(term.datatype.value))
+            return '{"@type": ' + datatype + ', "@value": ' + value + "}"
+        raise TypeError("JSON-LD does not support RDF 1.2 yet: a triple is an object")
 
-    def node(self, node: CompactNode) -> str:
-        return "  {\n" + self.members(node, "   ") + "\n  }"
+    def node(self, subject: Term, props: dict[NamedNode, list[Term]]) -> str:
+        """One node: its "@id", then a line per predicate; rdf:type is "@type" where every
+        class is an IRI."""
+        if isinstance(subject, (Literal, Triple)):
+            raise TypeError("JSON-LD does not support RDF 1.2 yet: a triple is a subject")
+        name = self.iri(subject.value) if isinstance(subject, NamedNode) else f"_:{subject.value}"
+        lines = ['   "@id": ' + _string(name)]
+        for p, objects in props.items():
+            classes = [o.value for o in objects if isinstance(o, NamedNode)]
+            if p == A and len(classes) == len(objects):
+                lines.append('   "@type": ' + one_or_list([_string(self.iri(c)) for c in classes]))
+            else:
+                values = one_or_list([self.value(o) for o in objects])
+                lines.append(f"   {self.key(self.iri(p.value))}: {values}")
+        return "  {\n" + ",\n".join(lines) + "\n  }"
 
-    def document(self, context: dict[str, str], nodes: list[str]) -> bytes:
-        ctx = f"{{\n{self.members(context, '  ')}\n }}" if context else "{}"
+    def document(self, nodes: list[str]) -> bytes:
+        context = {name: self.prefixed.spaces[name] for name in sorted(self.used)}
+        members = ",\n".join(f"  {self.key(k)}: {_string(v)}" for k, v in context.items())
+        ctx = f"{{\n{members}\n }}" if context else "{}"
         graph = "[\n" + ",\n".join(nodes) + "\n ]" if nodes else "[]"
         return f'{{\n "@context": {ctx},\n "@graph": {graph}\n}}\n'.encode()
+
+
+def one_or_list(values: list[str]) -> str:
+    """A single value alone, several as a JSON list (already JSON text each)."""
+    return values[0] if len(values) == 1 else "[" + ", ".join(values) + "]"
 
 
 def sorted_prefix_lines(turtle: bytes) -> bytes:
@@ -275,20 +329,15 @@ ESCAPED_IN_LOCAL_NAME = re.compile(r"[~!$&'()*+,;=/?#@%]")
 def plain_prefixes(triples: list[Triple], spaces: dict[str, str]) -> dict[str, str]:
     """The prefixes under which every IRI of the triples is a prefixed name with no escape;
     IRIs of the others are written in full."""
-    iris = sorted(
-        {
-            term.value
-            for t in triples
-            for term in (t.subject, t.predicate, t.object)
-            if isinstance(term, NamedNode)
-        }
-    )
-    plain: dict[str, str] = {}
-    for name, ns in spaces.items():
-        first, last = bisect_left(iris, ns), bisect_left(iris, ns + "\U0010ffff")
-        if not any(ESCAPED_IN_LOCAL_NAME.search(iri, len(ns)) for iri in iris[first:last]):
-            plain[name] = ns
-    return plain
+    known = prefixed(tuple(spaces.items()))
+    iris = {
+        term.value
+        for t in triples
+        for term in (t.subject, t.predicate, t.object)
+        if isinstance(term, NamedNode)
+    }
+    escaped = {name for iri in iris for name in known.needs_escape(iri)}
+    return {name: ns for name, ns in spaces.items() if name not in escaped}
 
 
 def gzipped(data: bytes) -> bytes:
