@@ -40,9 +40,12 @@ def iri_of(path: str) -> str:
 def partition(triples: list[Triple]) -> dict[str, list[Triple]]:
     """{document path: its triples, in the graph's order}."""
     docs: dict[str, list[Triple]] = defaultdict(list)
+    last, doc = None, EXTERN
     for t in triples:
         subject = t.subject.value  # type: ignore[union-attr]  # pyoxigraph 0.5 refuses triple subjects; its stubs allow them
-        docs[document_of(subject, DEFAULT_BASE) or EXTERN].append(t)
+        if subject != last:  # a subject's triples mostly come one after the other
+            last, doc = subject, document_of(subject, DEFAULT_BASE) or EXTERN
+        docs[doc].append(t)
     return dict(docs)
 
 

@@ -40,6 +40,7 @@ class GraphIndex:
     # by (language, path to the site's top, IRI)
     prop_links: dict[tuple[str, str, str], Link] = field(default_factory=dict)
     links: dict[tuple[str, str, str], Link] = field(default_factory=dict)
+    documents: dict[str, str | None] = field(default_factory=dict)  # see document()
 
     def add(self, t: Triple) -> None:
         s = t.subject.value  # type: ignore[union-attr]  # pyoxigraph 0.5 refuses triple subjects; its stubs allow them
@@ -96,7 +97,11 @@ class GraphIndex:
         ]
 
     def document(self, iri: str) -> str | None:
-        return document_of(iri, DEFAULT_BASE)
+        """The document of an IRI (document_of), kept: the pages ask it of the same IRIs for
+        each language and folder depth."""
+        if iri not in self.documents:
+            self.documents[iri] = document_of(iri, DEFAULT_BASE)
+        return self.documents[iri]
 
     def of_type(self, cls: str) -> list[str]:
         return sorted(s for s in self.subjects(A, cls))
