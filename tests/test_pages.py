@@ -274,6 +274,29 @@ def test_templates_are_strict_and_escape():
     assert env.from_string("{{ x }}").render(x="<b>&") == "&lt;b&gt;&amp;"
 
 
+def test_a_printed_value_is_escaped_and_markup_is_printed_as_it_is():
+    """Values go through the environment's `escaped` (the code generator writes it for every
+    printed value): text, numbers and objects with __html__ as markupsafe escapes them, in
+    templates and in macros; markup is the same object, not a copy."""
+    from markupsafe import Markup
+
+    from kgbuild.emit.pages import render
+
+    env = render.environment()
+    source = '{% macro m(v) %}[{{ v }}]{% endmacro %}{{ x }}{{ y }}{{ n }}{{ h }}{{ m("<i>") }}'
+    assert "environment.escaped(" in env.compile(source, raw=True)
+
+    class Html:
+        def __html__(self) -> str:
+            return "<u>"
+
+    printed = env.from_string(source).render(x="<b>&", y=Markup("<em>"), n=5, h=Html())
+    assert printed == "&lt;b&gt;&amp;<em>5<u>[&lt;i&gt;]"
+    markup = Markup("<em>")
+    assert render.escaped(markup) is markup
+    assert render.escaped("<'\"") == Markup("&lt;&#39;&#34;")
+
+
 def test_a_kept_link_is_printed_only_for_that_link():
     """The link filter keeps each link's markup by the link object: a link made after another
     one is gone (and may be given its id) still prints its own label and href."""

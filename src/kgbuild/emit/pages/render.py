@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, Frame
+from markupsafe import Markup, escape
 from pyoxigraph import Triple
 
 from ...model.release import Release
@@ -55,10 +58,32 @@ ENDPOINT_POLICY = Markup(
 )
 
 
+def escaped(value: object) -> Markup:
+    """A value printed by a template: escaped, and markup as it is (markupsafe's escape copies
+    it, and most of what the pages print is markup the macros made)."""
+    return value if type(value) is Markup else escape(value)
+
+
+class Generator(CodeGenerator):
+    """jinja's compiler, printing values through the environment's `escaped` instead of
+    markupsafe's escape where the template autoescapes."""
+
+    def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
+        if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
+            self.write("environment.escaped(")
+        else:
+            super()._output_child_pre(node, frame, finalize)
+
+
+class PageEnvironment(jinja2.Environment):
+    code_generator_class = Generator
+    escaped = staticmethod(escaped)
+
+
 def environment() -> jinja2.Environment:
     """The pages' templates, compiled as they are first used (decision 0024: no compiled
     templates are kept between builds)."""
-    env = jinja2.Environment(
+    env = PageEnvironment(
         loader=jinja2.PackageLoader("kgbuild", "templates"),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
