@@ -193,7 +193,7 @@ class Prefixed:
     """What each IRI is under one map of prefixes, kept for every document written with the map
     (most documents name the same few thousand IRIs): its prefixed name (JSON-LD), the prefixes
     under which it would need an escape (Turtle) and those under which it is an element name
-    (RDF/XML); and each JSON-LD key as JSON text."""
+    (RDF/XML); and each predicate's JSON-LD key as JSON text."""
 
     def __init__(self, spaces: tuple[tuple[str, str], ...]) -> None:
         self.spaces = dict(spaces)
@@ -201,7 +201,7 @@ class Prefixed:
         self.compacted: dict[str, tuple[str, str | None]] = {}
         self.escaped: dict[str, tuple[str, ...]] = {}
         self.elements: dict[str, tuple[str, ...]] = {}
-        self.keys: dict[str, str] = {}
+        self.keys: dict[str, tuple[str, str | None]] = {}
 
     def __call__(self, iri: str) -> tuple[str, str | None]:
         """(the prefixed name or the IRI, the prefix's name or None), as compact_iri gives."""
@@ -231,9 +231,10 @@ class Prefixed:
             ),
         )
 
-    def key(self, k: str) -> str:
-        """A key as JSON text (with what is not ASCII escaped, as json.dumps writes it)."""
-        return kept(self.keys, k, lambda: json.dumps(k))
+    def key(self, iri: str) -> tuple[str, str | None]:
+        """A predicate's key as JSON text (what is not ASCII escaped, as json.dumps writes it),
+        and the name of its prefix or None."""
+        return kept(self.keys, iri, lambda: (json.dumps(self(iri)[0]), self(iri)[1]))
 
 
 def kept(table: dict[str, T], key: str, make: Callable[[], T]) -> T:
@@ -257,12 +258,13 @@ class JsonLdText:
 
     def __init__(self, prefixed: Prefixed) -> None:
         self.prefixed = prefixed
-        self.key = prefixed.key
+        self.compacted = prefixed.compacted  # looked up here first: most IRIs are in it
+        self.keys = prefixed.keys
         self.used: set[str] = set()  # the names of the prefixes written
 
     def iri(self, value: str) -> str:
         """The IRI as a prefixed name where a prefix fits."""
-        short, name = self.prefixed(value)
+        short, name = self.compacted.get(value) or self.prefixed(value)
         if name:
             self.used.add(name)
         return short
@@ -290,20 +292,24 @@ class JsonLdText:
         class is an IRI."""
         if isinstance(subject, (Literal, Triple)):
             raise TypeError("JSON-LD does not support RDF 1.2 yet: a triple is a subject")
-        name = self.iri(subject.value) if isinstance(subject, NamedNode) else f"_:{subject.value}"
-        lines = ['   "@id": ' + _string(name)]
+        node = self.iri(subject.value) if isinstance(subject, NamedNode) else f"_:{subject.value}"
+        lines = ['   "@id": ' + _string(node)]
         for p, objects in props.items():
-            classes = [o.value for o in objects if isinstance(o, NamedNode)]
-            if p == A and len(classes) == len(objects):
-                lines.append('   "@type": ' + one_or_list([_string(self.iri(c)) for c in classes]))
-            else:
-                values = one_or_list([self.value(o) for o in objects])
-                lines.append(f"   {self.key(self.iri(p.value))}: {values}")
+            if p == A:
+                classes = [o.value for o in objects if isinstance(o, NamedNode)]
+                if len(classes) == len(objects):
+                    types = [_string(self.iri(c)) for c in classes]
+                    lines.append('   "@type": ' + one_or_list(types))
+                    continue
+            key, prefix = self.keys.get(p.value) or self.prefixed.key(p.value)
+            if prefix:
+                self.used.add(prefix)
+            lines.append(f"   {key}: {one_or_list([self.value(o) for o in objects])}")
         return "  {\n" + ",\n".join(lines) + "\n  }"
 
     def document(self, nodes: list[str]) -> bytes:
         context = {name: self.prefixed.spaces[name] for name in sorted(self.used)}
-        members = ",\n".join(f"  {self.key(k)}: {_string(v)}" for k, v in context.items())
+        members = ",\n".join(f"  {json.dumps(k)}: {_string(v)}" for k, v in context.items())
         ctx = f"{{\n{members}\n }}" if context else "{}"
         graph = "[\n" + ",\n".join(nodes) + "\n ]" if nodes else "[]"
         return f'{{\n "@context": {ctx},\n "@graph": {graph}\n}}\n'.encode()
