@@ -121,6 +121,19 @@ def test_the_endpoint_refuses_rdfxml_for_a_result_it_cannot_write(tmp_path):
     assert endpoint.handle(Request("GET", q, {"accept": "text/turtle"})).status == 200
 
 
+def test_the_endpoint_refuses_jsonld_for_a_result_with_a_triple_term(tmp_path):
+    """JSON-LD has no triples as terms (RDF 1.2): a CONSTRUCT that makes one is answered 406
+    with the formats that can write it, as for RDF/XML."""
+    dump = tmp_path / "d.nt"
+    dump.write_text(f'<{TWENTE}> <http://example.org/p> "x" .\n')
+    endpoint = Endpoint(dump)
+    query = "CONSTRUCT { ?s ?p <<( ?s ?p ?o )>> } WHERE { ?s ?p ?o }"
+    q = urllib.parse.urlencode({"query": query})
+    r = endpoint.handle(Request("GET", q, {"accept": "application/ld+json"}))
+    assert r.status == 406 and b"cannot be written as JSON-LD" in r.body
+    assert endpoint.handle(Request("GET", q, {"accept": "application/n-triples"})).status == 200
+
+
 # -- over HTTP, against a real `kgbuild serve` --------------------------------------------------
 
 

@@ -93,19 +93,28 @@ def written(
 
 
 class NotExpressible(KgError):
-    """A graph that RDF/XML cannot write: a predicate, or a class, whose IRI does not end in an
-    XML name (`…/123`, `…/a:1`, `…/`), so no element can stand for it."""
+    """A graph that a format cannot write: RDF/XML a predicate, or a class, whose IRI does not
+    end in an XML name (`…/123`, `…/a:1`, `…/`), so no element can stand for it; JSON-LD a
+    triple as a term (RDF 1.2)."""
 
-    def __init__(self, iri: str):
-        self.iri = iri
-        super().__init__(
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+    @classmethod
+    def no_element(cls, iri: str) -> NotExpressible:
+        return cls(
             f"<{iri}> cannot be written as RDF/XML: an element name stands for "
             "each predicate and class there, and this IRI does not end in an XML "
             "name (a letter or '_' followed by letters, digits, '_', '-', '.')"
         )
 
+    @classmethod
+    def triple_term(cls, triple: Triple) -> NotExpressible:
+        return cls(f"{triple} cannot be written as JSON-LD: it has no triples as terms")
+
     def __reduce__(self) -> tuple[type[NotExpressible], tuple[str]]:
-        return (NotExpressible, (self.iri,))
+        return (NotExpressible, (self.message,))
 
 
 # XML 1.0 (fifth edition) NameStartChar and NameChar, without ':' (a namespaced local name)
@@ -132,7 +141,7 @@ def xml_nameable(iri: str) -> None:
     """Refuse (NotExpressible) an element IRI with no XML name at its end: pyoxigraph 0.5 would
     write it as an empty element name (`<oxprefix:>`), which no XML parser reads."""
     if XML_NAME_TAIL.search(iri) is None:
-        raise NotExpressible(iri)
+        raise NotExpressible.no_element(iri)
 
 
 def element_prefixes(names: set[str], spaces: dict[str, str]) -> dict[str, str]:
@@ -285,13 +294,13 @@ class JsonLdText:
                 return value
             datatype = _string(self.iri(term.datatype.value))
             return '{"@type": ' + datatype + ', "@value": ' + value + "}"
-        raise TypeError("JSON-LD does not support RDF 1.2 yet: a triple is an object")
+        raise NotExpressible.triple_term(term)
 
     def node(self, subject: Term, props: dict[NamedNode, list[Term]]) -> str:
         """One node: its "@id", then a line per predicate; rdf:type is "@type" where every
         class is an IRI."""
-        if isinstance(subject, (Literal, Triple)):
-            raise TypeError("JSON-LD does not support RDF 1.2 yet: a triple is a subject")
+        if isinstance(subject, (Literal, Triple)):  # pyoxigraph 0.5 makes neither a subject
+            raise TypeError(f"{subject} as a subject")
         node = self.iri(subject.value) if isinstance(subject, NamedNode) else f"_:{subject.value}"
         lines = ['   "@id": ' + _string(node)]
         for p, objects in props.items():
