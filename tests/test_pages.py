@@ -295,6 +295,9 @@ def test_a_printed_value_is_escaped_and_markup_is_printed_as_it_is():
     markup = Markup("<em>")
     assert render.escaped(markup) is markup
     assert render.escaped("<'\"") == Markup("&lt;&#39;&#34;")
+    # an environment's finalize still applies before the value is escaped
+    env = render.PageEnvironment(autoescape=True, finalize=lambda v: "-" if v is None else v)
+    assert env.from_string("{{ x }}{{ y }}").render(x=None, y="<") == "-&lt;"
 
 
 def test_a_kept_link_is_printed_only_for_that_link():

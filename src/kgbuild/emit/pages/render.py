@@ -71,6 +71,8 @@ class Generator(CodeGenerator):
     def _output_child_pre(self, node: nodes.Expr, frame: Frame, finalize: Any) -> None:
         if frame.eval_ctx.autoescape and not frame.eval_ctx.volatile:
             self.write("environment.escaped(")
+            if finalize.src is not None:
+                self.write(finalize.src)
         else:
             super()._output_child_pre(node, frame, finalize)
 
