@@ -5,6 +5,7 @@ from __future__ import annotations
 import resource
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -146,19 +147,23 @@ def load_graph(config: Config, progress: Progress = _quiet) -> Graph:
     store = timed("load store", store_of, mapped.triples)
     derived = timed("derive", derive, mapped, store)
     added = list(derived.triples) + ontology
-    # the union keeps the hashes of the mapped triples' set: only the added ones are hashed
-    triples = timed("sort", lambda: canonical(mapped.triples.union(added)))
     origins = {**mapped.origins, **derived.origins}
-    problems = timed(
-        "check paths",
-        document_problems,
-        (subject.value for t in triples if isinstance(subject := t.subject, NamedNode)),
-        origins,
-        DEFAULT_BASE,
-    )
+    # the store's inserts let go of the GIL: the added triples go in on a thread while the
+    # graph is sorted and its paths checked ("complete store" is the wait for them)
+    with ThreadPoolExecutor(1) as pool:
+        completing = pool.submit(add, store, added)
+        # the union keeps the hashes of the mapped triples' set: only the added ones are hashed
+        triples = timed("sort", lambda: canonical(mapped.triples.union(added)))
+        problems = timed(
+            "check paths",
+            document_problems,
+            (subject.value for t in triples if isinstance(subject := t.subject, NamedNode)),
+            origins,
+            DEFAULT_BASE,
+        )
+        timed("complete store", completing.result)
     if problems:
         raise InputError(problems)
-    timed("complete store", add, store, added)
     return Graph(data, triples, origins, release, store, timings, features)
 
 
